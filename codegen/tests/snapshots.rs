@@ -498,23 +498,28 @@ fn webhook_events_get_their_own_feature() {
     assert!(plain.model.webhooks.is_none() && !plain.files.contains_key("webhooks.rs"));
 }
 
-/// Every JSON type writes itself straight into a buffer (the runtime's
-/// `Encode`, how request bodies are sent), in the form its kind calls for.
+/// Every type a request can hold writes itself straight into a buffer (the
+/// runtime's `Encode`, how request bodies are sent), in the form its kind
+/// calls for; types no request holds have no such impl.
 #[test]
-fn types_encode_straight_to_json() {
+fn request_types_encode_straight_to_json() {
     let encode = |name: &str, body: &str| format!("impl crate::runtime::ser::Encode for {name} {{ #[inline] fn write_json(&self, out: &mut ::std::vec::Vec<u8>,) -> ::std::result::Result<(), ::serde_json::Error> {{ {body} }} }}");
-    let all_of = types_text(&check_snapshot("all_of"));
-    // An object: the members its `Serialize` lists, written as JSON.
-    assert_has(&all_of, &[&encode("Document", r#"crate::runtime::ser::write_json_object( out, &[ ("id", ::std::option::Option::Some(&self.id)), ("created", crate::runtime::ser::optional(&self.created)), ("tags", ::std::option::Option::Some(&self.tags)), ("title", ::std::option::Option::Some(&self.title)), ("status", crate::runtime::ser::optional(&self.status)), ], ::std::option::Option::Some(&self.extra_fields),)"#)]);
-    // An object that flattens a union in goes through its derived `Serialize`.
-    assert_has(&all_of, &[&encode("Tracked", "crate::runtime::ser::write_with_serde(out, self)")]);
+    let requests = types_text(&check_snapshot("conversions"));
+    // An object: its members as `&dyn Encode`, the optional ones through `optional_json`.
+    assert_has(&requests, &[&encode("FunctionCallOutput", r#"crate::runtime::ser::write_json_object( out, &[ ("type", ::std::option::Option::Some(&self.r#type)), ("call_id", crate::runtime::ser::optional_json(&self.call_id)), ("output", ::std::option::Option::Some(&self.output)), ], ::std::option::Option::Some(&self.extra_fields),)"#)]);
+    assert_has(&requests, &[&encode("FunctionCallType", "crate::runtime::ser::write_str(out, self.as_str())"), &encode("SharedModel", "crate::runtime::ser::write_str(out, &self.0)")]);
+    // Unions write the variant they hold, a tagged variant carrying its tag.
+    assert_has(&requests, &[&encode("Input", "match self { Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out), Self::Items(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
+    assert_has(&requests, &[&encode("Item", "match self { Self::FunctionCall(value) => { crate::runtime::ser::Encode::write_json(value, out) } Self::FunctionCallOutput(value) => { crate::runtime::ser::Encode::write_json(value, out) } Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
+    // A variant the tag is added to goes through `Serialize`, which adds it.
     let tagged = types_text(&check_snapshot("tagged_union"));
-    // Variants that carry their tag write themselves; a variant the tag is
-    // added to goes through `Serialize`, which adds it.
-    assert_has(&tagged, &[&encode("Message", "match self { Self::System(value) => crate::runtime::ser::Encode::write_json(value, out), Self::User(value) => crate::runtime::ser::Encode::write_json(value, out), Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
     assert_has(&tagged, &[&encode("Shape", "match self { Self::Circle(_) => crate::runtime::ser::write_with_serde(out, self), Self::Square(_) => crate::runtime::ser::write_with_serde(out, self), Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
-    let untagged = types_text(&check_snapshot("untagged_union"));
-    assert_has(&untagged, &[&encode("Content", "match self { Self::TextPart(value) => crate::runtime::ser::Encode::write_json(value, out), Self::ImagePart(value) => crate::runtime::ser::Encode::write_json(value, out), Self::OtherPart(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
-    let open = types_text(&check_snapshot("open_enum"));
-    assert_has(&open, &[&encode("KnownModels", "crate::runtime::ser::write_str(out, self.as_str())"), &encode("ModelIds", "crate::runtime::ser::write_str(out, &self.0)")]);
+    // An object that flattens a union in goes through its derived `Serialize`.
+    let all_of = types_text(&check_snapshot("all_of"));
+    assert_has(&all_of, &[&encode("Tracked", "crate::runtime::ser::write_with_serde(out, self)")]);
+    // No request holds these: `Serialize` only.
+    for (text, name) in [(&tagged, "Message"), (&all_of, "Document")] {
+        assert!(text.contains(&squash(&format!("impl ::serde::Serialize for {name}"))), "{name} is serialisable");
+        assert!(!text.contains(&squash(&format!("impl crate::runtime::ser::Encode for {name}"))), "{name} has Encode");
+    }
 }

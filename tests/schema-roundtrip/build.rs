@@ -161,7 +161,9 @@ fn write_registry(out: &mut String, name: &str, model: &Model, document: &serde_
                     // it (fields, response bodies), so its null is decoded as one.
                     let nullable = components[component].get("nullable").and_then(serde_json::Value::as_bool).unwrap_or(false);
                     let ty = if nullable { format!("Option<{types}::{}>", def.rust_name) } else { format!("{types}::{}", def.rust_name) };
-                    let _ = writeln!(arms, "        {component:?} => Some(crate::roundtrip::<{ty}>(value)),");
+                    // Types a request can hold are also written by the client's own encoder.
+                    let check = if codegen::api::has_encode(def) { "roundtrip_sent" } else { "roundtrip" };
+                    let _ = writeln!(arms, "        {component:?} => Some(crate::{check}::<{ty}>(value)),");
                     None
                 }
             },

@@ -166,16 +166,18 @@ fn additional_name(s: &StructDef) -> proc_macro2::Ident {
 /// An object's members as the runtime's encoders take them: `(wire name,
 /// value)` in declared order, `None` for an absent optional field (a
 /// required nullable one is `Some` and writes `null`), and the map of kept
-/// extra members, if the object has one.
-fn object_members(s: &StructDef, paths: &Paths) -> (Vec<TokenStream>, TokenStream) {
+/// extra members, if the object has one. The values are `&dyn Encode` for
+/// `Encode` (`json`), `&dyn erased_serde::Serialize` for `Serialize`.
+fn object_members(s: &StructDef, paths: &Paths, json: bool) -> (Vec<TokenStream>, TokenStream) {
     let rt = &paths.runtime;
+    let optional = if json { quote!(optional_json) } else { quote!(optional) };
     let members = s.fields.iter().map(|f| {
         let wire = &f.wire_name;
         let fname = ident(&f.rust_name);
         if f.required {
             quote!((#wire, ::std::option::Option::Some(&self.#fname)))
         } else {
-            quote!((#wire, #rt::ser::optional(&self.#fname)))
+            quote!((#wire, #rt::ser::#optional(&self.#fname)))
         }
     });
     let rest = match (&s.additional, &s.unknown_fields) {
@@ -197,7 +199,7 @@ fn object_members(s: &StructDef, paths: &Paths) -> (Vec<TokenStream>, TokenStrea
 /// the one call, so the crate compiles one encoder, not one per type.
 fn emit_serialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths) -> TokenStream {
     let rt = &paths.runtime;
-    let (members, rest) = object_members(s, paths);
+    let (members, rest) = object_members(s, paths, false);
     let owner = name.to_string();
     quote! {
         #[allow(deprecated)]
@@ -212,14 +214,18 @@ fn emit_serialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths) -> To
 /// The runtime's `Encode`: the type's JSON written straight into a buffer,
 /// how request bodies are encoded (see the runtime's `ser` module). Its
 /// bytes equal what the type's `Serialize` gives serde_json; the round-trip
-/// test over every schema checks that. Types that are not JSON (multipart
-/// bodies, aliases, unions holding files) have none.
+/// test over every schema checks that. Only the types `api::has_encode`
+/// names, and of those not the ones that are not JSON (multipart bodies,
+/// unions holding files) or have no type of their own (aliases).
 fn emit_encode(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths) -> TokenStream {
+    if !crate::api::has_encode(def) {
+        return TokenStream::new();
+    }
     let rt = &paths.runtime;
     let body = match &def.kind {
         TypeKind::Struct(s) if s.fields.iter().any(|f| f.flatten) => quote!(#rt::ser::write_with_serde(out, self)),
         TypeKind::Struct(s) => {
-            let (members, rest) = object_members(s, paths);
+            let (members, rest) = object_members(s, paths, true);
             quote!(#rt::ser::write_json_object(out, &[#(#members),*], #rest))
         }
         TypeKind::StringEnum(_) => quote!(#rt::ser::write_str(out, self.as_str())),

@@ -222,7 +222,8 @@ fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
         for p in op.path_params.iter().chain(&op.params) {
             named_in(&p.ty, true, &mut stack);
         }
-        if let Some(b) = &op.body {
+        // The JSON body offered beside a multipart one is sent too.
+        for b in op.body.iter().chain(op.alternative_body.as_ref().map(|(_, b)| b)) {
             named_in(&b.ty, true, &mut stack);
         }
     }

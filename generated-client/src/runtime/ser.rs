@@ -25,10 +25,10 @@ use std::collections::BTreeMap;
 
 /// A value the client can write as JSON without serde's generic serializer.
 ///
-/// Every generated type that is JSON has it, and so do the types its fields
-/// are made of. `write_json` must write what `serde_json::to_writer` writes
-/// for the same value.
-pub trait Encode: erased_serde::Serialize {
+/// The generated types a request can hold have it, and so do the types
+/// their fields are made of. `write_json` must write what
+/// `serde_json::to_writer` writes for the same value.
+pub trait Encode {
     /// Appends the value's JSON to `out`.
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error>;
 }
@@ -79,7 +79,7 @@ encode_with_serde!(
     super::Json,
 );
 
-impl<T: Encode + Serialize> Encode for Option<T> {
+impl<T: Encode> Encode for Option<T> {
     #[inline]
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         match self {
@@ -92,14 +92,14 @@ impl<T: Encode + Serialize> Encode for Option<T> {
     }
 }
 
-impl<T: Encode + Serialize> Encode for Box<T> {
+impl<T: Encode> Encode for Box<T> {
     #[inline]
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         (**self).write_json(out)
     }
 }
 
-impl<T: Encode + Serialize> Encode for Vec<T> {
+impl<T: Encode> Encode for Vec<T> {
     #[inline]
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         out.push(b'[');
@@ -114,7 +114,7 @@ impl<T: Encode + Serialize> Encode for Vec<T> {
     }
 }
 
-impl<T: Encode + Serialize> Encode for BTreeMap<String, T> {
+impl<T: Encode> Encode for BTreeMap<String, T> {
     #[inline]
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         out.push(b'{');
@@ -128,9 +128,13 @@ impl<T: Encode + Serialize> Encode for BTreeMap<String, T> {
     }
 }
 
-/// An object member as a generated impl lists it: the wire name, and the
-/// value, or `None` when an optional field is absent (the member is left out).
-pub type Member<'a> = (&'static str, Option<&'a dyn Encode>);
+/// An object member as a generated `Serialize` impl lists it: the wire
+/// name, and the value, or `None` when an optional field is absent (the
+/// member is left out).
+pub type Member<'a> = (&'static str, Option<&'a dyn erased_serde::Serialize>);
+
+/// The same member as a generated `Encode` impl lists it.
+pub type JsonMember<'a> = (&'static str, Option<&'a dyn Encode>);
 
 /// Members kept beside the declared ones: the unknown-fields map, or the
 /// `additionalProperties` map, written after the declared members.
@@ -138,31 +142,49 @@ pub trait Entries {
     /// Whether there are no entries.
     fn is_empty(&self) -> bool;
     /// Calls `visit` with each entry in order, stopping when it returns false.
-    fn visit(&self, visit: &mut dyn FnMut(&str, &dyn Encode) -> bool);
+    fn visit(&self, visit: &mut dyn FnMut(&str, &dyn erased_serde::Serialize) -> bool);
+}
+
+/// The kept members of an object that has `Encode`, as it writes them.
+pub trait JsonEntries {
+    /// Calls `visit` with each entry in order, stopping when it returns false.
+    fn visit_json(&self, visit: &mut dyn FnMut(&str, &dyn Encode) -> bool);
 }
 
 impl Entries for serde_json::Map<String, serde_json::Value> {
     fn is_empty(&self) -> bool {
         serde_json::Map::is_empty(self)
     }
-    fn visit(&self, visit: &mut dyn FnMut(&str, &dyn Encode) -> bool) {
-        visit_each(self, visit);
+    fn visit(&self, visit: &mut dyn FnMut(&str, &dyn erased_serde::Serialize) -> bool) {
+        visit_each(self, |key, value| visit(key, value));
     }
 }
 
-impl<V: Encode + Serialize> Entries for BTreeMap<String, V> {
+impl<V: Serialize> Entries for BTreeMap<String, V> {
     fn is_empty(&self) -> bool {
         BTreeMap::is_empty(self)
     }
-    fn visit(&self, visit: &mut dyn FnMut(&str, &dyn Encode) -> bool) {
-        visit_each(self, visit);
+    fn visit(&self, visit: &mut dyn FnMut(&str, &dyn erased_serde::Serialize) -> bool) {
+        visit_each(self, |key, value| visit(key, value));
+    }
+}
+
+impl JsonEntries for serde_json::Map<String, serde_json::Value> {
+    fn visit_json(&self, visit: &mut dyn FnMut(&str, &dyn Encode) -> bool) {
+        visit_each(self, |key, value| visit(key, value));
+    }
+}
+
+impl<V: Encode> JsonEntries for BTreeMap<String, V> {
+    fn visit_json(&self, visit: &mut dyn FnMut(&str, &dyn Encode) -> bool) {
+        visit_each(self, |key, value| visit(key, value));
     }
 }
 
 /// Hands `entries` to `visit` in order until it returns false.
-fn visit_each<'a, V: Encode + 'a>(
+fn visit_each<'a, V: 'a>(
     entries: impl IntoIterator<Item = (&'a String, &'a V)>,
-    visit: &mut dyn FnMut(&str, &dyn Encode) -> bool,
+    mut visit: impl FnMut(&str, &'a V) -> bool,
 ) {
     for (key, value) in entries {
         if !visit(key, value) {
@@ -173,7 +195,15 @@ fn visit_each<'a, V: Encode + 'a>(
 
 /// An optional field as a [`Member`] value: `None` leaves the member out.
 #[inline]
-pub fn optional<T: Encode + Serialize>(value: &Option<T>) -> Option<&dyn Encode> {
+pub fn optional<T: Serialize>(value: &Option<T>) -> Option<&dyn erased_serde::Serialize> {
+    value
+        .as_ref()
+        .map(|value| value as &dyn erased_serde::Serialize)
+}
+
+/// An optional field as a [`JsonMember`] value: `None` leaves the member out.
+#[inline]
+pub fn optional_json<T: Encode>(value: &Option<T>) -> Option<&dyn Encode> {
     value.as_ref().map(|value| value as &dyn Encode)
 }
 
@@ -197,7 +227,7 @@ pub fn write_object<S: Serializer>(
         let mut object = serializer.serialize_struct(name, present)?;
         for (name, value) in members {
             match value {
-                Some(value) => object.serialize_field(name, erased(*value))?,
+                Some(value) => object.serialize_field(name, value)?,
                 None => object.skip_field(name)?,
             }
         }
@@ -208,29 +238,21 @@ pub fn write_object<S: Serializer>(
     let mut map = serializer.serialize_map(None)?;
     for (name, value) in members {
         if let Some(value) = value {
-            map.serialize_entry(name, erased(*value))?;
+            map.serialize_entry(name, value)?;
         }
     }
     let mut failed = None;
-    rest.visit(
-        &mut |key, value| match map.serialize_entry(key, erased(value)) {
-            Ok(()) => true,
-            Err(error) => {
-                failed = Some(error);
-                false
-            }
-        },
-    );
+    rest.visit(&mut |key, value| match map.serialize_entry(key, value) {
+        Ok(()) => true,
+        Err(error) => {
+            failed = Some(error);
+            false
+        }
+    });
     match failed {
         Some(error) => Err(error),
         None => map.end(),
     }
-}
-
-/// The value as serde's serializers take it.
-#[inline]
-fn erased(value: &dyn Encode) -> &dyn erased_serde::Serialize {
-    value
 }
 
 /// Writes an object's JSON into `out`, as [`write_object`] writes it through
@@ -238,8 +260,8 @@ fn erased(value: &dyn Encode) -> &dyn erased_serde::Serialize {
 /// the entries of `rest`.
 pub fn write_json_object(
     out: &mut Vec<u8>,
-    members: &[Member<'_>],
-    rest: Option<&dyn Entries>,
+    members: &[JsonMember<'_>],
+    rest: Option<&dyn JsonEntries>,
 ) -> Result<(), serde_json::Error> {
     out.push(b'{');
     let mut first = true;
@@ -251,7 +273,7 @@ pub fn write_json_object(
     }
     if let Some(rest) = rest {
         let mut failed = Ok(());
-        rest.visit(&mut |key, value| {
+        rest.visit_json(&mut |key, value| {
             failed = write_key(out, &mut first, key).and_then(|()| value.write_json(out));
             failed.is_ok()
         });
@@ -308,8 +330,8 @@ mod tests {
                 out,
                 &[
                     ("id", Some(&self.id)),
-                    ("count", optional(&self.count)),
-                    ("note", optional(&self.note)),
+                    ("count", optional_json(&self.count)),
+                    ("note", optional_json(&self.note)),
                     ("nothing", Some(&self.nothing)),
                 ],
                 Some(&self.extra),

@@ -140,35 +140,6 @@ impl crate::runtime::de::Fit for AssistantObject {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("instructions", ::std::option::Option::Some(&self.instructions)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("response_format", crate::runtime::ser::optional(&self.response_format)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -229,21 +200,6 @@ impl crate::runtime::de::Fit for AssistantObjectCodeInterpreter {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantObjectCodeInterpreter {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -315,26 +271,6 @@ impl crate::runtime::de::Fit for AssistantObjectFileSearch {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantObjectFileSearch {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "vector_store_ids",
-                    crate::runtime::ser::optional(&self.vector_store_ids),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -389,17 +325,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -494,27 +419,6 @@ impl crate::runtime::de::Fit for AssistantObjectToolResources {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantObjectToolResources {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
-                ),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -573,26 +477,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantObjectToolsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::CodeInterpreter(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearch(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -925,7 +809,7 @@ impl crate::runtime::ser::Encode for AssistantToolsFileSearch {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1055,9 +939,12 @@ impl crate::runtime::ser::Encode for AssistantToolsFileSearchFileSearch {
             &[
                 (
                     "max_num_results",
-                    crate::runtime::ser::optional(&self.max_num_results),
+                    crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
-                ("ranking_options", crate::runtime::ser::optional(&self.ranking_options)),
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional_json(&self.ranking_options),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2150,7 +2037,7 @@ impl crate::runtime::ser::Encode for AssistantsNamedToolChoice {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", crate::runtime::ser::optional(&self.function)),
+                ("function", crate::runtime::ser::optional_json(&self.function)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2606,19 +2493,25 @@ impl crate::runtime::ser::Encode for CreateAssistantRequest {
             out,
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                (
+                    "tool_resources",
+                    crate::runtime::ser::optional_json(&self.tool_resources),
+                ),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional_json(&self.response_format),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3012,7 +2905,7 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3150,9 +3043,12 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestFileSearch {
             &[
                 (
                     "vector_store_ids",
-                    crate::runtime::ser::optional(&self.vector_store_ids),
+                    crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
-                ("vector_stores", crate::runtime::ser::optional(&self.vector_stores)),
+                (
+                    "vector_stores",
+                    crate::runtime::ser::optional_json(&self.vector_stores),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3852,9 +3748,9 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestToolResources {
             &[
                 (
                     "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
+                    crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4119,12 +4015,12 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestVectorStoresItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
                     "chunking_strategy",
-                    crate::runtime::ser::optional(&self.chunking_strategy),
+                    crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4270,8 +4166,8 @@ impl crate::runtime::ser::Encode for CreateMessageRequest {
             &[
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("content", ::std::option::Option::Some(&self.content)),
-                ("attachments", crate::runtime::ser::optional(&self.attachments)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("attachments", crate::runtime::ser::optional_json(&self.attachments)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4519,8 +4415,8 @@ impl crate::runtime::ser::Encode for CreateMessageRequestAttachmentsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5298,43 +5194,46 @@ impl crate::runtime::ser::Encode for CreateRunRequest {
             out,
             &[
                 ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 (
                     "additional_instructions",
-                    crate::runtime::ser::optional(&self.additional_instructions),
+                    crate::runtime::ser::optional_json(&self.additional_instructions),
                 ),
                 (
                     "additional_messages",
-                    crate::runtime::ser::optional(&self.additional_messages),
+                    crate::runtime::ser::optional_json(&self.additional_messages),
                 ),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
                 (
                     "max_prompt_tokens",
-                    crate::runtime::ser::optional(&self.max_prompt_tokens),
+                    crate::runtime::ser::optional_json(&self.max_prompt_tokens),
                 ),
                 (
                     "max_completion_tokens",
-                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                    crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
                 (
                     "truncation_strategy",
-                    crate::runtime::ser::optional(&self.truncation_strategy),
+                    crate::runtime::ser::optional_json(&self.truncation_strategy),
                 ),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional_json(&self.response_format),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6042,33 +5941,39 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequest {
             out,
             &[
                 ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
-                ("thread", crate::runtime::ser::optional(&self.thread)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("thread", crate::runtime::ser::optional_json(&self.thread)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                (
+                    "tool_resources",
+                    crate::runtime::ser::optional_json(&self.tool_resources),
+                ),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
                 (
                     "max_prompt_tokens",
-                    crate::runtime::ser::optional(&self.max_prompt_tokens),
+                    crate::runtime::ser::optional_json(&self.max_prompt_tokens),
                 ),
                 (
                     "max_completion_tokens",
-                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                    crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
                 (
                     "truncation_strategy",
-                    crate::runtime::ser::optional(&self.truncation_strategy),
+                    crate::runtime::ser::optional_json(&self.truncation_strategy),
                 ),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional_json(&self.response_format),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6178,7 +6083,7 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -6295,7 +6200,7 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestFileSearch {
             &[
                 (
                     "vector_store_ids",
-                    crate::runtime::ser::optional(&self.vector_store_ids),
+                    crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -6657,9 +6562,9 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestToolResources {
             &[
                 (
                     "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
+                    crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6917,9 +6822,12 @@ impl crate::runtime::ser::Encode for CreateThreadRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("messages", crate::runtime::ser::optional(&self.messages)),
-                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("messages", crate::runtime::ser::optional_json(&self.messages)),
+                (
+                    "tool_resources",
+                    crate::runtime::ser::optional_json(&self.tool_resources),
+                ),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7310,7 +7218,7 @@ impl crate::runtime::ser::Encode for CreateThreadRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -7448,9 +7356,12 @@ impl crate::runtime::ser::Encode for CreateThreadRequestFileSearch {
             &[
                 (
                     "vector_store_ids",
-                    crate::runtime::ser::optional(&self.vector_store_ids),
+                    crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
-                ("vector_stores", crate::runtime::ser::optional(&self.vector_stores)),
+                (
+                    "vector_stores",
+                    crate::runtime::ser::optional_json(&self.vector_stores),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7910,9 +7821,9 @@ impl crate::runtime::ser::Encode for CreateThreadRequestToolResources {
             &[
                 (
                     "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
+                    crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8060,12 +7971,12 @@ impl crate::runtime::ser::Encode for CreateThreadRequestVectorStoresItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
                     "chunking_strategy",
-                    crate::runtime::ser::optional(&self.chunking_strategy),
+                    crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8147,25 +8058,6 @@ impl crate::runtime::de::Fit for DeleteAssistantResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteAssistantResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8220,17 +8112,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteAssistantResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -8324,25 +8205,6 @@ impl crate::runtime::de::Fit for DeleteMessageResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteMessageResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8397,17 +8259,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteMessageResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -8501,25 +8352,6 @@ impl crate::runtime::de::Fit for DeleteThreadResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteThreadResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8574,17 +8406,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteThreadResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -8801,7 +8622,7 @@ impl crate::runtime::ser::Encode for FileSearchRankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
                 ("score_threshold", ::std::option::Option::Some(&self.score_threshold)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -9064,27 +8885,6 @@ impl crate::runtime::de::Fit for ListAssistantsResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListAssistantsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_messages`](crate::runtime::Client::list_messages) (parameter).
@@ -9247,27 +9047,6 @@ impl crate::runtime::de::Fit for ListMessagesResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListMessagesResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -9526,27 +9305,6 @@ impl crate::runtime::de::Fit for ListRunStepsResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListRunStepsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_runs`](crate::runtime::Client::list_runs) (parameter).
@@ -9709,27 +9467,6 @@ impl crate::runtime::de::Fit for ListRunsResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListRunsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10048,7 +9785,7 @@ impl crate::runtime::ser::Encode for MessageContentImageFileObjectImageFile {
             out,
             &[
                 ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10454,7 +10191,7 @@ impl crate::runtime::ser::Encode for MessageContentImageUrlObjectImageUrl {
             out,
             &[
                 ("url", ::std::option::Option::Some(&self.url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10617,24 +10354,6 @@ impl crate::runtime::de::Fit for MessageContentRefusalObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentRefusalObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10689,17 +10408,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentRefusalObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10806,27 +10514,6 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentTextAnnotationsFileCitationObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("file_citation", ::std::option::Option::Some(&self.file_citation)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10892,22 +10579,6 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageContentTextAnnotationsFileCitationObjectFileCitation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("file_id", ::std::option::Option::Some(&self.file_id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10963,18 +10634,6 @@ for MessageContentTextAnnotationsFileCitationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageContentTextAnnotationsFileCitationObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11081,27 +10740,6 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentTextAnnotationsFilePathObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("file_path", ::std::option::Option::Some(&self.file_path)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11166,22 +10804,6 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectFile
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageContentTextAnnotationsFilePathObjectFilePath {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("file_id", ::std::option::Option::Some(&self.file_id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11236,17 +10858,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentTextAnnotationsFilePathObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11338,24 +10949,6 @@ impl crate::runtime::de::Fit for MessageContentTextObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentTextObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11410,23 +11003,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectAnnotationsItem 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentTextObjectAnnotationsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::FileCitation(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FilePath(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11527,24 +11103,6 @@ impl crate::runtime::de::Fit for MessageContentTextObjectText {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentTextObjectText {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("value", ::std::option::Option::Some(&self.value)),
-                ("annotations", ::std::option::Option::Some(&self.annotations)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11599,17 +11157,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentTextObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11778,39 +11325,6 @@ impl crate::runtime::de::Fit for MessageObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                (
-                    "incomplete_details",
-                    ::std::option::Option::Some(&self.incomplete_details),
-                ),
-                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
-                ("incomplete_at", ::std::option::Option::Some(&self.incomplete_at)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
-                ("run_id", ::std::option::Option::Some(&self.run_id)),
-                ("attachments", ::std::option::Option::Some(&self.attachments)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11881,24 +11395,6 @@ impl crate::runtime::de::Fit for MessageObjectAttachmentsItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectAttachmentsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 4 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11961,23 +11457,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ImageFile(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12088,21 +11567,6 @@ impl crate::runtime::de::Fit for MessageObjectIncompleteDetails {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectIncompleteDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("reason", ::std::option::Option::Some(&self.reason))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12157,17 +11621,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12262,17 +11715,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectReason {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectReason {
     #[inline]
     fn misfit(&self) -> usize {
@@ -12342,17 +11784,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12432,17 +11863,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -12503,25 +11923,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageObjectToolsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::CodeInterpreter(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearch(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13016,20 +12417,26 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                (
+                    "tool_resources",
+                    crate::runtime::ser::optional_json(&self.tool_resources),
+                ),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional_json(&self.response_format),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13139,7 +12546,7 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -13256,7 +12663,7 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestFileSearch {
             &[
                 (
                     "vector_store_ids",
-                    crate::runtime::ser::optional(&self.vector_store_ids),
+                    crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -13632,9 +13039,9 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestToolResources {
             &[
                 (
                     "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
+                    crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13858,7 +13265,7 @@ impl crate::runtime::ser::Encode for ModifyMessageRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("metadata", crate::runtime::ser::optional(&self.metadata))],
+            &[("metadata", crate::runtime::ser::optional_json(&self.metadata))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -13964,7 +13371,7 @@ impl crate::runtime::ser::Encode for ModifyRunRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("metadata", crate::runtime::ser::optional(&self.metadata))],
+            &[("metadata", crate::runtime::ser::optional_json(&self.metadata))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -14088,8 +13495,11 @@ impl crate::runtime::ser::Encode for ModifyThreadRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                (
+                    "tool_resources",
+                    crate::runtime::ser::optional_json(&self.tool_resources),
+                ),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -14199,7 +13609,7 @@ impl crate::runtime::ser::Encode for ModifyThreadRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -14316,7 +13726,7 @@ impl crate::runtime::ser::Encode for ModifyThreadRequestFileSearch {
             &[
                 (
                     "vector_store_ids",
-                    crate::runtime::ser::optional(&self.vector_store_ids),
+                    crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -14452,9 +13862,9 @@ impl crate::runtime::ser::Encode for ModifyThreadRequestToolResources {
             &[
                 (
                     "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
+                    crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -14533,28 +13943,6 @@ impl crate::runtime::de::Fit for RunCompletionUsage {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunCompletionUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "completion_tokens",
-                    ::std::option::Option::Some(&self.completion_tokens),
-                ),
-                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14793,64 +14181,6 @@ impl crate::runtime::de::Fit for RunObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("required_action", ::std::option::Option::Some(&self.required_action)),
-                ("last_error", ::std::option::Option::Some(&self.last_error)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("started_at", ::std::option::Option::Some(&self.started_at)),
-                ("cancelled_at", ::std::option::Option::Some(&self.cancelled_at)),
-                ("failed_at", ::std::option::Option::Some(&self.failed_at)),
-                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
-                (
-                    "incomplete_details",
-                    ::std::option::Option::Some(&self.incomplete_details),
-                ),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("instructions", ::std::option::Option::Some(&self.instructions)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                (
-                    "max_prompt_tokens",
-                    ::std::option::Option::Some(&self.max_prompt_tokens),
-                ),
-                (
-                    "max_completion_tokens",
-                    ::std::option::Option::Some(&self.max_completion_tokens),
-                ),
-                (
-                    "truncation_strategy",
-                    ::std::option::Option::Some(&self.truncation_strategy),
-                ),
-                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
-                (
-                    "parallel_tool_calls",
-                    ::std::option::Option::Some(&self.parallel_tool_calls),
-                ),
-                ("response_format", ::std::option::Option::Some(&self.response_format)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14913,17 +14243,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectCode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectCode {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15001,21 +14320,6 @@ impl crate::runtime::de::Fit for RunObjectIncompleteDetails {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectIncompleteDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("reason", crate::runtime::ser::optional(&self.reason))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15083,24 +14387,6 @@ impl crate::runtime::de::Fit for RunObjectLastError {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectLastError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15155,17 +14441,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15245,17 +14520,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15343,27 +14607,6 @@ impl crate::runtime::de::Fit for RunObjectRequiredAction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectRequiredAction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "submit_tool_outputs",
-                    ::std::option::Option::Some(&self.submit_tool_outputs),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15418,17 +14661,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectRequiredActionType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15539,17 +14771,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -15624,21 +14845,6 @@ impl crate::runtime::de::Fit for RunObjectSubmitToolOutputs {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectSubmitToolOutputs {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("tool_calls", ::std::option::Option::Some(&self.tool_calls))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15694,26 +14900,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunObjectToolsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::CodeInterpreter(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearch(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15825,28 +15011,6 @@ impl crate::runtime::de::Fit for RunStepCompletionUsage {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepCompletionUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "completion_tokens",
-                    ::std::option::Option::Some(&self.completion_tokens),
-                ),
-                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Message creation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15917,24 +15081,6 @@ impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsMessageCreationObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("message_creation", ::std::option::Option::Some(&self.message_creation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15999,21 +15145,6 @@ impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectMessageCreat
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsMessageCreationObjectMessageCreation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("message_id", ::std::option::Option::Some(&self.message_id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16068,17 +15199,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsMessageCreationObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16175,25 +15295,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code_interpreter", ::std::option::Option::Some(&self.code_interpreter)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16265,24 +15366,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectCodeInterprete
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("outputs", ::std::option::Option::Some(&self.outputs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16337,21 +15420,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectOutputs
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObjectOutputsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Image(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16436,17 +15504,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16538,24 +15595,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputImageObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image", ::std::option::Option::Some(&self.image)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16620,21 +15659,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectIma
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputImageObjectImage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("file_id", ::std::option::Option::Some(&self.file_id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16690,17 +15714,6 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputImageObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16792,24 +15805,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputLogsObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("logs", ::std::option::Option::Some(&self.logs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16864,17 +15859,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputLogsObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16971,25 +15955,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_search", ::std::option::Option::Some(&self.file_search)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17068,27 +16033,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectFileSear
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchObjectFileSearch {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "ranking_options",
-                    crate::runtime::ser::optional(&self.ranking_options),
-                ),
-                ("results", crate::runtime::ser::optional(&self.results)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17143,17 +16087,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17246,25 +16179,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchRankingOptions
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("ranker", ::std::option::Option::Some(&self.ranker)),
-                ("score_threshold", ::std::option::Option::Some(&self.score_threshold)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File search tool call result
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17347,26 +16261,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchResultObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("file_name", ::std::option::Option::Some(&self.file_name)),
-                ("score", ::std::option::Option::Some(&self.score)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17442,25 +16336,6 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17519,18 +16394,6 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17629,25 +16492,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFunctionObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", ::std::option::Option::Some(&self.function)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17723,25 +16567,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectFunction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFunctionObjectFunction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17796,17 +16621,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFunctionObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17898,24 +16712,6 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("tool_calls", ::std::option::Option::Some(&self.tool_calls)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17980,26 +16776,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsIt
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsObjectToolCallsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::CodeInterpreter(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearch(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18093,17 +16869,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDetailsToolCallsObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18279,38 +17044,6 @@ impl crate::runtime::de::Fit for RunStepObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("run_id", ::std::option::Option::Some(&self.run_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("step_details", ::std::option::Option::Some(&self.step_details)),
-                ("last_error", ::std::option::Option::Some(&self.last_error)),
-                ("expired_at", ::std::option::Option::Some(&self.expired_at)),
-                ("cancelled_at", ::std::option::Option::Some(&self.cancelled_at)),
-                ("failed_at", ::std::option::Option::Some(&self.failed_at)),
-                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18369,17 +17102,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectCode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepObjectCode {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18461,24 +17183,6 @@ impl crate::runtime::de::Fit for RunStepObjectLastError {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepObjectLastError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18533,17 +17237,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18638,17 +17331,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepObjectStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -18712,23 +17394,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepObjectStepDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::MessageCreation(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolCalls(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18820,17 +17485,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -18914,25 +17568,6 @@ impl crate::runtime::de::Fit for RunToolCallObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunToolCallObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", ::std::option::Option::Some(&self.function)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19003,24 +17638,6 @@ impl crate::runtime::de::Fit for RunToolCallObjectFunction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunToolCallObjectFunction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19075,17 +17692,6 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunToolCallObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -19221,7 +17827,7 @@ impl crate::runtime::ser::Encode for SubmitToolOutputsRunRequest {
             out,
             &[
                 ("tool_outputs", ::std::option::Option::Some(&self.tool_outputs)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19349,8 +17955,8 @@ impl crate::runtime::ser::Encode for SubmitToolOutputsRunRequestToolOutputsItem 
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_call_id", crate::runtime::ser::optional(&self.tool_call_id)),
-                ("output", crate::runtime::ser::optional(&self.output)),
+                ("tool_call_id", crate::runtime::ser::optional_json(&self.tool_call_id)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19439,27 +18045,6 @@ impl crate::runtime::de::Fit for ThreadObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("tool_resources", ::std::option::Option::Some(&self.tool_resources)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19520,21 +18105,6 @@ impl crate::runtime::de::Fit for ThreadObjectCodeInterpreter {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadObjectCodeInterpreter {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -19603,26 +18173,6 @@ impl crate::runtime::de::Fit for ThreadObjectFileSearch {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadObjectFileSearch {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "vector_store_ids",
-                    crate::runtime::ser::optional(&self.vector_store_ids),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19677,17 +18227,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -19779,27 +18318,6 @@ impl crate::runtime::de::Fit for ThreadObjectToolResources {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadObjectToolResources {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
-                ),
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -19910,7 +18428,10 @@ impl crate::runtime::ser::Encode for TruncationObject {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("last_messages", crate::runtime::ser::optional(&self.last_messages)),
+                (
+                    "last_messages",
+                    crate::runtime::ser::optional_json(&self.last_messages),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

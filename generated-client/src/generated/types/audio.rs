@@ -282,14 +282,17 @@ impl crate::runtime::ser::Encode for CreateSpeechRequest {
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
                 ("input", ::std::option::Option::Some(&self.input)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 ("voice", ::std::option::Option::Some(&self.voice)),
                 (
                     "response_format",
-                    crate::runtime::ser::optional(&self.response_format),
+                    crate::runtime::ser::optional_json(&self.response_format),
                 ),
-                ("speed", crate::runtime::ser::optional(&self.speed)),
-                ("stream_format", crate::runtime::ser::optional(&self.stream_format)),
+                ("speed", crate::runtime::ser::optional_json(&self.speed)),
+                (
+                    "stream_format",
+                    crate::runtime::ser::optional_json(&self.stream_format),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -612,25 +615,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateSpeechResponseStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::SpeechAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SpeechAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1389,25 +1373,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::DiarizedJson(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::VerboseJson(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Json(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionResponse {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1530,27 +1495,6 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJson {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseDiarizedJson {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("task", ::std::option::Option::Some(&self.task)),
-                ("duration", ::std::option::Option::Some(&self.duration)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("segments", ::std::option::Option::Some(&self.segments)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1605,17 +1549,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseDiarizedJsonTask {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -1692,21 +1625,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonU
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseDiarizedJsonUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Duration(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1819,26 +1737,6 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseJson {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseJson {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("languages", crate::runtime::ser::optional(&self.languages)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1914,25 +1812,6 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseJsonLogprobsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", crate::runtime::ser::optional(&self.token)),
-                ("logprob", crate::runtime::ser::optional(&self.logprob)),
-                ("bytes", crate::runtime::ser::optional(&self.bytes)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1983,21 +1862,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonUsage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseJsonUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Duration(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -2098,28 +1962,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::TranscriptTextSegment(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::TranscriptTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::TranscriptTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -2246,28 +2088,6 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseVerboseJson {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranscriptionResponseVerboseJson {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("language", ::std::option::Option::Some(&self.language)),
-                ("duration", ::std::option::Option::Some(&self.duration)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("words", crate::runtime::ser::optional(&self.words)),
-                ("segments", crate::runtime::ser::optional(&self.segments)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audio")]
@@ -2597,22 +2417,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranslationResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::VerboseJson(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Json(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranslationResponse {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2702,21 +2506,6 @@ impl crate::runtime::de::Fit for CreateTranslationResponseJson {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranslationResponseJson {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("text", ::std::option::Option::Some(&self.text))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2794,26 +2583,6 @@ impl crate::runtime::de::Fit for CreateTranslationResponseVerboseJson {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateTranslationResponseVerboseJson {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("language", ::std::option::Option::Some(&self.language)),
-                ("duration", ::std::option::Option::Some(&self.duration)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("segments", crate::runtime::ser::optional(&self.segments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audio")]
@@ -2994,24 +2763,6 @@ impl crate::runtime::de::Fit for SpeechAudioDeltaEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpeechAudioDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio", ::std::option::Option::Some(&self.audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3066,17 +2817,6 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpeechAudioDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -3165,24 +2905,6 @@ impl crate::runtime::de::Fit for SpeechAudioDoneEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpeechAudioDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3237,17 +2959,6 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpeechAudioDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -3344,25 +3055,6 @@ impl crate::runtime::de::Fit for SpeechAudioDoneEventUsage {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpeechAudioDoneEventUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 4 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3445,26 +3137,6 @@ impl crate::runtime::de::Fit for TranscriptTextDeltaEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("segment_id", crate::runtime::ser::optional(&self.segment_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3540,25 +3212,6 @@ impl crate::runtime::de::Fit for TranscriptTextDeltaEventLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextDeltaEventLogprobsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", crate::runtime::ser::optional(&self.token)),
-                ("logprob", crate::runtime::ser::optional(&self.logprob)),
-                ("bytes", crate::runtime::ser::optional(&self.bytes)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3613,17 +3266,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -3732,27 +3374,6 @@ impl crate::runtime::de::Fit for TranscriptTextDoneEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("languages", crate::runtime::ser::optional(&self.languages)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3828,25 +3449,6 @@ impl crate::runtime::de::Fit for TranscriptTextDoneEventLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextDoneEventLogprobsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", crate::runtime::ser::optional(&self.token)),
-                ("logprob", crate::runtime::ser::optional(&self.logprob)),
-                ("bytes", crate::runtime::ser::optional(&self.bytes)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3901,17 +3503,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -4023,28 +3614,6 @@ impl crate::runtime::de::Fit for TranscriptTextSegmentEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextSegmentEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("start", ::std::option::Option::Some(&self.start)),
-                ("end", ::std::option::Option::Some(&self.end)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("speaker", ::std::option::Option::Some(&self.speaker)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4099,17 +3668,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextSegmentEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -4201,24 +3759,6 @@ impl crate::runtime::de::Fit for TranscriptTextUsageDuration {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextUsageDuration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("seconds", ::std::option::Option::Some(&self.seconds)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4273,17 +3813,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextUsageDurationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4401,30 +3930,6 @@ impl crate::runtime::de::Fit for TranscriptTextUsageTokens {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextUsageTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                (
-                    "input_token_details",
-                    crate::runtime::ser::optional(&self.input_token_details),
-                ),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4495,24 +4000,6 @@ impl crate::runtime::de::Fit for TranscriptTextUsageTokensInputTokenDetails {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextUsageTokensInputTokenDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4567,17 +4054,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptTextUsageTokensType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4689,28 +4165,6 @@ impl crate::runtime::de::Fit for TranscriptionDiarizedSegment {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptionDiarizedSegment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("start", ::std::option::Option::Some(&self.start)),
-                ("end", ::std::option::Option::Some(&self.end)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("speaker", ::std::option::Option::Some(&self.speaker)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4765,17 +4219,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptionDiarizedSegmentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -4942,21 +4385,6 @@ impl crate::runtime::de::Fit for TranscriptionLanguage {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptionLanguage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("code", ::std::option::Option::Some(&self.code))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
 #[cfg(feature = "audio")]
 /// An object with 10 properties, all required.
 ///
@@ -5079,35 +4507,6 @@ impl crate::runtime::de::Fit for TranscriptionSegment {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptionSegment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("seek", ::std::option::Option::Some(&self.seek)),
-                ("start", ::std::option::Option::Some(&self.start)),
-                ("end", ::std::option::Option::Some(&self.end)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("tokens", ::std::option::Option::Some(&self.tokens)),
-                ("temperature", ::std::option::Option::Some(&self.temperature)),
-                ("avg_logprob", ::std::option::Option::Some(&self.avg_logprob)),
-                (
-                    "compression_ratio",
-                    ::std::option::Option::Some(&self.compression_ratio),
-                ),
-                ("no_speech_prob", ::std::option::Option::Some(&self.no_speech_prob)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5177,25 +4576,6 @@ impl crate::runtime::de::Fit for TranscriptionWord {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptionWord {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("word", ::std::option::Option::Some(&self.word)),
-                ("start", ::std::option::Option::Some(&self.start)),
-                ("end", ::std::option::Option::Some(&self.end)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audio")]
@@ -5438,13 +4818,13 @@ impl crate::runtime::ser::Encode for VadConfig {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                    crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
                     "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                    crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5612,25 +4992,6 @@ impl crate::runtime::de::Fit for VoiceConsentDeletedResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceConsentDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5685,17 +5046,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceConsentDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -5802,27 +5152,6 @@ impl crate::runtime::de::Fit for VoiceConsentListResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceConsentListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5877,17 +5206,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceConsentListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -5991,27 +5309,6 @@ impl crate::runtime::de::Fit for VoiceConsentResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceConsentResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("language", ::std::option::Option::Some(&self.language)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6066,17 +5363,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceConsentResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -6175,26 +5461,6 @@ impl crate::runtime::de::Fit for VoiceResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6249,17 +5515,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VoiceResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]

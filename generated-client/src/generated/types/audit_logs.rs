@@ -597,214 +597,6 @@ impl crate::runtime::de::Fit for AuditLog {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLog {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("effective_at", ::std::option::Option::Some(&self.effective_at)),
-                ("project", crate::runtime::ser::optional(&self.project)),
-                ("actor", crate::runtime::ser::optional(&self.actor)),
-                (
-                    "api_key.created",
-                    crate::runtime::ser::optional(&self.api_key_created),
-                ),
-                (
-                    "api_key.updated",
-                    crate::runtime::ser::optional(&self.api_key_updated),
-                ),
-                (
-                    "api_key.deleted",
-                    crate::runtime::ser::optional(&self.api_key_deleted),
-                ),
-                (
-                    "checkpoint.permission.created",
-                    crate::runtime::ser::optional(&self.checkpoint_permission_created),
-                ),
-                (
-                    "checkpoint.permission.deleted",
-                    crate::runtime::ser::optional(&self.checkpoint_permission_deleted),
-                ),
-                (
-                    "external_key.registered",
-                    crate::runtime::ser::optional(&self.external_key_registered),
-                ),
-                (
-                    "external_key.removed",
-                    crate::runtime::ser::optional(&self.external_key_removed),
-                ),
-                ("group.created", crate::runtime::ser::optional(&self.group_created)),
-                ("group.updated", crate::runtime::ser::optional(&self.group_updated)),
-                ("group.deleted", crate::runtime::ser::optional(&self.group_deleted)),
-                ("scim.enabled", crate::runtime::ser::optional(&self.scim_enabled)),
-                ("scim.disabled", crate::runtime::ser::optional(&self.scim_disabled)),
-                ("invite.sent", crate::runtime::ser::optional(&self.invite_sent)),
-                (
-                    "invite.accepted",
-                    crate::runtime::ser::optional(&self.invite_accepted),
-                ),
-                ("invite.deleted", crate::runtime::ser::optional(&self.invite_deleted)),
-                (
-                    "ip_allowlist.created",
-                    crate::runtime::ser::optional(&self.ip_allowlist_created),
-                ),
-                (
-                    "ip_allowlist.updated",
-                    crate::runtime::ser::optional(&self.ip_allowlist_updated),
-                ),
-                (
-                    "ip_allowlist.deleted",
-                    crate::runtime::ser::optional(&self.ip_allowlist_deleted),
-                ),
-                (
-                    "ip_allowlist.config.activated",
-                    crate::runtime::ser::optional(&self.ip_allowlist_config_activated),
-                ),
-                (
-                    "ip_allowlist.config.deactivated",
-                    crate::runtime::ser::optional(&self.ip_allowlist_config_deactivated),
-                ),
-                (
-                    "login.succeeded",
-                    crate::runtime::ser::optional(&self.login_succeeded),
-                ),
-                ("login.failed", crate::runtime::ser::optional(&self.login_failed)),
-                (
-                    "logout.succeeded",
-                    crate::runtime::ser::optional(&self.logout_succeeded),
-                ),
-                ("logout.failed", crate::runtime::ser::optional(&self.logout_failed)),
-                (
-                    "organization.updated",
-                    crate::runtime::ser::optional(&self.organization_updated),
-                ),
-                (
-                    "project.created",
-                    crate::runtime::ser::optional(&self.project_created),
-                ),
-                (
-                    "project.updated",
-                    crate::runtime::ser::optional(&self.project_updated),
-                ),
-                (
-                    "project.archived",
-                    crate::runtime::ser::optional(&self.project_archived),
-                ),
-                (
-                    "project.deleted",
-                    crate::runtime::ser::optional(&self.project_deleted),
-                ),
-                (
-                    "rate_limit.updated",
-                    crate::runtime::ser::optional(&self.rate_limit_updated),
-                ),
-                (
-                    "rate_limit.deleted",
-                    crate::runtime::ser::optional(&self.rate_limit_deleted),
-                ),
-                ("role.created", crate::runtime::ser::optional(&self.role_created)),
-                ("role.updated", crate::runtime::ser::optional(&self.role_updated)),
-                ("role.deleted", crate::runtime::ser::optional(&self.role_deleted)),
-                (
-                    "role.assignment.created",
-                    crate::runtime::ser::optional(&self.role_assignment_created),
-                ),
-                (
-                    "role.assignment.deleted",
-                    crate::runtime::ser::optional(&self.role_assignment_deleted),
-                ),
-                (
-                    "role.bound_to_resource",
-                    crate::runtime::ser::optional(&self.role_bound_to_resource),
-                ),
-                (
-                    "role.unbound_from_resource",
-                    crate::runtime::ser::optional(&self.role_unbound_from_resource),
-                ),
-                (
-                    "service_account.created",
-                    crate::runtime::ser::optional(&self.service_account_created),
-                ),
-                (
-                    "service_account.updated",
-                    crate::runtime::ser::optional(&self.service_account_updated),
-                ),
-                (
-                    "service_account.deleted",
-                    crate::runtime::ser::optional(&self.service_account_deleted),
-                ),
-                (
-                    "workload_identity_provider.created",
-                    crate::runtime::ser::optional(
-                        &self.workload_identity_provider_created,
-                    ),
-                ),
-                (
-                    "workload_identity_provider.updated",
-                    crate::runtime::ser::optional(
-                        &self.workload_identity_provider_updated,
-                    ),
-                ),
-                (
-                    "workload_identity_provider.deleted",
-                    crate::runtime::ser::optional(
-                        &self.workload_identity_provider_deleted,
-                    ),
-                ),
-                (
-                    "workload_identity_provider_mapping.created",
-                    crate::runtime::ser::optional(
-                        &self.workload_identity_provider_mapping_created,
-                    ),
-                ),
-                (
-                    "workload_identity_provider_mapping.updated",
-                    crate::runtime::ser::optional(
-                        &self.workload_identity_provider_mapping_updated,
-                    ),
-                ),
-                (
-                    "workload_identity_provider_mapping.deleted",
-                    crate::runtime::ser::optional(
-                        &self.workload_identity_provider_mapping_deleted,
-                    ),
-                ),
-                ("user.added", crate::runtime::ser::optional(&self.user_added)),
-                ("user.updated", crate::runtime::ser::optional(&self.user_updated)),
-                ("user.deleted", crate::runtime::ser::optional(&self.user_deleted)),
-                (
-                    "certificate.created",
-                    crate::runtime::ser::optional(&self.certificate_created),
-                ),
-                (
-                    "certificate.updated",
-                    crate::runtime::ser::optional(&self.certificate_updated),
-                ),
-                (
-                    "certificate.deleted",
-                    crate::runtime::ser::optional(&self.certificate_deleted),
-                ),
-                (
-                    "certificates.activated",
-                    crate::runtime::ser::optional(&self.certificates_activated),
-                ),
-                (
-                    "certificates.deactivated",
-                    crate::runtime::ser::optional(&self.certificates_deactivated),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -874,25 +666,6 @@ impl crate::runtime::de::Fit for AuditLogActor {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogActor {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("session", crate::runtime::ser::optional(&self.session)),
-                ("api_key", crate::runtime::ser::optional(&self.api_key)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -973,26 +746,6 @@ impl crate::runtime::de::Fit for AuditLogActorApiKey {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogActorApiKey {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                ("service_account", crate::runtime::ser::optional(&self.service_account)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1051,17 +804,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKeyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogActorApiKeyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1139,21 +881,6 @@ impl crate::runtime::de::Fit for AuditLogActorServiceAccount {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogActorServiceAccount {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1221,24 +948,6 @@ impl crate::runtime::de::Fit for AuditLogActorSession {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogActorSession {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("user", crate::runtime::ser::optional(&self.user)),
-                ("ip_address", crate::runtime::ser::optional(&self.ip_address)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1297,17 +1006,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogActorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1389,24 +1087,6 @@ impl crate::runtime::de::Fit for AuditLogActorUser {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogActorUser {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("email", crate::runtime::ser::optional(&self.email)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1474,24 +1154,6 @@ impl crate::runtime::de::Fit for AuditLogApiKeyCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogApiKeyCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1555,21 +1217,6 @@ impl crate::runtime::de::Fit for AuditLogApiKeyCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogApiKeyCreatedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("scopes", crate::runtime::ser::optional(&self.scopes))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1627,21 +1274,6 @@ impl crate::runtime::de::Fit for AuditLogApiKeyDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogApiKeyDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1717,27 +1349,6 @@ impl crate::runtime::de::Fit for AuditLogApiKeyUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogApiKeyUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1798,21 +1409,6 @@ impl crate::runtime::de::Fit for AuditLogApiKeyUpdatedChangesRequested {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogApiKeyUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("scopes", crate::runtime::ser::optional(&self.scopes))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1883,24 +1479,6 @@ impl crate::runtime::de::Fit for AuditLogCertificateCreated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCertificateCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1979,25 +1557,6 @@ impl crate::runtime::de::Fit for AuditLogCertificateDeleted {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCertificateDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("certificate", crate::runtime::ser::optional(&self.certificate)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2068,24 +1627,6 @@ impl crate::runtime::de::Fit for AuditLogCertificateUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCertificateUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2148,21 +1689,6 @@ impl crate::runtime::de::Fit for AuditLogCertificatesActivated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCertificatesActivated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("certificates", crate::runtime::ser::optional(&self.certificates))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2236,24 +1762,6 @@ impl crate::runtime::de::Fit for AuditLogCertificatesActivatedCertificatesItem {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCertificatesActivatedCertificatesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2316,21 +1824,6 @@ impl crate::runtime::de::Fit for AuditLogCertificatesDeactivated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCertificatesDeactivated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("certificates", crate::runtime::ser::optional(&self.certificates))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2404,24 +1897,6 @@ impl crate::runtime::de::Fit for AuditLogCertificatesDeactivatedCertificatesItem
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCertificatesDeactivatedCertificatesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2489,24 +1964,6 @@ impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCheckpointPermissionCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2583,27 +2040,6 @@ impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCheckpointPermissionCreatedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                (
-                    "fine_tuned_model_checkpoint",
-                    crate::runtime::ser::optional(&self.fine_tuned_model_checkpoint),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2664,21 +2100,6 @@ impl crate::runtime::de::Fit for AuditLogCheckpointPermissionDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogCheckpointPermissionDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3565,24 +2986,6 @@ impl crate::runtime::de::Fit for AuditLogExternalKeyRegistered {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogExternalKeyRegistered {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3643,21 +3046,6 @@ impl crate::runtime::de::Fit for AuditLogExternalKeyRemoved {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogExternalKeyRemoved {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3728,24 +3116,6 @@ impl crate::runtime::de::Fit for AuditLogGroupCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogGroupCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3809,21 +3179,6 @@ impl crate::runtime::de::Fit for AuditLogGroupCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogGroupCreatedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("group_name", crate::runtime::ser::optional(&self.group_name))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3881,21 +3236,6 @@ impl crate::runtime::de::Fit for AuditLogGroupDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogGroupDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3971,27 +3311,6 @@ impl crate::runtime::de::Fit for AuditLogGroupUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogGroupUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4055,21 +3374,6 @@ impl crate::runtime::de::Fit for AuditLogGroupUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogGroupUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("group_name", crate::runtime::ser::optional(&self.group_name))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4130,21 +3434,6 @@ impl crate::runtime::de::Fit for AuditLogInviteAccepted {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogInviteAccepted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4202,21 +3491,6 @@ impl crate::runtime::de::Fit for AuditLogInviteDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogInviteDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4287,24 +3561,6 @@ impl crate::runtime::de::Fit for AuditLogInviteSent {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogInviteSent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4372,24 +3628,6 @@ impl crate::runtime::de::Fit for AuditLogInviteSentData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogInviteSentData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("email", crate::runtime::ser::optional(&self.email)),
-                ("role", crate::runtime::ser::optional(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4452,21 +3690,6 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogIpAllowlistConfigActivated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("configs", crate::runtime::ser::optional(&self.configs))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4540,24 +3763,6 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivatedConfigsItem {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogIpAllowlistConfigActivatedConfigsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4620,21 +3825,6 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogIpAllowlistConfigDeactivated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("configs", crate::runtime::ser::optional(&self.configs))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4705,24 +3895,6 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivatedConfigsItem
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogIpAllowlistConfigDeactivatedConfigsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4801,25 +3973,6 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogIpAllowlistCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("allowed_ips", crate::runtime::ser::optional(&self.allowed_ips)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4895,25 +4048,6 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistDeleted {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogIpAllowlistDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("allowed_ips", crate::runtime::ser::optional(&self.allowed_ips)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4984,24 +4118,6 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogIpAllowlistUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("allowed_ips", crate::runtime::ser::optional(&self.allowed_ips)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5069,24 +4185,6 @@ impl crate::runtime::de::Fit for AuditLogLoginFailed {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogLoginFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("error_code", crate::runtime::ser::optional(&self.error_code)),
-                ("error_message", crate::runtime::ser::optional(&self.error_message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5151,24 +4249,6 @@ impl crate::runtime::de::Fit for AuditLogLogoutFailed {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogLogoutFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("error_code", crate::runtime::ser::optional(&self.error_code)),
-                ("error_message", crate::runtime::ser::optional(&self.error_message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5244,27 +4324,6 @@ impl crate::runtime::de::Fit for AuditLogOrganizationUpdated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogOrganizationUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5383,41 +4442,6 @@ impl crate::runtime::de::Fit for AuditLogOrganizationUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogOrganizationUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("title", crate::runtime::ser::optional(&self.title)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                (
-                    "threads_ui_visibility",
-                    crate::runtime::ser::optional(&self.threads_ui_visibility),
-                ),
-                (
-                    "usage_dashboard_visibility",
-                    crate::runtime::ser::optional(&self.usage_dashboard_visibility),
-                ),
-                (
-                    "api_call_logging",
-                    crate::runtime::ser::optional(&self.api_call_logging),
-                ),
-                (
-                    "api_call_logging_project_ids",
-                    crate::runtime::ser::optional(&self.api_call_logging_project_ids),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5485,24 +4509,6 @@ impl crate::runtime::de::Fit for AuditLogProject {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogProject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5563,21 +4569,6 @@ impl crate::runtime::de::Fit for AuditLogProjectArchived {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogProjectArchived {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5645,24 +4636,6 @@ impl crate::runtime::de::Fit for AuditLogProjectCreated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogProjectCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5736,24 +4709,6 @@ impl crate::runtime::de::Fit for AuditLogProjectCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogProjectCreatedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("title", crate::runtime::ser::optional(&self.title)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5811,21 +4766,6 @@ impl crate::runtime::de::Fit for AuditLogProjectDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogProjectDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5901,27 +4841,6 @@ impl crate::runtime::de::Fit for AuditLogProjectUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogProjectUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5985,21 +4904,6 @@ impl crate::runtime::de::Fit for AuditLogProjectUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogProjectUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("title", crate::runtime::ser::optional(&self.title))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6060,21 +4964,6 @@ impl crate::runtime::de::Fit for AuditLogRateLimitDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRateLimitDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6150,27 +5039,6 @@ impl crate::runtime::de::Fit for AuditLogRateLimitUpdated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRateLimitUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6289,46 +5157,6 @@ impl crate::runtime::de::Fit for AuditLogRateLimitUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRateLimitUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "max_requests_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_requests_per_1_minute),
-                ),
-                (
-                    "max_tokens_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_tokens_per_1_minute),
-                ),
-                (
-                    "max_images_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
-                ),
-                (
-                    "max_audio_megabytes_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
-                ),
-                (
-                    "max_requests_per_1_day",
-                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
-                ),
-                (
-                    "batch_1_day_max_input_tokens",
-                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6420,27 +5248,6 @@ impl crate::runtime::de::Fit for AuditLogRoleAssignmentCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleAssignmentCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("principal_id", crate::runtime::ser::optional(&self.principal_id)),
-                ("principal_type", crate::runtime::ser::optional(&self.principal_type)),
-                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
-                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6529,27 +5336,6 @@ impl crate::runtime::de::Fit for AuditLogRoleAssignmentDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleAssignmentDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("principal_id", crate::runtime::ser::optional(&self.principal_id)),
-                ("principal_type", crate::runtime::ser::optional(&self.principal_type)),
-                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
-                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6674,32 +5460,6 @@ impl crate::runtime::de::Fit for AuditLogRoleBoundToResource {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleBoundToResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("role_id", crate::runtime::ser::optional(&self.role_id)),
-                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
-                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
-                ("permissions", crate::runtime::ser::optional(&self.permissions)),
-                ("workspace_id", crate::runtime::ser::optional(&self.workspace_id)),
-                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
-                ("connector_name", crate::runtime::ser::optional(&self.connector_name)),
-                ("enabled", crate::runtime::ser::optional(&self.enabled)),
-                ("source", crate::runtime::ser::optional(&self.source)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6770,17 +5530,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleBoundToResourceSource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6877,27 +5626,6 @@ impl crate::runtime::de::Fit for AuditLogRoleCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("role_name", crate::runtime::ser::optional(&self.role_name)),
-                ("permissions", crate::runtime::ser::optional(&self.permissions)),
-                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
-                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6955,21 +5683,6 @@ impl crate::runtime::de::Fit for AuditLogRoleDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7094,32 +5807,6 @@ impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResource {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleUnboundFromResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("role_id", crate::runtime::ser::optional(&self.role_id)),
-                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
-                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
-                ("permissions", crate::runtime::ser::optional(&self.permissions)),
-                ("workspace_id", crate::runtime::ser::optional(&self.workspace_id)),
-                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
-                ("connector_name", crate::runtime::ser::optional(&self.connector_name)),
-                ("enabled", crate::runtime::ser::optional(&self.enabled)),
-                ("source", crate::runtime::ser::optional(&self.source)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7190,17 +5877,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleUnboundFromResourceSource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7284,27 +5960,6 @@ impl crate::runtime::de::Fit for AuditLogRoleUpdated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7421,35 +6076,6 @@ impl crate::runtime::de::Fit for AuditLogRoleUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogRoleUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("role_name", crate::runtime::ser::optional(&self.role_name)),
-                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
-                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
-                (
-                    "permissions_added",
-                    crate::runtime::ser::optional(&self.permissions_added),
-                ),
-                (
-                    "permissions_removed",
-                    crate::runtime::ser::optional(&self.permissions_removed),
-                ),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7510,21 +6136,6 @@ impl crate::runtime::de::Fit for AuditLogScimDisabled {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogScimDisabled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7582,21 +6193,6 @@ impl crate::runtime::de::Fit for AuditLogScimEnabled {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogScimEnabled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7670,24 +6266,6 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogServiceAccountCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7751,21 +6329,6 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogServiceAccountCreatedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("role", crate::runtime::ser::optional(&self.role))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7826,21 +6389,6 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogServiceAccountDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7919,27 +6467,6 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogServiceAccountUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8000,21 +6527,6 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountUpdatedChangesRequested {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogServiceAccountUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("role", crate::runtime::ser::optional(&self.role))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -8085,24 +6597,6 @@ impl crate::runtime::de::Fit for AuditLogUserAdded {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogUserAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8163,21 +6657,6 @@ impl crate::runtime::de::Fit for AuditLogUserAddedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogUserAddedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("role", crate::runtime::ser::optional(&self.role))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8235,21 +6714,6 @@ impl crate::runtime::de::Fit for AuditLogUserDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogUserDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", crate::runtime::ser::optional(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -8325,27 +6789,6 @@ impl crate::runtime::de::Fit for AuditLogUserUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogUserUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8406,21 +6849,6 @@ impl crate::runtime::de::Fit for AuditLogUserUpdatedChangesRequested {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogUserUpdatedChangesRequested {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("role", crate::runtime::ser::optional(&self.role))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -8496,24 +6924,6 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogWorkloadIdentityProviderCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8581,24 +6991,6 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderDeleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogWorkloadIdentityProviderDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -8679,28 +7071,6 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingCreated 
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogWorkloadIdentityProviderMappingCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "identity_provider_id",
-                    crate::runtime::ser::optional(&self.identity_provider_id),
-                ),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -8790,32 +7160,6 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingDeleted 
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogWorkloadIdentityProviderMappingDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "identity_provider_id",
-                    crate::runtime::ser::optional(&self.identity_provider_id),
-                ),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                (
-                    "service_account_id",
-                    crate::runtime::ser::optional(&self.service_account_id),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8899,31 +7243,6 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingUpdated 
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogWorkloadIdentityProviderMappingUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "identity_provider_id",
-                    crate::runtime::ser::optional(&self.identity_provider_id),
-                ),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8996,27 +7315,6 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderUpdated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AuditLogWorkloadIdentityProviderUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                (
-                    "changes_requested",
-                    crate::runtime::ser::optional(&self.changes_requested),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -9159,10 +7457,10 @@ impl crate::runtime::ser::Encode for ListAuditLogsEffectiveAt {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("gt", crate::runtime::ser::optional(&self.gt)),
-                ("gte", crate::runtime::ser::optional(&self.gte)),
-                ("lt", crate::runtime::ser::optional(&self.lt)),
-                ("lte", crate::runtime::ser::optional(&self.lte)),
+                ("gt", crate::runtime::ser::optional_json(&self.gt)),
+                ("gte", crate::runtime::ser::optional_json(&self.gte)),
+                ("lt", crate::runtime::ser::optional_json(&self.lt)),
+                ("lte", crate::runtime::ser::optional_json(&self.lte)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9251,27 +7549,6 @@ impl crate::runtime::de::Fit for ListAuditLogsResponse {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListAuditLogsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9326,17 +7603,6 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListAuditLogsResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audit-logs")]

@@ -196,47 +196,6 @@ impl crate::runtime::de::Fit for Batch {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Batch {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("endpoint", ::std::option::Option::Some(&self.endpoint)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("errors", crate::runtime::ser::optional(&self.errors)),
-                ("input_file_id", ::std::option::Option::Some(&self.input_file_id)),
-                (
-                    "completion_window",
-                    ::std::option::Option::Some(&self.completion_window),
-                ),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("output_file_id", crate::runtime::ser::optional(&self.output_file_id)),
-                ("error_file_id", crate::runtime::ser::optional(&self.error_file_id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("in_progress_at", crate::runtime::ser::optional(&self.in_progress_at)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("finalizing_at", crate::runtime::ser::optional(&self.finalizing_at)),
-                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
-                ("failed_at", crate::runtime::ser::optional(&self.failed_at)),
-                ("expired_at", crate::runtime::ser::optional(&self.expired_at)),
-                ("cancelling_at", crate::runtime::ser::optional(&self.cancelling_at)),
-                ("cancelled_at", crate::runtime::ser::optional(&self.cancelled_at)),
-                ("request_counts", crate::runtime::ser::optional(&self.request_counts)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -314,26 +273,6 @@ impl crate::runtime::de::Fit for BatchError {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", crate::runtime::ser::optional(&self.code)),
-                ("message", crate::runtime::ser::optional(&self.message)),
-                ("param", crate::runtime::ser::optional(&self.param)),
-                ("line", crate::runtime::ser::optional(&self.line)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -398,24 +337,6 @@ impl crate::runtime::de::Fit for BatchErrors {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchErrors {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "batch")]
@@ -679,21 +600,6 @@ impl crate::runtime::de::Fit for BatchInputTokensDetails {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchInputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("cached_tokens", ::std::option::Option::Some(&self.cached_tokens))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "batch")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -748,17 +654,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "batch")]
@@ -843,21 +738,6 @@ impl crate::runtime::de::Fit for BatchOutputTokensDetails {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchOutputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -927,25 +807,6 @@ impl crate::runtime::de::Fit for BatchRequestCounts {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchRequestCounts {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("total", ::std::option::Option::Some(&self.total)),
-                ("completed", ::std::option::Option::Some(&self.completed)),
-                ("failed", ::std::option::Option::Some(&self.failed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "batch")]
@@ -1031,17 +892,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "batch")]
@@ -1147,33 +997,6 @@ impl crate::runtime::de::Fit for BatchUsage {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BatchUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                (
-                    "input_tokens_details",
-                    ::std::option::Option::Some(&self.input_tokens_details),
-                ),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                (
-                    "output_tokens_details",
-                    ::std::option::Option::Some(&self.output_tokens_details),
-                ),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "batch")]
@@ -1335,10 +1158,10 @@ impl crate::runtime::ser::Encode for CreateBatchRequest {
                     "completion_window",
                     ::std::option::Option::Some(&self.completion_window),
                 ),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
                 (
                     "output_expires_after",
-                    crate::runtime::ser::optional(&self.output_expires_after),
+                    crate::runtime::ser::optional_json(&self.output_expires_after),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -1621,27 +1444,6 @@ impl crate::runtime::de::Fit for ListBatchesResponse {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListBatchesResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "batch")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1696,17 +1498,6 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListBatchesResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "batch")]

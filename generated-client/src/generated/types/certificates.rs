@@ -100,31 +100,6 @@ impl crate::runtime::de::Fit for Certificate {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Certificate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                (
-                    "certificate_details",
-                    ::std::option::Option::Some(&self.certificate_details),
-                ),
-                ("active", crate::runtime::ser::optional(&self.active)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -197,25 +172,6 @@ impl crate::runtime::de::Fit for CertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CertificateDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -278,17 +234,6 @@ impl<'de> ::serde::Deserialize<'de> for CertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CertificateObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -373,24 +318,6 @@ impl crate::runtime::de::Fit for DeleteCertificateResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteCertificateResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -445,17 +372,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteCertificateResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -648,27 +564,6 @@ impl crate::runtime::de::Fit for ListCertificatesResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListCertificatesResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -723,17 +618,6 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListCertificatesResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1006,27 +890,6 @@ impl crate::runtime::de::Fit for ListProjectCertificatesResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListProjectCertificatesResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1081,17 +944,6 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListProjectCertificatesResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1216,7 +1068,7 @@ impl crate::runtime::ser::Encode for ModifyCertificateRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", crate::runtime::ser::optional(&self.name))],
+            &[("name", crate::runtime::ser::optional_json(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1322,31 +1174,6 @@ impl crate::runtime::de::Fit for OrganizationCertificate {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationCertificate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                (
-                    "certificate_details",
-                    ::std::option::Option::Some(&self.certificate_details),
-                ),
-                ("active", ::std::option::Option::Some(&self.active)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_organization_certificates`](crate::runtime::Client::activate_organization_certificates) (response).
@@ -1417,24 +1244,6 @@ impl crate::runtime::de::Fit for OrganizationCertificateActivationResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationCertificateActivationResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1493,17 +1302,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationCertificateActivationResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1595,24 +1393,6 @@ impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationCertificateDeactivationResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1672,17 +1452,6 @@ for OrganizationCertificateDeactivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationCertificateDeactivationResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1774,24 +1543,6 @@ impl crate::runtime::de::Fit for OrganizationCertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationCertificateDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1846,17 +1597,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationCertificateObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1978,31 +1718,6 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificate {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationProjectCertificate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                (
-                    "certificate_details",
-                    ::std::option::Option::Some(&self.certificate_details),
-                ),
-                ("active", ::std::option::Option::Some(&self.active)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_project_certificates`](crate::runtime::Client::activate_project_certificates) (response).
@@ -2074,24 +1789,6 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationRespons
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationProjectCertificateActivationResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2152,18 +1849,6 @@ for OrganizationProjectCertificateActivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for OrganizationProjectCertificateActivationResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -2256,24 +1941,6 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateDeactivationRespo
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationProjectCertificateDeactivationResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2334,18 +2001,6 @@ for OrganizationProjectCertificateDeactivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for OrganizationProjectCertificateDeactivationResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -2439,24 +2094,6 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationProjectCertificateDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2511,17 +2148,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationProjectCertificateObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -2759,7 +2385,7 @@ impl crate::runtime::ser::Encode for UploadCertificateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
                 ("certificate", ::std::option::Option::Some(&self.certificate)),
             ],
             ::std::option::Option::Some(&self.extra_fields),

@@ -477,25 +477,6 @@ impl crate::runtime::de::Fit for ChatCompletionDeleted {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -550,17 +531,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionDeletedObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -807,9 +777,9 @@ impl crate::runtime::ser::Encode for ChatCompletionFunctions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -898,27 +868,6 @@ impl crate::runtime::de::Fit for ChatCompletionList {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -973,17 +922,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -1413,27 +1351,6 @@ impl crate::runtime::de::Fit for ChatCompletionMessageList {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionMessageList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1488,21 +1405,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListContentPartsIte
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionMessageListContentPartsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -1655,31 +1557,6 @@ impl crate::runtime::de::Fit for ChatCompletionMessageListDataItem {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionMessageListDataItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
-                ("annotations", crate::runtime::ser::optional(&self.annotations)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("function_call", crate::runtime::ser::optional(&self.function_call)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("content_parts", crate::runtime::ser::optional(&self.content_parts)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1734,17 +1611,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionMessageListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -1970,26 +1836,6 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunk {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallChunk {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("function", crate::runtime::ser::optional(&self.function)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2060,24 +1906,6 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkFunction {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallChunkFunction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("arguments", crate::runtime::ser::optional(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2132,17 +1960,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallChunkType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -2536,24 +2353,6 @@ impl crate::runtime::de::Fit for ChatCompletionModeration {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModeration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2629,25 +2428,6 @@ impl crate::runtime::de::Fit for ChatCompletionModerationError {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModerationError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2702,17 +2482,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModerationErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -2786,23 +2555,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModerationInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ModerationResults(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2885,23 +2637,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModerationOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ModerationResults(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -3007,25 +2742,6 @@ impl crate::runtime::de::Fit for ChatCompletionModerationResults {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModerationResults {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("results", ::std::option::Option::Some(&self.results)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3080,17 +2796,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModerationResultsType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -3918,13 +3623,16 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("content", crate::runtime::ser::optional(&self.content)),
-                ("refusal", crate::runtime::ser::optional(&self.refusal)),
+                ("content", crate::runtime::ser::optional_json(&self.content)),
+                ("refusal", crate::runtime::ser::optional_json(&self.refusal)),
                 ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
-                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("audio", crate::runtime::ser::optional_json(&self.audio)),
+                ("tool_calls", crate::runtime::ser::optional_json(&self.tool_calls)),
+                (
+                    "function_call",
+                    crate::runtime::ser::optional_json(&self.function_call),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4602,7 +4310,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestDeveloperMessage {
             &[
                 ("content", ::std::option::Option::Some(&self.content)),
                 ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional(&self.name)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5345,7 +5053,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartAudi
                 ("input_audio", ::std::option::Option::Some(&self.input_audio)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -5773,7 +5481,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFile
                 ("file", ::std::option::Option::Some(&self.file)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -5917,9 +5625,9 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFile
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("filename", crate::runtime::ser::optional(&self.filename)),
-                ("file_data", crate::runtime::ser::optional(&self.file_data)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional_json(&self.filename)),
+                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6143,7 +5851,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImag
                 ("image_url", ::std::option::Option::Some(&self.image_url)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -6443,7 +6151,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImag
             out,
             &[
                 ("url", ::std::option::Option::Some(&self.url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6775,7 +6483,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartText
                 ("text", ::std::option::Option::Some(&self.text)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -6993,7 +6701,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestSystemMessage {
             &[
                 ("content", ::std::option::Option::Some(&self.content)),
                 ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional(&self.name)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7713,7 +7421,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessage {
             &[
                 ("content", ::std::option::Option::Some(&self.content)),
                 ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional(&self.name)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8189,29 +7897,6 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessage {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionResponseMessage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
-                ("annotations", crate::runtime::ser::optional(&self.annotations)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("function_call", crate::runtime::ser::optional(&self.function_call)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8282,24 +7967,6 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItem {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionResponseMessageAnnotationsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url_citation", ::std::option::Option::Some(&self.url_citation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8355,17 +8022,6 @@ for ChatCompletionResponseMessageAnnotationsItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionResponseMessageAnnotationsItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -8467,26 +8123,6 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageAudio {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionResponseMessageAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("transcript", ::std::option::Option::Some(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8558,24 +8194,6 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageFunctionCall {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionResponseMessageFunctionCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("name", ::std::option::Option::Some(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8630,17 +8248,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionResponseMessageRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -8742,26 +8349,6 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageUrlCitation {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionResponseMessageUrlCitation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("title", ::std::option::Option::Some(&self.title)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8852,27 +8439,6 @@ impl crate::runtime::de::Fit for ChatCompletionStreamResponseDelta {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionStreamResponseDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("content", crate::runtime::ser::optional(&self.content)),
-                ("function_call", crate::runtime::ser::optional(&self.function_call)),
-                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
-                ("role", crate::runtime::ser::optional(&self.role)),
-                ("refusal", crate::runtime::ser::optional(&self.refusal)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8941,24 +8507,6 @@ impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaFunctionCall {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionStreamResponseDeltaFunctionCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("arguments", crate::runtime::ser::optional(&self.arguments)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chat")]
@@ -9032,17 +8580,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionStreamResponseDeltaRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -9137,26 +8674,6 @@ impl crate::runtime::de::Fit for ChatCompletionTokenLogprob {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionTokenLogprob {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9229,25 +8746,6 @@ impl crate::runtime::de::Fit for ChatCompletionTokenLogprobTopLogprobsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionTokenLogprobTopLogprobsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chat")]
@@ -10146,76 +9644,82 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional_json(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
                 (
                     "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
+                    crate::runtime::ser::optional_json(&self.safety_identifier),
                 ),
                 (
                     "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
                     "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
                     "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
                 ("messages", ::std::option::Option::Some(&self.messages)),
                 ("model", ::std::option::Option::Some(&self.model)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                ("modalities", crate::runtime::ser::optional(&self.modalities)),
-                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
+                ("modalities", crate::runtime::ser::optional_json(&self.modalities)),
+                ("verbosity", crate::runtime::ser::optional_json(&self.verbosity)),
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
                 (
                     "max_completion_tokens",
-                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                    crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
                 (
                     "frequency_penalty",
-                    crate::runtime::ser::optional(&self.frequency_penalty),
+                    crate::runtime::ser::optional_json(&self.frequency_penalty),
                 ),
                 (
                     "presence_penalty",
-                    crate::runtime::ser::optional(&self.presence_penalty),
+                    crate::runtime::ser::optional_json(&self.presence_penalty),
                 ),
                 (
                     "web_search_options",
-                    crate::runtime::ser::optional(&self.web_search_options),
+                    crate::runtime::ser::optional_json(&self.web_search_options),
                 ),
                 (
                     "response_format",
-                    crate::runtime::ser::optional(&self.response_format),
+                    crate::runtime::ser::optional_json(&self.response_format),
                 ),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("store", crate::runtime::ser::optional(&self.store)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("stop", crate::runtime::ser::optional(&self.stop)),
-                ("logit_bias", crate::runtime::ser::optional(&self.logit_bias)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("max_tokens", crate::runtime::ser::optional(&self.max_tokens)),
-                ("n", crate::runtime::ser::optional(&self.n)),
-                ("prediction", crate::runtime::ser::optional(&self.prediction)),
-                ("seed", crate::runtime::ser::optional(&self.seed)),
-                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("audio", crate::runtime::ser::optional_json(&self.audio)),
+                ("store", crate::runtime::ser::optional_json(&self.store)),
+                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                ("stop", crate::runtime::ser::optional_json(&self.stop)),
+                ("logit_bias", crate::runtime::ser::optional_json(&self.logit_bias)),
+                ("logprobs", crate::runtime::ser::optional_json(&self.logprobs)),
+                ("max_tokens", crate::runtime::ser::optional_json(&self.max_tokens)),
+                ("n", crate::runtime::ser::optional_json(&self.n)),
+                ("prediction", crate::runtime::ser::optional_json(&self.prediction)),
+                ("seed", crate::runtime::ser::optional_json(&self.seed)),
+                (
+                    "stream_options",
+                    crate::runtime::ser::optional_json(&self.stream_options),
+                ),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("function_call", crate::runtime::ser::optional(&self.function_call)),
-                ("functions", crate::runtime::ser::optional(&self.functions)),
+                (
+                    "function_call",
+                    crate::runtime::ser::optional_json(&self.function_call),
+                ),
+                ("functions", crate::runtime::ser::optional_json(&self.functions)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11201,10 +10705,13 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestWebSearch {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "user_location",
+                    crate::runtime::ser::optional_json(&self.user_location),
+                ),
                 (
                     "search_context_size",
-                    crate::runtime::ser::optional(&self.search_context_size),
+                    crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -11337,35 +10844,6 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponse {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("choices", ::std::option::Option::Some(&self.choices)),
-                ("created", ::std::option::Option::Some(&self.created)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                (
-                    "system_fingerprint",
-                    crate::runtime::ser::optional(&self.system_fingerprint),
-                ),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11446,26 +10924,6 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponseChoicesItem {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionResponseChoicesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11536,17 +10994,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseFinishReason
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionResponseFinishReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11635,24 +11082,6 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponseLogprobs {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionResponseLogprobs {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11707,17 +11136,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11864,35 +11282,6 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponse {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("choices", ::std::option::Option::Some(&self.choices)),
-                ("created", ::std::option::Option::Some(&self.created)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                (
-                    "system_fingerprint",
-                    crate::runtime::ser::optional(&self.system_fingerprint),
-                ),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11977,26 +11366,6 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseChoicesItem {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseChoicesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
-                ("index", ::std::option::Option::Some(&self.index)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12067,17 +11436,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseFinish
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseFinishReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -12166,24 +11524,6 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseLogprobs {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseLogprobs {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12238,17 +11578,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -13273,8 +12602,8 @@ impl crate::runtime::ser::Encode for CustomToolProperties {
             out,
             &[
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("format", crate::runtime::ser::optional(&self.format)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -14390,10 +13719,10 @@ impl crate::runtime::ser::Encode for WebSearchLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("country", crate::runtime::ser::optional(&self.country)),
-                ("region", crate::runtime::ser::optional(&self.region)),
-                ("city", crate::runtime::ser::optional(&self.city)),
-                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+                ("country", crate::runtime::ser::optional_json(&self.country)),
+                ("region", crate::runtime::ser::optional_json(&self.region)),
+                ("city", crate::runtime::ser::optional_json(&self.city)),
+                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -63,21 +63,6 @@ impl crate::runtime::de::Fit for ActiveStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ActiveStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -132,17 +117,6 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatusType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ActiveStatusType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -252,28 +226,6 @@ impl crate::runtime::de::Fit for AssistantMessageItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantMessageItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("content", ::std::option::Option::Some(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -328,17 +280,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantMessageItemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -414,17 +355,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantMessageItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -528,27 +458,6 @@ impl crate::runtime::de::Fit for Attachment {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Attachment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("mime_type", ::std::option::Option::Some(&self.mime_type)),
-                ("preview_url", ::std::option::Option::Some(&self.preview_url)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -607,17 +516,6 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AttachmentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -732,7 +630,7 @@ impl crate::runtime::ser::Encode for AutomaticThreadTitlingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("enabled", crate::runtime::ser::optional(&self.enabled))],
+            &[("enabled", crate::runtime::ser::optional_json(&self.enabled))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -798,21 +696,6 @@ impl crate::runtime::de::Fit for ChatSessionAutomaticThreadTitling {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionAutomaticThreadTitling {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("enabled", ::std::option::Option::Some(&self.enabled))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chatkit")]
@@ -894,28 +777,6 @@ impl crate::runtime::de::Fit for ChatSessionChatkitConfiguration {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionChatkitConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "automatic_thread_titling",
-                    ::std::option::Option::Some(&self.automatic_thread_titling),
-                ),
-                ("file_upload", ::std::option::Option::Some(&self.file_upload)),
-                ("history", ::std::option::Option::Some(&self.history)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// File upload settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -988,25 +849,6 @@ impl crate::runtime::de::Fit for ChatSessionFileUpload {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionFileUpload {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("enabled", ::std::option::Option::Some(&self.enabled)),
-                ("max_file_size", ::std::option::Option::Some(&self.max_file_size)),
-                ("max_files", ::std::option::Option::Some(&self.max_files)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// History settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1074,24 +916,6 @@ impl crate::runtime::de::Fit for ChatSessionHistory {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionHistory {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("enabled", ::std::option::Option::Some(&self.enabled)),
-                ("recent_threads", ::std::option::Option::Some(&self.recent_threads)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// Rate limits
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1154,26 +978,6 @@ impl crate::runtime::de::Fit for ChatSessionRateLimits {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionRateLimits {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "max_requests_per_1_minute",
-                    ::std::option::Option::Some(&self.max_requests_per_1_minute),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1301,38 +1105,6 @@ impl crate::runtime::de::Fit for ChatSessionResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
-                ("workflow", ::std::option::Option::Some(&self.workflow)),
-                ("user", ::std::option::Option::Some(&self.user)),
-                ("rate_limits", ::std::option::Option::Some(&self.rate_limits)),
-                (
-                    "max_requests_per_1_minute",
-                    ::std::option::Option::Some(&self.max_requests_per_1_minute),
-                ),
-                ("status", ::std::option::Option::Some(&self.status)),
-                (
-                    "chatkit_configuration",
-                    ::std::option::Option::Some(&self.chatkit_configuration),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1387,17 +1159,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1481,17 +1242,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatSessionStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1649,10 +1399,10 @@ impl crate::runtime::ser::Encode for ChatkitConfigurationParam {
             &[
                 (
                     "automatic_thread_titling",
-                    crate::runtime::ser::optional(&self.automatic_thread_titling),
+                    crate::runtime::ser::optional_json(&self.automatic_thread_titling),
                 ),
-                ("file_upload", crate::runtime::ser::optional(&self.file_upload)),
-                ("history", crate::runtime::ser::optional(&self.history)),
+                ("file_upload", crate::runtime::ser::optional_json(&self.file_upload)),
+                ("history", crate::runtime::ser::optional_json(&self.history)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1738,26 +1488,6 @@ impl crate::runtime::de::Fit for ChatkitWorkflow {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatkitWorkflow {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("version", ::std::option::Option::Some(&self.version)),
-                ("state_variables", ::std::option::Option::Some(&self.state_variables)),
-                ("tracing", ::std::option::Option::Some(&self.tracing)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1870,22 +1600,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatkitWorkflowStateVariablesValue {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Boolean(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ChatkitWorkflowStateVariablesValue {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1990,21 +1704,6 @@ impl crate::runtime::de::Fit for ChatkitWorkflowTracing {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatkitWorkflowTracing {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("enabled", ::std::option::Option::Some(&self.enabled))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2127,32 +1826,6 @@ impl crate::runtime::de::Fit for ClientToolCallItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ClientToolCallItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2207,17 +1880,6 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ClientToolCallItemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2293,17 +1955,6 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ClientToolCallItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2386,17 +2037,6 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ClientToolCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ClientToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2475,24 +2115,6 @@ impl crate::runtime::de::Fit for ClosedStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ClosedStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("reason", ::std::option::Option::Some(&self.reason)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2547,17 +2169,6 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatusType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ClosedStatusType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2738,11 +2349,14 @@ impl crate::runtime::ser::Encode for CreateChatSessionBody {
             &[
                 ("workflow", ::std::option::Option::Some(&self.workflow)),
                 ("user", ::std::option::Option::Some(&self.user)),
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
-                ("rate_limits", crate::runtime::ser::optional(&self.rate_limits)),
+                (
+                    "expires_after",
+                    crate::runtime::ser::optional_json(&self.expires_after),
+                ),
+                ("rate_limits", crate::runtime::ser::optional_json(&self.rate_limits)),
                 (
                     "chatkit_configuration",
-                    crate::runtime::ser::optional(&self.chatkit_configuration),
+                    crate::runtime::ser::optional_json(&self.chatkit_configuration),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -2822,25 +2436,6 @@ impl crate::runtime::de::Fit for DeletedThreadResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedThreadResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2895,17 +2490,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedThreadResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3188,24 +2772,6 @@ impl crate::runtime::de::Fit for FileAnnotation {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FileAnnotation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("source", ::std::option::Option::Some(&self.source)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// File annotation source
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3273,24 +2839,6 @@ impl crate::runtime::de::Fit for FileAnnotationSource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FileAnnotationSource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3345,17 +2893,6 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FileAnnotationSourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3431,17 +2968,6 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FileAnnotationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3587,9 +3113,12 @@ impl crate::runtime::ser::Encode for FileUploadParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("enabled", crate::runtime::ser::optional(&self.enabled)),
-                ("max_file_size", crate::runtime::ser::optional(&self.max_file_size)),
-                ("max_files", crate::runtime::ser::optional(&self.max_files)),
+                ("enabled", crate::runtime::ser::optional_json(&self.enabled)),
+                (
+                    "max_file_size",
+                    crate::runtime::ser::optional_json(&self.max_file_size),
+                ),
+                ("max_files", crate::runtime::ser::optional_json(&self.max_files)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3708,8 +3237,11 @@ impl crate::runtime::ser::Encode for HistoryParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("enabled", crate::runtime::ser::optional(&self.enabled)),
-                ("recent_threads", crate::runtime::ser::optional(&self.recent_threads)),
+                ("enabled", crate::runtime::ser::optional_json(&self.enabled)),
+                (
+                    "recent_threads",
+                    crate::runtime::ser::optional_json(&self.recent_threads),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3783,24 +3315,6 @@ impl crate::runtime::de::Fit for InferenceOptions {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InferenceOptions {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
-                ("model", ::std::option::Option::Some(&self.model)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// Locked thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3868,24 +3382,6 @@ impl crate::runtime::de::Fit for LockedStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for LockedStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("reason", ::std::option::Option::Some(&self.reason)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3940,17 +3436,6 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatusType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for LockedStatusType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4080,7 +3565,7 @@ impl crate::runtime::ser::Encode for RateLimitsParam {
             &[
                 (
                     "max_requests_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_requests_per_1_minute),
+                    crate::runtime::ser::optional_json(&self.max_requests_per_1_minute),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -4160,25 +3645,6 @@ impl crate::runtime::de::Fit for ResponseOutputText {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputText {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("annotations", ::std::option::Option::Some(&self.annotations)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4229,21 +3695,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputTextAnnotationsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::File(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Url(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4326,17 +3777,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputTextType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4446,28 +3886,6 @@ impl crate::runtime::de::Fit for TaskGroupItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskGroupItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("tasks", ::std::option::Option::Some(&self.tasks)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4522,17 +3940,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskGroupItemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4608,17 +4015,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskGroupItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4709,25 +4105,6 @@ impl crate::runtime::de::Fit for TaskGroupTask {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskGroupTask {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("heading", ::std::option::Option::Some(&self.heading)),
-                ("summary", ::std::option::Option::Some(&self.summary)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4838,30 +4215,6 @@ impl crate::runtime::de::Fit for TaskItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("task_type", ::std::option::Option::Some(&self.task_type)),
-                ("heading", ::std::option::Option::Some(&self.heading)),
-                ("summary", ::std::option::Option::Some(&self.summary)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4916,17 +4269,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskItemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5002,17 +4344,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5092,17 +4423,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TaskType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5198,37 +4518,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ChatkitUserMessage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ChatkitAssistantMessage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ChatkitWidget(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ChatkitClientToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ChatkitTask(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ChatkitTaskGroup(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5373,27 +4662,6 @@ impl crate::runtime::de::Fit for ThreadItemListResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadItemListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5448,17 +4716,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadItemListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5562,27 +4819,6 @@ impl crate::runtime::de::Fit for ThreadListResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5637,17 +4873,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5756,28 +4981,6 @@ impl crate::runtime::de::Fit for ThreadResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("title", ::std::option::Option::Some(&self.title)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("user", ::std::option::Option::Some(&self.user)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5832,17 +5035,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5917,22 +5109,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceStatus {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadResourceStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Active(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Locked(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Closed(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6029,21 +5205,6 @@ impl crate::runtime::de::Fit for ToolChoice {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ToolChoice {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// URL annotation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6108,24 +5269,6 @@ impl crate::runtime::de::Fit for UrlAnnotation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UrlAnnotation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("source", ::std::option::Option::Some(&self.source)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6196,24 +5339,6 @@ impl crate::runtime::de::Fit for UrlAnnotationSource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UrlAnnotationSource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6268,17 +5393,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UrlAnnotationSourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6354,17 +5468,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UrlAnnotationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6453,24 +5556,6 @@ impl crate::runtime::de::Fit for UserMessageInputText {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageInputText {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6525,17 +5610,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageInputTextType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6667,33 +5741,6 @@ impl crate::runtime::de::Fit for UserMessageItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("attachments", ::std::option::Option::Some(&self.attachments)),
-                (
-                    "inference_options",
-                    ::std::option::Option::Some(&self.inference_options),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6744,23 +5791,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageItemContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::QuotedText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6846,17 +5876,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageItemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UserMessageItemObject {
     #[inline]
     fn misfit(&self) -> usize {
@@ -6929,17 +5948,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -7028,24 +6036,6 @@ impl crate::runtime::de::Fit for UserMessageQuotedText {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageQuotedText {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7100,17 +6090,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserMessageQuotedTextType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -7220,28 +6199,6 @@ impl crate::runtime::de::Fit for WidgetMessageItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WidgetMessageItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("widget", ::std::option::Option::Some(&self.widget)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7296,17 +6253,6 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WidgetMessageItemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -7382,17 +6328,6 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WidgetMessageItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chatkit")]
@@ -7567,12 +6502,12 @@ impl crate::runtime::ser::Encode for WorkflowParam {
             out,
             &[
                 ("id", ::std::option::Option::Some(&self.id)),
-                ("version", crate::runtime::ser::optional(&self.version)),
+                ("version", crate::runtime::ser::optional_json(&self.version)),
                 (
                     "state_variables",
-                    crate::runtime::ser::optional(&self.state_variables),
+                    crate::runtime::ser::optional_json(&self.state_variables),
                 ),
-                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("tracing", crate::runtime::ser::optional_json(&self.tracing)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7848,7 +6783,7 @@ impl crate::runtime::ser::Encode for WorkflowTracingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("enabled", crate::runtime::ser::optional(&self.enabled))],
+            &[("enabled", crate::runtime::ser::optional_json(&self.enabled))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

@@ -80,26 +80,6 @@ impl crate::runtime::de::Fit for AdditionalTools {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdditionalTools {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -225,7 +205,7 @@ impl crate::runtime::ser::Encode for AdditionalToolsItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("tools", ::std::option::Option::Some(&self.tools)),
@@ -464,17 +444,6 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdditionalToolsType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -682,17 +651,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -845,17 +803,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1025,25 +972,6 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1311,17 +1239,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1407,24 +1324,6 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1682,17 +1581,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1930,29 +1818,6 @@ impl crate::runtime::de::Fit for ApplyPatchToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchToolCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("operation", ::std::option::Option::Some(&self.operation)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2011,28 +1876,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallApplyPatchOperation {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchToolCallApplyPatchOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::CreateFile(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::DeleteFile(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::UpdateFile(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2222,9 +2065,9 @@ impl crate::runtime::ser::Encode for ApplyPatchToolCallItemParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("status", ::std::option::Option::Some(&self.status)),
                 ("operation", ::std::option::Option::Some(&self.operation)),
             ],
@@ -2422,29 +2265,6 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchToolCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2603,11 +2423,11 @@ impl crate::runtime::ser::Encode for ApplyPatchToolCallOutputItemParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("status", ::std::option::Option::Some(&self.status)),
-                ("output", crate::runtime::ser::optional(&self.output)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2757,17 +2577,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchToolCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2840,17 +2649,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchToolCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3028,7 +2826,10 @@ impl crate::runtime::ser::Encode for ApplyPatchToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3256,25 +3057,6 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3542,17 +3324,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3768,10 +3539,10 @@ impl crate::runtime::ser::Encode for ApproximateLocation {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("country", crate::runtime::ser::optional(&self.country)),
-                ("region", crate::runtime::ser::optional(&self.region)),
-                ("city", crate::runtime::ser::optional(&self.city)),
-                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+                ("country", crate::runtime::ser::optional_json(&self.country)),
+                ("region", crate::runtime::ser::optional_json(&self.region)),
+                ("city", crate::runtime::ser::optional_json(&self.city)),
+                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4104,47 +3875,6 @@ impl crate::runtime::de::Fit for AssignedRoleDetails {
         feature = "user-organization-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssignedRoleDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("permissions", ::std::option::Option::Some(&self.permissions)),
-                ("resource_type", ::std::option::Option::Some(&self.resource_type)),
-                ("predefined_role", ::std::option::Option::Some(&self.predefined_role)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("updated_at", ::std::option::Option::Some(&self.updated_at)),
-                ("created_by", ::std::option::Option::Some(&self.created_by)),
-                (
-                    "created_by_user_obj",
-                    ::std::option::Option::Some(&self.created_by_user_obj),
-                ),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                (
-                    "assignment_sources",
-                    ::std::option::Option::Some(&self.assignment_sources),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4233,31 +3963,6 @@ impl crate::runtime::de::Fit for AssignedRoleDetailsAssignmentSourcesItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssignedRoleDetailsAssignmentSourcesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("principal_id", ::std::option::Option::Some(&self.principal_id)),
-                ("principal_type", ::std::option::Option::Some(&self.principal_type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(
@@ -4450,9 +4155,12 @@ impl crate::runtime::ser::Encode for AutoCodeInterpreterToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
-                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                (
+                    "network_policy",
+                    crate::runtime::ser::optional_json(&self.network_policy),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5025,10 +4733,13 @@ impl crate::runtime::ser::Encode for ChatCompletionStreamOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("include_usage", crate::runtime::ser::optional(&self.include_usage)),
+                (
+                    "include_usage",
+                    crate::runtime::ser::optional_json(&self.include_usage),
+                ),
                 (
                     "include_obfuscation",
-                    crate::runtime::ser::optional(&self.include_obfuscation),
+                    crate::runtime::ser::optional_json(&self.include_obfuscation),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -5460,7 +5171,7 @@ impl crate::runtime::ser::Encode for ClickParam {
                 ("button", ::std::option::Option::Some(&self.button)),
                 ("x", ::std::option::Option::Some(&self.x)),
                 ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6112,7 +5823,10 @@ impl crate::runtime::ser::Encode for CodeInterpreterTool {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("container", ::std::option::Option::Some(&self.container)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6964,29 +6678,6 @@ impl crate::runtime::de::Fit for CompactionBody {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CompactionBody {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                (
-                    "encrypted_content",
-                    ::std::option::Option::Some(&self.encrypted_content),
-                ),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7041,17 +6732,6 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CompactionBodyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7196,7 +6876,7 @@ impl crate::runtime::ser::Encode for CompactionSummaryItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "encrypted_content",
@@ -8337,36 +8017,6 @@ impl crate::runtime::de::Fit for CompletionUsage {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CompletionUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "completion_tokens",
-                    ::std::option::Option::Some(&self.completion_tokens),
-                ),
-                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-                (
-                    "completion_tokens_details",
-                    crate::runtime::ser::optional(&self.completion_tokens_details),
-                ),
-                (
-                    "prompt_tokens_details",
-                    crate::runtime::ser::optional(&self.prompt_tokens_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8467,36 +8117,6 @@ impl crate::runtime::de::Fit for CompletionUsageCompletionTokensDetails {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CompletionUsageCompletionTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "accepted_prediction_tokens",
-                    crate::runtime::ser::optional(&self.accepted_prediction_tokens),
-                ),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-                (
-                    "reasoning_tokens",
-                    crate::runtime::ser::optional(&self.reasoning_tokens),
-                ),
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                (
-                    "rejected_prediction_tokens",
-                    crate::runtime::ser::optional(&self.rejected_prediction_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8588,30 +8208,6 @@ impl crate::runtime::de::Fit for CompletionUsagePromptTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CompletionUsagePromptTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-                ("cached_tokens", crate::runtime::ser::optional(&self.cached_tokens)),
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
-                (
-                    "cache_write_tokens",
-                    crate::runtime::ser::optional(&self.cache_write_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(
@@ -9446,15 +9042,15 @@ impl crate::runtime::ser::Encode for ComputerCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("output", ::std::option::Option::Some(&self.output)),
                 (
                     "acknowledged_safety_checks",
-                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                    crate::runtime::ser::optional_json(&self.acknowledged_safety_checks),
                 ),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9675,8 +9271,8 @@ impl crate::runtime::ser::Encode for ComputerCallSafetyCheckParam {
             out,
             &[
                 ("id", ::std::option::Option::Some(&self.id)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-                ("message", crate::runtime::ser::optional(&self.message)),
+                ("code", crate::runtime::ser::optional_json(&self.code)),
+                ("message", crate::runtime::ser::optional_json(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9930,30 +9526,6 @@ impl crate::runtime::de::Fit for ComputerScreenshotContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ComputerScreenshotContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", ::std::option::Option::Some(&self.image_url)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("detail", ::std::option::Option::Some(&self.detail)),
-                (
-                    "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10008,17 +9580,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ComputerScreenshotContentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -10168,8 +9729,8 @@ impl crate::runtime::ser::Encode for ComputerScreenshotImage {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10570,8 +10131,8 @@ impl crate::runtime::ser::Encode for ComputerToolCall {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", crate::runtime::ser::optional(&self.action)),
-                ("actions", crate::runtime::ser::optional(&self.actions)),
+                ("action", crate::runtime::ser::optional_json(&self.action)),
+                ("actions", crate::runtime::ser::optional_json(&self.actions)),
                 (
                     "pending_safety_checks",
                     ::std::option::Option::Some(&self.pending_safety_checks),
@@ -10691,32 +10252,6 @@ impl crate::runtime::de::Fit for ComputerToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ComputerToolCallOutputResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                (
-                    "acknowledged_safety_checks",
-                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
-                ),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10779,17 +10314,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ComputerToolCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10858,17 +10382,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ComputerToolCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11730,10 +11243,13 @@ impl crate::runtime::ser::Encode for ContainerAutoParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
-                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
-                ("skills", crate::runtime::ser::optional(&self.skills)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                (
+                    "network_policy",
+                    crate::runtime::ser::optional_json(&self.network_policy),
+                ),
+                ("skills", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12740,7 +12256,10 @@ impl crate::runtime::ser::Encode for ContainerNetworkPolicyAllowlistParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
-                ("domain_secrets", crate::runtime::ser::optional(&self.domain_secrets)),
+                (
+                    "domain_secrets",
+                    crate::runtime::ser::optional_json(&self.domain_secrets),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13753,24 +13272,6 @@ impl crate::runtime::de::Fit for ContainerReferenceResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerReferenceResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13825,17 +13326,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerReferenceResourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14730,10 +14220,10 @@ impl crate::runtime::ser::Encode for CustomToolCall {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
+                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("input", ::std::option::Option::Some(&self.input)),
             ],
@@ -14882,9 +14372,9 @@ impl crate::runtime::ser::Encode for CustomToolCallOutput {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("output", ::std::option::Option::Some(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -15401,10 +14891,16 @@ impl crate::runtime::ser::Encode for CustomToolParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -15794,31 +15290,6 @@ impl crate::runtime::de::Fit for DeletedRoleAssignmentResource {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedRoleAssignmentResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16621,7 +16092,7 @@ impl crate::runtime::ser::Encode for DragParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("path", ::std::option::Option::Some(&self.path)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16892,8 +16363,8 @@ impl crate::runtime::ser::Encode for EasyInputMessage {
             &[
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional(&self.phase)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("phase", crate::runtime::ser::optional_json(&self.phase)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17505,7 +16976,7 @@ impl crate::runtime::ser::Encode for EvalItem {
             &[
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("content", ::std::option::Option::Some(&self.content)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -18192,7 +17663,7 @@ impl crate::runtime::ser::Encode for EvalItemInputImage {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("image_url", ::std::option::Option::Some(&self.image_url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19517,13 +18988,13 @@ impl crate::runtime::ser::Encode for FileSearchTool {
                 ),
                 (
                     "max_num_results",
-                    crate::runtime::ser::optional(&self.max_num_results),
+                    crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
                 (
                     "ranking_options",
-                    crate::runtime::ser::optional(&self.ranking_options),
+                    crate::runtime::ser::optional_json(&self.ranking_options),
                 ),
-                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("filters", crate::runtime::ser::optional_json(&self.filters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19669,7 +19140,7 @@ impl crate::runtime::ser::Encode for FileSearchToolCall {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("status", ::std::option::Option::Some(&self.status)),
                 ("queries", ::std::option::Option::Some(&self.queries)),
-                ("results", crate::runtime::ser::optional(&self.results)),
+                ("results", crate::runtime::ser::optional_json(&self.results)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19839,11 +19310,11 @@ impl crate::runtime::ser::Encode for FileSearchToolCallResultsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("filename", crate::runtime::ser::optional(&self.filename)),
-                ("attributes", crate::runtime::ser::optional(&self.attributes)),
-                ("score", crate::runtime::ser::optional(&self.score)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("text", crate::runtime::ser::optional_json(&self.text)),
+                ("filename", crate::runtime::ser::optional_json(&self.filename)),
+                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
+                ("score", crate::runtime::ser::optional_json(&self.score)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20724,14 +20195,14 @@ impl crate::runtime::ser::Encode for FunctionCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("output", ::std::option::Option::Some(&self.output)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -21123,17 +20594,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionCallOutputStatusEnum {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -21207,17 +20667,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21407,10 +20856,10 @@ impl crate::runtime::ser::Encode for FunctionObject {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
-                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                ("strict", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -21504,28 +20953,6 @@ impl crate::runtime::de::Fit for FunctionShellAction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellAction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("commands", ::std::option::Option::Some(&self.commands)),
-                ("timeout_ms", ::std::option::Option::Some(&self.timeout_ms)),
-                (
-                    "max_output_length",
-                    ::std::option::Option::Some(&self.max_output_length),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21656,10 +21083,10 @@ impl crate::runtime::ser::Encode for FunctionShellActionParam {
             out,
             &[
                 ("commands", ::std::option::Option::Some(&self.commands)),
-                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
                 (
                     "max_output_length",
-                    crate::runtime::ser::optional(&self.max_output_length),
+                    crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -21773,30 +21200,6 @@ impl crate::runtime::de::Fit for FunctionShellCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("environment", ::std::option::Option::Some(&self.environment)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21849,23 +21252,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallEnvironment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ContainerReference(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22076,13 +21462,13 @@ impl crate::runtime::ser::Encode for FunctionShellCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("action", ::std::option::Option::Some(&self.action)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("environment", crate::runtime::ser::optional(&self.environment)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("environment", crate::runtime::ser::optional_json(&self.environment)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -22476,33 +21862,6 @@ impl crate::runtime::de::Fit for FunctionShellCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                (
-                    "max_output_length",
-                    ::std::option::Option::Some(&self.max_output_length),
-                ),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22582,26 +21941,6 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputContent {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("stdout", ::std::option::Option::Some(&self.stdout)),
-                ("stderr", ::std::option::Option::Some(&self.stderr)),
-                ("outcome", ::std::option::Option::Some(&self.outcome)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22785,21 +22124,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentShellCallO
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputContentShellCallOutcome {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Timeout(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Exit(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputContentShellCallOutcome {
     #[inline]
     fn misfit(&self) -> usize {
@@ -22894,24 +22218,6 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcome {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcome {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23169,17 +22475,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcomeType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23380,15 +22675,15 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
                 (
                     "max_output_length",
-                    crate::runtime::ser::optional(&self.max_output_length),
+                    crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -23642,17 +22937,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputStatusEnum {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23724,21 +23008,6 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcome {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcome {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23985,17 +23254,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcomeType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -24068,17 +23326,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24165,17 +23412,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -24241,17 +23477,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionShellCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24444,8 +23669,11 @@ impl crate::runtime::ser::Encode for FunctionShellToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("environment", crate::runtime::ser::optional(&self.environment)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                ("environment", crate::runtime::ser::optional_json(&self.environment)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25022,12 +24250,21 @@ impl crate::runtime::ser::Encode for FunctionTool {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("parameters", ::std::option::Option::Some(&self.parameters)),
-                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                (
+                    "output_schema",
+                    crate::runtime::ser::optional_json(&self.output_schema),
+                ),
                 ("strict", ::std::option::Option::Some(&self.strict)),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25219,14 +24456,14 @@ impl crate::runtime::ser::Encode for FunctionToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
+                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25305,24 +24542,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionToolCallOutputOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::StringOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputContentList(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25473,31 +24692,6 @@ impl crate::runtime::de::Fit for FunctionToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionToolCallOutputResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25560,17 +24754,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionToolCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25639,17 +24822,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionToolCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25783,31 +24955,6 @@ impl crate::runtime::de::Fit for FunctionToolCallResource {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionToolCallResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -26220,13 +25367,22 @@ impl crate::runtime::ser::Encode for FunctionToolParam {
             out,
             &[
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
-                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                ("strict", crate::runtime::ser::optional_json(&self.strict)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "output_schema",
+                    crate::runtime::ser::optional_json(&self.output_schema),
+                ),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -27014,16 +26170,16 @@ impl crate::runtime::ser::Encode for GraderScoreModelSamplingParams {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("seed", crate::runtime::ser::optional(&self.seed)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("seed", crate::runtime::ser::optional_json(&self.seed)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
                 (
                     "max_completions_tokens",
-                    crate::runtime::ser::optional(&self.max_completions_tokens),
+                    crate::runtime::ser::optional_json(&self.max_completions_tokens),
                 ),
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -27879,32 +27035,6 @@ impl crate::runtime::de::Fit for Group {
         feature = "project-group-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Group {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("scim_managed", ::std::option::Option::Some(&self.scim_managed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -27984,22 +27114,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -28128,30 +27242,6 @@ impl crate::runtime::de::Fit for GroupRoleAssignment {
         feature = "project-group-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupRoleAssignment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("group", ::std::option::Option::Some(&self.group)),
-                ("role", ::std::option::Option::Some(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28231,22 +27321,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupRoleAssignmentObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -29254,23 +28328,32 @@ impl crate::runtime::ser::Encode for ImageGenTool {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("quality", crate::runtime::ser::optional_json(&self.quality)),
+                ("size", crate::runtime::ser::optional_json(&self.size)),
+                (
+                    "output_format",
+                    crate::runtime::ser::optional_json(&self.output_format),
+                ),
                 (
                     "output_compression",
-                    crate::runtime::ser::optional(&self.output_compression),
+                    crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
+                ("background", crate::runtime::ser::optional_json(&self.background)),
+                (
+                    "input_fidelity",
+                    crate::runtime::ser::optional_json(&self.input_fidelity),
+                ),
                 (
                     "input_image_mask",
-                    crate::runtime::ser::optional(&self.input_image_mask),
+                    crate::runtime::ser::optional_json(&self.input_image_mask),
                 ),
-                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
-                ("action", crate::runtime::ser::optional(&self.action)),
+                (
+                    "partial_images",
+                    crate::runtime::ser::optional_json(&self.partial_images),
+                ),
+                ("action", crate::runtime::ser::optional_json(&self.action)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -29894,8 +28977,8 @@ impl crate::runtime::ser::Encode for ImageGenToolInputImageMask {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32606,15 +31689,15 @@ impl crate::runtime::ser::Encode for InputFileContent {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("filename", crate::runtime::ser::optional(&self.filename)),
-                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("filename", crate::runtime::ser::optional_json(&self.filename)),
+                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
-                ("file_url", crate::runtime::ser::optional(&self.file_url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32819,14 +31902,14 @@ impl crate::runtime::ser::Encode for InputFileContentParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("filename", crate::runtime::ser::optional(&self.filename)),
-                ("file_data", crate::runtime::ser::optional(&self.file_data)),
-                ("file_url", crate::runtime::ser::optional(&self.file_url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("filename", crate::runtime::ser::optional_json(&self.filename)),
+                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
+                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -33283,12 +32366,12 @@ impl crate::runtime::ser::Encode for InputImageContent {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
                 ("detail", ::std::option::Option::Some(&self.detail)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -33465,12 +32548,12 @@ impl crate::runtime::ser::Encode for InputImageContentParamAutoParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -34269,9 +33352,9 @@ impl crate::runtime::ser::Encode for InputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
                 ("role", ::std::option::Option::Some(&self.role)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
                 ("content", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -34729,7 +33812,7 @@ impl crate::runtime::ser::Encode for InputTextContent {
                 ("text", ::std::option::Option::Some(&self.text)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -34861,7 +33944,7 @@ impl crate::runtime::ser::Encode for InputTextContentParam {
                 ("text", ::std::option::Option::Some(&self.text)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -36070,7 +35153,7 @@ impl crate::runtime::ser::Encode for ItemReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -36512,7 +35595,7 @@ impl crate::runtime::ser::Encode for LocalEnvironmentParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("skills", crate::runtime::ser::optional(&self.skills)),
+                ("skills", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -36731,21 +35814,6 @@ impl crate::runtime::de::Fit for LocalEnvironmentResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for LocalEnvironmentResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36800,17 +35868,6 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for LocalEnvironmentResourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -36997,13 +36054,13 @@ impl crate::runtime::ser::Encode for LocalShellExecAction {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("command", ::std::option::Option::Some(&self.command)),
-                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
                 (
                     "working_directory",
-                    crate::runtime::ser::optional(&self.working_directory),
+                    crate::runtime::ser::optional_json(&self.working_directory),
                 ),
                 ("env", ::std::option::Option::Some(&self.env)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -37372,8 +36429,8 @@ impl crate::runtime::ser::Encode for LocalShellToolCallOutput {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -38684,14 +37741,14 @@ impl crate::runtime::ser::Encode for McpApprovalResponse {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 (
                     "approval_request_id",
                     ::std::option::Option::Some(&self.approval_request_id),
                 ),
                 ("approve", ::std::option::Option::Some(&self.approve)),
-                ("reason", crate::runtime::ser::optional(&self.reason)),
-                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+                ("reason", crate::runtime::ser::optional_json(&self.reason)),
+                ("request_id", crate::runtime::ser::optional_json(&self.request_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -38798,31 +37855,6 @@ impl crate::runtime::de::Fit for McpApprovalResponseResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for McpApprovalResponseResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                (
-                    "approval_request_id",
-                    ::std::option::Option::Some(&self.approval_request_id),
-                ),
-                ("approve", ::std::option::Option::Some(&self.approve)),
-                ("reason", crate::runtime::ser::optional(&self.reason)),
-                ("request_id", crate::runtime::ser::optional(&self.request_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38877,17 +37909,6 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for McpApprovalResponseResourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39130,7 +38151,7 @@ impl crate::runtime::ser::Encode for McpListTools {
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
                 ("tools", ::std::option::Option::Some(&self.tools)),
-                ("error", crate::runtime::ser::optional(&self.error)),
+                ("error", crate::runtime::ser::optional_json(&self.error)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -39268,9 +38289,9 @@ impl crate::runtime::ser::Encode for McpListToolsTool {
             out,
             &[
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("input_schema", ::std::option::Option::Some(&self.input_schema)),
-                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+                ("annotations", crate::runtime::ser::optional_json(&self.annotations)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -39894,25 +38915,34 @@ impl crate::runtime::ser::Encode for McpTool {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("server_url", crate::runtime::ser::optional(&self.server_url)),
-                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
-                ("tunnel_id", crate::runtime::ser::optional(&self.tunnel_id)),
-                ("authorization", crate::runtime::ser::optional(&self.authorization)),
+                ("server_url", crate::runtime::ser::optional_json(&self.server_url)),
+                ("connector_id", crate::runtime::ser::optional_json(&self.connector_id)),
+                ("tunnel_id", crate::runtime::ser::optional_json(&self.tunnel_id)),
+                (
+                    "authorization",
+                    crate::runtime::ser::optional_json(&self.authorization),
+                ),
                 (
                     "server_description",
-                    crate::runtime::ser::optional(&self.server_description),
+                    crate::runtime::ser::optional_json(&self.server_description),
                 ),
-                ("headers", crate::runtime::ser::optional(&self.headers)),
-                ("allowed_tools", crate::runtime::ser::optional(&self.allowed_tools)),
+                ("headers", crate::runtime::ser::optional_json(&self.headers)),
+                (
+                    "allowed_tools",
+                    crate::runtime::ser::optional_json(&self.allowed_tools),
+                ),
                 (
                     "allowed_callers",
-                    crate::runtime::ser::optional(&self.allowed_callers),
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
                 (
                     "require_approval",
-                    crate::runtime::ser::optional(&self.require_approval),
+                    crate::runtime::ser::optional_json(&self.require_approval),
                 ),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -40281,12 +39311,12 @@ impl crate::runtime::ser::Encode for McpToolCall {
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-                ("error", crate::runtime::ser::optional(&self.error)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("error", crate::runtime::ser::optional_json(&self.error)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
                 (
                     "approval_request_id",
-                    crate::runtime::ser::optional(&self.approval_request_id),
+                    crate::runtime::ser::optional_json(&self.approval_request_id),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -41118,8 +40148,8 @@ impl crate::runtime::ser::Encode for McpToolFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_names", crate::runtime::ser::optional(&self.tool_names)),
-                ("read_only", crate::runtime::ser::optional(&self.read_only)),
+                ("tool_names", crate::runtime::ser::optional_json(&self.tool_names)),
+                ("read_only", crate::runtime::ser::optional_json(&self.read_only)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41295,8 +40325,8 @@ impl crate::runtime::ser::Encode for McpToolMcpToolApprovalFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("always", crate::runtime::ser::optional(&self.always)),
-                ("never", crate::runtime::ser::optional(&self.never)),
+                ("always", crate::runtime::ser::optional_json(&self.always)),
+                ("never", crate::runtime::ser::optional_json(&self.never)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41889,28 +40919,6 @@ impl crate::runtime::de::Fit for Message {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Message {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional(&self.phase)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A union told apart by the `type` property, with 9 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42004,38 +41012,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::OutputText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::SummaryText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ReasoningText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerScreenshot(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -42320,17 +41296,6 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessagePhase2 {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for MessagePhase2 {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42427,17 +41392,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42514,17 +41468,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for MessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42590,17 +41533,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -43295,17 +42227,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModerationInputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationInputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -43510,7 +42431,7 @@ impl crate::runtime::ser::Encode for ModerationParam {
             out,
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
-                ("policy", crate::runtime::ser::optional(&self.policy)),
+                ("policy", crate::runtime::ser::optional_json(&self.policy)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -43635,8 +42556,8 @@ impl crate::runtime::ser::Encode for ModerationPolicyParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -43743,31 +42664,6 @@ impl crate::runtime::de::Fit for ModerationResultBody {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModerationResultBody {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("flagged", ::std::option::Option::Some(&self.flagged)),
-                ("categories", ::std::option::Option::Some(&self.categories)),
-                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
-                (
-                    "category_applied_input_types",
-                    ::std::option::Option::Some(&self.category_applied_input_types),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43822,17 +42718,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModerationResultBodyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -43981,7 +42866,7 @@ impl crate::runtime::ser::Encode for MoveParam {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("x", ::std::option::Option::Some(&self.x)),
                 ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -44649,31 +43534,6 @@ impl crate::runtime::de::Fit for OpenAiFile {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OpenAiFile {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("purpose", ::std::option::Option::Some(&self.purpose)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("status_details", crate::runtime::ser::optional(&self.status_details)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44728,17 +43588,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OpenAiFileObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -44845,17 +43694,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OpenAiFilePurpose {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
 impl crate::runtime::de::Fit for OpenAiFilePurpose {
     #[inline]
     fn misfit(&self) -> usize {
@@ -44930,17 +43768,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OpenAiFileStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -45180,7 +44007,7 @@ impl crate::runtime::ser::Encode for OutputMessage {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("phase", crate::runtime::ser::optional_json(&self.phase)),
                 ("status", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -45838,27 +44665,6 @@ impl crate::runtime::de::Fit for Program {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Program {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46158,27 +44964,6 @@ impl crate::runtime::de::Fit for ProgramOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProgramOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("result", ::std::option::Option::Some(&self.result)),
-                ("status", ::std::option::Option::Some(&self.status)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -46546,17 +45331,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProgramOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -46622,17 +45396,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProgramOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47102,17 +45865,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgramType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProgramType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -47547,8 +46299,8 @@ impl crate::runtime::ser::Encode for Prompt {
             out,
             &[
                 ("id", ::std::option::Option::Some(&self.id)),
-                ("version", crate::runtime::ser::optional(&self.version)),
-                ("variables", crate::runtime::ser::optional(&self.variables)),
+                ("version", crate::runtime::ser::optional_json(&self.version)),
+                ("variables", crate::runtime::ser::optional_json(&self.variables)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -48372,8 +47124,8 @@ impl crate::runtime::ser::Encode for PromptCacheOptionsParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ttl", crate::runtime::ser::optional(&self.ttl)),
-                ("mode", crate::runtime::ser::optional(&self.mode)),
+                ("ttl", crate::runtime::ser::optional_json(&self.ttl)),
+                ("mode", crate::runtime::ser::optional_json(&self.mode)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -48922,12 +47674,15 @@ impl crate::runtime::ser::Encode for RankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
                 (
                     "score_threshold",
-                    crate::runtime::ser::optional(&self.score_threshold),
+                    crate::runtime::ser::optional_json(&self.score_threshold),
                 ),
-                ("hybrid_search", crate::runtime::ser::optional(&self.hybrid_search)),
+                (
+                    "hybrid_search",
+                    crate::runtime::ser::optional_json(&self.hybrid_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -49270,11 +48025,11 @@ impl crate::runtime::ser::Encode for ReasoningItem {
                 ("id", ::std::option::Option::Some(&self.id)),
                 (
                     "encrypted_content",
-                    crate::runtime::ser::optional(&self.encrypted_content),
+                    crate::runtime::ser::optional_json(&self.encrypted_content),
                 ),
                 ("summary", ::std::option::Option::Some(&self.summary)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", crate::runtime::ser::optional_json(&self.content)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -50483,10 +49238,10 @@ impl crate::runtime::ser::Encode for ResponseFormatJsonSchemaJsonSchema {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("schema", crate::runtime::ser::optional(&self.schema)),
-                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("schema", crate::runtime::ser::optional_json(&self.schema)),
+                ("strict", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -51283,37 +50038,6 @@ impl crate::runtime::de::Fit for Role {
         feature = "group-organization-role-assignments",
         feature = "project-group-role-assignments",
         feature = "project-user-role-assignments",
-        feature = "roles",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Role {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("permissions", ::std::option::Option::Some(&self.permissions)),
-                ("resource_type", ::std::option::Option::Some(&self.resource_type)),
-                ("predefined_role", ::std::option::Option::Some(&self.predefined_role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
         feature = "user-organization-role-assignments"
     )
 )]
@@ -51422,33 +50146,6 @@ impl crate::runtime::de::Fit for RoleListResource {
         feature = "user-organization-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RoleListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next", ::std::option::Option::Some(&self.next)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51538,24 +50235,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RoleListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -51693,25 +50372,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "roles",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RoleObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -52075,7 +50735,7 @@ impl crate::runtime::ser::Encode for ScrollParam {
                 ("y", ::std::option::Option::Some(&self.y)),
                 ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
                 ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -52615,7 +51275,7 @@ impl crate::runtime::ser::Encode for SkillReferenceParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("skill_id", ::std::option::Option::Some(&self.skill_id)),
-                ("version", crate::runtime::ser::optional(&self.version)),
+                ("version", crate::runtime::ser::optional_json(&self.version)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -53158,24 +51818,6 @@ impl crate::runtime::de::Fit for TextContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TextContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53230,17 +51872,6 @@ impl<'de> ::serde::Deserialize<'de> for TextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TextContentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -53517,10 +52148,10 @@ impl crate::runtime::ser::Encode for TextResponseFormatJsonSchema {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("schema", ::std::option::Option::Some(&self.schema)),
-                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("strict", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -54577,7 +53208,7 @@ impl crate::runtime::ser::Encode for ToolChoiceMcp {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", crate::runtime::ser::optional(&self.name)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -54857,29 +53488,6 @@ impl crate::runtime::de::Fit for ToolSearchCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ToolSearchCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("execution", ::std::option::Option::Some(&self.execution)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55043,12 +53651,12 @@ impl crate::runtime::ser::Encode for ToolSearchCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("execution", crate::runtime::ser::optional_json(&self.execution)),
                 ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -55195,17 +53803,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ToolSearchCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -55466,29 +54063,6 @@ impl crate::runtime::de::Fit for ToolSearchOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ToolSearchOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("execution", ::std::option::Option::Some(&self.execution)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55652,12 +54226,12 @@ impl crate::runtime::ser::Encode for ToolSearchOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("execution", crate::runtime::ser::optional_json(&self.execution)),
                 ("tools", ::std::option::Option::Some(&self.tools)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -55804,17 +54378,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ToolSearchOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -56015,9 +54578,9 @@ impl crate::runtime::ser::Encode for ToolSearchToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional(&self.execution)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("execution", crate::runtime::ser::optional_json(&self.execution)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -56910,64 +55473,6 @@ impl crate::runtime::de::Fit for User {
         feature = "users"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for User {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("email", crate::runtime::ser::optional(&self.email)),
-                ("role", crate::runtime::ser::optional(&self.role)),
-                ("added_at", ::std::option::Option::Some(&self.added_at)),
-                ("is_default", crate::runtime::ser::optional(&self.is_default)),
-                ("created", crate::runtime::ser::optional(&self.created)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "is_service_account",
-                    crate::runtime::ser::optional(&self.is_service_account),
-                ),
-                (
-                    "is_scale_tier_authorized_purchaser",
-                    crate::runtime::ser::optional(
-                        &self.is_scale_tier_authorized_purchaser,
-                    ),
-                ),
-                (
-                    "is_scim_managed",
-                    crate::runtime::ser::optional(&self.is_scim_managed),
-                ),
-                (
-                    "api_key_last_used_at",
-                    crate::runtime::ser::optional(&self.api_key_last_used_at),
-                ),
-                (
-                    "technical_level",
-                    crate::runtime::ser::optional(&self.technical_level),
-                ),
-                (
-                    "developer_persona",
-                    crate::runtime::ser::optional(&self.developer_persona),
-                ),
-                ("projects", crate::runtime::ser::optional(&self.projects)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57064,31 +55569,6 @@ impl crate::runtime::de::Fit for UserDataItem {
         feature = "users"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserDataItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("role", crate::runtime::ser::optional(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57173,23 +55653,6 @@ impl<'de> ::serde::Deserialize<'de> for UserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -57320,30 +55783,6 @@ impl crate::runtime::de::Fit for UserProjects {
         feature = "users"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserProjects {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57428,23 +55867,6 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserProjectsObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -57575,30 +55997,6 @@ impl crate::runtime::de::Fit for UserRoleAssignment {
         feature = "user-organization-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserRoleAssignment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("user", ::std::option::Option::Some(&self.user)),
-                ("role", ::std::option::Option::Some(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57678,22 +56076,6 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserRoleAssignmentObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -57861,36 +56243,6 @@ impl crate::runtime::de::Fit for UserUser {
         feature = "users"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserUser {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("email", crate::runtime::ser::optional(&self.email)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("picture", crate::runtime::ser::optional(&self.picture)),
-                ("enabled", crate::runtime::ser::optional(&self.enabled)),
-                ("banned", crate::runtime::ser::optional(&self.banned)),
-                ("banned_at", crate::runtime::ser::optional(&self.banned_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57975,23 +56327,6 @@ impl<'de> ::serde::Deserialize<'de> for UserUserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserUserObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -59294,7 +57629,7 @@ impl crate::runtime::ser::Encode for WebSearchActionOpenPage {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", crate::runtime::ser::optional(&self.url)),
+                ("url", crate::runtime::ser::optional_json(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -59536,9 +57871,9 @@ impl crate::runtime::ser::Encode for WebSearchActionSearch {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("query", crate::runtime::ser::optional(&self.query)),
-                ("queries", crate::runtime::ser::optional(&self.queries)),
-                ("sources", crate::runtime::ser::optional(&self.sources)),
+                ("query", crate::runtime::ser::optional_json(&self.query)),
+                ("queries", crate::runtime::ser::optional_json(&self.queries)),
+                ("sources", crate::runtime::ser::optional_json(&self.sources)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -60037,11 +58372,11 @@ impl crate::runtime::ser::Encode for WebSearchApproximateLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("country", crate::runtime::ser::optional(&self.country)),
-                ("region", crate::runtime::ser::optional(&self.region)),
-                ("city", crate::runtime::ser::optional(&self.city)),
-                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("country", crate::runtime::ser::optional_json(&self.country)),
+                ("region", crate::runtime::ser::optional_json(&self.region)),
+                ("city", crate::runtime::ser::optional_json(&self.city)),
+                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -60394,14 +58729,17 @@ impl crate::runtime::ser::Encode for WebSearchPreviewTool {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "user_location",
+                    crate::runtime::ser::optional_json(&self.user_location),
+                ),
                 (
                     "search_context_size",
-                    crate::runtime::ser::optional(&self.search_context_size),
+                    crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
                 (
                     "search_content_types",
-                    crate::runtime::ser::optional(&self.search_content_types),
+                    crate::runtime::ser::optional_json(&self.search_content_types),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -60761,13 +59099,16 @@ impl crate::runtime::ser::Encode for WebSearchTool {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "external_web_access",
-                    crate::runtime::ser::optional(&self.external_web_access),
+                    crate::runtime::ser::optional_json(&self.external_web_access),
                 ),
-                ("filters", crate::runtime::ser::optional(&self.filters)),
-                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                (
+                    "user_location",
+                    crate::runtime::ser::optional_json(&self.user_location),
+                ),
                 (
                     "search_context_size",
-                    crate::runtime::ser::optional(&self.search_context_size),
+                    crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -61332,7 +59673,12 @@ impl crate::runtime::ser::Encode for WebSearchToolFilters {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains))],
+            &[
+                (
+                    "allowed_domains",
+                    crate::runtime::ser::optional_json(&self.allowed_domains),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

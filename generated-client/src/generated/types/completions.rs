@@ -355,28 +355,31 @@ impl crate::runtime::ser::Encode for CreateCompletionRequest {
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
                 ("prompt", ::std::option::Option::Some(&self.prompt)),
-                ("best_of", crate::runtime::ser::optional(&self.best_of)),
-                ("echo", crate::runtime::ser::optional(&self.echo)),
+                ("best_of", crate::runtime::ser::optional_json(&self.best_of)),
+                ("echo", crate::runtime::ser::optional_json(&self.echo)),
                 (
                     "frequency_penalty",
-                    crate::runtime::ser::optional(&self.frequency_penalty),
+                    crate::runtime::ser::optional_json(&self.frequency_penalty),
                 ),
-                ("logit_bias", crate::runtime::ser::optional(&self.logit_bias)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("max_tokens", crate::runtime::ser::optional(&self.max_tokens)),
-                ("n", crate::runtime::ser::optional(&self.n)),
+                ("logit_bias", crate::runtime::ser::optional_json(&self.logit_bias)),
+                ("logprobs", crate::runtime::ser::optional_json(&self.logprobs)),
+                ("max_tokens", crate::runtime::ser::optional_json(&self.max_tokens)),
+                ("n", crate::runtime::ser::optional_json(&self.n)),
                 (
                     "presence_penalty",
-                    crate::runtime::ser::optional(&self.presence_penalty),
+                    crate::runtime::ser::optional_json(&self.presence_penalty),
                 ),
-                ("seed", crate::runtime::ser::optional(&self.seed)),
-                ("stop", crate::runtime::ser::optional(&self.stop)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
-                ("suffix", crate::runtime::ser::optional(&self.suffix)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("seed", crate::runtime::ser::optional_json(&self.seed)),
+                ("stop", crate::runtime::ser::optional_json(&self.stop)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "stream_options",
+                    crate::runtime::ser::optional_json(&self.stream_options),
+                ),
+                ("suffix", crate::runtime::ser::optional_json(&self.suffix)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -740,32 +743,6 @@ impl crate::runtime::de::Fit for CreateCompletionResponse {
     }
 }
 #[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateCompletionResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("choices", ::std::option::Option::Some(&self.choices)),
-                ("created", ::std::option::Option::Some(&self.created)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                (
-                    "system_fingerprint",
-                    crate::runtime::ser::optional(&self.system_fingerprint),
-                ),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "completions")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -848,26 +825,6 @@ impl crate::runtime::de::Fit for CreateCompletionResponseChoicesItem {
     }
 }
 #[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateCompletionResponseChoicesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "completions")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -930,17 +887,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseFinishReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateCompletionResponseFinishReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "completions")]
@@ -1037,26 +983,6 @@ impl crate::runtime::de::Fit for CreateCompletionResponseLogprobs {
     }
 }
 #[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateCompletionResponseLogprobs {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_offset", crate::runtime::ser::optional(&self.text_offset)),
-                ("token_logprobs", crate::runtime::ser::optional(&self.token_logprobs)),
-                ("tokens", crate::runtime::ser::optional(&self.tokens)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "completions")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1111,17 +1037,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateCompletionResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "completions")]

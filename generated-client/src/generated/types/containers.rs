@@ -88,27 +88,6 @@ impl crate::runtime::de::Fit for ContainerFileListResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerFileListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -163,17 +142,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerFileListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "containers")]
@@ -295,29 +263,6 @@ impl crate::runtime::de::Fit for ContainerFileResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerFileResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("source", ::std::option::Option::Some(&self.source)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "containers")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_containers`](crate::runtime::Client::list_containers) (response).
@@ -400,27 +345,6 @@ impl crate::runtime::de::Fit for ContainerListResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -475,17 +399,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "containers")]
@@ -619,31 +532,6 @@ impl crate::runtime::de::Fit for ContainerResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("last_active_at", crate::runtime::ser::optional(&self.last_active_at)),
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
-                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
-                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -698,17 +586,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceAnchor {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerResourceAnchor {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "containers")]
@@ -801,24 +678,6 @@ impl crate::runtime::de::Fit for ContainerResourceExpiresAfter {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerResourceExpiresAfter {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("anchor", crate::runtime::ser::optional(&self.anchor)),
-                ("minutes", crate::runtime::ser::optional(&self.minutes)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -885,17 +744,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceMemoryLimit {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerResourceMemoryLimit {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "containers")]
@@ -980,24 +828,6 @@ impl crate::runtime::de::Fit for ContainerResourceNetworkPolicy {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerResourceNetworkPolicy {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1056,17 +886,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerResourceNetworkPolicyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "containers")]
@@ -1262,11 +1081,17 @@ impl crate::runtime::ser::Encode for CreateContainerBody {
             out,
             &[
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
-                ("skills", crate::runtime::ser::optional(&self.skills)),
-                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
-                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                (
+                    "expires_after",
+                    crate::runtime::ser::optional_json(&self.expires_after),
+                ),
+                ("skills", crate::runtime::ser::optional_json(&self.skills)),
+                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                (
+                    "network_policy",
+                    crate::runtime::ser::optional_json(&self.network_policy),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

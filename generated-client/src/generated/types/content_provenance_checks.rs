@@ -100,31 +100,6 @@ impl crate::runtime::de::Fit for C2paProvenanceResult {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for C2paProvenanceResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("outcome", ::std::option::Option::Some(&self.outcome)),
-                (
-                    "validation_state",
-                    ::std::option::Option::Some(&self.validation_state),
-                ),
-                ("issuer", ::std::option::Option::Some(&self.issuer)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("generated_at", ::std::option::Option::Some(&self.generated_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -179,17 +154,6 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResultType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for C2paProvenanceResultType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -277,17 +241,6 @@ impl<'de> ::serde::Deserialize<'de> for C2paValidationStateApi {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for C2paValidationStateApi {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -394,17 +347,6 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceCheckObject {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProvenanceCheckObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 impl crate::runtime::de::Fit for ProvenanceCheckObject {
     #[inline]
     fn misfit(&self) -> usize {
@@ -481,17 +423,6 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceDetectionResultApi {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProvenanceDetectionResultApi {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -578,25 +509,6 @@ impl crate::runtime::de::Fit for ProvenanceResource {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProvenanceResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("results", ::std::option::Option::Some(&self.results)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -647,21 +559,6 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResourceResultsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProvenanceResourceResultsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::C2pa(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Synthid(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -772,26 +669,6 @@ impl crate::runtime::de::Fit for SynthIdProvenanceResult {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SynthIdProvenanceResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("outcome", ::std::option::Option::Some(&self.outcome)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("generated_at", ::std::option::Option::Some(&self.generated_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -846,17 +723,6 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResultType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SynthIdProvenanceResultType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "content-provenance-checks")]

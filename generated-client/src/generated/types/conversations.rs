@@ -247,93 +247,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItem {
     }
 }
 #[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ConversationItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::FunctionCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::WebSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenerationCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AdditionalTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ProgramOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Compaction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CodeInterpreterCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponse(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::CustomToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "conversations")]
 impl crate::runtime::de::Fit for ConversationItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -649,27 +562,6 @@ impl crate::runtime::de::Fit for ConversationItemList {
     }
 }
 #[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ConversationItemList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "conversations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -724,17 +616,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ConversationItemListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "conversations")]
@@ -833,26 +714,6 @@ impl crate::runtime::de::Fit for ConversationResource {
     }
 }
 #[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ConversationResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "conversations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -907,17 +768,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ConversationResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "conversations")]
@@ -1057,8 +907,8 @@ impl crate::runtime::ser::Encode for CreateConversationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("items", crate::runtime::ser::optional(&self.items)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("items", crate::runtime::ser::optional_json(&self.items)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1242,25 +1092,6 @@ impl crate::runtime::de::Fit for DeletedConversationResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedConversationResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1315,17 +1146,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedConversationResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]

@@ -73,24 +73,6 @@ impl crate::runtime::de::Fit for OrganizationDataRetention {
     }
 }
 #[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationDataRetention {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "data-retention")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -145,17 +127,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationDataRetentionObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "data-retention")]
@@ -246,17 +217,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
     }
 }
 #[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationDataRetentionType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "data-retention")]
 impl crate::runtime::de::Fit for OrganizationDataRetentionType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -335,24 +295,6 @@ impl crate::runtime::de::Fit for ProjectDataRetention {
     }
 }
 #[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectDataRetention {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "data-retention")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -407,17 +349,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectDataRetentionObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "data-retention")]
@@ -513,17 +444,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectDataRetentionType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "data-retention")]

@@ -157,10 +157,10 @@ impl crate::runtime::ser::Encode for CreateEmbeddingRequest {
                 ("model", ::std::option::Option::Some(&self.model)),
                 (
                     "encoding_format",
-                    crate::runtime::ser::optional(&self.encoding_format),
+                    crate::runtime::ser::optional_json(&self.encoding_format),
                 ),
-                ("dimensions", crate::runtime::ser::optional(&self.dimensions)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("dimensions", crate::runtime::ser::optional_json(&self.dimensions)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -585,26 +585,6 @@ impl crate::runtime::de::Fit for CreateEmbeddingResponse {
     }
 }
 #[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateEmbeddingResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "embeddings")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -659,17 +639,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateEmbeddingResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "embeddings")]
@@ -761,24 +730,6 @@ impl crate::runtime::de::Fit for CreateEmbeddingResponseUsage {
     }
 }
 #[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateEmbeddingResponseUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "embeddings")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -851,25 +802,6 @@ impl crate::runtime::de::Fit for Embedding {
     }
 }
 #[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Embedding {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("embedding", ::std::option::Option::Some(&self.embedding)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "embeddings")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -924,17 +856,6 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EmbeddingObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "embeddings")]

@@ -167,12 +167,15 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSource {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("input_messages", crate::runtime::ser::optional(&self.input_messages)),
+                (
+                    "input_messages",
+                    crate::runtime::ser::optional_json(&self.input_messages),
+                ),
                 (
                     "sampling_params",
-                    crate::runtime::ser::optional(&self.sampling_params),
+                    crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
                 ("source", ::std::option::Option::Some(&self.source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -711,20 +714,20 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceSamplingP
             &[
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
                 (
                     "max_completion_tokens",
-                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                    crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("seed", crate::runtime::ser::optional_json(&self.seed)),
                 (
                     "response_format",
-                    crate::runtime::ser::optional(&self.response_format),
+                    crate::runtime::ser::optional_json(&self.response_format),
                 ),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1279,7 +1282,7 @@ impl crate::runtime::ser::Encode for CreateEvalCustomDataSourceConfig {
                 ("item_schema", ::std::option::Option::Some(&self.item_schema)),
                 (
                     "include_sample_schema",
-                    crate::runtime::ser::optional(&self.include_sample_schema),
+                    crate::runtime::ser::optional_json(&self.include_sample_schema),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -2122,7 +2125,7 @@ impl crate::runtime::ser::Encode for CreateEvalLogsDataSourceConfig {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2355,8 +2358,8 @@ impl crate::runtime::ser::Encode for CreateEvalRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
                 (
                     "data_source_config",
                     ::std::option::Option::Some(&self.data_source_config),
@@ -2800,12 +2803,15 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSource {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("input_messages", crate::runtime::ser::optional(&self.input_messages)),
+                (
+                    "input_messages",
+                    crate::runtime::ser::optional_json(&self.input_messages),
+                ),
                 (
                     "sampling_params",
-                    crate::runtime::ser::optional(&self.sampling_params),
+                    crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
                 ("source", ::std::option::Option::Some(&self.source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -3323,17 +3329,17 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceSamplingPar
             &[
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
                 (
                     "max_completion_tokens",
-                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                    crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("seed", crate::runtime::ser::optional(&self.seed)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("text", crate::runtime::ser::optional(&self.text)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("seed", crate::runtime::ser::optional_json(&self.seed)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("text", crate::runtime::ser::optional_json(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3773,7 +3779,7 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceText {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("format", crate::runtime::ser::optional(&self.format))],
+            &[("format", crate::runtime::ser::optional_json(&self.format))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3991,8 +3997,8 @@ impl crate::runtime::ser::Encode for CreateEvalRunRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
                 ("data_source", ::std::option::Option::Some(&self.data_source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -4224,7 +4230,7 @@ impl crate::runtime::ser::Encode for CreateEvalStoredCompletionsDataSourceConfig
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4389,25 +4395,6 @@ impl crate::runtime::de::Fit for DeleteEvalResponse {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteEvalResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::delete_eval_run`](crate::runtime::Client::delete_eval_run) (response).
@@ -4477,25 +4464,6 @@ impl crate::runtime::de::Fit for DeleteEvalRunResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteEvalRunResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("deleted", crate::runtime::ser::optional(&self.deleted)),
-                ("run_id", crate::runtime::ser::optional(&self.run_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "evals")]
@@ -4605,35 +4573,6 @@ impl crate::runtime::de::Fit for Eval {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Eval {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                (
-                    "data_source_config",
-                    ::std::option::Option::Some(&self.data_source_config),
-                ),
-                (
-                    "testing_criteria",
-                    ::std::option::Option::Some(&self.testing_criteria),
-                ),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// EvalApiError
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4698,24 +4637,6 @@ impl crate::runtime::de::Fit for EvalApiError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalApiError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "evals")]
@@ -4789,24 +4710,6 @@ impl crate::runtime::de::Fit for EvalCustomDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalCustomDataSourceConfig {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("schema", ::std::option::Option::Some(&self.schema)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4861,17 +4764,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalCustomDataSourceConfigType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -4948,24 +4840,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalDataSourceConfig {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalDataSourceConfig {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::StoredCompletions(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -5147,8 +5021,11 @@ impl crate::runtime::ser::Encode for EvalGraderPython {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("source", ::std::option::Option::Some(&self.source)),
-                ("image_tag", crate::runtime::ser::optional(&self.image_tag)),
-                ("pass_threshold", crate::runtime::ser::optional(&self.pass_threshold)),
+                ("image_tag", crate::runtime::ser::optional_json(&self.image_tag)),
+                (
+                    "pass_threshold",
+                    crate::runtime::ser::optional_json(&self.pass_threshold),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5329,11 +5206,14 @@ impl crate::runtime::ser::Encode for EvalGraderScoreModel {
                 ("model", ::std::option::Option::Some(&self.model)),
                 (
                     "sampling_params",
-                    crate::runtime::ser::optional(&self.sampling_params),
+                    crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
                 ("input", ::std::option::Option::Some(&self.input)),
-                ("range", crate::runtime::ser::optional(&self.range)),
-                ("pass_threshold", crate::runtime::ser::optional(&self.pass_threshold)),
+                ("range", crate::runtime::ser::optional_json(&self.range)),
+                (
+                    "pass_threshold",
+                    crate::runtime::ser::optional_json(&self.pass_threshold),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5730,7 +5610,7 @@ impl crate::runtime::ser::Encode for EvalJsonlFileContentSourceContentItem {
             out,
             &[
                 ("item", ::std::option::Option::Some(&self.item)),
-                ("sample", crate::runtime::ser::optional(&self.sample)),
+                ("sample", crate::runtime::ser::optional_json(&self.sample)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6099,27 +5979,6 @@ impl crate::runtime::de::Fit for EvalList {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6174,17 +6033,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -6281,25 +6129,6 @@ impl crate::runtime::de::Fit for EvalLogsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalLogsDataSourceConfig {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("schema", ::std::option::Option::Some(&self.schema)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6354,17 +6183,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalLogsDataSourceConfigType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -6440,17 +6258,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -6720,22 +6527,28 @@ impl crate::runtime::ser::Encode for EvalResponsesSource {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
                 (
                     "instructions_search",
-                    crate::runtime::ser::optional(&self.instructions_search),
+                    crate::runtime::ser::optional_json(&self.instructions_search),
                 ),
-                ("created_after", crate::runtime::ser::optional(&self.created_after)),
-                ("created_before", crate::runtime::ser::optional(&self.created_before)),
+                (
+                    "created_after",
+                    crate::runtime::ser::optional_json(&self.created_after),
+                ),
+                (
+                    "created_before",
+                    crate::runtime::ser::optional_json(&self.created_before),
+                ),
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("users", crate::runtime::ser::optional(&self.users)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("users", crate::runtime::ser::optional_json(&self.users)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6975,39 +6788,6 @@ impl crate::runtime::de::Fit for EvalRun {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRun {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("report_url", ::std::option::Option::Some(&self.report_url)),
-                ("result_counts", ::std::option::Option::Some(&self.result_counts)),
-                ("per_model_usage", ::std::option::Option::Some(&self.per_model_usage)),
-                (
-                    "per_testing_criteria_results",
-                    ::std::option::Option::Some(&self.per_testing_criteria_results),
-                ),
-                ("data_source", ::std::option::Option::Some(&self.data_source)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("error", ::std::option::Option::Some(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7061,24 +6841,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunDataSource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunDataSource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Jsonl(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Completions(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -7199,27 +6961,6 @@ impl crate::runtime::de::Fit for EvalRunList {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7274,17 +7015,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -7360,17 +7090,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -7513,35 +7232,6 @@ impl crate::runtime::de::Fit for EvalRunOutputItem {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("run_id", ::std::option::Option::Some(&self.run_id)),
-                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                (
-                    "datasource_item_id",
-                    ::std::option::Option::Some(&self.datasource_item_id),
-                ),
-                ("datasource_item", ::std::option::Option::Some(&self.datasource_item)),
-                ("results", ::std::option::Option::Some(&self.results)),
-                ("sample", ::std::option::Option::Some(&self.sample)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7609,24 +7299,6 @@ impl crate::runtime::de::Fit for EvalRunOutputItemInputItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemInputItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "evals")]
@@ -7712,27 +7384,6 @@ impl crate::runtime::de::Fit for EvalRunOutputItemList {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7787,17 +7438,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -7873,17 +7513,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -7975,24 +7604,6 @@ impl crate::runtime::de::Fit for EvalRunOutputItemOutputItem {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemOutputItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("role", crate::runtime::ser::optional(&self.role)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// EvalRunOutputItemResult
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8077,27 +7688,6 @@ impl crate::runtime::de::Fit for EvalRunOutputItemResult {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("score", ::std::option::Option::Some(&self.score)),
-                ("passed", ::std::option::Option::Some(&self.passed)),
-                ("sample", crate::runtime::ser::optional(&self.sample)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "evals")]
@@ -8225,35 +7815,6 @@ impl crate::runtime::de::Fit for EvalRunOutputItemSample {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemSample {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-                ("error", ::std::option::Option::Some(&self.error)),
-                ("temperature", ::std::option::Option::Some(&self.temperature)),
-                (
-                    "max_completion_tokens",
-                    ::std::option::Option::Some(&self.max_completion_tokens),
-                ),
-                ("top_p", ::std::option::Option::Some(&self.top_p)),
-                ("seed", ::std::option::Option::Some(&self.seed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8336,29 +7897,6 @@ impl crate::runtime::de::Fit for EvalRunOutputItemUsage {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunOutputItemUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-                (
-                    "completion_tokens",
-                    ::std::option::Option::Some(&self.completion_tokens),
-                ),
-                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
-                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "evals")]
@@ -8465,34 +8003,6 @@ impl crate::runtime::de::Fit for EvalRunPerModelUsageItem {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunPerModelUsageItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("model_name", ::std::option::Option::Some(&self.model_name)),
-                (
-                    "invocation_count",
-                    ::std::option::Option::Some(&self.invocation_count),
-                ),
-                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
-                (
-                    "completion_tokens",
-                    ::std::option::Option::Some(&self.completion_tokens),
-                ),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8568,28 +8078,6 @@ impl crate::runtime::de::Fit for EvalRunPerTestingCriteriaResultsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunPerTestingCriteriaResultsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "testing_criteria",
-                    ::std::option::Option::Some(&self.testing_criteria),
-                ),
-                ("passed", ::std::option::Option::Some(&self.passed)),
-                ("failed", ::std::option::Option::Some(&self.failed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "evals")]
@@ -8670,26 +8158,6 @@ impl crate::runtime::de::Fit for EvalRunResultCounts {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalRunResultCounts {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("total", ::std::option::Option::Some(&self.total)),
-                ("errored", ::std::option::Option::Some(&self.errored)),
-                ("failed", ::std::option::Option::Some(&self.failed)),
-                ("passed", ::std::option::Option::Some(&self.passed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// StoredCompletionsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8766,25 +8234,6 @@ impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalStoredCompletionsDataSourceConfig {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("schema", ::std::option::Option::Some(&self.schema)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8839,17 +8288,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalStoredCompletionsDataSourceConfigType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -9042,11 +8480,17 @@ impl crate::runtime::ser::Encode for EvalStoredCompletionsSource {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("created_after", crate::runtime::ser::optional(&self.created_after)),
-                ("created_before", crate::runtime::ser::optional(&self.created_before)),
-                ("limit", crate::runtime::ser::optional(&self.limit)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                (
+                    "created_after",
+                    crate::runtime::ser::optional_json(&self.created_after),
+                ),
+                (
+                    "created_before",
+                    crate::runtime::ser::optional_json(&self.created_before),
+                ),
+                ("limit", crate::runtime::ser::optional_json(&self.limit)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9209,32 +8653,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalTestingCriteriaItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for EvalTestingCriteriaItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::LabelModel(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::StringCheck(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::TextSimilarity(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ScoreModel(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -10476,8 +9894,8 @@ impl crate::runtime::ser::Encode for UpdateEvalRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

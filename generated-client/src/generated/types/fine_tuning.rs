@@ -342,17 +342,17 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequest {
                 ("training_file", ::std::option::Option::Some(&self.training_file)),
                 (
                     "hyperparameters",
-                    crate::runtime::ser::optional(&self.hyperparameters),
+                    crate::runtime::ser::optional_json(&self.hyperparameters),
                 ),
-                ("suffix", crate::runtime::ser::optional(&self.suffix)),
+                ("suffix", crate::runtime::ser::optional_json(&self.suffix)),
                 (
                     "validation_file",
-                    crate::runtime::ser::optional(&self.validation_file),
+                    crate::runtime::ser::optional_json(&self.validation_file),
                 ),
-                ("integrations", crate::runtime::ser::optional(&self.integrations)),
-                ("seed", crate::runtime::ser::optional(&self.seed)),
-                ("method", crate::runtime::ser::optional(&self.method)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("integrations", crate::runtime::ser::optional_json(&self.integrations)),
+                ("seed", crate::runtime::ser::optional_json(&self.seed)),
+                ("method", crate::runtime::ser::optional_json(&self.method)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -718,12 +718,12 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
                 (
                     "learning_rate_multiplier",
-                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                    crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1590,9 +1590,9 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestWandb {
             out,
             &[
                 ("project", ::std::option::Option::Some(&self.project)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("entity", crate::runtime::ser::optional(&self.entity)),
-                ("tags", crate::runtime::ser::optional(&self.tags)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("entity", crate::runtime::ser::optional_json(&self.entity)),
+                ("tags", crate::runtime::ser::optional_json(&self.tags)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1674,25 +1674,6 @@ impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteFineTuningCheckpointPermissionResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1748,17 +1729,6 @@ for DeleteFineTuningCheckpointPermissionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteFineTuningCheckpointPermissionResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1938,13 +1908,13 @@ impl crate::runtime::ser::Encode for FineTuneDpoHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("beta", crate::runtime::ser::optional(&self.beta)),
-                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                ("beta", crate::runtime::ser::optional_json(&self.beta)),
+                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
                 (
                     "learning_rate_multiplier",
-                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                    crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2922,7 +2892,12 @@ impl crate::runtime::ser::Encode for FineTuneDpoMethod {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters))],
+            &[
+                (
+                    "hyperparameters",
+                    crate::runtime::ser::optional_json(&self.hyperparameters),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3068,9 +3043,12 @@ impl crate::runtime::ser::Encode for FineTuneMethod {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("supervised", crate::runtime::ser::optional(&self.supervised)),
-                ("dpo", crate::runtime::ser::optional(&self.dpo)),
-                ("reinforcement", crate::runtime::ser::optional(&self.reinforcement)),
+                ("supervised", crate::runtime::ser::optional_json(&self.supervised)),
+                ("dpo", crate::runtime::ser::optional_json(&self.dpo)),
+                (
+                    "reinforcement",
+                    crate::runtime::ser::optional_json(&self.reinforcement),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3405,22 +3383,25 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
                 (
                     "learning_rate_multiplier",
-                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                    crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
                 (
                     "reasoning_effort",
-                    crate::runtime::ser::optional(&self.reasoning_effort),
+                    crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
                 (
                     "compute_multiplier",
-                    crate::runtime::ser::optional(&self.compute_multiplier),
+                    crate::runtime::ser::optional_json(&self.compute_multiplier),
                 ),
-                ("eval_interval", crate::runtime::ser::optional(&self.eval_interval)),
-                ("eval_samples", crate::runtime::ser::optional(&self.eval_samples)),
+                (
+                    "eval_interval",
+                    crate::runtime::ser::optional_json(&self.eval_interval),
+                ),
+                ("eval_samples", crate::runtime::ser::optional_json(&self.eval_samples)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5024,7 +5005,10 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementMethod {
             out,
             &[
                 ("grader", ::std::option::Option::Some(&self.grader)),
-                ("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters)),
+                (
+                    "hyperparameters",
+                    crate::runtime::ser::optional_json(&self.hyperparameters),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5327,12 +5311,12 @@ impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
                 (
                     "learning_rate_multiplier",
-                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                    crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6130,7 +6114,12 @@ impl crate::runtime::ser::Encode for FineTuneSupervisedMethod {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters))],
+            &[
+                (
+                    "hyperparameters",
+                    crate::runtime::ser::optional_json(&self.hyperparameters),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -6216,26 +6205,6 @@ impl crate::runtime::de::Fit for FineTuningCheckpointPermission {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningCheckpointPermission {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("project_id", ::std::option::Option::Some(&self.project_id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6290,17 +6259,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningCheckpointPermissionObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6389,24 +6347,6 @@ impl crate::runtime::de::Fit for FineTuningIntegration {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningIntegration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("wandb", ::std::option::Option::Some(&self.wandb)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6461,17 +6401,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningIntegrationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6570,26 +6499,6 @@ impl crate::runtime::de::Fit for FineTuningIntegrationWandb {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningIntegrationWandb {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("project", ::std::option::Option::Some(&self.project)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("entity", crate::runtime::ser::optional(&self.entity)),
-                ("tags", crate::runtime::ser::optional(&self.tags)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6773,47 +6682,6 @@ impl crate::runtime::de::Fit for FineTuningJob {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJob {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("error", ::std::option::Option::Some(&self.error)),
-                (
-                    "fine_tuned_model",
-                    ::std::option::Option::Some(&self.fine_tuned_model),
-                ),
-                ("finished_at", ::std::option::Option::Some(&self.finished_at)),
-                ("hyperparameters", ::std::option::Option::Some(&self.hyperparameters)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("organization_id", ::std::option::Option::Some(&self.organization_id)),
-                ("result_files", ::std::option::Option::Some(&self.result_files)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("trained_tokens", ::std::option::Option::Some(&self.trained_tokens)),
-                ("training_file", ::std::option::Option::Some(&self.training_file)),
-                ("validation_file", ::std::option::Option::Some(&self.validation_file)),
-                ("integrations", crate::runtime::ser::optional(&self.integrations)),
-                ("seed", ::std::option::Option::Some(&self.seed)),
-                (
-                    "estimated_finish",
-                    crate::runtime::ser::optional(&self.estimated_finish),
-                ),
-                ("method", crate::runtime::ser::optional(&self.method)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobBatchSizeAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6883,20 +6751,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobBatchSize {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6992,17 +6846,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSizeAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobBatchSizeAuto {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7133,35 +6976,6 @@ impl crate::runtime::de::Fit for FineTuningJobCheckpoint {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobCheckpoint {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                (
-                    "fine_tuned_model_checkpoint",
-                    ::std::option::Option::Some(&self.fine_tuned_model_checkpoint),
-                ),
-                ("step_number", ::std::option::Option::Some(&self.step_number)),
-                ("metrics", ::std::option::Option::Some(&self.metrics)),
-                (
-                    "fine_tuning_job_id",
-                    ::std::option::Option::Some(&self.fine_tuning_job_id),
-                ),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7277,41 +7091,6 @@ impl crate::runtime::de::Fit for FineTuningJobCheckpointMetrics {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobCheckpointMetrics {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("step", crate::runtime::ser::optional(&self.step)),
-                ("train_loss", crate::runtime::ser::optional(&self.train_loss)),
-                (
-                    "train_mean_token_accuracy",
-                    crate::runtime::ser::optional(&self.train_mean_token_accuracy),
-                ),
-                ("valid_loss", crate::runtime::ser::optional(&self.valid_loss)),
-                (
-                    "valid_mean_token_accuracy",
-                    crate::runtime::ser::optional(&self.valid_mean_token_accuracy),
-                ),
-                (
-                    "full_valid_loss",
-                    crate::runtime::ser::optional(&self.full_valid_loss),
-                ),
-                (
-                    "full_valid_mean_token_accuracy",
-                    crate::runtime::ser::optional(&self.full_valid_mean_token_accuracy),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7366,17 +7145,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobCheckpointObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7467,25 +7235,6 @@ impl crate::runtime::de::Fit for FineTuningJobError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", ::std::option::Option::Some(&self.param)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7583,29 +7332,6 @@ impl crate::runtime::de::Fit for FineTuningJobEvent {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("level", ::std::option::Option::Some(&self.level)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7668,17 +7394,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobEventLevel {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7747,17 +7462,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobEventObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7837,17 +7541,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7942,28 +7635,6 @@ impl crate::runtime::de::Fit for FineTuningJobHyperparameters {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobHyperparameters {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
-                (
-                    "learning_rate_multiplier",
-                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
-                ),
-                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8036,20 +7707,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobLearningRateMultiplier {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8150,17 +7807,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplierAuto 
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobLearningRateMultiplierAuto {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobLearningRateMultiplierAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -8248,20 +7894,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobNEpochs {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8360,17 +7992,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobNEpochsAuto {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobNEpochsAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -8443,17 +8064,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8549,17 +8159,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuningJobStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9058,7 +8657,7 @@ impl crate::runtime::ser::Encode for GraderPython {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("source", ::std::option::Option::Some(&self.source)),
-                ("image_tag", crate::runtime::ser::optional(&self.image_tag)),
+                ("image_tag", crate::runtime::ser::optional_json(&self.image_tag)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9219,10 +8818,10 @@ impl crate::runtime::ser::Encode for GraderScoreModel {
                 ("model", ::std::option::Option::Some(&self.model)),
                 (
                     "sampling_params",
-                    crate::runtime::ser::optional(&self.sampling_params),
+                    crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
                 ("input", ::std::option::Option::Some(&self.input)),
-                ("range", crate::runtime::ser::optional(&self.range)),
+                ("range", crate::runtime::ser::optional_json(&self.range)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9456,27 +9055,6 @@ impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListFineTuningCheckpointPermissionResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9532,17 +9110,6 @@ for ListFineTuningCheckpointPermissionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListFineTuningCheckpointPermissionResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9732,27 +9299,6 @@ impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListFineTuningJobCheckpointsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9807,17 +9353,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObje
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListFineTuningJobCheckpointsResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9914,25 +9449,6 @@ impl crate::runtime::de::Fit for ListFineTuningJobEventsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListFineTuningJobEventsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9987,17 +9503,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListFineTuningJobEventsResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -10094,25 +9599,6 @@ impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListPaginatedFineTuningJobsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10167,17 +9653,6 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListPaginatedFineTuningJobsResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -10315,7 +9790,7 @@ impl crate::runtime::ser::Encode for RunGraderRequest {
             out,
             &[
                 ("grader", ::std::option::Option::Some(&self.grader)),
-                ("item", crate::runtime::ser::optional(&self.item)),
+                ("item", crate::runtime::ser::optional_json(&self.item)),
                 ("model_sample", ::std::option::Option::Some(&self.model_sample)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -10554,29 +10029,6 @@ impl crate::runtime::de::Fit for RunGraderResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunGraderResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("reward", ::std::option::Option::Some(&self.reward)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("sub_rewards", ::std::option::Option::Some(&self.sub_rewards)),
-                (
-                    "model_grader_token_usage_per_model",
-                    ::std::option::Option::Some(&self.model_grader_token_usage_per_model),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 14 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10765,77 +10217,6 @@ impl crate::runtime::de::Fit for RunGraderResponseErrors {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunGraderResponseErrors {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "formula_parse_error",
-                    ::std::option::Option::Some(&self.formula_parse_error),
-                ),
-                (
-                    "sample_parse_error",
-                    ::std::option::Option::Some(&self.sample_parse_error),
-                ),
-                (
-                    "truncated_observation_error",
-                    ::std::option::Option::Some(&self.truncated_observation_error),
-                ),
-                (
-                    "unresponsive_reward_error",
-                    ::std::option::Option::Some(&self.unresponsive_reward_error),
-                ),
-                (
-                    "invalid_variable_error",
-                    ::std::option::Option::Some(&self.invalid_variable_error),
-                ),
-                ("other_error", ::std::option::Option::Some(&self.other_error)),
-                (
-                    "python_grader_server_error",
-                    ::std::option::Option::Some(&self.python_grader_server_error),
-                ),
-                (
-                    "python_grader_server_error_type",
-                    ::std::option::Option::Some(&self.python_grader_server_error_type),
-                ),
-                (
-                    "python_grader_runtime_error",
-                    ::std::option::Option::Some(&self.python_grader_runtime_error),
-                ),
-                (
-                    "python_grader_runtime_error_details",
-                    ::std::option::Option::Some(
-                        &self.python_grader_runtime_error_details,
-                    ),
-                ),
-                (
-                    "model_grader_server_error",
-                    ::std::option::Option::Some(&self.model_grader_server_error),
-                ),
-                (
-                    "model_grader_refusal_error",
-                    ::std::option::Option::Some(&self.model_grader_refusal_error),
-                ),
-                (
-                    "model_grader_parse_error",
-                    ::std::option::Option::Some(&self.model_grader_parse_error),
-                ),
-                (
-                    "model_grader_server_error_details",
-                    ::std::option::Option::Some(&self.model_grader_server_error_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10939,32 +10320,6 @@ impl crate::runtime::de::Fit for RunGraderResponseMetadata {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunGraderResponseMetadata {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("errors", ::std::option::Option::Some(&self.errors)),
-                ("execution_time", ::std::option::Option::Some(&self.execution_time)),
-                ("scores", ::std::option::Option::Some(&self.scores)),
-                ("token_usage", ::std::option::Option::Some(&self.token_usage)),
-                (
-                    "sampled_model_name",
-                    ::std::option::Option::Some(&self.sampled_model_name),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -11273,21 +10628,6 @@ impl crate::runtime::de::Fit for ValidateGraderResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ValidateGraderResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("grader", crate::runtime::ser::optional(&self.grader))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A union told apart by the `type` property, with 5 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11358,30 +10698,6 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponseGrader {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ValidateGraderResponseGrader {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::StringCheck(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::TextSimilarity(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ScoreModel(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Multi(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]

@@ -197,31 +197,6 @@ impl crate::runtime::de::Fit for GroupMemberUser {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupMemberUser {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("email", ::std::option::Option::Some(&self.email)),
-                ("picture", ::std::option::Option::Some(&self.picture)),
-                (
-                    "is_service_account",
-                    ::std::option::Option::Some(&self.is_service_account),
-                ),
-                ("user_type", ::std::option::Option::Some(&self.user_type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -280,17 +255,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUserType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupMemberUserType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "group-users")]
@@ -377,25 +341,6 @@ impl crate::runtime::de::Fit for GroupUser {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupUser {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("email", ::std::option::Option::Some(&self.email)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "group-users")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::add_group_user`](crate::runtime::Client::add_group_user) (response).
@@ -468,25 +413,6 @@ impl crate::runtime::de::Fit for GroupUserAssignment {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupUserAssignment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("user_id", ::std::option::Option::Some(&self.user_id)),
-                ("group_id", ::std::option::Option::Some(&self.group_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -541,17 +467,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignmentObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupUserAssignmentObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "group-users")]
@@ -643,24 +558,6 @@ impl crate::runtime::de::Fit for GroupUserDeletedResource {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupUserDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -715,17 +612,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupUserDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "group-users")]
@@ -907,26 +793,6 @@ impl crate::runtime::de::Fit for UserListResource {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next", ::std::option::Option::Some(&self.next)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -981,17 +847,6 @@ impl<'de> ::serde::Deserialize<'de> for UserListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "group-users")]

@@ -172,25 +172,6 @@ impl crate::runtime::de::Fit for GroupDeletedResource {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -245,17 +226,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "groups")]
@@ -354,26 +324,6 @@ impl crate::runtime::de::Fit for GroupListResource {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next", ::std::option::Option::Some(&self.next)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -428,17 +378,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "groups")]
@@ -540,26 +479,6 @@ impl crate::runtime::de::Fit for GroupResourceWithSuccess {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupResourceWithSuccess {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("is_scim_managed", ::std::option::Option::Some(&self.is_scim_managed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "groups")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::create_group`](crate::runtime::Client::create_group) (response) and [`Client::retrieve_group`](crate::runtime::Client::retrieve_group) (response).
@@ -642,27 +561,6 @@ impl crate::runtime::de::Fit for GroupResponse {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("is_scim_managed", ::std::option::Option::Some(&self.is_scim_managed)),
-                ("group_type", ::std::option::Option::Some(&self.group_type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "groups")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -721,17 +619,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponseGroupType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for GroupResponseGroupType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "groups")]

@@ -63,21 +63,6 @@ impl crate::runtime::de::Fit for HostedToolPermission {
     }
 }
 #[cfg(feature = "hosted-tools")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for HostedToolPermission {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("enabled", ::std::option::Option::Some(&self.enabled))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "hosted-tools")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -272,30 +257,6 @@ impl crate::runtime::de::Fit for ProjectHostedToolPermissions {
     }
 }
 #[cfg(feature = "hosted-tools")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectHostedToolPermissions {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("file_search", ::std::option::Option::Some(&self.file_search)),
-                ("web_search", ::std::option::Option::Some(&self.web_search)),
-                (
-                    "image_generation",
-                    ::std::option::Option::Some(&self.image_generation),
-                ),
-                ("mcp", ::std::option::Option::Some(&self.mcp)),
-                ("code_interpreter", ::std::option::Option::Some(&self.code_interpreter)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "hosted-tools")]
 /// An object with 5 properties, all optional.
 ///
 /// Used by [`Client::update_project_hosted_tool_permissions`](crate::runtime::Client::update_project_hosted_tool_permissions) (request body).
@@ -474,16 +435,16 @@ impl crate::runtime::ser::Encode for ProjectHostedToolPermissionsUpdateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_search", crate::runtime::ser::optional(&self.file_search)),
-                ("web_search", crate::runtime::ser::optional(&self.web_search)),
+                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
+                ("web_search", crate::runtime::ser::optional_json(&self.web_search)),
                 (
                     "image_generation",
-                    crate::runtime::ser::optional(&self.image_generation),
+                    crate::runtime::ser::optional_json(&self.image_generation),
                 ),
-                ("mcp", crate::runtime::ser::optional(&self.mcp)),
+                ("mcp", crate::runtime::ser::optional_json(&self.mcp)),
                 (
                     "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
+                    crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),

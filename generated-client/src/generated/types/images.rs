@@ -1108,25 +1108,31 @@ impl crate::runtime::ser::Encode for CreateImageRequest {
             out,
             &[
                 ("prompt", ::std::option::Option::Some(&self.prompt)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("n", crate::runtime::ser::optional(&self.n)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("n", crate::runtime::ser::optional_json(&self.n)),
+                ("quality", crate::runtime::ser::optional_json(&self.quality)),
                 (
                     "response_format",
-                    crate::runtime::ser::optional(&self.response_format),
+                    crate::runtime::ser::optional_json(&self.response_format),
                 ),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_format",
+                    crate::runtime::ser::optional_json(&self.output_format),
+                ),
                 (
                     "output_compression",
-                    crate::runtime::ser::optional(&self.output_compression),
+                    crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("style", crate::runtime::ser::optional(&self.style)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "partial_images",
+                    crate::runtime::ser::optional_json(&self.partial_images),
+                ),
+                ("size", crate::runtime::ser::optional_json(&self.size)),
+                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
+                ("background", crate::runtime::ser::optional_json(&self.background)),
+                ("style", crate::runtime::ser::optional_json(&self.style)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2334,6 +2340,153 @@ impl crate::runtime::de::Fit for EditImageBodyJsonParam {
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
+impl EditImageBodyJsonParam {
+    /// Creates a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
+    pub fn new(
+        images: impl ::std::convert::Into<::std::vec::Vec<super::ImageRefParam>>,
+        prompt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            model: ::std::option::Option::None,
+            images: images.into(),
+            mask: ::std::option::Option::None,
+            prompt: prompt.into(),
+            n: ::std::option::Option::None,
+            quality: ::std::option::Option::None,
+            input_fidelity: ::std::option::Option::None,
+            size: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            output_format: ::std::option::Option::None,
+            output_compression: ::std::option::Option::None,
+            moderation: ::std::option::Option::None,
+            background: ::std::option::Option::None,
+            stream: ::std::option::Option::None,
+            partial_images: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `model`.
+    #[inline]
+    pub fn model(
+        mut self,
+        value: impl ::std::convert::Into<super::EditImageBodyJsonParamModel>,
+    ) -> Self {
+        self.model = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `mask`.
+    #[inline]
+    pub fn mask(
+        mut self,
+        value: impl ::std::convert::Into<super::ImageRefParam>,
+    ) -> Self {
+        self.mask = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `n`.
+    #[inline]
+    pub fn n(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.n = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `quality`.
+    #[inline]
+    pub fn quality(
+        mut self,
+        value: impl ::std::convert::Into<super::EditImageBodyJsonParamQuality>,
+    ) -> Self {
+        self.quality = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `input_fidelity`.
+    #[inline]
+    pub fn input_fidelity(
+        mut self,
+        value: impl ::std::convert::Into<super::EditImageBodyJsonParamInputFidelity>,
+    ) -> Self {
+        self.input_fidelity = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    #[inline]
+    pub fn size(
+        mut self,
+        value: impl ::std::convert::Into<super::EditImageBodyJsonParamSize>,
+    ) -> Self {
+        self.size = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    #[inline]
+    pub fn user(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `output_format`.
+    #[inline]
+    pub fn output_format(
+        mut self,
+        value: impl ::std::convert::Into<super::EditImageBodyJsonParamOutputFormat>,
+    ) -> Self {
+        self.output_format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `output_compression`.
+    #[inline]
+    pub fn output_compression(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.output_compression = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `moderation`.
+    #[inline]
+    pub fn moderation(
+        mut self,
+        value: impl ::std::convert::Into<super::EditImageBodyJsonParamModeration>,
+    ) -> Self {
+        self.moderation = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `background`.
+    #[inline]
+    pub fn background(
+        mut self,
+        value: impl ::std::convert::Into<super::EditImageBodyJsonParamBackground>,
+    ) -> Self {
+        self.background = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    #[inline]
+    pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.stream = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `partial_images`.
+    #[inline]
+    pub fn partial_images(
+        mut self,
+        value: impl ::std::convert::Into<super::PartialImages>,
+    ) -> Self {
+        self.partial_images = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
 impl crate::runtime::ser::Encode for EditImageBodyJsonParam {
     #[inline]
     fn write_json(
@@ -2343,24 +2496,33 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
                 ("images", ::std::option::Option::Some(&self.images)),
-                ("mask", crate::runtime::ser::optional(&self.mask)),
+                ("mask", crate::runtime::ser::optional_json(&self.mask)),
                 ("prompt", ::std::option::Option::Some(&self.prompt)),
-                ("n", crate::runtime::ser::optional(&self.n)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                ("n", crate::runtime::ser::optional_json(&self.n)),
+                ("quality", crate::runtime::ser::optional_json(&self.quality)),
+                (
+                    "input_fidelity",
+                    crate::runtime::ser::optional_json(&self.input_fidelity),
+                ),
+                ("size", crate::runtime::ser::optional_json(&self.size)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
+                (
+                    "output_format",
+                    crate::runtime::ser::optional_json(&self.output_format),
+                ),
                 (
                     "output_compression",
-                    crate::runtime::ser::optional(&self.output_compression),
+                    crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
+                ("background", crate::runtime::ser::optional_json(&self.background)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "partial_images",
+                    crate::runtime::ser::optional_json(&self.partial_images),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3049,25 +3211,6 @@ impl crate::runtime::de::Fit for Image {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Image {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("b64_json", crate::runtime::ser::optional(&self.b64_json)),
-                ("url", crate::runtime::ser::optional(&self.url)),
-                ("revised_prompt", crate::runtime::ser::optional(&self.revised_prompt)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// An object with 8 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3177,30 +3320,6 @@ impl crate::runtime::de::Fit for ImageEditCompletedEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("size", ::std::option::Option::Some(&self.size)),
-                ("quality", ::std::option::Option::Some(&self.quality)),
-                ("background", ::std::option::Option::Some(&self.background)),
-                ("output_format", ::std::option::Option::Some(&self.output_format)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3263,17 +3382,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditCompletedEventBackground {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3350,17 +3458,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditCompletedEventOutputFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3444,17 +3541,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditCompletedEventQuality {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3535,17 +3621,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditCompletedEventSize {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3611,17 +3686,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3755,33 +3819,6 @@ impl crate::runtime::de::Fit for ImageEditPartialImageEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditPartialImageEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("size", ::std::option::Option::Some(&self.size)),
-                ("quality", ::std::option::Option::Some(&self.quality)),
-                ("background", ::std::option::Option::Some(&self.background)),
-                ("output_format", ::std::option::Option::Some(&self.output_format)),
-                (
-                    "partial_image_index",
-                    ::std::option::Option::Some(&self.partial_image_index),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3844,17 +3881,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditPartialImageEventBackground {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3931,17 +3957,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditPartialImageEventOutputFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4025,17 +4040,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditPartialImageEventQuality {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4116,17 +4120,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditPartialImageEventSize {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4192,17 +4185,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditPartialImageEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4275,25 +4257,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageEditStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ImageEditPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageEditCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -4428,30 +4391,6 @@ impl crate::runtime::de::Fit for ImageGenCompletedEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("size", ::std::option::Option::Some(&self.size)),
-                ("quality", ::std::option::Option::Some(&self.quality)),
-                ("background", ::std::option::Option::Some(&self.background)),
-                ("output_format", ::std::option::Option::Some(&self.output_format)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4514,17 +4453,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenCompletedEventBackground {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4601,17 +4529,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenCompletedEventOutputFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4695,17 +4612,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenCompletedEventQuality {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4786,17 +4692,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenCompletedEventSize {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4862,17 +4757,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4964,24 +4848,6 @@ impl crate::runtime::de::Fit for ImageGenInputUsageDetails {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenInputUsageDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
-                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// Image generation output token details
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5049,24 +4915,6 @@ impl crate::runtime::de::Fit for ImageGenOutputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenOutputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
-                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "images")]
@@ -5182,33 +5030,6 @@ impl crate::runtime::de::Fit for ImageGenPartialImageEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenPartialImageEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("size", ::std::option::Option::Some(&self.size)),
-                ("quality", ::std::option::Option::Some(&self.quality)),
-                ("background", ::std::option::Option::Some(&self.background)),
-                ("output_format", ::std::option::Option::Some(&self.output_format)),
-                (
-                    "partial_image_index",
-                    ::std::option::Option::Some(&self.partial_image_index),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5271,17 +5092,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenPartialImageEventBackground {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -5358,17 +5168,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenPartialImageEventOutputFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -5452,17 +5251,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenPartialImageEventQuality {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5543,17 +5331,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenPartialImageEventSize {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5619,17 +5396,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenPartialImageEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -5702,25 +5468,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ImageGenerationPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenerationCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -5847,33 +5594,6 @@ impl crate::runtime::de::Fit for ImageGenUsage {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImageGenUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                (
-                    "output_tokens_details",
-                    crate::runtime::ser::optional(&self.output_tokens_details),
-                ),
-                (
-                    "input_tokens_details",
-                    ::std::option::Option::Some(&self.input_tokens_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5942,6 +5662,49 @@ impl crate::runtime::de::Fit for ImageRefParam {
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
+impl ImageRefParam {
+    /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// At least one of `image_url`, `file_id` must be set.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            image_url: ::std::option::Option::None,
+            file_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `image_url`.
+    #[inline]
+    pub fn image_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_url = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `file_id`.
+    #[inline]
+    pub fn file_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.file_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
 impl crate::runtime::ser::Encode for ImageRefParam {
     #[inline]
     fn write_json(
@@ -5951,8 +5714,8 @@ impl crate::runtime::ser::Encode for ImageRefParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6059,29 +5822,6 @@ impl crate::runtime::de::Fit for ImagesResponse {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImagesResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created", ::std::option::Option::Some(&self.created)),
-                ("data", crate::runtime::ser::optional(&self.data)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6140,17 +5880,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImagesResponseBackground {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -6230,17 +5959,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseOutputFormat {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImagesResponseOutputFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseOutputFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -6317,17 +6035,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseQuality {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImagesResponseQuality {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -6401,17 +6108,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImagesResponseSize {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -6511,29 +6207,6 @@ impl crate::runtime::de::Fit for ImagesUsage {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImagesUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                (
-                    "input_tokens_details",
-                    ::std::option::Option::Some(&self.input_tokens_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "images")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6601,24 +6274,6 @@ impl crate::runtime::de::Fit for ImagesUsageInputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ImagesUsageInputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
-                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "images")]

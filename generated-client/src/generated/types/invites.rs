@@ -115,31 +115,6 @@ impl crate::runtime::de::Fit for Invite {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Invite {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("email", ::std::option::Option::Some(&self.email)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("accepted_at", crate::runtime::ser::optional(&self.accepted_at)),
-                ("projects", ::std::option::Option::Some(&self.projects)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "invites")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_invite`](crate::runtime::Client::delete_invite) (response).
@@ -212,25 +187,6 @@ impl crate::runtime::de::Fit for InviteDeleteResponse {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteDeleteResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -285,17 +241,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteDeleteResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "invites")]
@@ -399,27 +344,6 @@ impl crate::runtime::de::Fit for InviteListResponse {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteListResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -474,17 +398,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteListResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "invites")]
@@ -560,17 +473,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "invites")]
@@ -659,24 +561,6 @@ impl crate::runtime::de::Fit for InviteProjectsItem {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteProjectsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("role", ::std::option::Option::Some(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -735,17 +619,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItemRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteProjectsItemRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "invites")]
@@ -884,7 +757,7 @@ impl crate::runtime::ser::Encode for InviteRequest {
             &[
                 ("email", ::std::option::Option::Some(&self.email)),
                 ("role", ::std::option::Option::Some(&self.role)),
-                ("projects", crate::runtime::ser::optional(&self.projects)),
+                ("projects", crate::runtime::ser::optional_json(&self.projects)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1232,17 +1105,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteRole {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1316,17 +1178,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InviteStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "invites")]

@@ -75,25 +75,6 @@ impl crate::runtime::de::Fit for DeleteModelResponse {
     }
 }
 #[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteModelResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "models")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::list_models`](crate::runtime::Client::list_models) (response).
@@ -161,24 +142,6 @@ impl crate::runtime::de::Fit for ListModelsResponse {
     }
 }
 #[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListModelsResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "models")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -233,17 +196,6 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListModelsResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "models")]
@@ -347,27 +299,6 @@ impl crate::runtime::de::Fit for Model {
     }
 }
 #[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Model {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("created", ::std::option::Option::Some(&self.created)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("owned_by", ::std::option::Option::Some(&self.owned_by)),
-                ("shutdown_date", crate::runtime::ser::optional(&self.shutdown_date)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "models")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -422,17 +353,6 @@ impl<'de> ::serde::Deserialize<'de> for ModelObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModelObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "models")]

@@ -118,7 +118,7 @@ impl crate::runtime::ser::Encode for CreateModerationRequest {
             out,
             &[
                 ("input", ::std::option::Option::Some(&self.input)),
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1023,25 +1023,6 @@ impl crate::runtime::de::Fit for CreateModerationResponse {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("results", ::std::option::Option::Some(&self.results)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "moderations")]
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1190,47 +1171,6 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategories {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseCategories {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("hate", ::std::option::Option::Some(&self.hate)),
-                (
-                    "hate/threatening",
-                    ::std::option::Option::Some(&self.hate_threatening),
-                ),
-                ("harassment", ::std::option::Option::Some(&self.harassment)),
-                (
-                    "harassment/threatening",
-                    ::std::option::Option::Some(&self.harassment_threatening),
-                ),
-                ("illicit", ::std::option::Option::Some(&self.illicit)),
-                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
-                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
-                (
-                    "self-harm/intent",
-                    ::std::option::Option::Some(&self.self_harm_intent),
-                ),
-                (
-                    "self-harm/instructions",
-                    ::std::option::Option::Some(&self.self_harm_instructions),
-                ),
-                ("sexual", ::std::option::Option::Some(&self.sexual)),
-                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
-                ("violence", ::std::option::Option::Some(&self.violence)),
-                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "moderations")]
@@ -1398,47 +1338,6 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategoryAppliedInputTyp
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseCategoryAppliedInputTypes {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("hate", ::std::option::Option::Some(&self.hate)),
-                (
-                    "hate/threatening",
-                    ::std::option::Option::Some(&self.hate_threatening),
-                ),
-                ("harassment", ::std::option::Option::Some(&self.harassment)),
-                (
-                    "harassment/threatening",
-                    ::std::option::Option::Some(&self.harassment_threatening),
-                ),
-                ("illicit", ::std::option::Option::Some(&self.illicit)),
-                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
-                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
-                (
-                    "self-harm/intent",
-                    ::std::option::Option::Some(&self.self_harm_intent),
-                ),
-                (
-                    "self-harm/instructions",
-                    ::std::option::Option::Some(&self.self_harm_instructions),
-                ),
-                ("sexual", ::std::option::Option::Some(&self.sexual)),
-                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
-                ("violence", ::std::option::Option::Some(&self.violence)),
-                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "moderations")]
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1590,47 +1489,6 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategoryScores {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseCategoryScores {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("hate", ::std::option::Option::Some(&self.hate)),
-                (
-                    "hate/threatening",
-                    ::std::option::Option::Some(&self.hate_threatening),
-                ),
-                ("harassment", ::std::option::Option::Some(&self.harassment)),
-                (
-                    "harassment/threatening",
-                    ::std::option::Option::Some(&self.harassment_threatening),
-                ),
-                ("illicit", ::std::option::Option::Some(&self.illicit)),
-                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
-                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
-                (
-                    "self-harm/intent",
-                    ::std::option::Option::Some(&self.self_harm_intent),
-                ),
-                (
-                    "self-harm/instructions",
-                    ::std::option::Option::Some(&self.self_harm_instructions),
-                ),
-                ("sexual", ::std::option::Option::Some(&self.sexual)),
-                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
-                ("violence", ::std::option::Option::Some(&self.violence)),
-                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1685,17 +1543,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHarassmentItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseHarassmentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -1775,17 +1622,6 @@ for CreateModerationResponseHarassmentThreateningItem {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseHarassmentThreateningItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHarassmentThreateningItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1858,17 +1694,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseHateItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -1947,17 +1772,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateThreateningI
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseHateThreateningItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHateThreateningItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2033,17 +1847,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitItem {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseIllicitItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseIllicitItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2116,17 +1919,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitViolentIt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseIllicitViolentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -2236,29 +2028,6 @@ impl crate::runtime::de::Fit for CreateModerationResponseResultsItem {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseResultsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("flagged", ::std::option::Option::Some(&self.flagged)),
-                ("categories", ::std::option::Option::Some(&self.categories)),
-                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
-                (
-                    "category_applied_input_types",
-                    ::std::option::Option::Some(&self.category_applied_input_types),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2318,17 +2087,6 @@ for CreateModerationResponseSelfHarmInstructionsItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseSelfHarmInstructionsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -2404,17 +2162,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmIntentIt
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseSelfHarmIntentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmIntentItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2484,17 +2231,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseSelfHarmItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -2570,17 +2306,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualItem {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseSexualItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSexualItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2646,17 +2371,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualMinorsItem
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseSexualMinorsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -2739,17 +2453,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceGraphicI
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseViolenceGraphicItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseViolenceGraphicItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2819,17 +2522,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModerationResponseViolenceItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]

@@ -109,30 +109,6 @@ impl crate::runtime::de::Fit for AdminApiKey {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdminApiKey {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("last_used_at", crate::runtime::ser::optional(&self.last_used_at)),
-                ("owner", ::std::option::Option::Some(&self.owner)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// An object with 9 properties, 7 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (response).
@@ -248,31 +224,6 @@ impl crate::runtime::de::Fit for AdminApiKeyCreateResponse {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdminApiKeyCreateResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("last_used_at", crate::runtime::ser::optional(&self.last_used_at)),
-                ("owner", ::std::option::Option::Some(&self.owner)),
-                ("value", ::std::option::Option::Some(&self.value)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -327,17 +278,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdminApiKeyObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -443,28 +383,6 @@ impl crate::runtime::de::Fit for AdminApiKeyOwner {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdminApiKeyOwner {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("created_at", crate::runtime::ser::optional(&self.created_at)),
-                ("role", crate::runtime::ser::optional(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "organization")]
@@ -583,7 +501,7 @@ impl crate::runtime::ser::Encode for AdminApiKeysCreateRequest {
                 ("name", ::std::option::Option::Some(&self.name)),
                 (
                     "expires_in_seconds",
-                    crate::runtime::ser::optional(&self.expires_in_seconds),
+                    crate::runtime::ser::optional_json(&self.expires_in_seconds),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -666,25 +584,6 @@ impl crate::runtime::de::Fit for AdminApiKeysDeleteResponse {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdminApiKeysDeleteResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -739,17 +638,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AdminApiKeysDeleteResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -936,27 +824,6 @@ impl crate::runtime::de::Fit for ApiKeyList {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApiKeyList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1011,17 +878,6 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ApiKeyListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1164,8 +1020,8 @@ impl crate::runtime::ser::Encode for CreateProjectServiceAccountApiKeyBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("scopes", crate::runtime::ser::optional(&self.scopes)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("scopes", crate::runtime::ser::optional_json(&self.scopes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1242,24 +1098,6 @@ impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendLimitDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1314,17 +1152,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendLimitDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1440,30 +1267,6 @@ impl crate::runtime::de::Fit for OrganizationSpendLimitResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendLimitResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                (
-                    "threshold_amount",
-                    ::std::option::Option::Some(&self.threshold_amount),
-                ),
-                ("currency", ::std::option::Option::Some(&self.currency)),
-                ("interval", ::std::option::Option::Some(&self.interval)),
-                ("enforcement", ::std::option::Option::Some(&self.enforcement)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1518,17 +1321,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendLimitResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1620,24 +1412,6 @@ impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendLimitDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1692,17 +1466,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendLimitDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1818,30 +1581,6 @@ impl crate::runtime::de::Fit for ProjectSpendLimitResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendLimitResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                (
-                    "threshold_amount",
-                    ::std::option::Option::Some(&self.threshold_amount),
-                ),
-                ("currency", ::std::option::Option::Some(&self.currency)),
-                ("interval", ::std::option::Option::Some(&self.interval)),
-                ("enforcement", ::std::option::Option::Some(&self.enforcement)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1896,17 +1635,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendLimitResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -2013,27 +1741,6 @@ impl crate::runtime::de::Fit for ServiceAccountApiKeyBody {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ServiceAccountApiKeyBody {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("value", ::std::option::Option::Some(&self.value)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2092,17 +1799,6 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ServiceAccountApiKeyBodyObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -2168,17 +1864,6 @@ impl ::std::fmt::Display for SpendLimitCurrency {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpendLimitCurrency {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "organization")]
@@ -2249,21 +1934,6 @@ impl crate::runtime::de::Fit for SpendLimitEnforcement {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpendLimitEnforcement {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("status", ::std::option::Option::Some(&self.status))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "organization")]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2310,17 +1980,6 @@ impl ::std::fmt::Display for SpendLimitEnforcementStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpendLimitEnforcementStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "organization")]
@@ -2375,17 +2034,6 @@ impl ::std::fmt::Display for SpendLimitInterval {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SpendLimitInterval {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "organization")]

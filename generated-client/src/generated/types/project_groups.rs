@@ -291,28 +291,6 @@ impl crate::runtime::de::Fit for ProjectGroup {
     }
 }
 #[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectGroup {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("project_id", ::std::option::Option::Some(&self.project_id)),
-                ("group_id", ::std::option::Option::Some(&self.group_id)),
-                ("group_name", ::std::option::Option::Some(&self.group_name)),
-                ("group_type", ::std::option::Option::Some(&self.group_type)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "project-groups")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::remove_project_group`](crate::runtime::Client::remove_project_group) (response).
@@ -383,24 +361,6 @@ impl crate::runtime::de::Fit for ProjectGroupDeletedResource {
     }
 }
 #[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectGroupDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "project-groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -455,17 +415,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectGroupDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]
@@ -567,26 +516,6 @@ impl crate::runtime::de::Fit for ProjectGroupListResource {
     }
 }
 #[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectGroupListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next", ::std::option::Option::Some(&self.next)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "project-groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -641,17 +570,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectGroupListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]
@@ -727,17 +645,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectGroupObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]
@@ -817,17 +724,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectGroupType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]

@@ -199,33 +199,6 @@ impl crate::runtime::de::Fit for Project {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Project {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("archived_at", crate::runtime::ser::optional(&self.archived_at)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                (
-                    "external_key_id",
-                    crate::runtime::ser::optional(&self.external_key_id),
-                ),
-                ("residency", crate::runtime::ser::optional(&self.residency)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 8 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_api_key`](crate::runtime::Client::retrieve_project_api_key) (response).
@@ -335,33 +308,6 @@ impl crate::runtime::de::Fit for ProjectApiKey {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKey {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("last_used_at", ::std::option::Option::Some(&self.last_used_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                (
-                    "owner_project_access",
-                    ::std::option::Option::Some(&self.owner_project_access),
-                ),
-                ("owner", ::std::option::Option::Some(&self.owner)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_api_key`](crate::runtime::Client::delete_project_api_key) (response).
@@ -437,25 +383,6 @@ impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyDeleteResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -514,17 +441,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyDeleteResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -631,27 +547,6 @@ impl crate::runtime::de::Fit for ProjectApiKeyListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyListResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -706,17 +601,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyListResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -792,17 +676,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -896,25 +769,6 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwner {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyOwner {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                ("service_account", crate::runtime::ser::optional(&self.service_account)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -973,17 +827,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyOwnerProjectAccess {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1078,26 +921,6 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwnerServiceAccount {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyOwnerServiceAccount {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("role", ::std::option::Option::Some(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1156,17 +979,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyOwnerType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1260,27 +1072,6 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwnerUser {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectApiKeyOwnerUser {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("email", ::std::option::Option::Some(&self.email)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("role", ::std::option::Option::Some(&self.role)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "projects")]
@@ -1409,8 +1200,11 @@ impl crate::runtime::ser::Encode for ProjectCreateRequest {
             out,
             &[
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("residency", crate::runtime::ser::optional(&self.residency)),
-                ("external_key_id", crate::runtime::ser::optional(&self.external_key_id)),
+                ("residency", crate::runtime::ser::optional_json(&self.residency)),
+                (
+                    "external_key_id",
+                    crate::runtime::ser::optional_json(&self.external_key_id),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1499,27 +1293,6 @@ impl crate::runtime::de::Fit for ProjectListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectListResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1574,17 +1347,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectListResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1681,25 +1443,6 @@ impl crate::runtime::de::Fit for ProjectModelPermissions {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectModelPermissions {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("mode", ::std::option::Option::Some(&self.mode)),
-                ("model_ids", ::std::option::Option::Some(&self.model_ids)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_project_model_permissions`](crate::runtime::Client::delete_project_model_permissions) (response).
@@ -1770,24 +1513,6 @@ impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectModelPermissionsDeleteResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1842,17 +1567,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectModelPermissionsDeleteResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1935,17 +1649,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectModelPermissionsMode {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectModelPermissionsMode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2011,17 +1714,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectModelPermissionsObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -2297,17 +1989,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectObject {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectObject {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2456,49 +2137,6 @@ impl crate::runtime::de::Fit for ProjectRateLimit {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectRateLimit {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                (
-                    "max_requests_per_1_minute",
-                    ::std::option::Option::Some(&self.max_requests_per_1_minute),
-                ),
-                (
-                    "max_tokens_per_1_minute",
-                    ::std::option::Option::Some(&self.max_tokens_per_1_minute),
-                ),
-                (
-                    "max_images_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
-                ),
-                (
-                    "max_audio_megabytes_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
-                ),
-                (
-                    "max_requests_per_1_day",
-                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
-                ),
-                (
-                    "batch_1_day_max_input_tokens",
-                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_rate_limits`](crate::runtime::Client::list_project_rate_limits) (response).
@@ -2584,27 +2222,6 @@ impl crate::runtime::de::Fit for ProjectRateLimitListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectRateLimitListResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2659,17 +2276,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectRateLimitListResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -2745,17 +2351,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectRateLimitObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -2987,27 +2582,31 @@ impl crate::runtime::ser::Encode for ProjectRateLimitUpdateRequest {
             &[
                 (
                     "max_requests_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_requests_per_1_minute),
+                    crate::runtime::ser::optional_json(&self.max_requests_per_1_minute),
                 ),
                 (
                     "max_tokens_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_tokens_per_1_minute),
+                    crate::runtime::ser::optional_json(&self.max_tokens_per_1_minute),
                 ),
                 (
                     "max_images_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
+                    crate::runtime::ser::optional_json(&self.max_images_per_1_minute),
                 ),
                 (
                     "max_audio_megabytes_per_1_minute",
-                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
+                    crate::runtime::ser::optional_json(
+                        &self.max_audio_megabytes_per_1_minute,
+                    ),
                 ),
                 (
                     "max_requests_per_1_day",
-                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
+                    crate::runtime::ser::optional_json(&self.max_requests_per_1_day),
                 ),
                 (
                     "batch_1_day_max_input_tokens",
-                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
+                    crate::runtime::ser::optional_json(
+                        &self.batch_1_day_max_input_tokens,
+                    ),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -3097,27 +2696,6 @@ impl crate::runtime::de::Fit for ProjectServiceAccount {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccount {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3203,27 +2781,6 @@ impl crate::runtime::de::Fit for ProjectServiceAccountApiKey {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountApiKey {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("value", ::std::option::Option::Some(&self.value)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3282,17 +2839,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountApiKeyObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3432,7 +2978,7 @@ impl crate::runtime::ser::Encode for ProjectServiceAccountCreateRequest {
                 ("name", ::std::option::Option::Some(&self.name)),
                 (
                     "create_service_account_only",
-                    crate::runtime::ser::optional(&self.create_service_account_only),
+                    crate::runtime::ser::optional_json(&self.create_service_account_only),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -3530,28 +3076,6 @@ impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountCreateResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("api_key", ::std::option::Option::Some(&self.api_key)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3610,17 +3134,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountCreateResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3700,17 +3213,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountCreateResponseRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3800,25 +3302,6 @@ impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountDeleteResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3877,17 +3360,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountDeleteResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3994,27 +3466,6 @@ impl crate::runtime::de::Fit for ProjectServiceAccountListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountListResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4069,17 +3520,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountListResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -4159,17 +3599,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -4253,17 +3682,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectServiceAccountRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -4396,8 +3814,11 @@ impl crate::runtime::ser::Encode for ProjectUpdateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("external_key_id", crate::runtime::ser::optional(&self.external_key_id)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                (
+                    "external_key_id",
+                    crate::runtime::ser::optional_json(&self.external_key_id),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4488,28 +3909,6 @@ impl crate::runtime::de::Fit for ProjectUser {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectUser {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("email", crate::runtime::ser::optional(&self.email)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("added_at", ::std::option::Option::Some(&self.added_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "projects")]
@@ -4640,8 +4039,8 @@ impl crate::runtime::ser::Encode for ProjectUserCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("email", crate::runtime::ser::optional(&self.email)),
+                ("user_id", crate::runtime::ser::optional_json(&self.user_id)),
+                ("email", crate::runtime::ser::optional_json(&self.email)),
                 ("role", ::std::option::Option::Some(&self.role)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -4724,25 +4123,6 @@ impl crate::runtime::de::Fit for ProjectUserDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectUserDeleteResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4797,17 +4177,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectUserDeleteResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -4914,27 +4283,6 @@ impl crate::runtime::de::Fit for ProjectUserListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectUserListResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4989,17 +4337,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectUserObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -5124,7 +4461,7 @@ impl crate::runtime::ser::Encode for ProjectUserUpdateRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("role", crate::runtime::ser::optional(&self.role))],
+            &[("role", crate::runtime::ser::optional_json(&self.role))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -5374,8 +4711,8 @@ impl crate::runtime::ser::Encode for UpdateProjectServiceAccountBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("role", crate::runtime::ser::optional(&self.role)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("role", crate::runtime::ser::optional_json(&self.role)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

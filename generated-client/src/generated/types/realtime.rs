@@ -181,12 +181,12 @@ impl crate::runtime::ser::Encode for AudioTranscription {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("language", crate::runtime::ser::optional(&self.language)),
-                ("languages", crate::runtime::ser::optional(&self.languages)),
-                ("keywords", crate::runtime::ser::optional(&self.keywords)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("delay", crate::runtime::ser::optional(&self.delay)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("language", crate::runtime::ser::optional_json(&self.language)),
+                ("languages", crate::runtime::ser::optional_json(&self.languages)),
+                ("keywords", crate::runtime::ser::optional_json(&self.keywords)),
+                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
+                ("delay", crate::runtime::ser::optional_json(&self.delay)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -470,26 +470,6 @@ impl crate::runtime::de::Fit for AudioTranscriptionResponse {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AudioTranscriptionResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("language", crate::runtime::ser::optional(&self.language)),
-                ("languages", crate::runtime::ser::optional(&self.languages)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Any string; the 8 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -571,17 +551,6 @@ impl ::std::fmt::Display for AudioTranscriptionResponseModel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AudioTranscriptionResponseModel {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -791,8 +760,8 @@ impl crate::runtime::ser::Encode for PcmAudioFormat {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("rate", crate::runtime::ser::optional(&self.rate)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("rate", crate::runtime::ser::optional_json(&self.rate)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -900,7 +869,7 @@ impl crate::runtime::ser::Encode for PcmaAudioFormat {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1007,7 +976,7 @@ impl crate::runtime::ser::Encode for PcmuAudioFormat {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1630,7 +1599,7 @@ impl crate::runtime::ser::Encode for RealtimeCallRejectRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("status_code", crate::runtime::ser::optional(&self.status_code))],
+            &[("status_code", crate::runtime::ser::optional_json(&self.status_code))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1769,8 +1738,11 @@ impl crate::runtime::ser::Encode for RealtimeCreateClientSecretRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
-                ("session", crate::runtime::ser::optional(&self.session)),
+                (
+                    "expires_after",
+                    crate::runtime::ser::optional_json(&self.expires_after),
+                ),
+                ("session", crate::runtime::ser::optional_json(&self.session)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1985,8 +1957,8 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", crate::runtime::ser::optional(&self.anchor)),
-                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+                ("anchor", crate::runtime::ser::optional_json(&self.anchor)),
+                ("seconds", crate::runtime::ser::optional_json(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2182,25 +2154,6 @@ impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponse {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeCreateClientSecretResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("value", ::std::option::Option::Some(&self.value)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// Session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2265,24 +2218,6 @@ for RealtimeCreateClientSecretResponseSessionConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeCreateClientSecretResponseSessionConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Realtime(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Transcription(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -2459,10 +2394,10 @@ impl crate::runtime::ser::Encode for RealtimeFunctionTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2655,7 +2590,7 @@ impl crate::runtime::ser::Encode for RealtimeReasoning {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("effort", crate::runtime::ser::optional(&self.effort))],
+            &[("effort", crate::runtime::ser::optional_json(&self.effort))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3122,33 +3057,36 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequest {
             out,
             &[
                 ("client_secret", ::std::option::Option::Some(&self.client_secret)),
-                ("modalities", crate::runtime::ser::optional(&self.modalities)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("modalities", crate::runtime::ser::optional_json(&self.modalities)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("voice", crate::runtime::ser::optional_json(&self.voice)),
                 (
                     "input_audio_format",
-                    crate::runtime::ser::optional(&self.input_audio_format),
+                    crate::runtime::ser::optional_json(&self.input_audio_format),
                 ),
                 (
                     "output_audio_format",
-                    crate::runtime::ser::optional(&self.output_audio_format),
+                    crate::runtime::ser::optional_json(&self.output_audio_format),
                 ),
                 (
                     "input_audio_transcription",
-                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                    crate::runtime::ser::optional_json(&self.input_audio_transcription),
                 ),
-                ("speed", crate::runtime::ser::optional(&self.speed)),
-                ("tracing", crate::runtime::ser::optional(&self.tracing)),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("speed", crate::runtime::ser::optional_json(&self.speed)),
+                ("tracing", crate::runtime::ser::optional_json(&self.tracing)),
+                (
+                    "turn_detection",
+                    crate::runtime::ser::optional_json(&self.turn_detection),
+                ),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
                 (
                     "max_response_output_tokens",
-                    crate::runtime::ser::optional(&self.max_response_output_tokens),
+                    crate::runtime::ser::optional_json(&self.max_response_output_tokens),
                 ),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3609,26 +3547,26 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGa {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "output_modalities",
-                    crate::runtime::ser::optional(&self.output_modalities),
+                    crate::runtime::ser::optional_json(&self.output_modalities),
                 ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("include", crate::runtime::ser::optional(&self.include)),
-                ("tracing", crate::runtime::ser::optional(&self.tracing)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("audio", crate::runtime::ser::optional_json(&self.audio)),
+                ("include", crate::runtime::ser::optional_json(&self.include)),
+                ("tracing", crate::runtime::ser::optional_json(&self.tracing)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
                 (
                     "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
+                    crate::runtime::ser::optional_json(&self.max_output_tokens),
                 ),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3756,8 +3694,8 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaAudio {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4098,13 +4036,19 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaInput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
+                (
+                    "transcription",
+                    crate::runtime::ser::optional_json(&self.transcription),
+                ),
                 (
                     "noise_reduction",
-                    crate::runtime::ser::optional(&self.noise_reduction),
+                    crate::runtime::ser::optional_json(&self.noise_reduction),
                 ),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                (
+                    "turn_detection",
+                    crate::runtime::ser::optional_json(&self.turn_detection),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4595,7 +4539,7 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaNoiseReductio
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -4734,9 +4678,9 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-                ("speed", crate::runtime::ser::optional(&self.speed)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("voice", crate::runtime::ser::optional_json(&self.voice)),
+                ("speed", crate::runtime::ser::optional_json(&self.speed)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5386,9 +5330,12 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
-                ("group_id", crate::runtime::ser::optional(&self.group_id)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                (
+                    "workflow_name",
+                    crate::runtime::ser::optional_json(&self.workflow_name),
+                ),
+                ("group_id", crate::runtime::ser::optional_json(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5586,7 +5533,7 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("model", crate::runtime::ser::optional(&self.model))],
+            &[("model", crate::runtime::ser::optional_json(&self.model))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -5977,10 +5924,10 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestToolsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6442,9 +6389,12 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
-                ("group_id", crate::runtime::ser::optional(&self.group_id)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                (
+                    "workflow_name",
+                    crate::runtime::ser::optional_json(&self.workflow_name),
+                ),
+                ("group_id", crate::runtime::ser::optional_json(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6599,15 +6549,15 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestTurnDetection {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
                 (
                     "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                    crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
                     "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                    crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -6770,41 +6720,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponse {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("include", crate::runtime::ser::optional(&self.include)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                (
-                    "output_modalities",
-                    crate::runtime::ser::optional(&self.output_modalities),
-                ),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("tracing", crate::runtime::ser::optional(&self.tracing)),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6872,24 +6787,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseAudio {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7071,44 +6968,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGa {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGa {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                (
-                    "output_modalities",
-                    crate::runtime::ser::optional(&self.output_modalities),
-                ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("include", crate::runtime::ser::optional(&self.include)),
-                ("tracing", crate::runtime::ser::optional(&self.tracing)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7179,24 +7038,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAudio {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// auto
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7251,17 +7092,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaAuto {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7341,17 +7171,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeIt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaIncludeItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7458,29 +7277,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
-                (
-                    "noise_reduction",
-                    crate::runtime::ser::optional(&self.noise_reduction),
-                ),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateResponseGaMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7562,20 +7358,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaMaxOutputTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7674,17 +7456,6 @@ for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7844,17 +7615,6 @@ impl ::std::fmt::Display for RealtimeSessionCreateResponseGaModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaModel {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -7925,21 +7685,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaNoiseReduction {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaNoiseReduction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7994,17 +7739,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8101,25 +7835,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-                ("speed", crate::runtime::ser::optional(&self.speed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8179,18 +7894,6 @@ for RealtimeSessionCreateResponseGaOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeSessionCreateResponseGaOutputModalitiesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8314,27 +8017,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaToolChoice {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ToolChoiceFunction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolChoiceMcp(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolChoiceOptions(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
     #[inline]
     fn misfit(&self) -> usize {
@@ -8438,21 +8120,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaToolsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8570,23 +8237,6 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeSessionCreateResponseGaTracingConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::TracingConfiguration(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8713,26 +8363,6 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
-                ("group_id", crate::runtime::ser::optional(&self.group_id)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8787,17 +8417,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8877,17 +8496,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseIncludeItem
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseIncludeItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "realtime")]
@@ -8996,29 +8604,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInput {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
-                (
-                    "noise_reduction",
-                    crate::runtime::ser::optional(&self.noise_reduction),
-                ),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9105,32 +8690,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInputTurnDetection
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseInputTurnDetection {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
-                (
-                    "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
-                ),
-                (
-                    "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// A union of an integer and a [`RealtimeSessionCreateResponseMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9212,20 +8771,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseMaxOutputTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -9326,17 +8871,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseMaxOutputTokensInf {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokensInf {
     #[inline]
     fn misfit(&self) -> usize {
@@ -9418,21 +8952,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseNoiseReduction {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseNoiseReduction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9508,25 +9027,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseOutput {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-                ("speed", crate::runtime::ser::optional(&self.speed)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9581,17 +9081,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTracingAuto
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseTracingAuto {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "realtime")]
@@ -9700,22 +9189,6 @@ for RealtimeSessionCreateResponseTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseTracingConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::TracingConfiguration(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -9842,26 +9315,6 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeSessionCreateResponseTracingTracingConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
-                ("group_id", crate::runtime::ser::optional(&self.group_id)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9945,32 +9398,6 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTurnDetection {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseTurnDetection {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
-                (
-                    "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
-                ),
-                (
-                    "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10171,20 +9598,23 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                (
+                    "turn_detection",
+                    crate::runtime::ser::optional_json(&self.turn_detection),
+                ),
                 (
                     "input_audio_noise_reduction",
-                    crate::runtime::ser::optional(&self.input_audio_noise_reduction),
+                    crate::runtime::ser::optional_json(&self.input_audio_noise_reduction),
                 ),
                 (
                     "input_audio_format",
-                    crate::runtime::ser::optional(&self.input_audio_format),
+                    crate::runtime::ser::optional_json(&self.input_audio_format),
                 ),
                 (
                     "input_audio_transcription",
-                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                    crate::runtime::ser::optional_json(&self.input_audio_transcription),
                 ),
-                ("include", crate::runtime::ser::optional(&self.include)),
+                ("include", crate::runtime::ser::optional_json(&self.include)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10329,8 +9759,8 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("include", crate::runtime::ser::optional(&self.include)),
+                ("audio", crate::runtime::ser::optional_json(&self.audio)),
+                ("include", crate::runtime::ser::optional_json(&self.include)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10445,7 +9875,7 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("input", crate::runtime::ser::optional(&self.input))],
+            &[("input", crate::runtime::ser::optional_json(&self.input))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -10703,13 +10133,19 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
+                (
+                    "transcription",
+                    crate::runtime::ser::optional_json(&self.transcription),
+                ),
                 (
                     "noise_reduction",
-                    crate::runtime::ser::optional(&self.noise_reduction),
+                    crate::runtime::ser::optional_json(&self.noise_reduction),
                 ),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                (
+                    "turn_detection",
+                    crate::runtime::ser::optional_json(&self.turn_detection),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10822,7 +10258,7 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -11253,15 +10689,15 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
                 (
                     "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                    crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
                     "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                    crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -11461,33 +10897,6 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponse {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
-                ("modalities", crate::runtime::ser::optional(&self.modalities)),
-                (
-                    "input_audio_format",
-                    crate::runtime::ser::optional(&self.input_audio_format),
-                ),
-                (
-                    "input_audio_transcription",
-                    crate::runtime::ser::optional(&self.input_audio_transcription),
-                ),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11556,25 +10965,6 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseClien
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranscriptionSessionCreateResponseClientSecret {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("value", ::std::option::Option::Some(&self.value)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11672,28 +11062,6 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGa {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGa {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("include", crate::runtime::ser::optional(&self.include)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11760,21 +11128,6 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaAud
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGaAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("input", crate::runtime::ser::optional(&self.input))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11835,18 +11188,6 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11958,29 +11299,6 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaInp
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGaInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
-                (
-                    "noise_reduction",
-                    crate::runtime::ser::optional(&self.noise_reduction),
-                ),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12043,22 +11361,6 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12150,33 +11452,6 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
-                (
-                    "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
-                ),
-                (
-                    "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12232,17 +11507,6 @@ for RealtimeTranscriptionSessionCreateResponseGaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12352,33 +11616,6 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranscriptionSessionCreateResponseTurnDetection {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
-                (
-                    "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
-                ),
-                (
-                    "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12485,7 +11722,7 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12613,7 +11850,10 @@ impl crate::runtime::ser::Encode for RealtimeTranslationClientSecretCreateReques
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                (
+                    "expires_after",
+                    crate::runtime::ser::optional_json(&self.expires_after),
+                ),
                 ("session", ::std::option::Option::Some(&self.session)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -12783,25 +12023,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateResponse {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationClientSecretCreateResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("value", ::std::option::Option::Some(&self.value)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "realtime")]
 /// Client secret expiration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12929,8 +12150,8 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", crate::runtime::ser::optional(&self.anchor)),
-                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+                ("anchor", crate::runtime::ser::optional_json(&self.anchor)),
+                ("seconds", crate::runtime::ser::optional_json(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13022,27 +12243,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSession {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSession {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("audio", ::std::option::Option::Some(&self.audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13110,24 +12310,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionAudio {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -13248,7 +12430,7 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequest {
             out,
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("audio", crate::runtime::ser::optional_json(&self.audio)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13384,8 +12566,8 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestAudi
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13521,8 +12703,14 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestInpu
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
-                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
+                (
+                    "transcription",
+                    crate::runtime::ser::optional_json(&self.transcription),
+                ),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional_json(&self.noise_reduction),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13734,7 +12922,7 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestOutp
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("language", crate::runtime::ser::optional(&self.language))],
+            &[("language", crate::runtime::ser::optional_json(&self.language))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -13916,24 +13104,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
-                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13994,21 +13164,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionNoiseReduction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionNoiseReduction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -14075,21 +13230,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionOutput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("language", crate::runtime::ser::optional(&self.language))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14153,21 +13293,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionTranscription {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionTranscription {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("model", ::std::option::Option::Some(&self.model))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14222,17 +13347,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -14659,7 +13773,7 @@ impl crate::runtime::ser::Encode for RealtimeTruncationTokenLimits {
             &[
                 (
                     "post_instructions",
-                    crate::runtime::ser::optional(&self.post_instructions),
+                    crate::runtime::ser::optional_json(&self.post_instructions),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -14995,14 +14109,14 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetectionSemanticVad {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("eagerness", crate::runtime::ser::optional(&self.eagerness)),
+                ("eagerness", crate::runtime::ser::optional_json(&self.eagerness)),
                 (
                     "create_response",
-                    crate::runtime::ser::optional(&self.create_response),
+                    crate::runtime::ser::optional_json(&self.create_response),
                 ),
                 (
                     "interrupt_response",
-                    crate::runtime::ser::optional(&self.interrupt_response),
+                    crate::runtime::ser::optional_json(&self.interrupt_response),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -15286,24 +14400,27 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetectionServerVad {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
                 (
                     "prefix_padding_ms",
-                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                    crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
                     "silence_duration_ms",
-                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                    crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
                 (
                     "create_response",
-                    crate::runtime::ser::optional(&self.create_response),
+                    crate::runtime::ser::optional_json(&self.create_response),
                 ),
                 (
                     "interrupt_response",
-                    crate::runtime::ser::optional(&self.interrupt_response),
+                    crate::runtime::ser::optional_json(&self.interrupt_response),
                 ),
-                ("idle_timeout_ms", crate::runtime::ser::optional(&self.idle_timeout_ms)),
+                (
+                    "idle_timeout_ms",
+                    crate::runtime::ser::optional_json(&self.idle_timeout_ms),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -15516,7 +14633,7 @@ impl crate::runtime::ser::Encode for RetentionRatioTruncation {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("retention_ratio", ::std::option::Option::Some(&self.retention_ratio)),
-                ("token_limits", crate::runtime::ser::optional(&self.token_limits)),
+                ("token_limits", crate::runtime::ser::optional_json(&self.token_limits)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -85,27 +85,6 @@ impl crate::runtime::de::Fit for BetaAdditionalTools {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaAdditionalTools {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -248,8 +227,8 @@ impl crate::runtime::ser::Encode for BetaAdditionalToolsItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("tools", ::std::option::Option::Some(&self.tools)),
@@ -488,17 +467,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaAdditionalToolsType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaAdditionalToolsType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -601,28 +569,6 @@ impl crate::runtime::de::Fit for BetaAgentMessage {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaAgentMessage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("author", ::std::option::Option::Some(&self.author)),
-                ("recipient", ::std::option::Option::Some(&self.recipient)),
-                ("content", ::std::option::Option::Some(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -730,41 +676,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaAgentMessageContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::OutputText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::SummaryText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ReasoningText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerScreenshot(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::EncryptedContent(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1011,8 +922,8 @@ impl crate::runtime::ser::Encode for BetaAgentMessageItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("author", ::std::option::Option::Some(&self.author)),
                 ("recipient", ::std::option::Option::Some(&self.recipient)),
@@ -1281,17 +1192,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaAgentMessageType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1696,17 +1596,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchCallOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1859,17 +1748,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2039,25 +1917,6 @@ impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2325,17 +2184,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2421,24 +2269,6 @@ impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2696,17 +2526,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2950,30 +2769,6 @@ impl crate::runtime::de::Fit for BetaApplyPatchToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchToolCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("operation", ::std::option::Option::Some(&self.operation)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3036,28 +2831,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallApplyPatchOperatio
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchToolCallApplyPatchOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::CreateFile(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::DeleteFile(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::UpdateFile(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3261,11 +3034,11 @@ impl crate::runtime::ser::Encode for BetaApplyPatchToolCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("status", ::std::option::Option::Some(&self.status)),
                 ("operation", ::std::option::Option::Some(&self.operation)),
             ],
@@ -3469,30 +3242,6 @@ impl crate::runtime::de::Fit for BetaApplyPatchToolCallOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3665,13 +3414,13 @@ impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("status", ::std::option::Option::Some(&self.status)),
-                ("output", crate::runtime::ser::optional(&self.output)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3821,17 +3570,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchToolCallOutputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3904,17 +3642,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchToolCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4053,7 +3780,10 @@ impl crate::runtime::ser::Encode for BetaApplyPatchToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4218,25 +3948,6 @@ impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4504,17 +4215,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperationType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4691,10 +4391,10 @@ impl crate::runtime::ser::Encode for BetaApproximateLocation {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("country", crate::runtime::ser::optional(&self.country)),
-                ("region", crate::runtime::ser::optional(&self.region)),
-                ("city", crate::runtime::ser::optional(&self.city)),
-                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+                ("country", crate::runtime::ser::optional_json(&self.country)),
+                ("region", crate::runtime::ser::optional_json(&self.region)),
+                ("city", crate::runtime::ser::optional_json(&self.city)),
+                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4934,9 +4634,12 @@ impl crate::runtime::ser::Encode for BetaAutoCodeInterpreterToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
-                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                (
+                    "network_policy",
+                    crate::runtime::ser::optional_json(&self.network_policy),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5528,7 +5231,7 @@ impl crate::runtime::ser::Encode for BetaClickParam {
                 ("button", ::std::option::Option::Some(&self.button)),
                 ("x", ::std::option::Option::Some(&self.x)),
                 ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6141,7 +5844,10 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterTool {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("container", ::std::option::Option::Some(&self.container)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6314,7 +6020,7 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("status", ::std::option::Option::Some(&self.status)),
@@ -6990,27 +6696,6 @@ impl crate::runtime::de::Fit for BetaCompactResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaCompactResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7065,17 +6750,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaCompactResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -7331,25 +7005,25 @@ impl crate::runtime::ser::Encode for BetaCompactResponseMethodPublicBody {
             out,
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
-                ("input", crate::runtime::ser::optional(&self.input)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
                 (
                     "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
+                    crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 (
                     "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
                     "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
                     "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7570,30 +7244,6 @@ impl crate::runtime::de::Fit for BetaCompactionBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaCompactionBody {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                (
-                    "encrypted_content",
-                    ::std::option::Option::Some(&self.encrypted_content),
-                ),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7648,17 +7298,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaCompactionBodyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7818,8 +7457,8 @@ impl crate::runtime::ser::Encode for BetaCompactionSummaryItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "encrypted_content",
@@ -8029,7 +7668,7 @@ impl crate::runtime::ser::Encode for BetaCompactionTriggerItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -9338,16 +8977,16 @@ impl crate::runtime::ser::Encode for BetaComputerCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("output", ::std::option::Option::Some(&self.output)),
                 (
                     "acknowledged_safety_checks",
-                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                    crate::runtime::ser::optional_json(&self.acknowledged_safety_checks),
                 ),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9568,8 +9207,8 @@ impl crate::runtime::ser::Encode for BetaComputerCallSafetyCheckParam {
             out,
             &[
                 ("id", ::std::option::Option::Some(&self.id)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-                ("message", crate::runtime::ser::optional(&self.message)),
+                ("code", crate::runtime::ser::optional_json(&self.code)),
+                ("message", crate::runtime::ser::optional_json(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9767,30 +9406,6 @@ impl crate::runtime::de::Fit for BetaComputerScreenshotContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaComputerScreenshotContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", ::std::option::Option::Some(&self.image_url)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("detail", ::std::option::Option::Some(&self.detail)),
-                (
-                    "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9845,17 +9460,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaComputerScreenshotContentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10005,8 +9609,8 @@ impl crate::runtime::ser::Encode for BetaComputerScreenshotImage {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10378,12 +9982,12 @@ impl crate::runtime::ser::Encode for BetaComputerToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", crate::runtime::ser::optional(&self.action)),
-                ("actions", crate::runtime::ser::optional(&self.actions)),
+                ("action", crate::runtime::ser::optional_json(&self.action)),
+                ("actions", crate::runtime::ser::optional_json(&self.actions)),
                 (
                     "pending_safety_checks",
                     ::std::option::Option::Some(&self.pending_safety_checks),
@@ -10509,33 +10113,6 @@ impl crate::runtime::de::Fit for BetaComputerToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaComputerToolCallOutputResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                (
-                    "acknowledged_safety_checks",
-                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
-                ),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10598,17 +10175,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaComputerToolCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10677,17 +10243,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaComputerToolCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11344,10 +10899,13 @@ impl crate::runtime::ser::Encode for BetaContainerAutoParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
-                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
-                ("skills", crate::runtime::ser::optional(&self.skills)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                (
+                    "network_policy",
+                    crate::runtime::ser::optional_json(&self.network_policy),
+                ),
+                ("skills", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12329,7 +11887,10 @@ impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyAllowlistParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
-                ("domain_secrets", crate::runtime::ser::optional(&self.domain_secrets)),
+                (
+                    "domain_secrets",
+                    crate::runtime::ser::optional_json(&self.domain_secrets),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12997,24 +12558,6 @@ impl crate::runtime::de::Fit for BetaContainerReferenceResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaContainerReferenceResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13069,17 +12612,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaContainerReferenceResourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13216,7 +12748,7 @@ impl crate::runtime::ser::Encode for BetaContextManagementParam {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "compact_threshold",
-                    crate::runtime::ser::optional(&self.compact_threshold),
+                    crate::runtime::ser::optional_json(&self.compact_threshold),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -14165,62 +13697,68 @@ impl crate::runtime::ser::Encode for BetaCreateResponse {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional_json(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
                 (
                     "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
+                    crate::runtime::ser::optional_json(&self.safety_identifier),
                 ),
                 (
                     "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
                     "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
                     "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
                 (
                     "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
+                    crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("include", crate::runtime::ser::optional(&self.include)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("background", crate::runtime::ser::optional_json(&self.background)),
+                (
+                    "max_tool_calls",
+                    crate::runtime::ser::optional_json(&self.max_tool_calls),
+                ),
+                ("text", crate::runtime::ser::optional_json(&self.text)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("include", crate::runtime::ser::optional_json(&self.include)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("store", crate::runtime::ser::optional(&self.store)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("store", crate::runtime::ser::optional_json(&self.store)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "stream_options",
+                    crate::runtime::ser::optional_json(&self.stream_options),
+                ),
+                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
                 (
                     "context_management",
-                    crate::runtime::ser::optional(&self.context_management),
+                    crate::runtime::ser::optional_json(&self.context_management),
                 ),
                 (
                     "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
+                    crate::runtime::ser::optional_json(&self.max_output_tokens),
                 ),
-                ("multi_agent", crate::runtime::ser::optional(&self.multi_agent)),
+                ("multi_agent", crate::runtime::ser::optional_json(&self.multi_agent)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -14975,12 +14513,12 @@ impl crate::runtime::ser::Encode for BetaCustomToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
+                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("input", ::std::option::Option::Some(&self.input)),
             ],
@@ -15146,11 +14684,11 @@ impl crate::runtime::ser::Encode for BetaCustomToolCallOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("output", ::std::option::Option::Some(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -15394,30 +14932,6 @@ impl crate::runtime::de::Fit for BetaCustomToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaCustomToolCallOutputResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15622,32 +15136,6 @@ impl crate::runtime::de::Fit for BetaCustomToolCallResource {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaCustomToolCallResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15907,10 +15395,16 @@ impl crate::runtime::ser::Encode for BetaCustomToolParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16986,7 +16480,7 @@ impl crate::runtime::ser::Encode for BetaDragParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("path", ::std::option::Option::Some(&self.path)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17215,8 +16709,8 @@ impl crate::runtime::ser::Encode for BetaEasyInputMessage {
             &[
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional(&self.phase)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("phase", crate::runtime::ser::optional_json(&self.phase)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17605,27 +17099,6 @@ impl crate::runtime::de::Fit for BetaEncryptedContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaEncryptedContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "encrypted_content",
-                    ::std::option::Option::Some(&self.encrypted_content),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Encrypted content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17885,17 +17358,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaEncryptedContentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18887,13 +18349,13 @@ impl crate::runtime::ser::Encode for BetaFileSearchTool {
                 ),
                 (
                     "max_num_results",
-                    crate::runtime::ser::optional(&self.max_num_results),
+                    crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
                 (
                     "ranking_options",
-                    crate::runtime::ser::optional(&self.ranking_options),
+                    crate::runtime::ser::optional_json(&self.ranking_options),
                 ),
-                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("filters", crate::runtime::ser::optional_json(&self.filters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19050,12 +18512,12 @@ impl crate::runtime::ser::Encode for BetaFileSearchToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("status", ::std::option::Option::Some(&self.status)),
                 ("queries", ::std::option::Option::Some(&self.queries)),
-                ("results", crate::runtime::ser::optional(&self.results)),
+                ("results", crate::runtime::ser::optional_json(&self.results)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19225,11 +18687,11 @@ impl crate::runtime::ser::Encode for BetaFileSearchToolCallResultsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("filename", crate::runtime::ser::optional(&self.filename)),
-                ("attributes", crate::runtime::ser::optional(&self.attributes)),
-                ("score", crate::runtime::ser::optional(&self.score)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("text", crate::runtime::ser::optional_json(&self.text)),
+                ("filename", crate::runtime::ser::optional_json(&self.filename)),
+                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
+                ("score", crate::runtime::ser::optional_json(&self.score)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20021,15 +19483,15 @@ impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("output", ::std::option::Option::Some(&self.output)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20432,17 +19894,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionCallOutputStatusEnum {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -20516,17 +19967,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20616,28 +20056,6 @@ impl crate::runtime::de::Fit for BetaFunctionShellAction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellAction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("commands", ::std::option::Option::Some(&self.commands)),
-                ("timeout_ms", ::std::option::Option::Some(&self.timeout_ms)),
-                (
-                    "max_output_length",
-                    ::std::option::Option::Some(&self.max_output_length),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20768,10 +20186,10 @@ impl crate::runtime::ser::Encode for BetaFunctionShellActionParam {
             out,
             &[
                 ("commands", ::std::option::Option::Some(&self.commands)),
-                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
                 (
                     "max_output_length",
-                    crate::runtime::ser::optional(&self.max_output_length),
+                    crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -20891,31 +20309,6 @@ impl crate::runtime::de::Fit for BetaFunctionShellCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("environment", ::std::option::Option::Some(&self.environment)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20969,23 +20362,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallEnvironment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ContainerReference(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21216,14 +20592,14 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("action", ::std::option::Option::Some(&self.action)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("environment", crate::runtime::ser::optional(&self.environment)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("environment", crate::runtime::ser::optional_json(&self.environment)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -21626,34 +21002,6 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                (
-                    "max_output_length",
-                    ::std::option::Option::Some(&self.max_output_length),
-                ),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21733,26 +21081,6 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContent {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("stdout", ::std::option::Option::Some(&self.stdout)),
-                ("stderr", ::std::option::Option::Some(&self.stderr)),
-                ("outcome", ::std::option::Option::Some(&self.outcome)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21939,21 +21267,6 @@ for BetaFunctionShellCallOutputContentShellCallOutcome {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputContentShellCallOutcome {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Timeout(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Exit(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContentShellCallOutcome {
     #[inline]
     fn misfit(&self) -> usize {
@@ -22048,24 +21361,6 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcome {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcome {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22323,17 +21618,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomeTy
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcomeType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcomeType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -22550,16 +21834,16 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
                 (
                     "max_output_length",
-                    crate::runtime::ser::optional(&self.max_output_length),
+                    crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -22816,17 +22100,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputStatusEnum {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -22898,21 +22171,6 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcome {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcome {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23160,17 +22418,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcomeType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcomeType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23243,17 +22490,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23340,17 +22576,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23416,17 +22641,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionShellCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23580,8 +22794,11 @@ impl crate::runtime::ser::Encode for BetaFunctionShellToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("environment", crate::runtime::ser::optional(&self.environment)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                ("environment", crate::runtime::ser::optional_json(&self.environment)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -24000,12 +23217,21 @@ impl crate::runtime::ser::Encode for BetaFunctionTool {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("parameters", ::std::option::Option::Some(&self.parameters)),
-                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                (
+                    "output_schema",
+                    crate::runtime::ser::optional_json(&self.output_schema),
+                ),
                 ("strict", ::std::option::Option::Some(&self.strict)),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -24213,15 +23439,15 @@ impl crate::runtime::ser::Encode for BetaFunctionToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional_json(&self.caller)),
+                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -24342,31 +23568,6 @@ impl crate::runtime::de::Fit for BetaFunctionToolCallOutput {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionToolCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`BetaFunctionAndCustomToolCallOutput`], told apart by shape.
 ///
@@ -24442,24 +23643,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::StringOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputContentList(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24616,32 +23799,6 @@ impl crate::runtime::de::Fit for BetaFunctionToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24704,17 +23861,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24783,17 +23929,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24933,32 +24068,6 @@ impl crate::runtime::de::Fit for BetaFunctionToolCallResource {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaFunctionToolCallResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25329,13 +24438,22 @@ impl crate::runtime::ser::Encode for BetaFunctionToolParam {
             out,
             &[
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
-                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                ("strict", crate::runtime::ser::optional_json(&self.strict)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
-                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+                (
+                    "output_schema",
+                    crate::runtime::ser::optional_json(&self.output_schema),
+                ),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -26544,23 +25662,32 @@ impl crate::runtime::ser::Encode for BetaImageGenTool {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("quality", crate::runtime::ser::optional_json(&self.quality)),
+                ("size", crate::runtime::ser::optional_json(&self.size)),
+                (
+                    "output_format",
+                    crate::runtime::ser::optional_json(&self.output_format),
+                ),
                 (
                     "output_compression",
-                    crate::runtime::ser::optional(&self.output_compression),
+                    crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
+                ("background", crate::runtime::ser::optional_json(&self.background)),
+                (
+                    "input_fidelity",
+                    crate::runtime::ser::optional_json(&self.input_fidelity),
+                ),
                 (
                     "input_image_mask",
-                    crate::runtime::ser::optional(&self.input_image_mask),
+                    crate::runtime::ser::optional_json(&self.input_image_mask),
                 ),
-                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
-                ("action", crate::runtime::ser::optional(&self.action)),
+                (
+                    "partial_images",
+                    crate::runtime::ser::optional_json(&self.partial_images),
+                ),
+                ("action", crate::runtime::ser::optional_json(&self.action)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -26793,7 +25920,7 @@ impl crate::runtime::ser::Encode for BetaImageGenToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("status", ::std::option::Option::Some(&self.status)),
@@ -27102,8 +26229,8 @@ impl crate::runtime::ser::Encode for BetaImageGenToolInputImageMask {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -28618,15 +27745,15 @@ impl crate::runtime::ser::Encode for BetaInputFileContent {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("filename", crate::runtime::ser::optional(&self.filename)),
-                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("filename", crate::runtime::ser::optional_json(&self.filename)),
+                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
-                ("file_url", crate::runtime::ser::optional(&self.file_url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -28834,14 +27961,14 @@ impl crate::runtime::ser::Encode for BetaInputFileContentParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("filename", crate::runtime::ser::optional(&self.filename)),
-                ("file_data", crate::runtime::ser::optional(&self.file_data)),
-                ("file_url", crate::runtime::ser::optional(&self.file_url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("filename", crate::runtime::ser::optional_json(&self.filename)),
+                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
+                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -29178,12 +28305,12 @@ impl crate::runtime::ser::Encode for BetaInputImageContent {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
                 ("detail", ::std::option::Option::Some(&self.detail)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -29360,12 +28487,12 @@ impl crate::runtime::ser::Encode for BetaInputImageContentParamAutoParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("detail", crate::runtime::ser::optional_json(&self.detail)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -30132,10 +29259,10 @@ impl crate::runtime::ser::Encode for BetaInputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
                 ("role", ::std::option::Option::Some(&self.role)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
                 ("content", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -30235,28 +29362,6 @@ impl crate::runtime::de::Fit for BetaInputMessageResource {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaInputMessageResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30763,7 +29868,7 @@ impl crate::runtime::ser::Encode for BetaInputTextContent {
                 ("text", ::std::option::Option::Some(&self.text)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -30898,7 +30003,7 @@ impl crate::runtime::ser::Encode for BetaInputTextContentParam {
                 ("text", ::std::option::Option::Some(&self.text)),
                 (
                     "prompt_cache_breakpoint",
-                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -32270,102 +31375,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemField {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaItemField {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ProgramOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MultiAgentCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MultiAgentCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AdditionalTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AgentMessage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::WebSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenerationCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Compaction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CodeInterpreterCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponse(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::CustomToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaItemField {
     #[inline]
     fn misfit(&self) -> usize {
@@ -32748,8 +31757,8 @@ impl crate::runtime::ser::Encode for BetaItemReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -33426,112 +32435,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaItemResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::FunctionToolCallResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CodeInterpreterToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionShellCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputMessage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerToolCallOutputResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AgentMessage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MultiAgentCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MultiAgentCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ProgramOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallOutputResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearchToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::WebSearchToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionToolCallOutputResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AdditionalTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponseResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputMessageResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ReasoningItem(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CompactionBody(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -34297,7 +33200,7 @@ impl crate::runtime::ser::Encode for BetaLocalEnvironmentParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("skills", crate::runtime::ser::optional(&self.skills)),
+                ("skills", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34453,21 +33356,6 @@ impl crate::runtime::de::Fit for BetaLocalEnvironmentResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaLocalEnvironmentResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34522,17 +33410,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaLocalEnvironmentResourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34722,13 +33599,13 @@ impl crate::runtime::ser::Encode for BetaLocalShellExecAction {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("command", ::std::option::Option::Some(&self.command)),
-                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
                 (
                     "working_directory",
-                    crate::runtime::ser::optional(&self.working_directory),
+                    crate::runtime::ser::optional_json(&self.working_directory),
                 ),
                 ("env", ::std::option::Option::Some(&self.env)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34959,7 +33836,7 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
@@ -35125,12 +34002,12 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolCallOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -36053,7 +34930,7 @@ impl crate::runtime::ser::Encode for BetaMcpApprovalRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
@@ -36331,16 +35208,16 @@ impl crate::runtime::ser::Encode for BetaMcpApprovalResponse {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 (
                     "approval_request_id",
                     ::std::option::Option::Some(&self.approval_request_id),
                 ),
                 ("approve", ::std::option::Option::Some(&self.approve)),
-                ("reason", crate::runtime::ser::optional(&self.reason)),
-                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+                ("reason", crate::runtime::ser::optional_json(&self.reason)),
+                ("request_id", crate::runtime::ser::optional_json(&self.request_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -36453,32 +35330,6 @@ impl crate::runtime::de::Fit for BetaMcpApprovalResponseResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMcpApprovalResponseResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                (
-                    "approval_request_id",
-                    ::std::option::Option::Some(&self.approval_request_id),
-                ),
-                ("approve", ::std::option::Option::Some(&self.approve)),
-                ("reason", crate::runtime::ser::optional(&self.reason)),
-                ("request_id", crate::runtime::ser::optional(&self.request_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36533,17 +35384,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMcpApprovalResponseResourceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36797,12 +35637,12 @@ impl crate::runtime::ser::Encode for BetaMcpListTools {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
                 ("tools", ::std::option::Option::Some(&self.tools)),
-                ("error", crate::runtime::ser::optional(&self.error)),
+                ("error", crate::runtime::ser::optional_json(&self.error)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -36940,9 +35780,9 @@ impl crate::runtime::ser::Encode for BetaMcpListToolsTool {
             out,
             &[
                 ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("input_schema", ::std::option::Option::Some(&self.input_schema)),
-                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+                ("annotations", crate::runtime::ser::optional_json(&self.annotations)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -37518,25 +36358,34 @@ impl crate::runtime::ser::Encode for BetaMcpTool {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("server_url", crate::runtime::ser::optional(&self.server_url)),
-                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
-                ("tunnel_id", crate::runtime::ser::optional(&self.tunnel_id)),
-                ("authorization", crate::runtime::ser::optional(&self.authorization)),
+                ("server_url", crate::runtime::ser::optional_json(&self.server_url)),
+                ("connector_id", crate::runtime::ser::optional_json(&self.connector_id)),
+                ("tunnel_id", crate::runtime::ser::optional_json(&self.tunnel_id)),
+                (
+                    "authorization",
+                    crate::runtime::ser::optional_json(&self.authorization),
+                ),
                 (
                     "server_description",
-                    crate::runtime::ser::optional(&self.server_description),
+                    crate::runtime::ser::optional_json(&self.server_description),
                 ),
-                ("headers", crate::runtime::ser::optional(&self.headers)),
-                ("allowed_tools", crate::runtime::ser::optional(&self.allowed_tools)),
+                ("headers", crate::runtime::ser::optional_json(&self.headers)),
+                (
+                    "allowed_tools",
+                    crate::runtime::ser::optional_json(&self.allowed_tools),
+                ),
                 (
                     "allowed_callers",
-                    crate::runtime::ser::optional(&self.allowed_callers),
+                    crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
                 (
                     "require_approval",
-                    crate::runtime::ser::optional(&self.require_approval),
+                    crate::runtime::ser::optional_json(&self.require_approval),
                 ),
-                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                (
+                    "defer_loading",
+                    crate::runtime::ser::optional_json(&self.defer_loading),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -37780,8 +36629,8 @@ impl crate::runtime::ser::Encode for BetaMcpToolApprovalFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("always", crate::runtime::ser::optional(&self.always)),
-                ("never", crate::runtime::ser::optional(&self.never)),
+                ("always", crate::runtime::ser::optional_json(&self.always)),
+                ("never", crate::runtime::ser::optional_json(&self.never)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -38083,18 +36932,18 @@ impl crate::runtime::ser::Encode for BetaMcpToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-                ("error", crate::runtime::ser::optional(&self.error)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("error", crate::runtime::ser::optional_json(&self.error)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
                 (
                     "approval_request_id",
-                    crate::runtime::ser::optional(&self.approval_request_id),
+                    crate::runtime::ser::optional_json(&self.approval_request_id),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -38817,8 +37666,8 @@ impl crate::runtime::ser::Encode for BetaMcpToolFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_names", crate::runtime::ser::optional(&self.tool_names)),
-                ("read_only", crate::runtime::ser::optional(&self.read_only)),
+                ("tool_names", crate::runtime::ser::optional_json(&self.tool_names)),
+                ("read_only", crate::runtime::ser::optional_json(&self.read_only)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -39140,29 +37989,6 @@ impl crate::runtime::de::Fit for BetaMessage {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMessage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional(&self.phase)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A union told apart by the `type` property, with 10 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39264,41 +38090,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMessageContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::OutputText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::SummaryText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ReasoningText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerScreenshot(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::EncryptedContent(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -39536,17 +38327,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase2 {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMessagePhase2 {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaMessagePhase2 {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39643,17 +38423,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMessageRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaMessageRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39730,17 +38499,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageStatus {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMessageStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaMessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39806,17 +38564,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMessageType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -40822,24 +39569,6 @@ impl crate::runtime::de::Fit for BetaModeration {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModeration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41015,25 +39744,6 @@ impl crate::runtime::de::Fit for BetaModerationErrorBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModerationErrorBody {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41088,17 +39798,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModerationErrorBodyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41169,23 +39868,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModerationInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ModerationResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41272,17 +39954,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModerationInputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41432,23 +40103,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModerationOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ModerationResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaModerationOutput {
     #[inline]
     fn misfit(&self) -> usize {
@@ -41584,7 +40238,7 @@ impl crate::runtime::ser::Encode for BetaModerationParam {
             out,
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
-                ("policy", crate::runtime::ser::optional(&self.policy)),
+                ("policy", crate::runtime::ser::optional_json(&self.policy)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41712,8 +40366,8 @@ impl crate::runtime::ser::Encode for BetaModerationPolicyParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("output", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41823,31 +40477,6 @@ impl crate::runtime::de::Fit for BetaModerationResultBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModerationResultBody {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("flagged", ::std::option::Option::Some(&self.flagged)),
-                ("categories", ::std::option::Option::Some(&self.categories)),
-                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
-                (
-                    "category_applied_input_types",
-                    ::std::option::Option::Some(&self.category_applied_input_types),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41902,17 +40531,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModerationResultBodyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42061,7 +40679,7 @@ impl crate::runtime::ser::Encode for BetaMoveParam {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("x", ::std::option::Option::Some(&self.x)),
                 ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42228,17 +40846,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMultiAgentAction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42439,28 +41046,6 @@ impl crate::runtime::de::Fit for BetaMultiAgentCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMultiAgentCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42610,8 +41195,8 @@ impl crate::runtime::ser::Encode for BetaMultiAgentCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("action", ::std::option::Option::Some(&self.action)),
@@ -42798,28 +41383,6 @@ impl crate::runtime::de::Fit for BetaMultiAgentCallOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMultiAgentCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42971,8 +41534,8 @@ impl crate::runtime::ser::Encode for BetaMultiAgentCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("action", ::std::option::Option::Some(&self.action)),
@@ -43126,17 +41689,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMultiAgentCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaMultiAgentCallOutputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -43209,17 +41761,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaMultiAgentCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43356,7 +41897,7 @@ impl crate::runtime::ser::Encode for BetaMultiAgentParam {
                 ("enabled", ::std::option::Option::Some(&self.enabled)),
                 (
                     "max_concurrent_subagents",
-                    crate::runtime::ser::optional(&self.max_concurrent_subagents),
+                    crate::runtime::ser::optional_json(&self.max_concurrent_subagents),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -43731,26 +42272,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaOutputContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::OutputText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ReasoningText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaOutputContent {
     #[inline]
     fn misfit(&self) -> usize {
@@ -44047,102 +42568,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaOutputItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::FileSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AgentMessage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MultiAgentCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MultiAgentCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::WebSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ProgramOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AdditionalTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Compaction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenerationCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CodeInterpreterCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponse(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44558,12 +42983,12 @@ impl crate::runtime::ser::Encode for BetaOutputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("role", ::std::option::Option::Some(&self.role)),
                 ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("phase", crate::runtime::ser::optional_json(&self.phase)),
                 ("status", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -45175,7 +43600,7 @@ impl crate::runtime::ser::Encode for BetaOutputTextContentParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("text", ::std::option::Option::Some(&self.text)),
-                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+                ("annotations", crate::runtime::ser::optional_json(&self.annotations)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -45635,28 +44060,6 @@ impl crate::runtime::de::Fit for BetaProgram {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaProgram {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45795,7 +44198,7 @@ impl crate::runtime::ser::Encode for BetaProgramItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
@@ -45980,28 +44383,6 @@ impl crate::runtime::de::Fit for BetaProgramOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaProgramOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("result", ::std::option::Option::Some(&self.result)),
-                ("status", ::std::option::Option::Some(&self.status)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46143,7 +44524,7 @@ impl crate::runtime::ser::Encode for BetaProgramOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("call_id", ::std::option::Option::Some(&self.call_id)),
@@ -46385,17 +44766,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaProgramOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaProgramOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -46461,17 +44831,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaProgramOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46944,17 +45303,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaProgramType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaProgramType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -47284,8 +45632,8 @@ impl crate::runtime::ser::Encode for BetaPrompt {
             out,
             &[
                 ("id", ::std::option::Option::Some(&self.id)),
-                ("version", crate::runtime::ser::optional(&self.version)),
-                ("variables", crate::runtime::ser::optional(&self.variables)),
+                ("version", crate::runtime::ser::optional_json(&self.version)),
+                ("variables", crate::runtime::ser::optional_json(&self.variables)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -47814,24 +46162,6 @@ impl crate::runtime::de::Fit for BetaPromptCacheOptions {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaPromptCacheOptions {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("ttl", ::std::option::Option::Some(&self.ttl)),
-                ("mode", ::std::option::Option::Some(&self.mode)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47954,8 +46284,8 @@ impl crate::runtime::ser::Encode for BetaPromptCacheOptionsParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ttl", crate::runtime::ser::optional(&self.ttl)),
-                ("mode", crate::runtime::ser::optional(&self.mode)),
+                ("ttl", crate::runtime::ser::optional_json(&self.ttl)),
+                ("mode", crate::runtime::ser::optional_json(&self.mode)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -48347,12 +46677,15 @@ impl crate::runtime::ser::Encode for BetaRankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
                 (
                     "score_threshold",
-                    crate::runtime::ser::optional(&self.score_threshold),
+                    crate::runtime::ser::optional_json(&self.score_threshold),
                 ),
-                ("hybrid_search", crate::runtime::ser::optional(&self.hybrid_search)),
+                (
+                    "hybrid_search",
+                    crate::runtime::ser::optional_json(&self.hybrid_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -48526,13 +46859,13 @@ impl crate::runtime::ser::Encode for BetaReasoning {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("mode", crate::runtime::ser::optional(&self.mode)),
-                ("effort", crate::runtime::ser::optional(&self.effort)),
-                ("summary", crate::runtime::ser::optional(&self.summary)),
-                ("context", crate::runtime::ser::optional(&self.context)),
+                ("mode", crate::runtime::ser::optional_json(&self.mode)),
+                ("effort", crate::runtime::ser::optional_json(&self.effort)),
+                ("summary", crate::runtime::ser::optional_json(&self.summary)),
+                ("context", crate::runtime::ser::optional_json(&self.context)),
                 (
                     "generate_summary",
-                    crate::runtime::ser::optional(&self.generate_summary),
+                    crate::runtime::ser::optional_json(&self.generate_summary),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -49002,16 +47335,16 @@ impl crate::runtime::ser::Encode for BetaReasoningItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 (
                     "encrypted_content",
-                    crate::runtime::ser::optional(&self.encrypted_content),
+                    crate::runtime::ser::optional_json(&self.encrypted_content),
                 ),
                 ("summary", ::std::option::Option::Some(&self.summary)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", crate::runtime::ser::optional_json(&self.content)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -50032,81 +48365,6 @@ impl crate::runtime::de::Fit for BetaResponse {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", ::std::option::Option::Some(&self.temperature)),
-                ("top_p", ::std::option::Option::Some(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-                (
-                    "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
-                ),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
-                ("error", ::std::option::Option::Some(&self.error)),
-                (
-                    "incomplete_details",
-                    ::std::option::Option::Some(&self.incomplete_details),
-                ),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("instructions", ::std::option::Option::Some(&self.instructions)),
-                ("output_text", crate::runtime::ser::optional(&self.output_text)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-                (
-                    "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
-                ),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                (
-                    "parallel_tool_calls",
-                    ::std::option::Option::Some(&self.parallel_tool_calls),
-                ),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50187,26 +48445,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50261,17 +48499,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50373,26 +48600,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50447,17 +48654,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50564,27 +48760,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50639,17 +48814,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50751,26 +48915,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50825,17 +48969,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50954,28 +49087,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51035,17 +49146,6 @@ for BetaResponseCodeInterpreterCallCodeDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51164,28 +49264,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51245,17 +49323,6 @@ for BetaResponseCodeInterpreterCallCodeDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51362,27 +49429,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51442,17 +49488,6 @@ for BetaResponseCodeInterpreterCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51559,27 +49594,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInProgressEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51639,17 +49653,6 @@ for BetaResponseCodeInterpreterCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51757,27 +49760,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInterpretingEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallInterpretingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51838,18 +49820,6 @@ for BetaResponseCodeInterpreterCallInterpretingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for BetaResponseCodeInterpreterCallInterpretingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51951,26 +49921,6 @@ impl crate::runtime::de::Fit for BetaResponseCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52025,17 +49975,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52160,29 +50099,6 @@ impl crate::runtime::de::Fit for BetaResponseContentPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseContentPartAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52237,17 +50153,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseContentPartAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52372,29 +50277,6 @@ impl crate::runtime::de::Fit for BetaResponseContentPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseContentPartDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52449,17 +50331,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseContentPartDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52544,21 +50415,6 @@ impl crate::runtime::de::Fit for BetaResponseConversation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseConversation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52639,26 +50495,6 @@ impl crate::runtime::de::Fit for BetaResponseCreatedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCreatedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52713,17 +50549,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCreatedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52842,28 +50667,6 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52922,17 +50725,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53051,28 +50843,6 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("input", ::std::option::Option::Some(&self.input)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53131,17 +50901,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53227,24 +50986,6 @@ impl crate::runtime::de::Fit for BetaResponseError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53381,17 +51122,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorCode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseErrorCode {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaResponseErrorCode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -53490,28 +51220,6 @@ impl crate::runtime::de::Fit for BetaResponseErrorEvent {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseErrorEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", ::std::option::Option::Some(&self.param)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53566,17 +51274,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseErrorEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -53678,26 +51375,6 @@ impl crate::runtime::de::Fit for BetaResponseFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response", ::std::option::Option::Some(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53752,17 +51429,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFailedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53869,27 +51535,6 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53948,17 +51593,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54065,27 +51699,6 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54144,17 +51757,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54261,27 +51863,6 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallSearchingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54340,17 +51921,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallSearchingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54846,28 +52416,6 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54926,17 +52474,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55061,29 +52598,6 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55142,17 +52656,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55259,27 +52762,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55338,17 +52820,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55455,27 +52926,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallGeneratingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallGeneratingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55534,17 +52984,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallGeneratingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55651,27 +53090,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55730,17 +53148,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55895,39 +53302,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialImageEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallPartialImageEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                (
-                    "partial_image_index",
-                    ::std::option::Option::Some(&self.partial_image_index),
-                ),
-                (
-                    "partial_image_b64",
-                    ::std::option::Option::Some(&self.partial_image_b64),
-                ),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55986,17 +53360,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallPartialImageEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56098,26 +53461,6 @@ impl crate::runtime::de::Fit for BetaResponseInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56172,17 +53515,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56267,21 +53599,6 @@ impl crate::runtime::de::Fit for BetaResponseIncompleteDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseIncompleteDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("reason", crate::runtime::ser::optional(&self.reason))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56362,26 +53679,6 @@ impl crate::runtime::de::Fit for BetaResponseIncompleteEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseIncompleteEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56436,17 +53733,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseIncompleteEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56540,22 +53826,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInstructions {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputItemList(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56673,27 +53943,6 @@ impl crate::runtime::de::Fit for BetaResponseItemList {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseItemList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56748,17 +53997,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseItemListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -56854,25 +54092,6 @@ impl crate::runtime::de::Fit for BetaResponseLogProb {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseLogProb {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56940,24 +54159,6 @@ impl crate::runtime::de::Fit for BetaResponseLogProbTopLogprobsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseLogProbTopLogprobsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", crate::runtime::ser::optional(&self.token)),
-                ("logprob", crate::runtime::ser::optional(&self.logprob)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57058,28 +54259,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57134,17 +54313,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57263,28 +54431,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57339,17 +54485,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57456,27 +54591,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57531,17 +54645,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57648,27 +54751,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57723,17 +54805,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallFailedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57840,27 +54911,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57915,17 +54965,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58032,27 +55071,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58107,17 +55125,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58224,27 +55231,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58299,17 +55285,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsFailedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58416,27 +55391,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58491,17 +55445,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58577,17 +55520,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58694,27 +55626,6 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputItemAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58769,17 +55680,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputItemAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58886,27 +55786,6 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputItemDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58961,17 +55840,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputItemDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59105,33 +55973,6 @@ impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputTextAnnotationAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                (
-                    "annotation_index",
-                    ::std::option::Option::Some(&self.annotation_index),
-                ),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("annotation", ::std::option::Option::Some(&self.annotation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59190,17 +56031,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputTextAnnotationAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59497,26 +56327,6 @@ impl crate::runtime::de::Fit for BetaResponseQueuedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseQueuedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59571,17 +56381,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseQueuedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59661,17 +56460,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59789,29 +56577,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59882,24 +56647,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEventPart 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEventPart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59955,17 +56702,6 @@ for BetaResponseReasoningSummaryPartAddedEventPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEventPartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60045,17 +56781,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60189,30 +56914,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60283,24 +56984,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEventPart {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventPart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60356,17 +57039,6 @@ for BetaResponseReasoningSummaryPartDoneEventPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventPartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60442,17 +57114,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60532,17 +57193,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60667,29 +57317,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60748,17 +57375,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60883,29 +57499,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60964,17 +57557,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61099,29 +57681,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningTextDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61176,17 +57735,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningTextDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61311,29 +57859,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningTextDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61388,17 +57913,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningTextDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61523,29 +58037,6 @@ impl crate::runtime::de::Fit for BetaResponseRefusalDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseRefusalDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61600,17 +58091,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseRefusalDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61735,29 +58215,6 @@ impl crate::runtime::de::Fit for BetaResponseRefusalDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseRefusalDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61812,17 +58269,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseRefusalDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61941,28 +58387,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandAddedStreamingEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallCommandAddedStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62018,18 +58442,6 @@ for BetaResponseShellCallCommandAddedStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for BetaResponseShellCallCommandAddedStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62154,29 +58566,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandDeltaStreamingEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallCommandDeltaStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62232,18 +58621,6 @@ for BetaResponseShellCallCommandDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for BetaResponseShellCallCommandDeltaStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62362,28 +58739,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandDoneStreamingEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallCommandDoneStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62439,17 +58794,6 @@ for BetaResponseShellCallCommandDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallCommandDoneStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62575,30 +58919,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentDeltaStreamin
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for BetaResponseShellCallOutputContentDeltaStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62659,18 +58979,6 @@ for BetaResponseShellCallOutputContentDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for BetaResponseShellCallOutputContentDeltaStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62798,30 +59106,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentDoneStreaming
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for BetaResponseShellCallOutputContentDoneStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62882,18 +59166,6 @@ for BetaResponseShellCallOutputContentDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for BetaResponseShellCallOutputContentDoneStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62991,17 +59263,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63621,191 +59882,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ResponseAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseQueued(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -64536,7 +60612,7 @@ impl crate::runtime::ser::Encode for BetaResponseStreamOptions {
             &[
                 (
                     "include_obfuscation",
-                    crate::runtime::ser::optional(&self.include_obfuscation),
+                    crate::runtime::ser::optional_json(&self.include_obfuscation),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -64653,30 +60729,6 @@ impl crate::runtime::de::Fit for BetaResponseTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseTextDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64731,17 +60783,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseTextDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64872,30 +60913,6 @@ impl crate::runtime::de::Fit for BetaResponseTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseTextDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64950,17 +60967,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseTextDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65100,8 +61106,8 @@ impl crate::runtime::ser::Encode for BetaResponseTextParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("verbosity", crate::runtime::ser::optional_json(&self.verbosity)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -65166,17 +61172,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTruncation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseTruncation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65285,33 +61280,6 @@ impl crate::runtime::de::Fit for BetaResponseUsage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                (
-                    "input_tokens_details",
-                    ::std::option::Option::Some(&self.input_tokens_details),
-                ),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                (
-                    "output_tokens_details",
-                    ::std::option::Option::Some(&self.output_tokens_details),
-                ),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65385,27 +61353,6 @@ impl crate::runtime::de::Fit for BetaResponseUsageInputTokensDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseUsageInputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
-                (
-                    "cache_write_tokens",
-                    ::std::option::Option::Some(&self.cache_write_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65466,21 +61413,6 @@ impl crate::runtime::de::Fit for BetaResponseUsageOutputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseUsageOutputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65569,27 +61501,6 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65644,17 +61555,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65761,27 +61661,6 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65840,17 +61719,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65957,27 +61825,6 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallSearchingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -66032,17 +61879,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallSearchingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -66390,7 +62226,7 @@ impl crate::runtime::ser::Encode for BetaScrollParam {
                 ("y", ::std::option::Option::Some(&self.y)),
                 ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
                 ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
-                ("keys", crate::runtime::ser::optional(&self.keys)),
+                ("keys", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -66921,24 +62757,6 @@ impl crate::runtime::de::Fit for BetaShellCallOutputDelta {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaShellCallOutputDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("stdout", crate::runtime::ser::optional(&self.stdout)),
-                ("stderr", crate::runtime::ser::optional(&self.stderr)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -67059,7 +62877,7 @@ impl crate::runtime::ser::Encode for BetaSkillReferenceParam {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("skill_id", ::std::option::Option::Some(&self.skill_id)),
-                ("version", crate::runtime::ser::optional(&self.version)),
+                ("version", crate::runtime::ser::optional_json(&self.version)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -67971,24 +63789,6 @@ impl crate::runtime::de::Fit for BetaTextContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaTextContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -68043,17 +63843,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaTextContentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68330,10 +64119,10 @@ impl crate::runtime::ser::Encode for BetaTextResponseFormatJsonSchema {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
                 ("name", ::std::option::Option::Some(&self.name)),
                 ("schema", ::std::option::Option::Some(&self.schema)),
-                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("strict", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -68714,23 +64503,23 @@ impl crate::runtime::ser::Encode for BetaTokenCountsBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("input", crate::runtime::ser::optional(&self.input)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
                 (
                     "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
+                    crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("personality", crate::runtime::ser::optional(&self.personality)),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("text", crate::runtime::ser::optional_json(&self.text)),
+                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
+                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("personality", crate::runtime::ser::optional_json(&self.personality)),
+                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -68931,24 +64720,6 @@ impl crate::runtime::de::Fit for BetaTokenCountsResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaTokenCountsResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -69003,17 +64774,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaTokenCountsResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -70348,7 +66108,7 @@ impl crate::runtime::ser::Encode for BetaToolChoiceMcp {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", crate::runtime::ser::optional(&self.name)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -71165,30 +66925,6 @@ impl crate::runtime::de::Fit for BetaToolSearchCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaToolSearchCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("execution", ::std::option::Option::Some(&self.execution)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71375,13 +67111,13 @@ impl crate::runtime::ser::Encode for BetaToolSearchCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("execution", crate::runtime::ser::optional_json(&self.execution)),
                 ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -71528,17 +67264,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaToolSearchCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71749,30 +67474,6 @@ impl crate::runtime::de::Fit for BetaToolSearchOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaToolSearchOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("execution", ::std::option::Option::Some(&self.execution)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71953,13 +67654,13 @@ impl crate::runtime::ser::Encode for BetaToolSearchOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
+                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("execution", crate::runtime::ser::optional_json(&self.execution)),
                 ("tools", ::std::option::Option::Some(&self.tools)),
-                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -72106,17 +67807,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaToolSearchOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72278,9 +67968,9 @@ impl crate::runtime::ser::Encode for BetaToolSearchToolParam {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional(&self.execution)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("execution", crate::runtime::ser::optional_json(&self.execution)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -73958,7 +69648,7 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionOpenPage {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", crate::runtime::ser::optional(&self.url)),
+                ("url", crate::runtime::ser::optional_json(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -74203,9 +69893,9 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionSearch {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("query", crate::runtime::ser::optional(&self.query)),
-                ("queries", crate::runtime::ser::optional(&self.queries)),
-                ("sources", crate::runtime::ser::optional(&self.sources)),
+                ("query", crate::runtime::ser::optional_json(&self.query)),
+                ("queries", crate::runtime::ser::optional_json(&self.queries)),
+                ("sources", crate::runtime::ser::optional_json(&self.sources)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -74662,11 +70352,11 @@ impl crate::runtime::ser::Encode for BetaWebSearchApproximateLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("country", crate::runtime::ser::optional(&self.country)),
-                ("region", crate::runtime::ser::optional(&self.region)),
-                ("city", crate::runtime::ser::optional(&self.city)),
-                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("country", crate::runtime::ser::optional_json(&self.country)),
+                ("region", crate::runtime::ser::optional_json(&self.region)),
+                ("city", crate::runtime::ser::optional_json(&self.city)),
+                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -74917,14 +70607,17 @@ impl crate::runtime::ser::Encode for BetaWebSearchPreviewTool {
             out,
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
-                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "user_location",
+                    crate::runtime::ser::optional_json(&self.user_location),
+                ),
                 (
                     "search_context_size",
-                    crate::runtime::ser::optional(&self.search_context_size),
+                    crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
                 (
                     "search_content_types",
-                    crate::runtime::ser::optional(&self.search_content_types),
+                    crate::runtime::ser::optional_json(&self.search_content_types),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -75186,13 +70879,16 @@ impl crate::runtime::ser::Encode for BetaWebSearchTool {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "external_web_access",
-                    crate::runtime::ser::optional(&self.external_web_access),
+                    crate::runtime::ser::optional_json(&self.external_web_access),
                 ),
-                ("filters", crate::runtime::ser::optional(&self.filters)),
-                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                (
+                    "user_location",
+                    crate::runtime::ser::optional_json(&self.user_location),
+                ),
                 (
                     "search_context_size",
-                    crate::runtime::ser::optional(&self.search_context_size),
+                    crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -75331,7 +71027,7 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("agent", crate::runtime::ser::optional_json(&self.agent)),
                 ("id", ::std::option::Option::Some(&self.id)),
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("status", ::std::option::Option::Some(&self.status)),
@@ -75737,7 +71433,12 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolFilters {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains))],
+            &[
+                (
+                    "allowed_domains",
+                    crate::runtime::ser::optional_json(&self.allowed_domains),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -75995,27 +71696,6 @@ impl crate::runtime::de::Fit for CompactResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CompactResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -76070,17 +71750,6 @@ impl<'de> ::serde::Deserialize<'de> for CompactResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CompactResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -76334,25 +72003,25 @@ impl crate::runtime::ser::Encode for CompactResponseMethodPublicBody {
             out,
             &[
                 ("model", ::std::option::Option::Some(&self.model)),
-                ("input", crate::runtime::ser::optional(&self.input)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
                 (
                     "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
+                    crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 (
                     "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
                     "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
                     "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -76600,7 +72269,7 @@ impl crate::runtime::ser::Encode for ContextManagementParam {
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 (
                     "compact_threshold",
-                    crate::runtime::ser::optional(&self.compact_threshold),
+                    crate::runtime::ser::optional_json(&self.compact_threshold),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -77411,60 +73080,66 @@ impl crate::runtime::ser::Encode for CreateResponse {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional_json(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("user", crate::runtime::ser::optional_json(&self.user)),
                 (
                     "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
+                    crate::runtime::ser::optional_json(&self.safety_identifier),
                 ),
                 (
                     "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
                     "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
                     "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                    crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
                 (
                     "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
+                    crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("include", crate::runtime::ser::optional(&self.include)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("background", crate::runtime::ser::optional_json(&self.background)),
+                (
+                    "max_tool_calls",
+                    crate::runtime::ser::optional_json(&self.max_tool_calls),
+                ),
+                ("text", crate::runtime::ser::optional_json(&self.text)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("include", crate::runtime::ser::optional_json(&self.include)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("store", crate::runtime::ser::optional(&self.store)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("store", crate::runtime::ser::optional_json(&self.store)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
+                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "stream_options",
+                    crate::runtime::ser::optional_json(&self.stream_options),
+                ),
+                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
                 (
                     "context_management",
-                    crate::runtime::ser::optional(&self.context_management),
+                    crate::runtime::ser::optional_json(&self.context_management),
                 ),
                 (
                     "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
+                    crate::runtime::ser::optional_json(&self.max_output_tokens),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -77658,29 +73333,6 @@ impl crate::runtime::de::Fit for CustomToolCallOutputResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CustomToolCallOutputResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
 #[cfg(feature = "responses")]
 /// ResponseCustomToolCallItem
 ///
@@ -77794,31 +73446,6 @@ impl crate::runtime::de::Fit for CustomToolCallResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CustomToolCallResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("created_by", crate::runtime::ser::optional(&self.created_by)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77925,30 +73552,6 @@ impl crate::runtime::de::Fit for FunctionToolCallOutput {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FunctionToolCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("namespace", crate::runtime::ser::optional(&self.namespace)),
-                ("caller", crate::runtime::ser::optional(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78028,27 +73631,6 @@ impl crate::runtime::de::Fit for InputMessageResource {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for InputMessageResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78412,93 +73994,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemField {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ItemField {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ProgramOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AdditionalTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::WebSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenerationCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Compaction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CodeInterpreterCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponse(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::CustomToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -79263,103 +74758,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ItemResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::FunctionToolCallResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CodeInterpreterToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionShellCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputMessage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerToolCallOutputResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ProgramOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallOutputResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearchToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::WebSearchToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionToolCallOutputResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AdditionalTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponseResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputMessageResource(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ReasoningItem(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CompactionBody(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -80183,24 +75581,6 @@ impl crate::runtime::de::Fit for Moderation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Moderation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80273,25 +75653,6 @@ impl crate::runtime::de::Fit for ModerationErrorBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModerationErrorBody {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80346,17 +75707,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModerationErrorBodyType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80427,23 +75777,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModerationInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ModerationResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80521,23 +75854,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModerationOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ModerationResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80621,26 +75937,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OutputContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::OutputText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ReasoningText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80918,93 +76214,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OutputItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::FileSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::WebSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ComputerCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ProgramOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolSearchOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::AdditionalTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Compaction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ImageGenerationCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CodeInterpreterCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LocalShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ShellCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ApplyPatchCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponse(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::CustomToolCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81374,24 +76583,6 @@ impl crate::runtime::de::Fit for PromptCacheOptions {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.ttl)
     }
 }
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for PromptCacheOptions {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("ttl", ::std::option::Option::Some(&self.ttl)),
-                ("mode", ::std::option::Option::Some(&self.mode)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
 #[cfg(feature = "responses")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -81643,13 +76834,13 @@ impl crate::runtime::ser::Encode for Reasoning {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("mode", crate::runtime::ser::optional(&self.mode)),
-                ("effort", crate::runtime::ser::optional(&self.effort)),
-                ("summary", crate::runtime::ser::optional(&self.summary)),
-                ("context", crate::runtime::ser::optional(&self.context)),
+                ("mode", crate::runtime::ser::optional_json(&self.mode)),
+                ("effort", crate::runtime::ser::optional_json(&self.effort)),
+                ("summary", crate::runtime::ser::optional_json(&self.summary)),
+                ("context", crate::runtime::ser::optional_json(&self.context)),
                 (
                     "generate_summary",
-                    crate::runtime::ser::optional(&self.generate_summary),
+                    crate::runtime::ser::optional_json(&self.generate_summary),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -82282,81 +77473,6 @@ impl crate::runtime::de::Fit for Response {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Response {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", ::std::option::Option::Some(&self.temperature)),
-                ("top_p", ::std::option::Option::Some(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-                (
-                    "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
-                ),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
-                ("error", ::std::option::Option::Some(&self.error)),
-                (
-                    "incomplete_details",
-                    ::std::option::Option::Some(&self.incomplete_details),
-                ),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("instructions", ::std::option::Option::Some(&self.instructions)),
-                ("output_text", crate::runtime::ser::optional(&self.output_text)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-                (
-                    "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
-                ),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                (
-                    "parallel_tool_calls",
-                    ::std::option::Option::Some(&self.parallel_tool_calls),
-                ),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82432,25 +77548,6 @@ impl crate::runtime::de::Fit for ResponseAudioDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82505,17 +77602,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82609,25 +77695,6 @@ impl crate::runtime::de::Fit for ResponseAudioDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82682,17 +77749,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82794,26 +77850,6 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioTranscriptDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82868,17 +77904,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioTranscriptDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82975,25 +78000,6 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioTranscriptDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83048,17 +78054,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioTranscriptDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83165,27 +78160,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83244,17 +78218,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83361,27 +78324,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83440,17 +78382,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83552,26 +78483,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83630,17 +78541,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83742,26 +78642,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83820,17 +78700,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83932,26 +78801,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInterpretingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInterpretingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84011,17 +78860,6 @@ for ResponseCodeInterpreterCallInterpretingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInterpretingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84115,25 +78953,6 @@ impl crate::runtime::de::Fit for ResponseCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84188,17 +79007,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84317,28 +79125,6 @@ impl crate::runtime::de::Fit for ResponseContentPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseContentPartAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84393,17 +79179,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseContentPartAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84522,28 +79297,6 @@ impl crate::runtime::de::Fit for ResponseContentPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseContentPartDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84598,17 +79351,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseContentPartDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84690,21 +79432,6 @@ impl crate::runtime::de::Fit for ResponseConversation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseConversation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84777,25 +79504,6 @@ impl crate::runtime::de::Fit for ResponseCreatedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCreatedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84850,17 +79558,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCreatedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84967,27 +79664,6 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85046,17 +79722,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85163,27 +79828,6 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("input", ::std::option::Option::Some(&self.input)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85242,17 +79886,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85338,24 +79971,6 @@ impl crate::runtime::de::Fit for ResponseError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85492,17 +80107,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseErrorCode {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseErrorCode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -85596,27 +80200,6 @@ impl crate::runtime::de::Fit for ResponseErrorEvent {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseErrorEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", ::std::option::Option::Some(&self.param)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85671,17 +80254,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseErrorEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -85775,25 +80347,6 @@ impl crate::runtime::de::Fit for ResponseFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response", ::std::option::Option::Some(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85848,17 +80401,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFailedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85960,26 +80502,6 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86038,17 +80560,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86150,26 +80661,6 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86228,17 +80719,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86340,26 +80820,6 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallSearchingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86418,17 +80878,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallSearchingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86535,27 +80984,6 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86614,17 +81042,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86743,28 +81160,6 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86823,17 +81218,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86935,26 +81319,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -87013,17 +81377,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87125,26 +81478,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallGeneratingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallGeneratingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -87203,17 +81536,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallGeneratingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87315,26 +81637,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -87393,17 +81695,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87552,38 +81843,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallPartialImageEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallPartialImageEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                (
-                    "partial_image_index",
-                    ::std::option::Option::Some(&self.partial_image_index),
-                ),
-                (
-                    "partial_image_b64",
-                    ::std::option::Option::Some(&self.partial_image_b64),
-                ),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -87642,17 +81901,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallPartialImageEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87749,25 +81997,6 @@ impl crate::runtime::de::Fit for ResponseInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -87822,17 +82051,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87917,21 +82135,6 @@ impl crate::runtime::de::Fit for ResponseIncompleteDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseIncompleteDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("reason", crate::runtime::ser::optional(&self.reason))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -88007,25 +82210,6 @@ impl crate::runtime::de::Fit for ResponseIncompleteEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseIncompleteEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -88080,17 +82264,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseIncompleteEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -88181,22 +82354,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseInstructions {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputItemList(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -88313,27 +82470,6 @@ impl crate::runtime::de::Fit for ResponseItemList {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseItemList {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -88388,17 +82524,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseItemListObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -88494,25 +82619,6 @@ impl crate::runtime::de::Fit for ResponseLogProb {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseLogProb {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -88580,24 +82686,6 @@ impl crate::runtime::de::Fit for ResponseLogProbTopLogprobsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseLogProbTopLogprobsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", crate::runtime::ser::optional(&self.token)),
-                ("logprob", crate::runtime::ser::optional(&self.logprob)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -88686,27 +82774,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -88761,17 +82828,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -88878,27 +82934,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -88953,17 +82988,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89065,26 +83089,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89139,17 +83143,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89251,26 +83244,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89325,17 +83298,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallFailedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89437,26 +83399,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89511,17 +83453,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89623,26 +83554,6 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89697,17 +83608,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89809,26 +83709,6 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89883,17 +83763,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsFailedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89995,26 +83864,6 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -90069,17 +83918,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90155,17 +83993,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90267,26 +84094,6 @@ impl crate::runtime::de::Fit for ResponseOutputItemAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputItemAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -90341,17 +84148,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputItemAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90453,26 +84249,6 @@ impl crate::runtime::de::Fit for ResponseOutputItemDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputItemDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -90527,17 +84303,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputItemDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90665,32 +84430,6 @@ impl crate::runtime::de::Fit for ResponseOutputTextAnnotationAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputTextAnnotationAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                (
-                    "annotation_index",
-                    ::std::option::Option::Some(&self.annotation_index),
-                ),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("annotation", ::std::option::Option::Some(&self.annotation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -90749,17 +84488,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputTextAnnotationAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90853,25 +84581,6 @@ impl crate::runtime::de::Fit for ResponseQueuedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseQueuedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -90926,17 +84635,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseQueuedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91016,17 +84714,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91138,28 +84825,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -91230,24 +84895,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventPart {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEventPart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -91302,17 +84949,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEventPartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91392,17 +85028,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91530,29 +85155,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -91623,24 +85225,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventPart {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventPart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -91695,17 +85279,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventPartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91781,17 +85354,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventSta
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91871,17 +85433,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92000,28 +85551,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -92080,17 +85609,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92209,28 +85727,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -92289,17 +85785,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92418,28 +85903,6 @@ impl crate::runtime::de::Fit for ResponseReasoningTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningTextDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -92494,17 +85957,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningTextDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92623,28 +86075,6 @@ impl crate::runtime::de::Fit for ResponseReasoningTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningTextDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -92699,17 +86129,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningTextDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92828,28 +86247,6 @@ impl crate::runtime::de::Fit for ResponseRefusalDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseRefusalDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -92904,17 +86301,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseRefusalDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -93033,28 +86419,6 @@ impl crate::runtime::de::Fit for ResponseRefusalDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseRefusalDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -93109,17 +86473,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseRefusalDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -93232,27 +86585,6 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandAddedStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandAddedStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -93307,17 +86639,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandAddedStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -93436,28 +86757,6 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandDeltaStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandDeltaStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -93512,17 +86811,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandDeltaStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -93635,27 +86923,6 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandDoneStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandDoneStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -93710,17 +86977,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandDoneStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -93840,28 +87096,6 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentDeltaStreamingEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallOutputContentDeltaStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -93922,18 +87156,6 @@ for ResponseShellCallOutputContentDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for ResponseShellCallOutputContentDeltaStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -94053,28 +87275,6 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentDoneStreamingEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallOutputContentDoneStreamingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -94135,18 +87335,6 @@ for ResponseShellCallOutputContentDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for ResponseShellCallOutputContentDoneStreamingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -94242,17 +87430,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -94831,191 +88008,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ResponseAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseQueued(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -95727,7 +88719,7 @@ impl crate::runtime::ser::Encode for ResponseStreamOptions {
             &[
                 (
                     "include_obfuscation",
-                    crate::runtime::ser::optional(&self.include_obfuscation),
+                    crate::runtime::ser::optional_json(&self.include_obfuscation),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -95835,29 +88827,6 @@ impl crate::runtime::de::Fit for ResponseTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseTextDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -95912,17 +88881,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseTextDeltaEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -96044,29 +89002,6 @@ impl crate::runtime::de::Fit for ResponseTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseTextDoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -96121,17 +89056,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseTextDoneEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -96271,8 +89195,8 @@ impl crate::runtime::ser::Encode for ResponseTextParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("verbosity", crate::runtime::ser::optional_json(&self.verbosity)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -96337,17 +89261,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTruncation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseTruncation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -96456,33 +89369,6 @@ impl crate::runtime::de::Fit for ResponseUsage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                (
-                    "input_tokens_details",
-                    ::std::option::Option::Some(&self.input_tokens_details),
-                ),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                (
-                    "output_tokens_details",
-                    ::std::option::Option::Some(&self.output_tokens_details),
-                ),
-                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -96556,27 +89442,6 @@ impl crate::runtime::de::Fit for ResponseUsageInputTokensDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseUsageInputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
-                (
-                    "cache_write_tokens",
-                    ::std::option::Option::Some(&self.cache_write_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -96637,21 +89502,6 @@ impl crate::runtime::de::Fit for ResponseUsageOutputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseUsageOutputTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -96735,26 +89585,6 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -96809,17 +89639,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallCompletedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -96921,26 +89740,6 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -96999,17 +89798,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallInProgressEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -97111,26 +89899,6 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallSearchingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -97185,17 +89953,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallSearchingEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -97479,24 +90236,6 @@ impl crate::runtime::de::Fit for ShellCallOutputDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ShellCallOutputDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("stdout", crate::runtime::ser::optional(&self.stdout)),
-                ("stderr", crate::runtime::ser::optional(&self.stderr)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -98346,23 +91085,23 @@ impl crate::runtime::ser::Encode for TokenCountsBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("input", crate::runtime::ser::optional(&self.input)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("input", crate::runtime::ser::optional_json(&self.input)),
                 (
                     "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
+                    crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("personality", crate::runtime::ser::optional(&self.personality)),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("text", crate::runtime::ser::optional_json(&self.text)),
+                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
+                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
+                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("personality", crate::runtime::ser::optional_json(&self.personality)),
+                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
+                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
                     "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                    crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
@@ -98556,24 +91295,6 @@ impl crate::runtime::de::Fit for TokenCountsResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TokenCountsResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -98628,17 +91349,6 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TokenCountsResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]

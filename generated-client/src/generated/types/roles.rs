@@ -292,7 +292,7 @@ impl crate::runtime::ser::Encode for PublicCreateOrganizationRoleBody {
             &[
                 ("role_name", ::std::option::Option::Some(&self.role_name)),
                 ("permissions", ::std::option::Option::Some(&self.permissions)),
-                ("description", crate::runtime::ser::optional(&self.description)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -376,26 +376,6 @@ impl crate::runtime::de::Fit for PublicRoleListResource {
     }
 }
 #[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for PublicRoleListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next", ::std::option::Option::Some(&self.next)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "roles")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -450,17 +430,6 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for PublicRoleListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "roles")]
@@ -618,9 +587,9 @@ impl crate::runtime::ser::Encode for PublicUpdateOrganizationRoleBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("permissions", crate::runtime::ser::optional(&self.permissions)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("role_name", crate::runtime::ser::optional(&self.role_name)),
+                ("permissions", crate::runtime::ser::optional_json(&self.permissions)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("role_name", crate::runtime::ser::optional_json(&self.role_name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -699,25 +668,6 @@ impl crate::runtime::de::Fit for RoleDeletedResource {
     }
 }
 #[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RoleDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "roles")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -772,17 +722,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RoleDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "roles")]

@@ -247,25 +247,6 @@ impl crate::runtime::de::Fit for DeletedSkillResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedSkillResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -320,17 +301,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedSkillResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "skills")]
@@ -432,26 +402,6 @@ impl crate::runtime::de::Fit for DeletedSkillVersionResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedSkillVersionResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("version", ::std::option::Option::Some(&self.version)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -506,17 +456,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedSkillVersionResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "skills")]
@@ -722,27 +661,6 @@ impl crate::runtime::de::Fit for SkillListResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -797,17 +715,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "skills")]
@@ -929,29 +836,6 @@ impl crate::runtime::de::Fit for SkillResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("default_version", ::std::option::Option::Some(&self.default_version)),
-                ("latest_version", ::std::option::Option::Some(&self.latest_version)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1006,17 +890,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "skills")]
@@ -1123,27 +996,6 @@ impl crate::runtime::de::Fit for SkillVersionListResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillVersionListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1198,17 +1050,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillVersionListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "skills")]
@@ -1330,29 +1171,6 @@ impl crate::runtime::de::Fit for SkillVersionResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillVersionResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
-                ("version", ::std::option::Option::Some(&self.version)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1407,17 +1225,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for SkillVersionResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "skills")]

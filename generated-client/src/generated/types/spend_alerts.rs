@@ -583,34 +583,6 @@ impl crate::runtime::de::Fit for OrganizationSpendAlert {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlert {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                (
-                    "threshold_amount",
-                    ::std::option::Option::Some(&self.threshold_amount),
-                ),
-                ("currency", ::std::option::Option::Some(&self.currency)),
-                ("interval", ::std::option::Option::Some(&self.interval)),
-                (
-                    "notification_channel",
-                    ::std::option::Option::Some(&self.notification_channel),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -665,17 +637,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlertCurrency {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -772,25 +733,6 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlertDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -845,17 +787,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlertDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -931,17 +862,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlertInterval {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1048,27 +968,6 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertListResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlertListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1123,17 +1022,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlertListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1209,17 +1097,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OrganizationSpendAlertObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1343,34 +1220,6 @@ impl crate::runtime::de::Fit for ProjectSpendAlert {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlert {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                (
-                    "threshold_amount",
-                    ::std::option::Option::Some(&self.threshold_amount),
-                ),
-                ("currency", ::std::option::Option::Some(&self.currency)),
-                ("interval", ::std::option::Option::Some(&self.interval)),
-                (
-                    "notification_channel",
-                    ::std::option::Option::Some(&self.notification_channel),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1425,17 +1274,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlertCurrency {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1532,25 +1370,6 @@ impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlertDeletedResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1605,17 +1424,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlertDeletedResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1691,17 +1499,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlertInterval {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1808,27 +1605,6 @@ impl crate::runtime::de::Fit for ProjectSpendAlertListResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlertListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1883,17 +1659,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlertListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1969,17 +1734,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ProjectSpendAlertObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -2123,7 +1877,10 @@ impl crate::runtime::ser::Encode for SpendAlertNotificationChannel {
             &[
                 ("type", ::std::option::Option::Some(&self.r#type)),
                 ("recipients", ::std::option::Option::Some(&self.recipients)),
-                ("subject_prefix", crate::runtime::ser::optional(&self.subject_prefix)),
+                (
+                    "subject_prefix",
+                    crate::runtime::ser::optional_json(&self.subject_prefix),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -143,34 +143,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ErrorEvent(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::DoneEvent(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ThreadStreamEvent(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::RunStreamEvent(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::RunStepStreamEvent(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MessageStreamEvent(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for AssistantStreamEvent {
     #[inline]
     fn misfit(&self) -> usize {
@@ -636,17 +608,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for AssistantSupportedModels {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for AssistantSupportedModels {
     #[inline]
     fn misfit(&self) -> usize {
@@ -720,17 +681,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaComputerCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -853,32 +803,6 @@ impl crate::runtime::de::Fit for BetaComputerToolCallOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaComputerToolCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                (
-                    "acknowledged_safety_checks",
-                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
-                ),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 6 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -952,31 +876,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaContent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::OutputText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ReasoningText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1168,43 +1067,6 @@ impl crate::runtime::de::Fit for BetaCreateModelResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaCreateModelResponseProperties {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-                (
-                    "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
@@ -1279,26 +1141,6 @@ impl crate::runtime::de::Fit for BetaError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", ::std::option::Option::Some(&self.param)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1386,27 +1228,6 @@ impl crate::runtime::de::Fit for BetaErrorPayload {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaErrorPayload {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", ::std::option::Option::Some(&self.param)),
-                ("headers", crate::runtime::ser::optional(&self.headers)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Input audio
 ///
 /// Used by no operation.
@@ -1474,24 +1295,6 @@ impl crate::runtime::de::Fit for BetaInputAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaInputAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -1550,17 +1353,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaInputAudioFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1645,24 +1437,6 @@ impl crate::runtime::de::Fit for BetaInputAudioInputAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaInputAudioInputAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("format", ::std::option::Option::Some(&self.format)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -1717,17 +1491,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaInputAudioType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1871,39 +1634,6 @@ impl crate::runtime::de::Fit for BetaModelResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaModelResponseProperties {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Output audio
 ///
 /// Used by no operation.
@@ -1976,25 +1706,6 @@ impl crate::runtime::de::Fit for BetaOutputAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaOutputAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("transcript", ::std::option::Option::Some(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -2049,17 +1760,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaOutputAudioType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2178,28 +1878,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseAudioTranscriptWsDone
 ///
 /// Used by no operation.
@@ -2282,27 +1960,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2391,27 +2048,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseAudioWsDone
 ///
 /// Used by no operation.
@@ -2494,27 +2130,6 @@ impl crate::runtime::de::Fit for BetaResponseAudioWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseAudioWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2621,29 +2236,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCodeInterpreterCallCodeWsDone
 ///
 /// Used by no operation.
@@ -2747,29 +2339,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCodeInterpreterCallInWsProgress
 ///
 /// Used by no operation.
@@ -2864,28 +2433,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2986,28 +2533,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCodeInterpreterCallWsInterpreting
 ///
 /// Used by no operation.
@@ -3102,28 +2627,6 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsInterpreting {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallWsInterpreting {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3236,30 +2739,6 @@ impl crate::runtime::de::Fit for BetaResponseContentPartWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseContentPartWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseContentPartWsDone
 ///
 /// Used by no operation.
@@ -3369,30 +2848,6 @@ impl crate::runtime::de::Fit for BetaResponseContentPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseContentPartWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCustomToolCallInputWsDelta
 ///
 /// Used by no operation.
@@ -3493,29 +2948,6 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3622,29 +3054,6 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseFileSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -3739,28 +3148,6 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3861,28 +3248,6 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseFileSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -3977,28 +3342,6 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsSearching {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFileSearchCallWsSearching {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4102,29 +3445,6 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4237,30 +3557,6 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseImageGenCallInWsProgress
 ///
 /// Used by no operation.
@@ -4355,28 +3651,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4519,40 +3793,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialWsImage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallPartialWsImage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                (
-                    "partial_image_index",
-                    ::std::option::Option::Some(&self.partial_image_index),
-                ),
-                (
-                    "partial_image_b64",
-                    ::std::option::Option::Some(&self.partial_image_b64),
-                ),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseImageGenCallWsCompleted
 ///
 /// Used by no operation.
@@ -4647,28 +3887,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallWsCompleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4769,28 +3987,6 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallWsGenerating {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseImageGenCallWsGenerating {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseInWsProgress
 ///
 /// Used by no operation.
@@ -4876,27 +4072,6 @@ impl crate::runtime::de::Fit for BetaResponseInWsProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseInjectCreatedEvent
 ///
 /// Used by no operation.
@@ -4977,26 +4152,6 @@ impl crate::runtime::de::Fit for BetaResponseInjectCreatedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectCreatedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -5051,17 +4206,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectCreatedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5158,25 +4302,6 @@ impl crate::runtime::de::Fit for BetaResponseInjectEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("input", ::std::option::Option::Some(&self.input)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -5231,17 +4356,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5360,28 +4474,6 @@ impl crate::runtime::de::Fit for BetaResponseInjectFailedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("error", ::std::option::Option::Some(&self.error)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -5440,17 +4532,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventCode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectFailedEventCode {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5535,24 +4616,6 @@ impl crate::runtime::de::Fit for BetaResponseInjectFailedEventError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectFailedEventError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -5607,17 +4670,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseInjectFailedEventType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5742,29 +4794,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpCallArgumentsWsDone
 ///
 /// Used by no operation.
@@ -5868,29 +4897,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpCallInWsProgress
 ///
 /// Used by no operation.
@@ -5985,28 +4991,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6107,28 +5091,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpCallWsFailed
 ///
 /// Used by no operation.
@@ -6223,28 +5185,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallWsFailed {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpCallWsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6345,28 +5285,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsInWsProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpListToolsWsCompleted
 ///
 /// Used by no operation.
@@ -6461,28 +5379,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsCompleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6583,28 +5479,6 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseMcpListToolsWsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseOutputItemWsAdded
 ///
 /// Used by no operation.
@@ -6702,28 +5576,6 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputItemWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseOutputItemWsDone
 ///
 /// Used by no operation.
@@ -6818,28 +5670,6 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputItemWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6961,34 +5791,6 @@ impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseOutputTextAnnotationWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                (
-                    "annotation_index",
-                    ::std::option::Option::Some(&self.annotation_index),
-                ),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("annotation", ::std::option::Option::Some(&self.annotation)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
@@ -7098,33 +5900,6 @@ impl crate::runtime::de::Fit for BetaResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseProperties {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
-                ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseReasoningSummaryPartWsAdded
 ///
 /// Used by no operation.
@@ -7231,30 +6006,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsAdded {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7376,31 +6127,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseReasoningSummaryTextWsDelta
 ///
 /// Used by no operation.
@@ -7507,30 +6233,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7643,30 +6345,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseReasoningTextWsDelta
 ///
 /// Used by no operation.
@@ -7773,30 +6451,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningTextWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7909,30 +6563,6 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseReasoningTextWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseRefusalWsDelta
 ///
 /// Used by no operation.
@@ -8039,30 +6669,6 @@ impl crate::runtime::de::Fit for BetaResponseRefusalWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseRefusalWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8175,30 +6781,6 @@ impl crate::runtime::de::Fit for BetaResponseRefusalWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseRefusalWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseShellCallCommandWsAdded
 ///
 /// Used by no operation.
@@ -8299,29 +6881,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsAdded {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallCommandWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8434,30 +6993,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallCommandWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseShellCallCommandWsDone
 ///
 /// Used by no operation.
@@ -8558,29 +7093,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallCommandWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8693,30 +7205,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallOutputContentWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseShellCallOutputContentWsDone
 ///
 /// Used by no operation.
@@ -8823,30 +7311,6 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseShellCallOutputContentWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8965,31 +7429,6 @@ impl crate::runtime::de::Fit for BetaResponseTextWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseTextWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseTextWsDone
 ///
 /// Used by no operation.
@@ -9102,31 +7541,6 @@ impl crate::runtime::de::Fit for BetaResponseTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseTextWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWebSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -9221,28 +7635,6 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -9343,28 +7735,6 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWebSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -9462,28 +7832,6 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsSearching {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWebSearchCallWsSearching {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsCompleted
 ///
 /// Used by no operation.
@@ -9569,27 +7917,6 @@ impl crate::runtime::de::Fit for BetaResponseWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsCreated
 ///
 /// Used by no operation.
@@ -9669,27 +7996,6 @@ impl crate::runtime::de::Fit for BetaResponseWsCreated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWsCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -9783,31 +8089,6 @@ impl crate::runtime::de::Fit for BetaResponseWsError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWsError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                (
-                    "sequence_number",
-                    crate::runtime::ser::optional(&self.sequence_number),
-                ),
-                ("error", ::std::option::Option::Some(&self.error)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -9862,17 +8143,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWsErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -9976,27 +8246,6 @@ impl crate::runtime::de::Fit for BetaResponseWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsIncomplete
 ///
 /// Used by no operation.
@@ -10082,27 +8331,6 @@ impl crate::runtime::de::Fit for BetaResponseWsIncomplete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWsIncomplete {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsQueued
 ///
 /// Used by no operation.
@@ -10185,27 +8413,6 @@ impl crate::runtime::de::Fit for BetaResponseWsQueued {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponseWsQueued {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("agent", crate::runtime::ser::optional(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -10260,25 +8467,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponsesClientEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ResponseCreate(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInject(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -10604,80 +8792,6 @@ impl crate::runtime::de::Fit for BetaResponsesClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponsesClientEventResponseCreate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-                (
-                    "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
-                ),
-                (
-                    "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
-                ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("include", crate::runtime::ser::optional(&self.include)),
-                (
-                    "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
-                ),
-                ("store", crate::runtime::ser::optional(&self.store)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                (
-                    "context_management",
-                    crate::runtime::ser::optional(&self.context_management),
-                ),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-                ("multi_agent", crate::runtime::ser::optional(&self.multi_agent)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -10732,17 +8846,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreateTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponsesClientEventResponseCreateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -11379,197 +9482,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesServerEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponsesServerEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ResponseAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseQueued(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ResponseInjectCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInjectFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12245,17 +10157,6 @@ impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEvent {
     #[inline]
     fn misfit(&self) -> usize {
         crate::runtime::de::Fit::misfit(&self.variant)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponsesWebSocketStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_with_serde(out, self)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12968,190 +10869,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEventVariant
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for BetaResponsesWebSocketStreamEventVariant {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ResponseAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseQueued(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEventVariant {
     #[inline]
     fn misfit(&self) -> usize {
@@ -13830,17 +11547,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionModalitiesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ChatCompletionModalitiesItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -13929,17 +11635,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRole {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ChatCompletionRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ChatCompletionRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -14021,24 +11716,6 @@ impl crate::runtime::de::Fit for CodeInterpreterFileOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CodeInterpreterFileOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("files", ::std::option::Option::Some(&self.files)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
@@ -14109,24 +11786,6 @@ impl crate::runtime::de::Fit for CodeInterpreterFileOutputFilesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CodeInterpreterFileOutputFilesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("mime_type", ::std::option::Option::Some(&self.mime_type)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -14181,17 +11840,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CodeInterpreterFileOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14283,24 +11931,6 @@ impl crate::runtime::de::Fit for CodeInterpreterTextOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CodeInterpreterTextOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("logs", ::std::option::Option::Some(&self.logs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -14355,17 +11985,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CodeInterpreterTextOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14449,17 +12068,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ComputerCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14573,31 +12181,6 @@ impl crate::runtime::de::Fit for ComputerToolCallOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ComputerToolCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                (
-                    "acknowledged_safety_checks",
-                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
-                ),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
@@ -14695,28 +12278,6 @@ impl crate::runtime::de::Fit for ContainerFileCitationParam {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerFileCitationParam {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -14771,17 +12332,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ContainerFileCitationParamType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14876,31 +12426,6 @@ impl<'de> ::serde::Deserialize<'de> for Content {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Content {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::OutputText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ReasoningText(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15092,43 +12617,6 @@ impl crate::runtime::de::Fit for CreateModelResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CreateModelResponseProperties {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-                (
-                    "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// The deleted conversation object
 ///
 /// Used by no operation.
@@ -15202,24 +12690,6 @@ impl crate::runtime::de::Fit for DoneEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DoneEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -15274,17 +12744,6 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DoneEventData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15360,17 +12819,6 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DoneEventEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15459,24 +12907,6 @@ impl crate::runtime::de::Fit for DragPoint {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DragPoint {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
@@ -15554,26 +12984,6 @@ impl crate::runtime::de::Fit for Error {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Error {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", ::std::option::Option::Some(&self.param)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
@@ -15641,24 +13051,6 @@ impl crate::runtime::de::Fit for ErrorEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ErrorEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -15713,17 +13105,6 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEventEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ErrorEventEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15829,27 +13210,6 @@ impl crate::runtime::de::Fit for ErrorPayload {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ErrorPayload {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", ::std::option::Option::Some(&self.param)),
-                ("headers", crate::runtime::ser::optional(&self.headers)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
@@ -15907,21 +13267,6 @@ impl crate::runtime::de::Fit for ErrorResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ErrorResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("error", ::std::option::Option::Some(&self.error))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16002,26 +13347,6 @@ impl crate::runtime::de::Fit for FileCitationParam {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FileCitationParam {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -16076,17 +13401,6 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FileCitationParamType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16222,30 +13536,6 @@ impl crate::runtime::de::Fit for FineTuneChatCompletionRequestAssistantMessage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for FineTuneChatCompletionRequestAssistantMessage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("weight", crate::runtime::ser::optional(&self.weight)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-                ("refusal", crate::runtime::ser::optional(&self.refusal)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
-                ("function_call", crate::runtime::ser::optional(&self.function_call)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
@@ -16315,25 +13605,6 @@ impl crate::runtime::de::Fit for LogProbProperties {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for LogProbProperties {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16414,25 +13685,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageFileObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageFileObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_file", crate::runtime::ser::optional(&self.image_file)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -16495,17 +13747,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectDetail
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageFileObjectDetail {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16590,24 +13831,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectImageFile {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageFileObjectImageFile {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -16662,17 +13885,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageFileObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16771,25 +13983,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageUrlObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -16852,17 +14045,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectDetail 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageUrlObjectDetail {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16947,24 +14129,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectImageUrl {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageUrlObjectImageUrl {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("url", crate::runtime::ser::optional(&self.url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17019,17 +14183,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentImageUrlObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17126,25 +14279,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentRefusalObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentRefusalObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("refusal", crate::runtime::ser::optional(&self.refusal)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17199,17 +14333,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentRefusalObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17331,29 +14454,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFileCitationO
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageDeltaContentTextAnnotationsFileCitationObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("file_citation", crate::runtime::ser::optional(&self.file_citation)),
-                ("start_index", crate::runtime::ser::optional(&self.start_index)),
-                ("end_index", crate::runtime::ser::optional(&self.end_index)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17410,18 +14510,6 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageDeltaContentTextAnnotationsFileCitationObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17538,28 +14626,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObjec
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentTextAnnotationsFilePathObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("file_path", crate::runtime::ser::optional(&self.file_path)),
-                ("start_index", crate::runtime::ser::optional(&self.start_index)),
-                ("end_index", crate::runtime::ser::optional(&self.end_index)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -17625,22 +14691,6 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("file_id", crate::runtime::ser::optional(&self.file_id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17697,18 +14747,6 @@ for MessageDeltaContentTextAnnotationsFilePathObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageDeltaContentTextAnnotationsFilePathObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17805,25 +14843,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentTextObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -17879,23 +14898,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectAnnotations
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentTextObjectAnnotationsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::FileCitation(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FilePath(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17998,24 +15000,6 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextObjectText {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentTextObjectText {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("value", crate::runtime::ser::optional(&self.value)),
-                ("annotations", crate::runtime::ser::optional(&self.annotations)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -18070,17 +15054,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaContentTextObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18174,25 +15147,6 @@ impl crate::runtime::de::Fit for MessageDeltaObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 4 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -18255,23 +15209,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaObjectContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ImageFile(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18392,24 +15329,6 @@ impl crate::runtime::de::Fit for MessageDeltaObjectDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaObjectDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("role", crate::runtime::ser::optional(&self.role)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -18464,17 +15383,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18554,17 +15462,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageDeltaObjectRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18651,25 +15548,6 @@ for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
-                ("quote", crate::runtime::ser::optional(&self.quote)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `event` property, with 5 variants; an object with another `event` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -18745,34 +15623,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ThreadMessageCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadMessageInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadMessageDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadMessageCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadMessageIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18904,24 +15754,6 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -18976,17 +15808,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19078,24 +15899,6 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -19150,17 +15953,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreatedEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageCreatedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19252,24 +16044,6 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -19324,17 +16098,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19426,24 +16189,6 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageInProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageInProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -19498,17 +16243,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19600,24 +16334,6 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageIncomplete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageIncomplete {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -19672,17 +16388,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for MessageStreamEventThreadMessageIncompleteEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19771,20 +16476,6 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModelIds {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Shared(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19955,39 +16646,6 @@ impl crate::runtime::de::Fit for ModelResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ModelResponseProperties {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Output audio
 ///
 /// Used by no operation.
@@ -20060,25 +16718,6 @@ impl crate::runtime::de::Fit for OutputAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OutputAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("transcript", ::std::option::Option::Some(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -20133,17 +16772,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OutputAudioType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20248,29 +16876,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventConversationItemCreate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -20326,17 +16931,6 @@ for RealtimeBetaClientEventConversationItemCreateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventConversationItemCreateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20433,25 +17027,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemDelete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventConversationItemDelete {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -20507,17 +17082,6 @@ for RealtimeBetaClientEventConversationItemDeleteType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventConversationItemDeleteType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20614,25 +17178,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemRetrieve
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventConversationItemRetrieve {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -20688,18 +17233,6 @@ for RealtimeBetaClientEventConversationItemRetrieveType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaClientEventConversationItemRetrieveType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20806,27 +17339,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemTruncate
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventConversationItemTruncate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -20882,18 +17394,6 @@ for RealtimeBetaClientEventConversationItemTruncateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaClientEventConversationItemTruncateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20990,25 +17490,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferAppend {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventInputAudioBufferAppend {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio", ::std::option::Option::Some(&self.audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21064,17 +17545,6 @@ for RealtimeBetaClientEventInputAudioBufferAppendType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventInputAudioBufferAppendType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21166,24 +17636,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferClear {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventInputAudioBufferClear {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21239,17 +17691,6 @@ for RealtimeBetaClientEventInputAudioBufferClearType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventInputAudioBufferClearType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21341,24 +17782,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferCommit {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventInputAudioBufferCommit {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21414,17 +17837,6 @@ for RealtimeBetaClientEventInputAudioBufferCommitType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventInputAudioBufferCommitType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21516,24 +17928,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventOutputAudioBufferClear {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventOutputAudioBufferClear {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21589,17 +17983,6 @@ for RealtimeBetaClientEventOutputAudioBufferClearType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventOutputAudioBufferClearType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21696,25 +18079,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCancel {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventResponseCancel {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21769,17 +18133,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancelTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventResponseCancelType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21876,25 +18229,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventResponseCreate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", crate::runtime::ser::optional(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21949,17 +18283,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreateTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventResponseCreateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22056,25 +18379,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventSessionUpdate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventSessionUpdate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -22129,17 +18433,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdateType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventSessionUpdateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22237,25 +18530,6 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventTranscriptionSessionUpda
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaClientEventTranscriptionSessionUpdate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -22312,18 +18586,6 @@ for RealtimeBetaClientEventTranscriptionSessionUpdateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaClientEventTranscriptionSessionUpdateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22497,44 +18759,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponse {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("status_details", crate::runtime::ser::optional(&self.status_details)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-                (
-                    "conversation_id",
-                    crate::runtime::ser::optional(&self.conversation_id),
-                ),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-                ("modalities", crate::runtime::ser::optional(&self.modalities)),
-                (
-                    "output_audio_format",
-                    crate::runtime::ser::optional(&self.output_audio_format),
-                ),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
@@ -22607,25 +18831,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCachedTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCachedTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22780,40 +18985,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParams {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParams {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("modalities", crate::runtime::ser::optional(&self.modalities)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-                (
-                    "output_audio_format",
-                    crate::runtime::ser::optional(&self.output_audio_format),
-                ),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("input", crate::runtime::ser::optional(&self.input)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// Used by no operation.
@@ -22861,17 +19032,6 @@ impl ::std::fmt::Display for RealtimeBetaResponseCreateParamsConversation {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsConversation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22963,20 +19123,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsMaxOutputTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23078,17 +19224,6 @@ for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23168,17 +19303,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsModaliti
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsModalitiesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsModalitiesItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23253,17 +19377,6 @@ for RealtimeBetaResponseCreateParamsOutputAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsOutputAudioFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23385,27 +19498,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsToolChoice {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ToolChoiceFunction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolChoiceMcp(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolChoiceOptions(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23544,26 +19636,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsToolsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("parameters", crate::runtime::ser::optional(&self.parameters)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -23618,17 +19690,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseCreateParamsToolsItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23717,24 +19778,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23834,30 +19877,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseInputTokenDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseInputTokenDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("cached_tokens", crate::runtime::ser::optional(&self.cached_tokens)),
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-                (
-                    "cached_tokens_details",
-                    crate::runtime::ser::optional(&self.cached_tokens_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union of an integer and a [`RealtimeBetaResponseMaxOutputTokensInf`], told apart by shape.
 ///
 /// Used by no operation.
@@ -23930,20 +19949,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseMaxOutputTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24044,17 +20049,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseMaxOutputTokensInf {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseMaxOutputTokensInf {
     #[inline]
     fn misfit(&self) -> usize {
@@ -24134,17 +20128,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseModalitiesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseModalitiesItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -24210,17 +20193,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24307,17 +20279,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseOutputAudioFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseOutputAudioFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -24399,24 +20360,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseOutputTokenDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseOutputTokenDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24483,17 +20426,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24578,17 +20510,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24678,25 +20599,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseStatusDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseStatusDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("reason", crate::runtime::ser::optional(&self.reason)),
-                ("error", crate::runtime::ser::optional(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24763,17 +20665,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetailsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseStatusDetailsType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24889,33 +20780,6 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseUsage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaResponseUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("total_tokens", crate::runtime::ser::optional(&self.total_tokens)),
-                ("input_tokens", crate::runtime::ser::optional(&self.input_tokens)),
-                ("output_tokens", crate::runtime::ser::optional(&self.output_tokens)),
-                (
-                    "input_token_details",
-                    crate::runtime::ser::optional(&self.input_token_details),
-                ),
-                (
-                    "output_token_details",
-                    crate::runtime::ser::optional(&self.output_token_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
@@ -24999,29 +20863,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemCreated 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventConversationItemCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25077,17 +20918,6 @@ for RealtimeBetaServerEventConversationItemCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventConversationItemCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25184,25 +21014,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemDeleted 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventConversationItemDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25258,17 +21069,6 @@ for RealtimeBetaServerEventConversationItemDeletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventConversationItemDeletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25366,25 +21166,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemRetrieve
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventConversationItemRetrieved {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25441,18 +21222,6 @@ for RealtimeBetaServerEventConversationItemRetrievedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventConversationItemRetrievedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25560,27 +21329,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemTruncate
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventConversationItemTruncated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25637,18 +21385,6 @@ for RealtimeBetaServerEventConversationItemTruncatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventConversationItemTruncatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25745,25 +21481,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("error", ::std::option::Option::Some(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 5 properties, 2 of them required.
 ///
 /// Used by no operation.
@@ -25849,27 +21566,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventErrorError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventErrorError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", crate::runtime::ser::optional(&self.param)),
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25924,17 +21620,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26016,18 +21701,6 @@ for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26119,24 +21792,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCleared 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventInputAudioBufferCleared {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26192,17 +21847,6 @@ for RealtimeBetaServerEventInputAudioBufferClearedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventInputAudioBufferClearedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26308,29 +21952,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCommitte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventInputAudioBufferCommitted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26387,18 +22008,6 @@ for RealtimeBetaServerEventInputAudioBufferCommittedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventInputAudioBufferCommittedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26501,27 +22110,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferSpeechSt
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio_start_ms", ::std::option::Option::Some(&self.audio_start_ms)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26578,18 +22166,6 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26694,27 +22270,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferSpeechSt
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26771,18 +22326,6 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26917,31 +22460,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("transcript", ::std::option::Option::Some(&self.transcript)),
-                ("languages", crate::runtime::ser::optional(&self.languages)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 6 properties, 3 of them required.
 ///
 /// Used by no operation.
@@ -27041,29 +22559,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", crate::runtime::ser::optional(&self.content_index)),
-                ("delta", crate::runtime::ser::optional(&self.delta)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27125,18 +22620,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27247,28 +22730,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("error", ::std::option::Option::Some(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27331,18 +22792,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27483,32 +22932,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("speaker", ::std::option::Option::Some(&self.speaker)),
-                ("start", ::std::option::Option::Some(&self.start)),
-                ("end", ::std::option::Option::Some(&self.end)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
@@ -27584,25 +23007,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventMcpListToolsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27658,17 +23062,6 @@ for RealtimeBetaServerEventMcpListToolsCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventMcpListToolsCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27765,25 +23158,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventMcpListToolsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27838,17 +23212,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventMcpListToolsFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27945,25 +23308,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsInProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventMcpListToolsInProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28019,17 +23363,6 @@ for RealtimeBetaServerEventMcpListToolsInProgressType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventMcpListToolsInProgressType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28128,25 +23461,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventRateLimitsUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("rate_limits", ::std::option::Option::Some(&self.rate_limits)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28205,17 +23519,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventRateLimitsUpdatedName {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28311,27 +23614,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedRateLim
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("limit", crate::runtime::ser::optional(&self.limit)),
-                ("remaining", crate::runtime::ser::optional(&self.remaining)),
-                ("reset_seconds", crate::runtime::ser::optional(&self.reset_seconds)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28386,17 +23668,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventRateLimitsUpdatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28521,29 +23792,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseAudioDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28598,17 +23846,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseAudioDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28727,28 +23964,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseAudioDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28803,17 +24018,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseAudioDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28939,30 +24143,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptD
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseAudioTranscriptDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29023,18 +24203,6 @@ for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29162,29 +24330,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptD
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseAudioTranscriptDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("transcript", ::std::option::Option::Some(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29245,18 +24390,6 @@ for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29381,29 +24514,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAdded
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseContentPartAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -29487,27 +24597,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAdded
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseContentPartAddedPart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("transcript", crate::runtime::ser::optional(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29568,18 +24657,6 @@ for RealtimeBetaServerEventResponseContentPartAddedPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseContentPartAddedPartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29650,18 +24727,6 @@ for RealtimeBetaServerEventResponseContentPartAddedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseContentPartAddedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29786,29 +24851,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDone 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseContentPartDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -29892,26 +24934,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDoneP
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseContentPartDonePart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("transcript", crate::runtime::ser::optional(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29972,18 +24994,6 @@ for RealtimeBetaServerEventResponseContentPartDonePartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseContentPartDonePartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30053,17 +25063,6 @@ for RealtimeBetaServerEventResponseContentPartDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseContentPartDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30160,25 +25159,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -30233,17 +25213,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreatedTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30340,25 +25309,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -30413,17 +25363,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDoneType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30550,30 +25489,6 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 8 properties, all required.
 ///
 /// Used by no operation.
@@ -30685,31 +25600,6 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -30772,18 +25662,6 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30911,30 +25789,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallArguments
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -30991,18 +25845,6 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31124,29 +25966,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallArguments
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31203,18 +26022,6 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31318,26 +26125,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallCompleted
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseMcpCallCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31393,18 +26180,6 @@ for RealtimeBetaServerEventResponseMcpCallCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseMcpCallCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31506,26 +26281,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseMcpCallFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31581,17 +26336,6 @@ for RealtimeBetaServerEventResponseMcpCallFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseMcpCallFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31694,26 +26438,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallInProgres
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseMcpCallInProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31770,18 +26494,6 @@ for RealtimeBetaServerEventResponseMcpCallInProgressType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventResponseMcpCallInProgressType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31888,27 +26600,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemAdded 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseOutputItemAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31964,17 +26655,6 @@ for RealtimeBetaServerEventResponseOutputItemAddedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseOutputItemAddedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32081,27 +26761,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseOutputItemDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -32157,17 +26816,6 @@ for RealtimeBetaServerEventResponseOutputItemDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseOutputItemDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32292,29 +26940,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseTextDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -32369,17 +26994,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseTextDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32504,29 +27118,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseTextDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -32581,17 +27172,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDoneT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventResponseTextDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32688,25 +27268,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventSessionCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -32761,17 +27322,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreatedTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventSessionCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32868,25 +27418,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventSessionUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -32941,17 +27472,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdatedTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventSessionUpdatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33049,25 +27569,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionCrea
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventTranscriptionSessionCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33124,18 +27625,6 @@ for RealtimeBetaServerEventTranscriptionSessionCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventTranscriptionSessionCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33233,25 +27722,6 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionUpda
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeBetaServerEventTranscriptionSessionUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33308,18 +27778,6 @@ for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33401,18 +27859,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33498,22 +27944,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Duration(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33627,27 +28057,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-                ("message", crate::runtime::ser::optional(&self.message)),
-                ("param", crate::runtime::ser::optional(&self.param)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33708,18 +28117,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33866,52 +28263,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ConversationItemCreate(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemDelete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemRetrieve(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemTruncate(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferAppend(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferClear(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputAudioBufferClear(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferCommit(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCancel(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreate(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionUpdate(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34110,29 +28461,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemCreate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34187,17 +28515,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemCreateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34294,25 +28611,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemDelete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemDelete {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34367,17 +28665,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemDeleteType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34474,25 +28761,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemRetrieve {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemRetrieve {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34547,17 +28815,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemRetrieveType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34664,27 +28921,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemTruncate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemTruncate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34739,17 +28975,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventConversationItemTruncateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34846,25 +29071,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferAppend {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventInputAudioBufferAppend {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio", ::std::option::Option::Some(&self.audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34919,17 +29125,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventInputAudioBufferAppendType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35021,24 +29216,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferClear {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventInputAudioBufferClear {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -35093,17 +29270,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventInputAudioBufferClearType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35195,24 +29361,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferCommit {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventInputAudioBufferCommit {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -35267,17 +29415,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventInputAudioBufferCommitType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35369,24 +29506,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventOutputAudioBufferClear {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventOutputAudioBufferClear {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -35441,17 +29560,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventOutputAudioBufferClearType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35548,25 +29656,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventResponseCancel {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventResponseCancel {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -35621,17 +29710,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancelType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventResponseCancelType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35728,25 +29806,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventResponseCreate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", crate::runtime::ser::optional(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -35801,17 +29860,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventResponseCreateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35908,25 +29956,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventSessionUpdate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -35983,23 +30012,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateSession 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventSessionUpdateSession {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Realtime(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Transcription(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36084,17 +30096,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventSessionUpdateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36191,25 +30192,6 @@ impl crate::runtime::de::Fit for RealtimeClientEventTranscriptionSessionUpdate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventTranscriptionSessionUpdate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -36265,17 +30247,6 @@ for RealtimeClientEventTranscriptionSessionUpdateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeClientEventTranscriptionSessionUpdateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36491,45 +30462,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::McpToolCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalRequest(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpApprovalResponse(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MessageSystem(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MessageUser(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::MessageAssistant(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCall(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FunctionCallOutput(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListTools(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -36714,29 +30646,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCall {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -36791,17 +30700,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallObje
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCallObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36919,28 +30817,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCallOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("output", ::std::option::Option::Some(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -36996,17 +30872,6 @@ for RealtimeConversationItemFunctionCallOutputObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCallOutputObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37094,17 +30959,6 @@ for RealtimeConversationItemFunctionCallOutputStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCallOutputStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -37170,17 +31024,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCallOutputType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37267,17 +31110,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallStat
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCallStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -37343,17 +31175,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemFunctionCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37474,28 +31295,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistant {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageAssistant {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -37579,27 +31378,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantContent
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeConversationItemMessageAssistantContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("transcript", crate::runtime::ser::optional(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -37660,18 +31438,6 @@ for RealtimeConversationItemMessageAssistantContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeConversationItemMessageAssistantContentItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37741,17 +31507,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageAssistantObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37827,17 +31582,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageAssistantRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37924,17 +31668,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageAssistantStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -38000,17 +31733,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageAssistantType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38131,28 +31853,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageSystem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -38227,24 +31927,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemContentIte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageSystemContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -38301,18 +31983,6 @@ for RealtimeConversationItemMessageSystemContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeConversationItemMessageSystemContentItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38391,17 +32061,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemObj
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageSystemObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemObject {
     #[inline]
     fn misfit(&self) -> usize {
@@ -38474,17 +32133,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemRol
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageSystemRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38571,17 +32219,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemSta
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageSystemStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -38647,17 +32284,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageSystemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38772,28 +32398,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageUser {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUser {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 6 properties, all optional.
 ///
 /// Used by no operation.
@@ -38886,28 +32490,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserContentItem 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUserContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("detail", crate::runtime::ser::optional(&self.detail)),
-                ("transcript", crate::runtime::ser::optional(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -38971,17 +32553,6 @@ for RealtimeConversationItemMessageUserContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUserContentItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39061,17 +32632,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserDetai
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUserDetail {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserDetail {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39137,17 +32697,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUserObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39223,17 +32772,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserRole 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUserRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39320,17 +32858,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserStatu
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUserStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39396,17 +32923,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemMessageUserType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39556,32 +33072,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemWithReference {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemWithReference {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("role", crate::runtime::ser::optional(&self.role)),
-                ("content", crate::runtime::ser::optional(&self.content)),
-                ("call_id", crate::runtime::ser::optional(&self.call_id)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("arguments", crate::runtime::ser::optional(&self.arguments)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 5 properties, all optional.
 ///
 /// Used by no operation.
@@ -39670,27 +33160,6 @@ impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceContentIte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemWithReferenceContentItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("transcript", crate::runtime::ser::optional(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -39762,18 +33231,6 @@ for RealtimeConversationItemWithReferenceContentItemType {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeConversationItemWithReferenceContentItemType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceContentItemType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39839,17 +33296,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemWithReferenceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39936,17 +33382,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceRol
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemWithReferenceRole {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -40023,17 +33458,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceSta
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemWithReferenceStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -40107,17 +33531,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeConversationItemWithReferenceType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40217,27 +33630,6 @@ impl crate::runtime::de::Fit for RealtimeMcpApprovalRequest {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpApprovalRequest {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40292,17 +33684,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequestType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpApprovalRequestType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40412,30 +33793,6 @@ impl crate::runtime::de::Fit for RealtimeMcpApprovalResponse {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpApprovalResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                (
-                    "approval_request_id",
-                    ::std::option::Option::Some(&self.approval_request_id),
-                ),
-                ("approve", ::std::option::Option::Some(&self.approve)),
-                ("reason", crate::runtime::ser::optional(&self.reason)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40490,17 +33847,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponseType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpApprovalResponseType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40599,26 +33945,6 @@ impl crate::runtime::de::Fit for RealtimeMcpListTools {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpListTools {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40673,17 +33999,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListToolsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpListToolsType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40780,25 +34095,6 @@ impl crate::runtime::de::Fit for RealtimeMcpProtocolError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpProtocolError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40853,17 +34149,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpProtocolErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40994,33 +34279,6 @@ impl crate::runtime::de::Fit for RealtimeMcpToolCall {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpToolCall {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                (
-                    "approval_request_id",
-                    crate::runtime::ser::optional(&self.approval_request_id),
-                ),
-                ("output", crate::runtime::ser::optional(&self.output)),
-                ("error", crate::runtime::ser::optional(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -41081,26 +34339,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallError {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpToolCallError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ProtocolError(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolExecutionError(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::HttpError(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41195,17 +34433,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallType {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpToolCallType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpToolCallType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -41294,24 +34521,6 @@ impl crate::runtime::de::Fit for RealtimeMcpToolExecutionError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpToolExecutionError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41366,17 +34575,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcpToolExecutionErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41470,25 +34668,6 @@ impl crate::runtime::de::Fit for RealtimeMcphttpError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcphttpError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41543,17 +34722,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeMcphttpErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41711,42 +34879,6 @@ impl crate::runtime::de::Fit for RealtimeResponse {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("status_details", crate::runtime::ser::optional(&self.status_details)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("usage", crate::runtime::ser::optional(&self.usage)),
-                (
-                    "conversation_id",
-                    crate::runtime::ser::optional(&self.conversation_id),
-                ),
-                (
-                    "output_modalities",
-                    crate::runtime::ser::optional(&self.output_modalities),
-                ),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -41804,21 +34936,6 @@ impl crate::runtime::de::Fit for RealtimeResponseAudio {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("output", crate::runtime::ser::optional(&self.output))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41894,25 +35011,6 @@ impl crate::runtime::de::Fit for RealtimeResponseCachedTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCachedTokensDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42068,43 +35166,6 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParams {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParams {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "output_modalities",
-                    crate::runtime::ser::optional(&self.output_modalities),
-                ),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                (
-                    "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
-                ),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("input", crate::runtime::ser::optional(&self.input)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -42168,21 +35229,6 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParamsAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("output", crate::runtime::ser::optional(&self.output))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// Used by no operation.
@@ -42230,17 +35276,6 @@ impl ::std::fmt::Display for RealtimeResponseCreateParamsConversation {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsConversation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42332,20 +35367,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsMaxOutputTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42446,17 +35467,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsMaxOutputTokensInf {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsMaxOutputTokensInf {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42545,24 +35555,6 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParamsOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -42622,17 +35614,6 @@ for RealtimeResponseCreateParamsOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsOutputModalitiesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42750,27 +35731,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsToolChoice {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ToolChoiceFunction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolChoiceMcp(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolChoiceOptions(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolChoice {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42876,21 +35836,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseCreateParamsToolsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolsItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42981,24 +35926,6 @@ impl crate::runtime::de::Fit for RealtimeResponseError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43098,30 +36025,6 @@ impl crate::runtime::de::Fit for RealtimeResponseInputTokenDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseInputTokenDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("cached_tokens", crate::runtime::ser::optional(&self.cached_tokens)),
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-                (
-                    "cached_tokens_details",
-                    crate::runtime::ser::optional(&self.cached_tokens_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union of an integer and a [`RealtimeResponseMaxOutputTokensInf`], told apart by shape.
 ///
 /// Used by no operation.
@@ -43194,20 +36097,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseMaxOutputTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43307,17 +36196,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseMaxOutputTokensInf {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseMaxOutputTokensInf {
     #[inline]
     fn misfit(&self) -> usize {
@@ -43390,17 +36268,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43489,24 +36356,6 @@ impl crate::runtime::de::Fit for RealtimeResponseOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43565,17 +36414,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseOutputModalitiesItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43660,24 +36498,6 @@ impl crate::runtime::de::Fit for RealtimeResponseOutputTokenDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseOutputTokenDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
-                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43744,17 +36564,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseReason {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43839,17 +36648,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43939,25 +36737,6 @@ impl crate::runtime::de::Fit for RealtimeResponseStatusDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseStatusDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("reason", crate::runtime::ser::optional(&self.reason)),
-                ("error", crate::runtime::ser::optional(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44024,17 +36803,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetailsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseStatusDetailsType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44147,33 +36915,6 @@ impl crate::runtime::de::Fit for RealtimeResponseUsage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeResponseUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("total_tokens", crate::runtime::ser::optional(&self.total_tokens)),
-                ("input_tokens", crate::runtime::ser::optional(&self.input_tokens)),
-                ("output_tokens", crate::runtime::ser::optional(&self.output_tokens)),
-                (
-                    "input_token_details",
-                    crate::runtime::ser::optional(&self.input_token_details),
-                ),
-                (
-                    "output_token_details",
-                    crate::runtime::ser::optional(&self.output_token_details),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44234,18 +36975,6 @@ for RealtimeServerConversationInputAudioTranscriptionDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerConversationInputAudioTranscriptionDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44352,27 +37081,6 @@ for RealtimeServerConversationInputAudioTranscriptionFailedError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerConversationInputAudioTranscriptionFailedError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-                ("message", crate::runtime::ser::optional(&self.message)),
-                ("param", crate::runtime::ser::optional(&self.param)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44434,18 +37142,6 @@ for RealtimeServerConversationInputAudioTranscriptionFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerConversationInputAudioTranscriptionFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44531,18 +37227,6 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerConversationInputAudioTranscriptionSegmentType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44665,29 +37349,6 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerConversationItemInputAudioTranscriptionDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", crate::runtime::ser::optional(&self.content_index)),
-                ("delta", crate::runtime::ser::optional(&self.delta)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
@@ -44772,28 +37433,6 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerConversationItemInputAudioTranscriptionFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("error", ::std::option::Option::Some(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44912,32 +37551,6 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerConversationItemInputAudioTranscriptionSegment {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("speaker", ::std::option::Option::Some(&self.speaker)),
-                ("start", ::std::option::Option::Some(&self.start)),
-                ("end", ::std::option::Option::Some(&self.end)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45392,155 +38005,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ConversationCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemDeleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemInputAudioTranscriptionCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemInputAudioTranscriptionDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemInputAudioTranscriptionFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemRetrieved(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemTruncated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::InputAudioBufferCleared(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferCommitted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferDtmfEventReceived(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferSpeechStarted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferSpeechStopped(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::RateLimitsUpdated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputAudioTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputAudioTranscriptDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionUpdated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputAudioBufferStarted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputAudioBufferStopped(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OutputAudioBufferCleared(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::InputAudioBufferTimeoutTriggered(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ConversationItemInputAudioTranscriptionSegment(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListToolsInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListToolsCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::McpListToolsFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46116,25 +38580,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("conversation", ::std::option::Option::Some(&self.conversation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -46206,24 +38651,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationCreatedConversat
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationCreatedConversation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -46278,17 +38705,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreatedTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46393,29 +38809,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -46470,17 +38863,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemAddedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46585,29 +38967,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -46662,17 +39021,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46769,25 +39117,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDeleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemDeleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -46842,17 +39171,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemDeletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46957,29 +39275,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -47034,17 +39329,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDoneT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47141,25 +39425,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemRetrieved {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemRetrieved {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -47215,17 +39480,6 @@ for RealtimeServerEventConversationItemRetrievedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemRetrievedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47332,27 +39586,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemTruncated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemTruncated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -47408,17 +39641,6 @@ for RealtimeServerEventConversationItemTruncatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventConversationItemTruncatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47515,25 +39737,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("error", ::std::option::Option::Some(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 5 properties, 2 of them required.
 ///
 /// Used by no operation.
@@ -47619,27 +39822,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventErrorError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventErrorError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", crate::runtime::ser::optional(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-                ("param", crate::runtime::ser::optional(&self.param)),
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -47694,17 +39876,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47796,24 +39967,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCleared {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventInputAudioBufferCleared {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -47868,17 +40021,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventInputAudioBufferClearedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47983,29 +40125,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCommitted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventInputAudioBufferCommitted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "previous_item_id",
-                    crate::runtime::ser::optional(&self.previous_item_id),
-                ),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48061,17 +40180,6 @@ for RealtimeServerEventInputAudioBufferCommittedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventInputAudioBufferCommittedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48169,26 +40277,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferDtmfEventRec
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventInputAudioBufferDtmfEventReceived {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("received_at", ::std::option::Option::Some(&self.received_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48249,18 +40337,6 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48365,26 +40441,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStarte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventInputAudioBufferSpeechStarted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio_start_ms", ::std::option::Option::Some(&self.audio_start_ms)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48441,18 +40497,6 @@ for RealtimeServerEventInputAudioBufferSpeechStartedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventInputAudioBufferSpeechStartedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48555,26 +40599,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStoppe
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventInputAudioBufferSpeechStopped {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48631,18 +40655,6 @@ for RealtimeServerEventInputAudioBufferSpeechStoppedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventInputAudioBufferSpeechStoppedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48750,28 +40762,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferTimeoutTrigg
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventInputAudioBufferTimeoutTriggered {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio_start_ms", ::std::option::Option::Some(&self.audio_start_ms)),
-                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48832,18 +40822,6 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48978,31 +40956,6 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventItemInputAudioTranscriptionCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("transcript", ::std::option::Option::Some(&self.transcript)),
-                ("languages", crate::runtime::ser::optional(&self.languages)),
-                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
-                ("usage", ::std::option::Option::Some(&self.usage)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -49064,18 +41017,6 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49162,22 +41103,6 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Duration(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49284,25 +41209,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventMcpListToolsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -49357,17 +41263,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventMcpListToolsCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49464,25 +41359,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventMcpListToolsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -49537,17 +41413,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailedTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventMcpListToolsFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49644,25 +41509,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsInProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventMcpListToolsInProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -49717,17 +41563,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventMcpListToolsInProgressType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49824,25 +41659,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferCleared {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventOutputAudioBufferCleared {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -49897,17 +41713,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventOutputAudioBufferClearedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50004,25 +41809,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStarted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventOutputAudioBufferStarted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -50077,17 +41863,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventOutputAudioBufferStartedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50184,25 +41959,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStopped {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventOutputAudioBufferStopped {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -50257,17 +42013,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventOutputAudioBufferStoppedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50366,25 +42111,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventRateLimitsUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("rate_limits", ::std::option::Option::Some(&self.rate_limits)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -50443,17 +42169,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedName
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventRateLimitsUpdatedName {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50549,26 +42264,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedRateLimitsI
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("limit", crate::runtime::ser::optional(&self.limit)),
-                ("remaining", crate::runtime::ser::optional(&self.remaining)),
-                ("reset_seconds", crate::runtime::ser::optional(&self.reset_seconds)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -50623,17 +42318,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventRateLimitsUpdatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50758,29 +42442,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseAudioDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -50835,17 +42496,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDeltaTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseAudioDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50964,28 +42614,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseAudioDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -51040,17 +42668,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDoneType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseAudioDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51175,29 +42792,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDelta
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseAudioTranscriptDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -51257,18 +42851,6 @@ for RealtimeServerEventResponseAudioTranscriptDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseAudioTranscriptDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51393,29 +42975,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDone 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseAudioTranscriptDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("transcript", ::std::option::Option::Some(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -51475,17 +43034,6 @@ for RealtimeServerEventResponseAudioTranscriptDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseAudioTranscriptDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51610,29 +43158,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseContentPartAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -51715,26 +43240,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedPart
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseContentPartAddedPart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("transcript", crate::runtime::ser::optional(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -51794,18 +43299,6 @@ for RealtimeServerEventResponseContentPartAddedPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseContentPartAddedPartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51874,17 +43367,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseContentPartAddedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52009,29 +43491,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseContentPartDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -52114,26 +43573,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDonePart 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseContentPartDonePart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("audio", crate::runtime::ser::optional(&self.audio)),
-                ("transcript", crate::runtime::ser::optional(&self.transcript)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -52193,17 +43632,6 @@ for RealtimeServerEventResponseContentPartDonePartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseContentPartDonePartType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52272,17 +43700,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseContentPartDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52379,25 +43796,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -52452,17 +43850,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52559,25 +43946,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -52632,17 +44000,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52768,30 +44125,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseFunctionCallArgument
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseFunctionCallArgumentsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -52852,18 +44185,6 @@ for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52997,31 +44318,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseFunctionCallArgument
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseFunctionCallArgumentsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -53082,18 +44378,6 @@ for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53221,29 +44505,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDelt
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallArgumentsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -53300,18 +44561,6 @@ for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53430,28 +44679,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDone
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallArgumentsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -53507,18 +44734,6 @@ for RealtimeServerEventResponseMcpCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeServerEventResponseMcpCallArgumentsDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53620,26 +44835,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -53694,17 +44889,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53806,26 +44990,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -53880,17 +45044,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53992,26 +45145,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallInProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallInProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -54067,17 +45200,6 @@ for RealtimeServerEventResponseMcpCallInProgressType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseMcpCallInProgressType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54184,27 +45306,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseOutputItemAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -54259,17 +45360,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseOutputItemAddedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54376,27 +45466,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseOutputItemDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item", ::std::option::Option::Some(&self.item)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -54451,17 +45520,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseOutputItemDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54586,29 +45644,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseTextDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -54663,17 +45698,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDeltaType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseTextDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54798,29 +45822,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseTextDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response_id", ::std::option::Option::Some(&self.response_id)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -54875,17 +45876,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDoneType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventResponseTextDoneType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54982,25 +45972,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventSessionCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventSessionCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -55057,23 +46028,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedSession
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventSessionCreatedSession {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Realtime(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Transcription(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55158,17 +46112,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventSessionCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55265,25 +46208,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventSessionUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -55340,23 +46264,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedSession
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventSessionUpdatedSession {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Realtime(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Transcription(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55441,17 +46348,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventSessionUpdatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55548,25 +46444,6 @@ impl crate::runtime::de::Fit for RealtimeServerEventTranscriptionSessionUpdated 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventTranscriptionSessionUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -55622,17 +46499,6 @@ for RealtimeServerEventTranscriptionSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeServerEventTranscriptionSessionUpdatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55862,57 +46728,6 @@ impl crate::runtime::de::Fit for RealtimeSession {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSession {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("modalities", crate::runtime::ser::optional(&self.modalities)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("voice", crate::runtime::ser::optional(&self.voice)),
-                (
-                    "input_audio_format",
-                    crate::runtime::ser::optional(&self.input_audio_format),
-                ),
-                (
-                    "output_audio_format",
-                    crate::runtime::ser::optional(&self.output_audio_format),
-                ),
-                (
-                    "input_audio_transcription",
-                    crate::runtime::ser::optional(&self.input_audio_transcription),
-                ),
-                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
-                (
-                    "input_audio_noise_reduction",
-                    crate::runtime::ser::optional(&self.input_audio_noise_reduction),
-                ),
-                ("speed", crate::runtime::ser::optional(&self.speed)),
-                ("tracing", crate::runtime::ser::optional(&self.tracing)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                (
-                    "max_response_output_tokens",
-                    crate::runtime::ser::optional(&self.max_response_output_tokens),
-                ),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("include", crate::runtime::ser::optional(&self.include)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -55971,17 +46786,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionIncludeItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56068,17 +46872,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionInputAudioFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionInputAudioFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -56150,21 +46943,6 @@ impl crate::runtime::de::Fit for RealtimeSessionInputAudioNoiseReduction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionInputAudioNoiseReduction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", crate::runtime::ser::optional(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56243,20 +47021,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionMaxResponseOutputTokens {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56354,17 +47118,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokensIn
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionMaxResponseOutputTokensInf {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56508,17 +47261,6 @@ impl ::std::fmt::Display for RealtimeSessionModel {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionModel {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -56580,17 +47322,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56677,17 +47408,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionOutputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionOutputAudioFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionOutputAudioFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -56753,17 +47473,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionTracingAuto {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56860,22 +47569,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionTracingConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::TracingConfiguration(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56997,25 +47690,6 @@ impl crate::runtime::de::Fit for RealtimeSessionTracingTracingConfiguration {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeSessionTracingTracingConfiguration {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
-                ("group_id", crate::runtime::ser::optional(&self.group_id)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -57081,28 +47755,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationClientEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::SessionUpdate(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionInputAudioBufferAppend(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionClose(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -57220,26 +47872,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientEventInputAudioBufferA
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationClientEventInputAudioBufferAppend {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio", ::std::option::Option::Some(&self.audio)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -57296,18 +47928,6 @@ for RealtimeTranslationClientEventInputAudioBufferAppendType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationClientEventInputAudioBufferAppendType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -57401,24 +48021,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionClose {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationClientEventSessionClose {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -57473,17 +48075,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationClientEventSessionCloseType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -57580,25 +48171,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionUpdate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationClientEventSessionUpdate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", crate::runtime::ser::optional(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -57653,17 +48225,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationClientEventSessionUpdateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -57788,38 +48349,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationServerEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::SessionCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionUpdated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionClosed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionInputTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionOutputTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::SessionOutputAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -57979,24 +48508,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionClosed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationServerEventSessionClosed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -58051,17 +48562,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationServerEventSessionClosedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58158,25 +48658,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationServerEventSessionCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -58232,17 +48713,6 @@ for RealtimeTranslationServerEventSessionCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationServerEventSessionCreatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58343,27 +48813,6 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationServerEventSessionInputTranscriptDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("elapsed_ms", crate::runtime::ser::optional(&self.elapsed_ms)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58474,30 +48923,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionOutputAudi
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationServerEventSessionOutputAudioDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sample_rate", crate::runtime::ser::optional(&self.sample_rate)),
-                ("channels", crate::runtime::ser::optional(&self.channels)),
-                ("format", crate::runtime::ser::optional(&self.format)),
-                ("elapsed_ms", crate::runtime::ser::optional(&self.elapsed_ms)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -58555,18 +48980,6 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58646,18 +49059,6 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58763,27 +49164,6 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("elapsed_ms", crate::runtime::ser::optional(&self.elapsed_ms)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
@@ -58859,25 +49239,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationServerEventSessionUpdated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event_id", ::std::option::Option::Some(&self.event_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("session", ::std::option::Option::Some(&self.session)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -58933,17 +49294,6 @@ for RealtimeTranslationServerEventSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationServerEventSessionUpdatedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59024,18 +49374,6 @@ for RealtimeTranslationServerSessionInputTranscriptDeltaType {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationServerSessionInputTranscriptDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeTranslationServerSessionInputTranscriptDeltaType {
     #[inline]
@@ -59112,18 +49450,6 @@ for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59212,21 +49538,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequest {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionUpdateRequest {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("audio", crate::runtime::ser::optional(&self.audio))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -59298,24 +49609,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestAudio {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionUpdateRequestAudio {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59393,24 +49686,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestInput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionUpdateRequestInput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("transcription", crate::runtime::ser::optional(&self.transcription)),
-                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
@@ -59472,22 +49747,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestNoiseRed
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationSessionUpdateRequestNoiseReduction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59554,21 +49813,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RealtimeTranslationSessionUpdateRequestOutput {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("language", crate::runtime::ser::optional(&self.language))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
@@ -59630,22 +49874,6 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestTranscri
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RealtimeTranslationSessionUpdateRequestTranscription {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("model", ::std::option::Option::Some(&self.model))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59734,27 +49962,6 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioTranscriptWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseAudioTranscriptWsDone
 ///
 /// Used by no operation.
@@ -59835,26 +50042,6 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioTranscriptWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseAudioWsDelta
 ///
 /// Used by no operation.
@@ -59932,26 +50119,6 @@ impl crate::runtime::de::Fit for ResponseAudioWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseAudioWsDone
 ///
 /// Used by no operation.
@@ -60026,26 +50193,6 @@ impl crate::runtime::de::Fit for ResponseAudioWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseAudioWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("response_id", crate::runtime::ser::optional(&self.response_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60146,28 +50293,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCodeInterpreterCallCodeWsDone
 ///
 /// Used by no operation.
@@ -60265,28 +50390,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCodeInterpreterCallInWsProgress
 ///
 /// Used by no operation.
@@ -60369,27 +50472,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60478,27 +50560,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCodeInterpreterCallWsInterpreting
 ///
 /// Used by no operation.
@@ -60581,27 +50642,6 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsInterpreting {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallWsInterpreting {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60708,29 +50748,6 @@ impl crate::runtime::de::Fit for ResponseContentPartWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseContentPartWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseContentPartWsDone
 ///
 /// Used by no operation.
@@ -60834,29 +50851,6 @@ impl crate::runtime::de::Fit for ResponseContentPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseContentPartWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCustomToolCallInputWsDelta
 ///
 /// Used by no operation.
@@ -60951,28 +50945,6 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCustomToolCallInputWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61073,28 +51045,6 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseCustomToolCallInputWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseFileSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -61177,27 +51127,6 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61286,27 +51215,6 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseFileSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -61392,27 +51300,6 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallWsSearching {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFileSearchCallWsSearching {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Text grammar
 ///
 /// Used by no operation.
@@ -61483,24 +51370,6 @@ impl crate::runtime::de::Fit for ResponseFormatTextGrammar {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFormatTextGrammar {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("grammar", ::std::option::Option::Some(&self.grammar)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -61555,17 +51424,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammarType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFormatTextGrammarType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61650,21 +51508,6 @@ impl crate::runtime::de::Fit for ResponseFormatTextPython {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFormatTextPython {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -61719,17 +51562,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPythonType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFormatTextPythonType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61848,28 +51680,6 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseFunctionCallArgumentsWsDone
 ///
 /// Used by no operation.
@@ -61973,29 +51783,6 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseImageGenCallInWsProgress
 ///
 /// Used by no operation.
@@ -62078,27 +51865,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62235,39 +52001,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallPartialWsImage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallPartialWsImage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                (
-                    "partial_image_index",
-                    ::std::option::Option::Some(&self.partial_image_index),
-                ),
-                (
-                    "partial_image_b64",
-                    ::std::option::Option::Some(&self.partial_image_b64),
-                ),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("quality", crate::runtime::ser::optional(&self.quality)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("output_format", crate::runtime::ser::optional(&self.output_format)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseImageGenCallWsCompleted
 ///
 /// Used by no operation.
@@ -62350,27 +52083,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallWsCompleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62459,27 +52171,6 @@ impl crate::runtime::de::Fit for ResponseImageGenCallWsGenerating {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseImageGenCallWsGenerating {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseInWsProgress
 ///
 /// Used by no operation.
@@ -62554,26 +52245,6 @@ impl crate::runtime::de::Fit for ResponseInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62674,28 +52345,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpCallArgumentsWsDone
 ///
 /// Used by no operation.
@@ -62793,28 +52442,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpCallInWsProgress
 ///
 /// Used by no operation.
@@ -62897,27 +52524,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63006,27 +52612,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpCallWsFailed
 ///
 /// Used by no operation.
@@ -63109,27 +52694,6 @@ impl crate::runtime::de::Fit for ResponseMcpCallWsFailed {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpCallWsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63218,27 +52782,6 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsInWsProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpListToolsWsCompleted
 ///
 /// Used by no operation.
@@ -63321,27 +52864,6 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsWsCompleted {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63430,27 +52952,6 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseMcpListToolsWsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseOutputItemWsAdded
 ///
 /// Used by no operation.
@@ -63536,27 +53037,6 @@ impl crate::runtime::de::Fit for ResponseOutputItemWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputItemWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseOutputItemWsDone
 ///
 /// Used by no operation.
@@ -63639,27 +53119,6 @@ impl crate::runtime::de::Fit for ResponseOutputItemWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputItemWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item", ::std::option::Option::Some(&self.item)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63775,33 +53234,6 @@ impl crate::runtime::de::Fit for ResponseOutputTextAnnotationWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseOutputTextAnnotationWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                (
-                    "annotation_index",
-                    ::std::option::Option::Some(&self.annotation_index),
-                ),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("annotation", ::std::option::Option::Some(&self.annotation)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
@@ -63911,33 +53343,6 @@ impl crate::runtime::de::Fit for ResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseProperties {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                (
-                    "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
-                ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseReasoningSummaryPartWsAdded
 ///
 /// Used by no operation.
@@ -64038,29 +53443,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsAdded {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -64176,30 +53558,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("part", ::std::option::Option::Some(&self.part)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseReasoningSummaryTextWsDelta
 ///
 /// Used by no operation.
@@ -64300,29 +53658,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -64429,29 +53764,6 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseReasoningTextWsDelta
 ///
 /// Used by no operation.
@@ -64552,29 +53864,6 @@ impl crate::runtime::de::Fit for ResponseReasoningTextWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningTextWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -64681,29 +53970,6 @@ impl crate::runtime::de::Fit for ResponseReasoningTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseReasoningTextWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseRefusalWsDelta
 ///
 /// Used by no operation.
@@ -64801,29 +54067,6 @@ impl crate::runtime::de::Fit for ResponseRefusalWsDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseRefusalWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -64927,29 +54170,6 @@ impl crate::runtime::de::Fit for ResponseRefusalWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseRefusalWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseShellCallCommandWsAdded
 ///
 /// Used by no operation.
@@ -65044,28 +54264,6 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandWsAdded {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandWsAdded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -65172,29 +54370,6 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseShellCallCommandWsDone
 ///
 /// Used by no operation.
@@ -65289,28 +54464,6 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallCommandWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("command", ::std::option::Option::Some(&self.command)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -65417,29 +54570,6 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallOutputContentWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseShellCallOutputContentWsDone
 ///
 /// Used by no operation.
@@ -65540,29 +54670,6 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDone {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseShellCallOutputContentWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("command_index", ::std::option::Option::Some(&self.command_index)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -65672,30 +54779,6 @@ impl crate::runtime::de::Fit for ResponseTextWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseTextWsDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseTextWsDone
 ///
 /// Used by no operation.
@@ -65802,30 +54885,6 @@ impl crate::runtime::de::Fit for ResponseTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseTextWsDone {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("content_index", ::std::option::Option::Some(&self.content_index)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWebSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -65908,27 +54967,6 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallInWsProgress {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallInWsProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -66017,27 +55055,6 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWebSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -66123,27 +55140,6 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallWsSearching {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWebSearchCallWsSearching {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output_index", ::std::option::Option::Some(&self.output_index)),
-                ("item_id", ::std::option::Option::Some(&self.item_id)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsCompleted
 ///
 /// Used by no operation.
@@ -66221,26 +55217,6 @@ impl crate::runtime::de::Fit for ResponseWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWsCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsCreated
 ///
 /// Used by no operation.
@@ -66315,26 +55291,6 @@ impl crate::runtime::de::Fit for ResponseWsCreated {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWsCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -66423,30 +55379,6 @@ impl crate::runtime::de::Fit for ResponseWsError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWsError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", crate::runtime::ser::optional(&self.status)),
-                (
-                    "sequence_number",
-                    crate::runtime::ser::optional(&self.sequence_number),
-                ),
-                ("error", ::std::option::Option::Some(&self.error)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -66501,17 +55433,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWsErrorType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -66610,26 +55531,6 @@ impl crate::runtime::de::Fit for ResponseWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWsFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsIncomplete
 ///
 /// Used by no operation.
@@ -66707,26 +55608,6 @@ impl crate::runtime::de::Fit for ResponseWsIncomplete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWsIncomplete {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsQueued
 ///
 /// Used by no operation.
@@ -66801,26 +55682,6 @@ impl crate::runtime::de::Fit for ResponseWsQueued {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponseWsQueued {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("response", ::std::option::Option::Some(&self.response)),
-                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -67119,79 +55980,6 @@ impl crate::runtime::de::Fit for ResponsesClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponsesClientEventResponseCreate {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional(&self.top_p)),
-                ("user", crate::runtime::ser::optional(&self.user)),
-                (
-                    "safety_identifier",
-                    crate::runtime::ser::optional(&self.safety_identifier),
-                ),
-                (
-                    "prompt_cache_key",
-                    crate::runtime::ser::optional(&self.prompt_cache_key),
-                ),
-                (
-                    "prompt_cache_retention",
-                    crate::runtime::ser::optional(&self.prompt_cache_retention),
-                ),
-                (
-                    "prompt_cache_options",
-                    crate::runtime::ser::optional(&self.prompt_cache_options),
-                ),
-                (
-                    "previous_response_id",
-                    crate::runtime::ser::optional(&self.previous_response_id),
-                ),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("background", crate::runtime::ser::optional(&self.background)),
-                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-                ("tools", crate::runtime::ser::optional(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional(&self.truncation)),
-                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("include", crate::runtime::ser::optional(&self.include)),
-                (
-                    "parallel_tool_calls",
-                    crate::runtime::ser::optional(&self.parallel_tool_calls),
-                ),
-                ("store", crate::runtime::ser::optional(&self.store)),
-                ("instructions", crate::runtime::ser::optional(&self.instructions)),
-                ("moderation", crate::runtime::ser::optional(&self.moderation)),
-                ("stream", crate::runtime::ser::optional(&self.stream)),
-                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
-                ("conversation", crate::runtime::ser::optional(&self.conversation)),
-                (
-                    "context_management",
-                    crate::runtime::ser::optional(&self.context_management),
-                ),
-                (
-                    "max_output_tokens",
-                    crate::runtime::ser::optional(&self.max_output_tokens),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -67246,17 +56034,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponsesClientEventResponseCreateType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -67836,191 +56613,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesServerEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponsesServerEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ResponseAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseQueued(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -68666,17 +57258,6 @@ impl crate::runtime::de::Fit for ResponsesWebSocketStreamEvent {
     #[inline]
     fn misfit(&self) -> usize {
         crate::runtime::de::Fit::misfit(&self.variant)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponsesWebSocketStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_with_serde(out, self)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -69362,190 +57943,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEventVariant {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ResponsesWebSocketStreamEventVariant {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ResponseAudioDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseRefusalDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseQueued(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponsesWebSocketStreamEventVariant {
     #[inline]
     fn misfit(&self) -> usize {
@@ -70228,25 +58625,6 @@ impl crate::runtime::de::Fit for RunStepDeltaObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("delta", ::std::option::Option::Some(&self.delta)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -70310,21 +58688,6 @@ impl crate::runtime::de::Fit for RunStepDeltaObjectDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaObjectDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("step_details", crate::runtime::ser::optional(&self.step_details))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -70379,17 +58742,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -70463,23 +58815,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectStepDetails {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaObjectStepDetails {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::MessageCreation(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ToolCalls(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -70585,27 +58920,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsMessageCreationObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsMessageCreationObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "message_creation",
-                    crate::runtime::ser::optional(&self.message_creation),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -70671,22 +58985,6 @@ for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("message_id", crate::runtime::ser::optional(&self.message_id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -70742,17 +59040,6 @@ for RunStepDeltaStepDetailsMessageCreationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsMessageCreationObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -70859,29 +59146,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsToolCallsCodeObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                (
-                    "code_interpreter",
-                    crate::runtime::ser::optional(&self.code_interpreter),
-                ),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -70956,25 +59220,6 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("input", crate::runtime::ser::optional(&self.input)),
-                ("outputs", crate::runtime::ser::optional(&self.outputs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -71035,22 +59280,6 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Image(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -71137,17 +59366,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsToolCallsCodeObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -71247,26 +59465,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeOutputImage
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image", crate::runtime::ser::optional(&self.image)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -71332,22 +59530,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("file_id", crate::runtime::ser::optional(&self.file_id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -71404,18 +59586,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -71515,26 +59685,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeOutputLogsO
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("logs", crate::runtime::ser::optional(&self.logs)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -71591,18 +59741,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -71707,26 +59845,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFileSearchObjec
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsToolCallsFileSearchObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_search", ::std::option::Option::Some(&self.file_search)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -71783,18 +59901,6 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -71898,26 +60004,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObject 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsToolCallsFunctionObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("id", crate::runtime::ser::optional(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", crate::runtime::ser::optional(&self.function)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
@@ -71994,26 +60080,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObjectF
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("arguments", crate::runtime::ser::optional(&self.arguments)),
-                ("output", crate::runtime::ser::optional(&self.output)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -72069,17 +60135,6 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -72173,24 +60228,6 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsToolCallsObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -72264,27 +60301,6 @@ for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode
-for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::CodeInterpreter(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FileSearch(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -72378,17 +60394,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObjectTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepDeltaStepDetailsToolCallsObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -72501,40 +60506,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ThreadRunStepCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunStepInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunStepDelta(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunStepCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunStepFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunStepCancelled(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunStepExpired(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -72682,24 +60653,6 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCancelled {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepCancelled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -72754,17 +60707,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepCancelledEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -72856,24 +60798,6 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -72928,17 +60852,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -73030,24 +60943,6 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -73102,17 +60997,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreatedEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepCreatedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -73204,24 +61088,6 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepDelta {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -73276,17 +61142,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepDeltaEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -73378,24 +61233,6 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepExpired {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepExpired {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -73450,17 +61287,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpiredEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepExpiredEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -73552,24 +61378,6 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -73624,17 +61432,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailedEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -73726,24 +61523,6 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepInProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepInProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -73798,17 +61577,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStepStreamEventThreadRunStepInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -73945,49 +61713,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::ThreadRunCreated(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunQueued(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunInProgress(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunRequiresAction(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunCancelling(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunCancelled(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ThreadRunExpired(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -74153,24 +61878,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCancelled {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCancelled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -74225,17 +61932,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelledEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCancelledEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -74327,24 +62023,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCancelling {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCancelling {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -74399,17 +62077,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancellingEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCancellingEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -74501,24 +62168,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -74573,17 +62222,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompletedEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCompletedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -74675,24 +62313,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCreated {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -74747,17 +62367,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreatedEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunCreatedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -74849,24 +62458,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunExpired {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunExpired {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -74921,17 +62512,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpiredEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunExpiredEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -75023,24 +62603,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -75095,17 +62657,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailedEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunFailedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -75197,24 +62748,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunInProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunInProgress {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -75269,17 +62802,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgressEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunInProgressEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -75371,24 +62893,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunIncomplete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunIncomplete {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -75443,17 +62947,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncompleteEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunIncompleteEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -75545,24 +63038,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunQueued {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunQueued {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -75617,17 +63092,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueuedEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunQueuedEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -75719,24 +63183,6 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunRequiresAction {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunRequiresAction {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -75791,17 +63237,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresActionEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for RunStreamEventThreadRunRequiresActionEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -75882,17 +63317,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadStreamEventEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -75989,25 +63413,6 @@ impl crate::runtime::de::Fit for ThreadStreamEventVariant {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ThreadStreamEventVariant {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("enabled", crate::runtime::ser::optional(&self.enabled)),
-                ("event", ::std::option::Option::Some(&self.event)),
-                ("data", ::std::option::Option::Some(&self.data)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union of a [`VadConfig`](super::VadConfig) and a [`TranscriptionChunkingStrategyAuto`], told apart by shape.
 ///
 /// Used by no operation.
@@ -76080,20 +63485,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptionChunkingStrategy {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::VadConfig(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -76190,17 +63581,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategyAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for TranscriptionChunkingStrategyAuto {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -76304,27 +63684,6 @@ impl crate::runtime::de::Fit for UrlCitationParam {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UrlCitationParam {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("title", ::std::option::Option::Some(&self.title)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -76379,17 +63738,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UrlCitationParamType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]

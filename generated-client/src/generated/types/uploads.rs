@@ -150,7 +150,7 @@ impl crate::runtime::ser::Encode for CompleteUploadRequest {
             out,
             &[
                 ("part_ids", ::std::option::Option::Some(&self.part_ids)),
-                ("md5", crate::runtime::ser::optional(&self.md5)),
+                ("md5", crate::runtime::ser::optional_json(&self.md5)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -293,7 +293,10 @@ impl crate::runtime::ser::Encode for CreateUploadRequest {
                 ("purpose", ::std::option::Option::Some(&self.purpose)),
                 ("bytes", ::std::option::Option::Some(&self.bytes)),
                 ("mime_type", ::std::option::Option::Some(&self.mime_type)),
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                (
+                    "expires_after",
+                    crate::runtime::ser::optional_json(&self.expires_after),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -504,31 +507,6 @@ impl crate::runtime::de::Fit for Upload {
     }
 }
 #[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Upload {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-                ("purpose", ::std::option::Option::Some(&self.purpose)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("file", crate::runtime::ser::optional(&self.file)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "uploads")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -583,17 +561,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UploadObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "uploads")]
@@ -692,26 +659,6 @@ impl crate::runtime::de::Fit for UploadPart {
     }
 }
 #[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UploadPart {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("upload_id", ::std::option::Option::Some(&self.upload_id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "uploads")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -766,17 +713,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadPartObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UploadPartObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "uploads")]
@@ -864,17 +800,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UploadStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "uploads")]

@@ -103,29 +103,6 @@ impl crate::runtime::de::Fit for CostsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CostsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("amount", crate::runtime::ser::optional(&self.amount)),
-                ("line_item", crate::runtime::ser::optional(&self.line_item)),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("quantity", crate::runtime::ser::optional(&self.quantity)),
-                ("quantity_unit", crate::runtime::ser::optional(&self.quantity_unit)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -193,24 +170,6 @@ impl crate::runtime::de::Fit for CostsResultAmount {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CostsResultAmount {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("value", crate::runtime::ser::optional(&self.value)),
-                ("currency", crate::runtime::ser::optional(&self.currency)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -265,17 +224,6 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CostsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -372,17 +320,6 @@ impl ::std::fmt::Display for CostsResultQuantityUnit {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for CostsResultQuantityUnit {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "usage")]
@@ -677,32 +614,6 @@ impl crate::runtime::de::Fit for UsageAudioSpeechesResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageAudioSpeechesResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("characters", ::std::option::Option::Some(&self.characters)),
-                (
-                    "num_model_requests",
-                    ::std::option::Option::Some(&self.num_model_requests),
-                ),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -761,17 +672,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageAudioSpeechesResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1077,32 +977,6 @@ impl crate::runtime::de::Fit for UsageAudioTranscriptionsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageAudioTranscriptionsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("seconds", ::std::option::Option::Some(&self.seconds)),
-                (
-                    "num_model_requests",
-                    ::std::option::Option::Some(&self.num_model_requests),
-                ),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1161,17 +1035,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageAudioTranscriptionsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1441,25 +1304,6 @@ impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("num_sessions", ::std::option::Option::Some(&self.num_sessions)),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1518,17 +1362,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1965,83 +1798,6 @@ impl crate::runtime::de::Fit for UsageCompletionsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageCompletionsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                (
-                    "input_cached_tokens",
-                    crate::runtime::ser::optional(&self.input_cached_tokens),
-                ),
-                (
-                    "input_cache_write_tokens",
-                    crate::runtime::ser::optional(&self.input_cache_write_tokens),
-                ),
-                (
-                    "input_uncached_tokens",
-                    crate::runtime::ser::optional(&self.input_uncached_tokens),
-                ),
-                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
-                (
-                    "input_text_tokens",
-                    crate::runtime::ser::optional(&self.input_text_tokens),
-                ),
-                (
-                    "output_text_tokens",
-                    crate::runtime::ser::optional(&self.output_text_tokens),
-                ),
-                (
-                    "input_cached_text_tokens",
-                    crate::runtime::ser::optional(&self.input_cached_text_tokens),
-                ),
-                (
-                    "input_audio_tokens",
-                    crate::runtime::ser::optional(&self.input_audio_tokens),
-                ),
-                (
-                    "input_cached_audio_tokens",
-                    crate::runtime::ser::optional(&self.input_cached_audio_tokens),
-                ),
-                (
-                    "output_audio_tokens",
-                    crate::runtime::ser::optional(&self.output_audio_tokens),
-                ),
-                (
-                    "input_image_tokens",
-                    crate::runtime::ser::optional(&self.input_image_tokens),
-                ),
-                (
-                    "input_cached_image_tokens",
-                    crate::runtime::ser::optional(&self.input_cached_image_tokens),
-                ),
-                (
-                    "output_image_tokens",
-                    crate::runtime::ser::optional(&self.output_image_tokens),
-                ),
-                (
-                    "num_model_requests",
-                    ::std::option::Option::Some(&self.num_model_requests),
-                ),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("batch", crate::runtime::ser::optional(&self.batch)),
-                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2100,17 +1856,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageCompletionsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2586,32 +2331,6 @@ impl crate::runtime::de::Fit for UsageEmbeddingsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageEmbeddingsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                (
-                    "num_model_requests",
-                    ::std::option::Option::Some(&self.num_model_requests),
-                ),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2670,17 +2389,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageEmbeddingsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2977,28 +2685,6 @@ impl crate::runtime::de::Fit for UsageFileSearchCallsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageFileSearchCallsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("num_requests", ::std::option::Option::Some(&self.num_requests)),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("vector_store_id", crate::runtime::ser::optional(&self.vector_store_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3057,17 +2743,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageFileSearchCallsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3390,34 +3065,6 @@ impl crate::runtime::de::Fit for UsageImagesResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageImagesResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("images", ::std::option::Option::Some(&self.images)),
-                (
-                    "num_model_requests",
-                    ::std::option::Option::Some(&self.num_model_requests),
-                ),
-                ("source", crate::runtime::ser::optional(&self.source)),
-                ("size", crate::runtime::ser::optional(&self.size)),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3472,17 +3119,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageImagesResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3967,32 +3603,6 @@ impl crate::runtime::de::Fit for UsageModerationsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageModerationsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
-                (
-                    "num_model_requests",
-                    ::std::option::Option::Some(&self.num_model_requests),
-                ),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4051,17 +3661,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageModerationsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -4160,26 +3759,6 @@ impl crate::runtime::de::Fit for UsageResponse {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next_page", ::std::option::Option::Some(&self.next_page)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4234,17 +3813,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -4343,26 +3911,6 @@ impl crate::runtime::de::Fit for UsageTimeBucket {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageTimeBucket {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("start_time", ::std::option::Option::Some(&self.start_time)),
-                ("end_time", ::std::option::Option::Some(&self.end_time)),
-                ("results", ::std::option::Option::Some(&self.results)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4417,17 +3965,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageTimeBucketObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -4616,52 +4153,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageTimeBucketResultsItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::OrganizationUsageCompletionsResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageEmbeddingsResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageModerationsResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageImagesResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageAudioSpeechesResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageAudioTranscriptionsResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageVectorStoresResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageCodeInterpreterSessionsResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageFileSearchesResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationUsageWebSearchesResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::OrganizationCostsResult(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -5038,25 +4529,6 @@ impl crate::runtime::de::Fit for UsageVectorStoresResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageVectorStoresResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5115,17 +4587,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageVectorStoresResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -5528,33 +4989,6 @@ impl crate::runtime::de::Fit for UsageWebSearchCallsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageWebSearchCallsResult {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                (
-                    "num_model_requests",
-                    ::std::option::Option::Some(&self.num_model_requests),
-                ),
-                ("num_requests", ::std::option::Option::Some(&self.num_requests)),
-                ("project_id", crate::runtime::ser::optional(&self.project_id)),
-                ("user_id", crate::runtime::ser::optional(&self.user_id)),
-                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
-                ("model", crate::runtime::ser::optional(&self.model)),
-                ("context_level", crate::runtime::ser::optional(&self.context_level)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5613,17 +5047,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UsageWebSearchCallsResultObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]

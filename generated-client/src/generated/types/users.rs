@@ -75,25 +75,6 @@ impl crate::runtime::de::Fit for UserDeleteResponse {
     }
 }
 #[cfg(feature = "users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserDeleteResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -148,17 +129,6 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserDeleteResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "users")]
@@ -262,27 +232,6 @@ impl crate::runtime::de::Fit for UserListResponse {
     }
 }
 #[cfg(feature = "users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserListResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", crate::runtime::ser::optional(&self.first_id)),
-                ("last_id", crate::runtime::ser::optional(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -337,17 +286,6 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "users")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for UserListResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "users")]
@@ -523,15 +461,15 @@ impl crate::runtime::ser::Encode for UserRoleUpdateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", crate::runtime::ser::optional(&self.role)),
-                ("role_id", crate::runtime::ser::optional(&self.role_id)),
+                ("role", crate::runtime::ser::optional_json(&self.role)),
+                ("role_id", crate::runtime::ser::optional_json(&self.role_id)),
                 (
                     "technical_level",
-                    crate::runtime::ser::optional(&self.technical_level),
+                    crate::runtime::ser::optional_json(&self.technical_level),
                 ),
                 (
                     "developer_persona",
-                    crate::runtime::ser::optional(&self.developer_persona),
+                    crate::runtime::ser::optional_json(&self.developer_persona),
                 ),
             ],
             ::std::option::Option::Some(&self.extra_fields),

@@ -444,13 +444,13 @@ impl crate::runtime::ser::Encode for CreateVectorStoreFileBatchRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
-                ("files", crate::runtime::ser::optional(&self.files)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("files", crate::runtime::ser::optional_json(&self.files)),
                 (
                     "chunking_strategy",
-                    crate::runtime::ser::optional(&self.chunking_strategy),
+                    crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -590,9 +590,9 @@ impl crate::runtime::ser::Encode for CreateVectorStoreFileRequest {
                 ("file_id", ::std::option::Option::Some(&self.file_id)),
                 (
                     "chunking_strategy",
-                    crate::runtime::ser::optional(&self.chunking_strategy),
+                    crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -792,15 +792,18 @@ impl crate::runtime::ser::Encode for CreateVectorStoreRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("description", crate::runtime::ser::optional(&self.description)),
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("description", crate::runtime::ser::optional_json(&self.description)),
+                (
+                    "expires_after",
+                    crate::runtime::ser::optional_json(&self.expires_after),
+                ),
                 (
                     "chunking_strategy",
-                    crate::runtime::ser::optional(&self.chunking_strategy),
+                    crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -980,25 +983,6 @@ impl crate::runtime::de::Fit for DeleteVectorStoreFileResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteVectorStoreFileResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1053,17 +1037,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteVectorStoreFileResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1160,25 +1133,6 @@ impl crate::runtime::de::Fit for DeleteVectorStoreResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteVectorStoreResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("object", ::std::option::Option::Some(&self.object)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1233,17 +1187,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeleteVectorStoreResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1698,27 +1641,6 @@ impl crate::runtime::de::Fit for ListVectorStoreFilesResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListVectorStoreFilesResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_vector_stores`](crate::runtime::Client::list_vector_stores) (parameter).
@@ -1887,27 +1809,6 @@ impl crate::runtime::de::Fit for ListVectorStoresResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for ListVectorStoresResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// Other Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1971,21 +1872,6 @@ impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParam {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OtherChunkingStrategyResponseParam {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2040,17 +1926,6 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for OtherChunkingStrategyResponseParamType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2464,24 +2339,6 @@ impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParam {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for StaticChunkingStrategyResponseParam {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("static", ::std::option::Option::Some(&self.r#static)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2536,17 +2393,6 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for StaticChunkingStrategyResponseParamType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2814,9 +2660,12 @@ impl crate::runtime::ser::Encode for UpdateVectorStoreRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional(&self.name)),
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
-                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("name", crate::runtime::ser::optional_json(&self.name)),
+                (
+                    "expires_after",
+                    crate::runtime::ser::optional_json(&self.expires_after),
+                ),
+                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3117,28 +2966,6 @@ impl crate::runtime::de::Fit for VectorStoreFileBatchObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileBatchObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("vector_store_id", ::std::option::Option::Some(&self.vector_store_id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("file_counts", ::std::option::Option::Some(&self.file_counts)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3224,27 +3051,6 @@ impl crate::runtime::de::Fit for VectorStoreFileBatchObjectFileCounts {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileBatchObjectFileCounts {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("in_progress", ::std::option::Option::Some(&self.in_progress)),
-                ("completed", ::std::option::Option::Some(&self.completed)),
-                ("failed", ::std::option::Option::Some(&self.failed)),
-                ("cancelled", ::std::option::Option::Some(&self.cancelled)),
-                ("total", ::std::option::Option::Some(&self.total)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3299,17 +3105,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileBatchObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3397,17 +3192,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileBatchObjectStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3502,26 +3286,6 @@ impl crate::runtime::de::Fit for VectorStoreFileContentResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileContentResponse {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next_page", ::std::option::Option::Some(&self.next_page)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3592,24 +3356,6 @@ impl crate::runtime::de::Fit for VectorStoreFileContentResponseDataItem {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileContentResponseDataItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", crate::runtime::ser::optional(&self.r#type)),
-                ("text", crate::runtime::ser::optional(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3664,17 +3410,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileContentResponseObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3813,34 +3548,6 @@ impl crate::runtime::de::Fit for VectorStoreFileObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("vector_store_id", ::std::option::Option::Some(&self.vector_store_id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("last_error", ::std::option::Option::Some(&self.last_error)),
-                (
-                    "chunking_strategy",
-                    crate::runtime::ser::optional(&self.chunking_strategy),
-                ),
-                ("attributes", crate::runtime::ser::optional(&self.attributes)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3893,21 +3600,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectChunkingStrategy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileObjectChunkingStrategy {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::Static(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Other(value) => crate::runtime::ser::Encode::write_json(value, out),
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4003,17 +3695,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectCode {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileObjectCode {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileObjectCode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4095,24 +3776,6 @@ impl crate::runtime::de::Fit for VectorStoreFileObjectLastError {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileObjectLastError {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4167,17 +3830,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4265,17 +3917,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreFileObjectStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4414,33 +4055,6 @@ impl crate::runtime::de::Fit for VectorStoreObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
-                ("file_counts", ::std::option::Option::Some(&self.file_counts)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
-                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
-                ("last_active_at", ::std::option::Option::Some(&self.last_active_at)),
-                ("metadata", ::std::option::Option::Some(&self.metadata)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4526,27 +4140,6 @@ impl crate::runtime::de::Fit for VectorStoreObjectFileCounts {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreObjectFileCounts {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("in_progress", ::std::option::Option::Some(&self.in_progress)),
-                ("completed", ::std::option::Option::Some(&self.completed)),
-                ("failed", ::std::option::Option::Some(&self.failed)),
-                ("cancelled", ::std::option::Option::Some(&self.cancelled)),
-                ("total", ::std::option::Option::Some(&self.total)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4601,17 +4194,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreObjectObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4695,17 +4277,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreObjectStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4885,13 +4456,19 @@ impl crate::runtime::ser::Encode for VectorStoreSearchRequest {
             out,
             &[
                 ("query", ::std::option::Option::Some(&self.query)),
-                ("rewrite_query", crate::runtime::ser::optional(&self.rewrite_query)),
+                (
+                    "rewrite_query",
+                    crate::runtime::ser::optional_json(&self.rewrite_query),
+                ),
                 (
                     "max_num_results",
-                    crate::runtime::ser::optional(&self.max_num_results),
+                    crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
-                ("filters", crate::runtime::ser::optional(&self.filters)),
-                ("ranking_options", crate::runtime::ser::optional(&self.ranking_options)),
+                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional_json(&self.ranking_options),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5325,8 +4902,11 @@ impl crate::runtime::ser::Encode for VectorStoreSearchRequestRankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional(&self.ranker)),
-                ("score_threshold", crate::runtime::ser::optional(&self.score_threshold)),
+                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
+                (
+                    "score_threshold",
+                    crate::runtime::ser::optional_json(&self.score_threshold),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5403,24 +4983,6 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultContentObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreSearchResultContentObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5475,17 +5037,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreSearchResultContentObjectType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -5592,27 +5143,6 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultItem {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreSearchResultItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
-                ("score", ::std::option::Option::Some(&self.score)),
-                ("attributes", ::std::option::Option::Some(&self.attributes)),
-                ("content", ::std::option::Option::Some(&self.content)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::search_vector_store`](crate::runtime::Client::search_vector_store) (response).
@@ -5698,27 +5228,6 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultsPage {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreSearchResultsPage {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("search_query", ::std::option::Option::Some(&self.search_query)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-                ("next_page", ::std::option::Option::Some(&self.next_page)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5773,17 +5282,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VectorStoreSearchResultsPageObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]

@@ -121,6 +121,32 @@ impl crate::runtime::de::Fit for CreateVideoEditJsonBody {
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
+impl CreateVideoEditJsonBody {
+    /// Creates a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
+    pub fn new(
+        video: impl ::std::convert::Into<super::VideoReferenceInputParam>,
+        prompt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            video: video.into(),
+            prompt: prompt.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
 impl crate::runtime::ser::Encode for CreateVideoEditJsonBody {
     #[inline]
     fn write_json(
@@ -288,6 +314,34 @@ impl crate::runtime::de::Fit for CreateVideoExtendJsonBody {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl CreateVideoExtendJsonBody {
+    /// Creates a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
+    pub fn new(
+        video: impl ::std::convert::Into<super::VideoReferenceInputParam>,
+        prompt: impl ::std::convert::Into<::std::string::String>,
+        seconds: impl ::std::convert::Into<super::VideoSeconds>,
+    ) -> Self {
+        Self {
+            video: video.into(),
+            prompt: prompt.into(),
+            seconds: seconds.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "videos")]
@@ -482,6 +536,62 @@ impl crate::runtime::de::Fit for CreateVideoJsonBody {
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
+impl CreateVideoJsonBody {
+    /// Creates a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
+    pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            model: ::std::option::Option::None,
+            prompt: prompt.into(),
+            input_reference: ::std::option::Option::None,
+            seconds: ::std::option::Option::None,
+            size: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `model`.
+    #[inline]
+    pub fn model(mut self, value: impl ::std::convert::Into<super::VideoModel>) -> Self {
+        self.model = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `input_reference`.
+    #[inline]
+    pub fn input_reference(
+        mut self,
+        value: impl ::std::convert::Into<super::ImageRefParam2>,
+    ) -> Self {
+        self.input_reference = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `seconds`.
+    #[inline]
+    pub fn seconds(
+        mut self,
+        value: impl ::std::convert::Into<super::VideoSeconds>,
+    ) -> Self {
+        self.seconds = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    #[inline]
+    pub fn size(mut self, value: impl ::std::convert::Into<super::VideoSize>) -> Self {
+        self.size = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
 impl crate::runtime::ser::Encode for CreateVideoJsonBody {
     #[inline]
     fn write_json(
@@ -491,14 +601,14 @@ impl crate::runtime::ser::Encode for CreateVideoJsonBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional(&self.model)),
+                ("model", crate::runtime::ser::optional_json(&self.model)),
                 ("prompt", ::std::option::Option::Some(&self.prompt)),
                 (
                     "input_reference",
-                    crate::runtime::ser::optional(&self.input_reference),
+                    crate::runtime::ser::optional_json(&self.input_reference),
                 ),
-                ("seconds", crate::runtime::ser::optional(&self.seconds)),
-                ("size", crate::runtime::ser::optional(&self.size)),
+                ("seconds", crate::runtime::ser::optional_json(&self.seconds)),
+                ("size", crate::runtime::ser::optional_json(&self.size)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -736,25 +846,6 @@ impl crate::runtime::de::Fit for DeletedVideoResource {
     }
 }
 #[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedVideoResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("deleted", ::std::option::Option::Some(&self.deleted)),
-                ("id", ::std::option::Option::Some(&self.id)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -809,17 +900,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for DeletedVideoResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]
@@ -905,24 +985,6 @@ impl crate::runtime::de::Fit for Error2 {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for Error2 {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "videos")]
@@ -1044,8 +1106,8 @@ impl crate::runtime::ser::Encode for ImageRefParam2 {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1121,25 +1183,6 @@ impl crate::runtime::de::Fit for VideoCharacterResource {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VideoCharacterResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
     }
 }
 #[cfg(feature = "videos")]
@@ -1312,27 +1355,6 @@ impl crate::runtime::de::Fit for VideoListResource {
     }
 }
 #[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VideoListResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("first_id", ::std::option::Option::Some(&self.first_id)),
-                ("last_id", ::std::option::Option::Some(&self.last_id)),
-                ("has_more", ::std::option::Option::Some(&self.has_more)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1387,17 +1409,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VideoListResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]
@@ -1743,38 +1754,6 @@ impl crate::runtime::de::Fit for VideoResource {
     }
 }
 #[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VideoResource {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("object", ::std::option::Option::Some(&self.object)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("progress", ::std::option::Option::Some(&self.progress)),
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
-                ("prompt", ::std::option::Option::Some(&self.prompt)),
-                ("size", ::std::option::Option::Some(&self.size)),
-                ("seconds", ::std::option::Option::Some(&self.seconds)),
-                (
-                    "remixed_from_video_id",
-                    ::std::option::Option::Some(&self.remixed_from_video_id),
-                ),
-                ("error", ::std::option::Option::Some(&self.error)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1829,17 +1808,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VideoResourceObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]
@@ -2105,17 +2073,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for VideoStatus {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]

@@ -87,27 +87,6 @@ impl crate::runtime::de::Fit for WebhookBatchCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCancelled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -171,21 +150,6 @@ impl crate::runtime::de::Fit for WebhookBatchCancelledData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCancelledData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -240,17 +204,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCancelledObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -326,17 +279,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCancelledType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -442,27 +384,6 @@ impl crate::runtime::de::Fit for WebhookBatchCompleted {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -526,21 +447,6 @@ impl crate::runtime::de::Fit for WebhookBatchCompletedData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCompletedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -595,17 +501,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCompletedObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -681,17 +576,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -797,27 +681,6 @@ impl crate::runtime::de::Fit for WebhookBatchExpired {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchExpired {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -881,21 +744,6 @@ impl crate::runtime::de::Fit for WebhookBatchExpiredData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchExpiredData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -950,17 +798,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchExpiredObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1036,17 +873,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchExpiredType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1152,27 +978,6 @@ impl crate::runtime::de::Fit for WebhookBatchFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1233,21 +1038,6 @@ impl crate::runtime::de::Fit for WebhookBatchFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchFailedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1302,17 +1092,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchFailedObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1388,17 +1167,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookBatchFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1504,27 +1272,6 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunCanceled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1588,21 +1335,6 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceledData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunCanceledData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1657,17 +1389,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunCanceledObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1743,17 +1464,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunCanceledType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1859,27 +1569,6 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1943,21 +1632,6 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunFailedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2012,17 +1686,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunFailedObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2098,17 +1761,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2217,27 +1869,6 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunSucceeded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2301,21 +1932,6 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceededData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunSucceededData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2370,17 +1986,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunSucceededObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2456,17 +2061,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvalRunSucceededType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2647,67 +2241,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookEvent {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        match self {
-            Self::BatchCancelled(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::BatchCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::BatchExpired(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::BatchFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::EvalRunCanceled(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::EvalRunFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::EvalRunSucceeded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FineTuningJobCancelled(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FineTuningJobFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::FineTuningJobSucceeded(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::LiveCallIncoming(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::RealtimeCallIncoming(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCancelled(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseCompleted(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseFailed(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::ResponseIncomplete(value) => {
-                crate::runtime::ser::Encode::write_json(value, out)
-            }
-            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2935,27 +2468,6 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3019,21 +2531,6 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelledData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3088,17 +2585,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelledObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3174,17 +2660,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelledType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3293,27 +2768,6 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3377,21 +2831,6 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobFailedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3446,17 +2885,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobFailedObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3532,17 +2960,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3651,27 +3068,6 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceeded {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3735,21 +3131,6 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceededData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3804,17 +3185,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceededObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3890,17 +3260,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceededType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4009,27 +3368,6 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookLiveCallIncoming {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4100,24 +3438,6 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookLiveCallIncomingData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("session_id", ::std::option::Option::Some(&self.session_id)),
-                ("sip_headers", ::std::option::Option::Some(&self.sip_headers)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4172,17 +3492,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookLiveCallIncomingObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4274,24 +3583,6 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingSipHeadersItem {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookLiveCallIncomingSipHeadersItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("value", ::std::option::Option::Some(&self.value)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4346,17 +3637,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookLiveCallIncomingType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4465,27 +3745,6 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookRealtimeCallIncoming {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4556,24 +3815,6 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("sip_headers", ::std::option::Option::Some(&self.sip_headers)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4628,17 +3869,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4730,24 +3960,6 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingSipHeadersItem {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingSipHeadersItem {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("value", ::std::option::Option::Some(&self.value)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4802,17 +4014,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4921,27 +4122,6 @@ impl crate::runtime::de::Fit for WebhookResponseCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCancelled {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5005,21 +4185,6 @@ impl crate::runtime::de::Fit for WebhookResponseCancelledData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCancelledData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5074,17 +4239,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCancelledObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5160,17 +4314,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCancelledType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5279,27 +4422,6 @@ impl crate::runtime::de::Fit for WebhookResponseCompleted {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCompleted {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5363,21 +4485,6 @@ impl crate::runtime::de::Fit for WebhookResponseCompletedData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCompletedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5432,17 +4539,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCompletedObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5518,17 +4614,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseCompletedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5634,27 +4719,6 @@ impl crate::runtime::de::Fit for WebhookResponseFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseFailed {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5718,21 +4782,6 @@ impl crate::runtime::de::Fit for WebhookResponseFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseFailedData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5787,17 +4836,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseFailedObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5873,17 +4911,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseFailedType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5992,27 +5019,6 @@ impl crate::runtime::de::Fit for WebhookResponseIncomplete {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseIncomplete {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[
-                ("created_at", ::std::option::Option::Some(&self.created_at)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("object", crate::runtime::ser::optional(&self.object)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-            ],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6076,21 +5082,6 @@ impl crate::runtime::de::Fit for WebhookResponseIncompleteData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseIncompleteData {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_json_object(
-            out,
-            &[("id", ::std::option::Option::Some(&self.id))],
-            ::std::option::Option::Some(&self.extra_fields),
-        )
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6145,17 +5136,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseIncompleteObject {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -6231,17 +5211,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::ser::Encode for WebhookResponseIncompleteType {
-    #[inline]
-    fn write_json(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<(), ::serde_json::Error> {
-        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
