@@ -162,7 +162,7 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
                     let value = json_value_tokens(json);
                     quote!(let request = request.json_default(#key, #value);)
                 });
-                quote!(let request = request.json(body); #(#defaults)*)
+                quote!(let request = request.encoded_json(body); #(#defaults)*)
             }
             BodyEncoding::Multipart => quote!(let request = request.multipart(body.to_multipart());),
         };

@@ -93,7 +93,7 @@ impl crate::runtime::Client {
             "/assistants",
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -144,7 +144,7 @@ impl crate::runtime::Client {
             ::std::format!("/assistants/{}", assistant_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -187,7 +187,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/audio/speech",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_binary(request).await
     }
     #[cfg(feature = "audio")]
@@ -212,7 +212,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/audio/speech",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request.accept("text/event-stream");
         self.execute_sse(request, CONFIG).await
     }
@@ -424,7 +424,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/audio/voice_consents/{}", consent_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "audio")]
@@ -486,7 +486,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/batches",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "batch")]
@@ -673,7 +673,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/chat/completions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request.json_override("stream", ::std::option::Option::None);
         self.execute_json(request).await
     }
@@ -698,7 +698,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/chat/completions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request
             .json_override(
                 "stream",
@@ -747,7 +747,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/chat/completions/{}", completion_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "chat")]
@@ -859,7 +859,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/completions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request.json_override("stream", ::std::option::Option::None);
         self.execute_json(request).await
     }
@@ -884,7 +884,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/completions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request
             .json_override(
                 "stream",
@@ -973,7 +973,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/containers",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "containers")]
@@ -1191,7 +1191,7 @@ impl crate::runtime::Client {
         );
         let request = request
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "conversations")]
@@ -1342,7 +1342,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/embeddings",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request
             .json_default(
                 "encoding_format",
@@ -1427,7 +1427,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/evals",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "evals")]
@@ -1470,7 +1470,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/evals/{}", eval_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "evals")]
@@ -1577,7 +1577,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/evals/{}/runs", eval_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "evals")]
@@ -1907,7 +1907,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/fine_tuning/alpha/graders/run",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "fine-tuning")]
@@ -1928,7 +1928,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/fine_tuning/alpha/graders/validate",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "fine-tuning")]
@@ -2045,7 +2045,7 @@ impl crate::runtime::Client {
                 "/fine_tuning/checkpoints/{}/permissions", fine_tuned_model_checkpoint
             ),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "fine-tuning")]
@@ -2096,7 +2096,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/fine_tuning/jobs",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "fine-tuning")]
@@ -2492,7 +2492,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/images/edits",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "images")]
@@ -2514,7 +2514,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/images/generations",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request.json_override("stream", ::std::option::Option::None);
         self.execute_json(request).await
     }
@@ -2542,7 +2542,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/images/generations",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request
             .json_override(
                 "stream",
@@ -2676,7 +2676,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/moderations",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "organization")]
@@ -2755,7 +2755,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/admin_api_keys",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "organization")]
@@ -2975,7 +2975,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/certificates",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "certificates")]
@@ -2998,7 +2998,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/certificates/activate",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "certificates")]
@@ -3021,7 +3021,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/certificates/deactivate",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "certificates")]
@@ -3074,7 +3074,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/certificates/{}", certificate_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "certificates")]
@@ -3217,7 +3217,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/data_retention",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "groups")]
@@ -3299,7 +3299,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/groups",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "groups")]
@@ -3342,7 +3342,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/groups/{}", group_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "groups")]
@@ -3451,7 +3451,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/groups/{}/roles", group_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "group-organization-role-assignments")]
@@ -3581,7 +3581,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/groups/{}/users", group_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "group-users")]
@@ -3703,7 +3703,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/invites",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "invites")]
@@ -3825,7 +3825,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/projects",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -3868,7 +3868,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -4100,7 +4100,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/certificates/activate", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "certificates")]
@@ -4127,7 +4127,7 @@ impl crate::runtime::Client {
                 "/organization/projects/{}/certificates/deactivate", project_id
             ),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "data-retention")]
@@ -4170,7 +4170,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/data_retention", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "project-groups")]
@@ -4261,7 +4261,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/groups", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "project-groups")]
@@ -4355,7 +4355,7 @@ impl crate::runtime::Client {
                 "/organization/projects/{}/hosted_tool_permissions", project_id
             ),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -4398,7 +4398,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/model_permissions", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -4515,7 +4515,7 @@ impl crate::runtime::Client {
                 "/organization/projects/{}/rate_limits/{}", project_id, rate_limit_id
             ),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -4607,7 +4607,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/service_accounts", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -4666,7 +4666,7 @@ impl crate::runtime::Client {
                 service_account_id
             ),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -4788,7 +4788,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/spend_alerts", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "spend-alerts")]
@@ -4839,7 +4839,7 @@ impl crate::runtime::Client {
                 "/organization/projects/{}/spend_alerts/{}", project_id, alert_id
             ),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "spend-alerts")]
@@ -4953,7 +4953,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/users", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -5000,7 +5000,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/users/{}", project_id, user_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "projects")]
@@ -5104,7 +5104,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/roles",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "roles")]
@@ -5147,7 +5147,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/roles/{}", role_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "roles")]
@@ -5252,7 +5252,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/spend_alerts",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "spend-alerts")]
@@ -5295,7 +5295,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/spend_alerts/{}", alert_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "spend-alerts")]
@@ -6294,7 +6294,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/users/{}", user_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "users")]
@@ -6403,7 +6403,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/users/{}/roles", user_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "user-organization-role-assignments")]
@@ -6551,7 +6551,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/projects/{}/groups/{}/roles", project_id, group_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "project-group-role-assignments")]
@@ -6694,7 +6694,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/projects/{}/roles", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "roles")]
@@ -6741,7 +6741,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/projects/{}/roles/{}", project_id, role_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "roles")]
@@ -6867,7 +6867,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/projects/{}/users/{}/roles", project_id, user_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "project-user-role-assignments")]
@@ -6957,7 +6957,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/realtime/calls/{}/accept", call_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_empty(request).await
     }
     #[cfg(feature = "realtime")]
@@ -6994,7 +6994,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/realtime/calls/{}/refer", call_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_empty(request).await
     }
     #[cfg(feature = "realtime")]
@@ -7014,7 +7014,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/realtime/calls/{}/reject", call_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_empty(request).await
     }
     #[cfg(feature = "realtime")]
@@ -7035,7 +7035,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/realtime/client_secrets",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "realtime")]
@@ -7056,7 +7056,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/realtime/sessions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "realtime")]
@@ -7079,7 +7079,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/realtime/transcription_sessions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "realtime")]
@@ -7102,7 +7102,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/realtime/translations/client_secrets",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "responses")]
@@ -7124,7 +7124,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/responses",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request.json_override("stream", ::std::option::Option::None);
         self.execute_json(request).await
     }
@@ -7218,7 +7218,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/responses",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request
             .json_override(
                 "stream",
@@ -7383,7 +7383,7 @@ impl crate::runtime::Client {
             "/threads",
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -7406,7 +7406,7 @@ impl crate::runtime::Client {
             "/threads/runs",
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -7453,7 +7453,7 @@ impl crate::runtime::Client {
             ::std::format!("/threads/{}", thread_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -7572,7 +7572,7 @@ impl crate::runtime::Client {
             ::std::format!("/threads/{}/messages", thread_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -7623,7 +7623,7 @@ impl crate::runtime::Client {
             ::std::format!("/threads/{}/messages/{}", thread_id, message_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -7748,7 +7748,7 @@ impl crate::runtime::Client {
                 &params.include,
                 crate::runtime::ArrayFormat::Brackets,
             );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -7799,7 +7799,7 @@ impl crate::runtime::Client {
             ::std::format!("/threads/{}/runs/{}", thread_id, run_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -7966,7 +7966,7 @@ impl crate::runtime::Client {
             ::std::format!("/threads/{}/runs/{}/submit_tool_outputs", thread_id, run_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "uploads")]
@@ -7987,7 +7987,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/uploads",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "uploads")]
@@ -8030,7 +8030,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/uploads/{}/complete", upload_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "uploads")]
@@ -8140,7 +8140,7 @@ impl crate::runtime::Client {
             "/vector_stores",
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -8193,7 +8193,7 @@ impl crate::runtime::Client {
             ::std::format!("/vector_stores/{}", vector_store_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -8246,7 +8246,7 @@ impl crate::runtime::Client {
             ::std::format!("/vector_stores/{}/file_batches", vector_store_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -8499,7 +8499,7 @@ impl crate::runtime::Client {
             ::std::format!("/vector_stores/{}/files", vector_store_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -8583,7 +8583,7 @@ impl crate::runtime::Client {
             ::std::format!("/vector_stores/{}/files/{}", vector_store_id, file_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -8640,7 +8640,7 @@ impl crate::runtime::Client {
             ::std::format!("/vector_stores/{}/search", vector_store_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "conversations")]
@@ -8661,7 +8661,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/conversations",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "conversations")]
@@ -8733,7 +8733,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/conversations/{}", conversation_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "organization")]
@@ -8772,7 +8772,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/organization/spend_limit",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "organization")]
@@ -8853,7 +8853,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/organization/projects/{}/spend_limit", project_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "organization")]
@@ -8884,7 +8884,7 @@ impl crate::runtime::Client {
                 service_account_id
             ),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "content-provenance-checks")]
@@ -8953,7 +8953,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/videos",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "videos")]
@@ -9111,7 +9111,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/videos/edits",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "videos")]
@@ -9159,7 +9159,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/videos/extensions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "videos")]
@@ -9274,7 +9274,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/responses/input_tokens",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "responses")]
@@ -9295,7 +9295,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/responses/compact",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "skills")]
@@ -9440,7 +9440,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/skills/{}", skill_id),
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "skills")]
@@ -9656,7 +9656,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/chatkit/sessions",
         );
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "chatkit")]
@@ -9853,7 +9853,7 @@ impl crate::runtime::Client {
             "/responses?beta=true",
         );
         let request = request.header("openai-beta", &params.openai_beta);
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request.json_override("stream", ::std::option::Option::None);
         self.execute_json(request).await
     }
@@ -9942,7 +9942,7 @@ impl crate::runtime::Client {
             "/responses?beta=true",
         );
         let request = request.header("openai-beta", &params.openai_beta);
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         let request = request
             .json_override(
                 "stream",
@@ -10043,7 +10043,7 @@ impl crate::runtime::Client {
             "/responses/compact?beta=true",
         );
         let request = request.header("openai-beta", &params.openai_beta);
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
     #[cfg(feature = "responses")]
@@ -10140,7 +10140,7 @@ impl crate::runtime::Client {
             "/responses/input_tokens?beta=true",
         );
         let request = request.header("openai-beta", &params.openai_beta);
-        let request = request.json(body);
+        let request = request.encoded_json(body);
         self.execute_json(request).await
     }
 }

@@ -34,7 +34,15 @@ pub(crate) struct JsonBody {
 }
 
 impl JsonBody {
-    /// Encodes `value`.
+    /// Writes `value` with serde_json.
+    pub(crate) fn serialize(value: &impl serde::Serialize) -> Result<Self, serde_json::Error> {
+        Ok(JsonBody {
+            text: Bytes::from(serde_json::to_vec(value)?),
+            edits: Vec::new(),
+        })
+    }
+
+    /// Writes `value` with its own [`Encode`].
     pub(crate) fn encode(value: &(impl Encode + ?Sized)) -> Result<Self, serde_json::Error> {
         let mut text = Vec::with_capacity(128);
         value.write_json(&mut text)?;

@@ -90,9 +90,19 @@ impl RequestSpec {
         self
     }
 
-    /// Sets a JSON body.
-    pub fn json(mut self, body: &(impl Encode + ?Sized)) -> Self {
-        match JsonBody::encode(body) {
+    /// Sets a JSON body: any `Serialize` value, written by serde_json.
+    pub fn json(self, body: &impl Serialize) -> Self {
+        self.json_with(JsonBody::serialize(body))
+    }
+
+    /// Sets a JSON body written by the value's own [`Encode`], as generated
+    /// operations send their typed bodies (see the `ser` module).
+    pub fn encoded_json(self, body: &(impl Encode + ?Sized)) -> Self {
+        self.json_with(JsonBody::encode(body))
+    }
+
+    fn json_with(mut self, body: Result<JsonBody, serde_json::Error>) -> Self {
+        match body {
             Ok(json) => self.body = SpecBody::Json(json),
             Err(e) => self.defer(format!("cannot serialise `request body`: {e}")),
         }
@@ -439,7 +449,7 @@ mod tests {
         );
 
         let bad_override = RequestSpec::new(Method::POST, "/x")
-            .json(&vec![1, 2])
+            .json(&[1, 2])
             .json_override("stream", Some(json!(true)));
         assert!(prepare(bad_override, &RequestOptions::new()).is_err());
 
@@ -448,9 +458,12 @@ mod tests {
 
         let mut map = std::collections::HashMap::new();
         map.insert(vec![1u8], 1);
-        // A free-form value that could not be converted fails the request.
+        // A value serde_json refuses fails the request, and so does a
+        // free-form value that could not be converted.
+        let unserialisable = RequestSpec::new(Method::POST, "/x").json(&map);
+        assert!(prepare(unserialisable, &RequestOptions::new()).is_err());
         let unserialisable =
-            RequestSpec::new(Method::POST, "/x").json(&crate::runtime::Json::new(map));
+            RequestSpec::new(Method::POST, "/x").encoded_json(&crate::runtime::Json::new(map));
         assert!(prepare(unserialisable, &RequestOptions::new()).is_err());
     }
 
