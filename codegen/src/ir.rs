@@ -108,6 +108,10 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Reachable from a request body or parameter: gets a constructor and setters.
     pub in_request: bool,
+    /// Asked how well it fits its JSON when an untagged union is decoded (a
+    /// variant, or what a variant's fit asks in turn): gets the runtime's
+    /// `Fit`. Set by lowering, from the finished model.
+    pub fits: bool,
     /// Cargo features (one per API group) whose operations use this type; the
     /// type is compiled when any of them is on. Empty: used by no operation.
     pub features: std::collections::BTreeSet<String>,

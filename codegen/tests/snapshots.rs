@@ -523,3 +523,22 @@ fn request_types_encode_straight_to_json() {
         assert!(!text.contains(&squash(&format!("impl crate::runtime::ser::Encode for {name}"))), "{name} has Encode");
     }
 }
+
+/// `Fit` (how well a decoded value matches its JSON) is asked only while an
+/// untagged union is decoded: its variants have it, and what their fit asks
+/// in turn (a tagged variant's variants, an object's tag-like fields); no
+/// other type does.
+#[test]
+fn only_what_an_untagged_union_asks_has_fit() {
+    let requests = types_text(&check_snapshot("conversions"));
+    let fit = |name: &str| requests.contains(&squash(&format!("impl crate::runtime::de::Fit for {name} {{")));
+    // `InputItem` is untagged over `Message` and the tagged `Item`, whose
+    // variants carry a one-value `type`.
+    for name in ["Message", "Item", "FunctionCall", "FunctionCallOutput", "FunctionCallType"] {
+        assert!(fit(name), "{name} has no Fit");
+    }
+    // No union holds these, and `MessageRole` is not a tag.
+    for name in ["Request", "InputItem", "MessageRole"] {
+        assert!(!fit(name), "{name} has Fit");
+    }
+}

@@ -146,7 +146,9 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
             out.extend(emit_serialize(name, s, paths));
         }
         out.extend(emit_deserialize(name, s, model, paths, &additional_name));
-        out.extend(emit_struct_fit(name, s, model, paths));
+        if def.fits {
+            out.extend(emit_struct_fit(name, s, model, paths));
+        }
     }
     if crate::api::has_builder(def) {
         out.extend(emit_builder(name, s, def, model, paths, &additional_name));
@@ -273,10 +275,16 @@ fn emit_encode(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths) -> Token
 fn emit_fit_and_default(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths) -> TokenStream {
     let inline = super::inline();
     let rt = &paths.runtime;
-    let fit = |body: TokenStream| quote! {
-        impl #rt::de::Fit for #name {
-            #inline
-            fn misfit(&self) -> usize { #body }
+    // Only the types `TypeDef::fits` names are ever asked.
+    let fit = |body: TokenStream| {
+        if !def.fits {
+            return TokenStream::new();
+        }
+        quote! {
+            impl #rt::de::Fit for #name {
+                #inline
+                fn misfit(&self) -> usize { #body }
+            }
         }
     };
     match &def.kind {

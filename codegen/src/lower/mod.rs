@@ -112,6 +112,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     warnings.extend(spec.warnings.iter().cloned());
     warnings.extend(patch_warnings);
     let mut model = Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format, unpaginated, webhooks };
+    mark_fits(&mut model);
     let ambiguous = ambiguous_conversions(&model);
     model.warnings.extend(ambiguous);
     model.warnings.sort();
@@ -213,6 +214,44 @@ pub fn references(kind: &TypeKind, through_containers: bool) -> Vec<TypeId> {
         TypeKind::StringEnum(_) | TypeKind::OpenString(_) => {}
     }
     out
+}
+
+/// Marks the types an untagged union's best-fit decoding asks how well they
+/// fit (the runtime's `Fit`): the unions' variants, and what their fit asks in
+/// turn: an object's flattened parts and tag-like fields, a tagged union's
+/// variants, an alias's target. Lists and maps fit whatever they hold, so the
+/// walk does not go into them. Only these types get a `Fit` impl: about a
+/// fifth of the newest client's impls were `Fit`, most never asked.
+fn mark_fits(model: &mut Model) {
+    let mut stack = Vec::new();
+    for def in model.types.values() {
+        if let TypeKind::Untagged(variants) = &def.kind {
+            variants.iter().for_each(|v| named_in(&v.ty, false, &mut stack));
+        }
+    }
+    let mut fits = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        let Some(def) = model.types.get(&id) else { continue };
+        if !fits.insert(id) {
+            continue;
+        }
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                for f in s.fields.iter().filter(|f| f.flatten || crate::api::is_tag_like(f, model)) {
+                    named_in(&f.ty, false, &mut stack);
+                }
+            }
+            TypeKind::Tagged(t) => t.variants.iter().for_each(|v| named_in(&v.ty, false, &mut stack)),
+            TypeKind::Untagged(variants) => variants.iter().for_each(|v| named_in(&v.ty, false, &mut stack)),
+            TypeKind::Alias(ty) => named_in(ty, false, &mut stack),
+            TypeKind::StringEnum(_) | TypeKind::OpenString(_) | TypeKind::Multipart(_) => {}
+        }
+    }
+    for id in fits {
+        if let Some(def) = model.types.get_mut(&id) {
+            def.fits = true;
+        }
+    }
 }
 
 /// Marks every type reachable from a request body or parameter.

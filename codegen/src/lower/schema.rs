@@ -104,7 +104,7 @@ impl<'s> SchemaLowerer<'s> {
             let id = format!("#{ptr}");
             let kind = self.definition(schema, &ptr, &NamePath::root(rust_name.clone()), self.multipart.contains(&id))?;
             let view = View::of(schema);
-            self.types.insert(id, TypeDef { long_name: rust_name.clone(), rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
+            self.types.insert(id, TypeDef { long_name: rust_name.clone(), rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, fits: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
         }
         Ok(())
     }
@@ -155,7 +155,7 @@ impl<'s> SchemaLowerer<'s> {
                     return Ok(target_lowered);
                 }
             }
-            self.types.insert(id, TypeDef { long_name: rust_name.clone(), rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
+            self.types.insert(id, TypeDef { long_name: rust_name.clone(), rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, fits: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
             return Ok(lowered);
         }
         let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;

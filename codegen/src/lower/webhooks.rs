@@ -149,7 +149,7 @@ pub(super) fn lower(schemas: &mut SchemaLowerer) -> Result<Option<Webhooks>, Spe
     let kind = TypeKind::Tagged(TaggedDef { tag: TAG.to_owned(), variants, fallback });
     schemas.types.insert(
         EVENT_ID.to_owned(),
-        TypeDef { long_name: rust_name.clone(), rust_name, wire_name: "webhooks".to_owned(), doc: Some(doc_text), deprecated: false, kind, in_request: false, features: BTreeSet::new(), used_by: Vec::new(), empty_value: false },
+        TypeDef { long_name: rust_name.clone(), rust_name, wire_name: "webhooks".to_owned(), doc: Some(doc_text), deprecated: false, kind, in_request: false, fits: false, features: BTreeSet::new(), used_by: Vec::new(), empty_value: false },
     );
     Ok(Some(Webhooks { event: EVENT_ID.to_owned(), events }))
 }

@@ -910,7 +910,9 @@ impl<T: Fit> Attempt<T> {
     pub fn misfit(&self) -> usize {
         self.value.misfit() + self.fills.len()
     }
+}
 
+impl<T> Attempt<T> {
     /// The value, reporting its fills to the surrounding [`collect_fills`].
     pub fn accept(self) -> T {
         add_fills(self.fills);

@@ -132,14 +132,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -192,14 +184,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectCodeInterpreter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantObjectCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -263,14 +247,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectFileSearch {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantObjectFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -325,17 +301,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for AssistantObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -411,14 +376,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantObjectToolResources {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -477,18 +434,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for AssistantObjectToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -562,14 +507,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantToolsCode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -678,17 +615,6 @@ impl crate::runtime::ser::Encode for AssistantToolsCodeType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AssistantToolsCodeType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsCodeType {
     #[inline]
     fn default() -> Self {
@@ -755,14 +681,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantToolsFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -878,14 +796,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantToolsFileSearchFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1019,17 +929,6 @@ impl crate::runtime::ser::Encode for AssistantToolsFileSearchType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AssistantToolsFileSearchType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFileSearchType {
     #[inline]
     fn default() -> Self {
@@ -1089,14 +988,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnly {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1205,17 +1096,6 @@ impl crate::runtime::ser::Encode for AssistantToolsFileSearchTypeOnlyType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnlyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFileSearchTypeOnlyType {
     #[inline]
     fn default() -> Self {
@@ -1279,14 +1159,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantToolsFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1396,17 +1268,6 @@ impl crate::runtime::ser::Encode for AssistantToolsFunctionType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AssistantToolsFunctionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1552,22 +1413,6 @@ impl crate::runtime::ser::Encode for AssistantsApiResponseFormatOption {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseFormatJsonSchema(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFormatText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFormatJsonObject(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -1791,16 +1636,6 @@ impl crate::runtime::ser::Encode for AssistantsApiToolChoiceOption {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Mode(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mode(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -2100,14 +1935,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantsNamedToolChoiceFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl AssistantsNamedToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -2217,17 +2044,6 @@ impl crate::runtime::ser::Encode for AssistantsNamedToolChoiceType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AssistantsNamedToolChoiceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -2351,14 +2167,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2574,14 +2382,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoChunkingStrate
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequestAutoChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
 impl CreateAssistantRequestAutoChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -2686,17 +2486,6 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestAutoType {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateAssistantRequestAutoType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateAssistantRequestAutoType {
     #[inline]
     fn default() -> Self {
@@ -2775,17 +2564,6 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateAssistantRequestChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::CreateAssistantRequestAutoChunkingStrategy>
 for CreateAssistantRequestChunkingStrategy {
     #[inline]
@@ -2854,14 +2632,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestCodeInterpreter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequestCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2975,14 +2745,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestFileSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequestFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -3288,13 +3050,6 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateAssistantRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "assistants")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3360,14 +3115,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStatic {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequestStatic {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -3484,14 +3231,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticChunkingStra
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequestStaticChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
 impl CreateAssistantRequestStaticChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3602,17 +3341,6 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestStaticType {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateAssistantRequestStaticType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateAssistantRequestStaticType {
     #[inline]
     fn default() -> Self {
@@ -3684,14 +3412,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequestToolResources {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -3838,18 +3558,6 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateAssistantRequestToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for CreateAssistantRequestToolsItem {
     #[inline]
@@ -3943,14 +3651,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestVectorStoresItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateAssistantRequestVectorStoresItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4095,14 +3795,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateMessageRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4254,18 +3946,6 @@ impl crate::runtime::ser::Encode for CreateMessageRequestArrayOfContentPartsItem
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateMessageRequestArrayOfContentPartsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageContentImageFileObject>
 for CreateMessageRequestArrayOfContentPartsItem {
     #[inline]
@@ -4351,14 +4031,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateMessageRequestAttachmentsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4520,16 +4192,6 @@ impl crate::runtime::ser::Encode for CreateMessageRequestContent {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateMessageRequestContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateMessageRequestContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4627,17 +4289,6 @@ impl crate::runtime::ser::Encode for CreateMessageRequestRole {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateMessageRequestRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4708,17 +4359,6 @@ impl crate::runtime::ser::Encode for CreateMessageRequestToolsItem {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateMessageRequestToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -4807,17 +4447,6 @@ impl crate::runtime::ser::Encode for CreateRunIncludeItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateRunIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -5000,14 +4629,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateRunRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -5473,13 +5094,6 @@ impl crate::runtime::ser::Encode for CreateRunRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateRunRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5557,18 +5171,6 @@ impl crate::runtime::ser::Encode for CreateRunRequestToolsItem {
             }
             Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateRunRequestToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -5757,14 +5359,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadAndRunRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -6036,14 +5630,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestCodeInterpreter
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadAndRunRequestCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
 impl CreateThreadAndRunRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -6146,14 +5732,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestFileSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadAndRunRequestFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -6427,13 +6005,6 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateThreadAndRunRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6498,14 +6069,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolResources {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -6653,18 +6216,6 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for CreateThreadAndRunRequestToolsItem {
     #[inline]
@@ -6750,14 +6301,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -6890,14 +6433,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoChunkingStrategy 
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequestAutoChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
 impl CreateThreadRequestAutoChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -7002,17 +6537,6 @@ impl crate::runtime::ser::Encode for CreateThreadRequestAutoType {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateThreadRequestAutoType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateThreadRequestAutoType {
     #[inline]
     fn default() -> Self {
@@ -7088,17 +6612,6 @@ impl crate::runtime::ser::Encode for CreateThreadRequestChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateThreadRequestChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::CreateThreadRequestAutoChunkingStrategy>
 for CreateThreadRequestChunkingStrategy {
     #[inline]
@@ -7167,14 +6680,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestCodeInterpreter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequestCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -7288,14 +6793,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestFileSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequestFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -7437,14 +6934,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStatic {
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequestStatic {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
 impl CreateThreadRequestStatic {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -7553,14 +7042,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticChunkingStrateg
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequestStaticChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -7675,17 +7156,6 @@ impl crate::runtime::ser::Encode for CreateThreadRequestStaticType {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateThreadRequestStaticType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateThreadRequestStaticType {
     #[inline]
     fn default() -> Self {
@@ -7757,14 +7227,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequestToolResources {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -7899,14 +7361,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestVectorStoresItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateThreadRequestVectorStoresItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -8050,14 +7504,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteAssistantResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8112,17 +7558,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for DeleteAssistantResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -8197,14 +7632,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteMessageResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8259,17 +7686,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for DeleteMessageResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -8344,14 +7760,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteThreadResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8406,17 +7814,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for DeleteThreadResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -8499,17 +7896,6 @@ impl crate::runtime::ser::Encode for FileSearchRanker {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FileSearchRanker {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File search tool call ranking options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8569,14 +7955,6 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FileSearchRankingOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8702,17 +8080,6 @@ impl crate::runtime::ser::Encode for GetRunStepIncludeItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for GetRunStepIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::default::Default for GetRunStepIncludeItem {
     #[inline]
     fn default() -> Self {
@@ -8792,17 +8159,6 @@ impl crate::runtime::ser::Encode for ListAssistantsOrder {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ListAssistantsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_assistants`](crate::runtime::Client::list_assistants) (response).
@@ -8877,14 +8233,6 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListAssistantsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_messages`](crate::runtime::Client::list_messages) (parameter).
@@ -8954,17 +8302,6 @@ impl crate::runtime::ser::Encode for ListMessagesOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ListMessagesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -9042,14 +8379,6 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListMessagesResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_run_steps`](crate::runtime::Client::list_run_steps) (parameter).
@@ -9119,17 +8448,6 @@ impl crate::runtime::ser::Encode for ListRunStepsIncludeItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ListRunStepsIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -9212,17 +8530,6 @@ impl crate::runtime::ser::Encode for ListRunStepsOrder {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ListRunStepsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_run_steps`](crate::runtime::Client::list_run_steps) (response).
@@ -9297,14 +8604,6 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
     }
 }
 #[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListRunStepsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_runs`](crate::runtime::Client::list_runs) (parameter).
@@ -9374,17 +8673,6 @@ impl crate::runtime::ser::Encode for ListRunsOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ListRunsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -9461,14 +8749,6 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListRunsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Image file
 ///
@@ -9529,14 +8809,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentImageFileObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -9661,17 +8933,6 @@ impl crate::runtime::ser::Encode for MessageContentImageFileObjectDetail {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentImageFileObjectDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9731,14 +8992,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFile {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -9860,17 +9113,6 @@ impl crate::runtime::ser::Encode for MessageContentImageFileObjectType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentImageFileObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentImageFileObjectType {
     #[inline]
     fn default() -> Self {
@@ -9937,14 +9179,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentImageUrlObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10067,17 +9301,6 @@ impl crate::runtime::ser::Encode for MessageContentImageUrlObjectDetail {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentImageUrlObjectDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10137,14 +9360,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrl {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10266,17 +9481,6 @@ impl crate::runtime::ser::Encode for MessageContentImageUrlObjectType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentImageUrlObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentImageUrlObjectType {
     #[inline]
     fn default() -> Self {
@@ -10346,14 +9550,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentRefusalObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10408,17 +9604,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentRefusalObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10506,14 +9691,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10567,15 +9744,6 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for MessageContentTextAnnotationsFileCitationObjectFileCitation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10634,17 +9802,6 @@ for MessageContentTextAnnotationsFileCitationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10732,14 +9889,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10793,14 +9942,6 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectFilePath {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10858,17 +9999,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10941,14 +10071,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentTextObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11003,17 +10125,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectAnnotationsItem 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentTextObjectAnnotationsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11095,14 +10206,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageContentTextObjectText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11157,17 +10260,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageContentTextObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11317,14 +10409,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11384,14 +10468,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageObjectAttachmentsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11457,19 +10533,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageObjectContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11559,14 +10622,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageObjectIncompleteDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11621,17 +10676,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11715,17 +10759,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectReason {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageObjectReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11784,17 +10817,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageObjectRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11863,17 +10885,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageObjectStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11923,17 +10934,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageObjectToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12011,14 +11011,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageRequestContentTextObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -12128,17 +11120,6 @@ impl crate::runtime::ser::Encode for MessageRequestContentTextObjectType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for MessageRequestContentTextObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -12269,14 +11250,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyAssistantRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -12499,14 +11472,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestCodeInterpreter {
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyAssistantRequestCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
 impl ModifyAssistantRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -12609,14 +11574,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestFileSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyAssistantRequestFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -12904,13 +11861,6 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ModifyAssistantRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12975,14 +11925,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyAssistantRequestToolResources {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13129,18 +12071,6 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ModifyAssistantRequestToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for ModifyAssistantRequestToolsItem {
     #[inline]
@@ -13214,14 +12144,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyMessageRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13320,14 +12242,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyRunRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13433,14 +12347,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyThreadRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13562,14 +12468,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestCodeInterpreter {
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyThreadRequestCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
 impl ModifyThreadRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -13672,14 +12570,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestFileSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyThreadRequestFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13798,14 +12688,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyThreadRequestToolResources {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13935,14 +12817,6 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunCompletionUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14173,14 +13047,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14246,17 +13112,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectCode {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunObjectCode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14309,14 +13164,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunObjectIncompleteDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14379,14 +13226,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunObjectLastError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14441,17 +13280,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14523,17 +13351,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectReason {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunObjectReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14599,14 +13416,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunObjectRequiredAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14661,17 +13470,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunObjectRequiredActionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14771,17 +13569,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunObjectStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14834,14 +13621,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectSubmitToolOutputs {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunObjectSubmitToolOutputs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14900,18 +13679,6 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunObjectToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15003,14 +13770,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepCompletionUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Message creation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15073,14 +13832,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15134,14 +13885,6 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectMessageCreation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15199,17 +13942,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15287,14 +14019,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15358,14 +14082,6 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15420,17 +14136,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectOutputs
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectOutputsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15507,17 +14212,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsCodeObjectType {
     #[inline]
     fn default() -> Self {
@@ -15587,14 +14281,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15648,14 +14334,6 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15714,17 +14392,6 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15797,14 +14464,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15859,17 +14518,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15947,14 +14595,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16025,14 +14665,6 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16087,17 +14719,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16168,14 +14789,6 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16253,14 +14866,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16326,16 +14931,6 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16394,18 +14989,6 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit
-for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16484,14 +15067,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16559,14 +15134,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16621,17 +15188,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16704,14 +15260,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16776,18 +15324,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsIt
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectToolCallsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16869,17 +15405,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17036,14 +15561,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17102,17 +15619,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectCode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepObjectCode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17175,14 +15681,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepObjectLastError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17237,17 +15735,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17331,17 +15818,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepObjectStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17394,17 +15870,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepObjectStepDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolCalls(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17485,17 +15950,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunStepObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17557,14 +16011,6 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunToolCallObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17630,14 +16076,6 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunToolCallObjectFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17692,17 +16130,6 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RunToolCallObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -17772,14 +16199,6 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SubmitToolOutputsRunRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -17893,14 +16312,6 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "assistants")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SubmitToolOutputsRunRequestToolOutputsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -18037,14 +16448,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ThreadObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18097,14 +16500,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectCodeInterpreter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ThreadObjectCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18165,14 +16560,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectFileSearch {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ThreadObjectFileSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18227,17 +16614,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ThreadObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18313,14 +16689,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ThreadObjectToolResources {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Thread Truncation Controls
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18377,14 +16745,6 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TruncationObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -18507,16 +16867,5 @@ impl crate::runtime::ser::Encode for TruncationObjectType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "assistants", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for TruncationObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

@@ -91,17 +91,6 @@ impl crate::runtime::ser::Encode for AudioResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for AudioResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 7 properties, 3 of them required.
 ///
 /// Used by [`Client::create_speech`](crate::runtime::Client::create_speech) (request body).
@@ -194,14 +183,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateSpeechRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -372,13 +353,6 @@ impl crate::runtime::ser::Encode for CreateSpeechRequestModel {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateSpeechRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 6 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -467,17 +441,6 @@ impl crate::runtime::ser::Encode for CreateSpeechRequestResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateSpeechRequestResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -550,17 +513,6 @@ impl crate::runtime::ser::Encode for CreateSpeechRequestStreamFormat {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateSpeechRequestStreamFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audio")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by [`Client::create_speech_stream`](crate::runtime::Client::create_speech_stream) (stream event).
@@ -615,17 +567,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateSpeechResponseStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SpeechAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SpeechAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -976,16 +917,6 @@ impl crate::runtime::ser::Encode for CreateTranscriptionRequestChunkingStrategy 
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateTranscriptionRequestChunkingStrategy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1188,13 +1119,6 @@ impl crate::runtime::ser::Encode for CreateTranscriptionRequestModel {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1267,17 +1191,6 @@ for CreateTranscriptionRequestTimestampGranularitiesItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionRequestTimestampGranularitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1370,17 +1283,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::DiarizedJson(value) => crate::runtime::de::Fit::misfit(value),
-            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1628,17 +1530,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonU
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextUsageDuration>
 for CreateTranscriptionResponseDiarizedJsonUsage {
     #[inline]
@@ -1804,14 +1695,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonLogprobsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1862,17 +1745,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonUsage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1962,18 +1834,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponseStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TranscriptTextSegment(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TranscriptTextDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TranscriptTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -2240,13 +2100,6 @@ impl crate::runtime::ser::Encode for CreateTranslationRequestModel {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranslationRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2331,17 +2184,6 @@ impl crate::runtime::ser::Encode for CreateTranslationRequestResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranslationRequestResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audio")]
 /// A union of a [`CreateTranslationResponseVerboseJson`] and a [`CreateTranslationResponseJson`], told apart by shape.
 ///
 /// Used by [`Client::create_translation`](crate::runtime::Client::create_translation) (response).
@@ -2414,16 +2256,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranslationResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -2755,14 +2587,6 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SpeechAudioDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2817,17 +2641,6 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for SpeechAudioDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -2897,14 +2710,6 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SpeechAudioDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2959,17 +2764,6 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for SpeechAudioDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -3047,14 +2841,6 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SpeechAudioDoneEventUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 4 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3129,14 +2915,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3204,14 +2982,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextDeltaEventLogprobsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3266,17 +3036,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for TranscriptTextDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -3366,14 +3125,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3441,14 +3192,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextDoneEventLogprobsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3503,17 +3246,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for TranscriptTextDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -3606,14 +3338,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextSegmentEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3668,17 +3392,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for TranscriptTextSegmentEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -3751,14 +3464,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextUsageDuration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3813,17 +3518,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for TranscriptTextUsageDurationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -3922,14 +3616,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextUsageTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3992,14 +3678,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptTextUsageTokensInputTokenDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4054,17 +3732,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for TranscriptTextUsageTokensType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4157,14 +3824,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptionDiarizedSegment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4219,17 +3878,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for TranscriptionDiarizedSegmentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -4308,17 +3956,6 @@ impl crate::runtime::ser::Encode for TranscriptionInclude {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for TranscriptionInclude {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audio")]
 impl ::std::default::Default for TranscriptionInclude {
     #[inline]
     fn default() -> Self {
@@ -4375,14 +4012,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "audio", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptionLanguage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -4499,14 +4128,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptionSegment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4571,14 +4192,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TranscriptionWord {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audio")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_voice_consent`](crate::runtime::Client::update_voice_consent) (request body).
@@ -4631,14 +4244,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateVoiceConsentRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -4984,14 +4589,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VoiceConsentDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5046,17 +4643,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for VoiceConsentDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -5144,14 +4730,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VoiceConsentListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5206,17 +4784,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for VoiceConsentListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -5301,14 +4868,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VoiceConsentResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5363,17 +4922,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for VoiceConsentResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]
@@ -5453,14 +5001,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
     }
 }
 #[cfg(feature = "audio")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VoiceResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5515,17 +5055,6 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for VoiceResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audio")]

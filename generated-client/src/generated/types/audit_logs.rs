@@ -589,14 +589,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLog {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -658,14 +650,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogActor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -738,14 +722,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogActorApiKey {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -807,17 +783,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKeyType {
     }
 }
 #[cfg(feature = "audit-logs")]
-impl crate::runtime::de::Fit for AuditLogActorApiKeyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -870,14 +835,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogActorServiceAccount {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -937,14 +894,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogActorSession {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1009,17 +958,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorType {
     }
 }
 #[cfg(feature = "audit-logs")]
-impl crate::runtime::de::Fit for AuditLogActorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1076,14 +1014,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogActorUser {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1146,14 +1076,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogApiKeyCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1209,14 +1131,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogApiKeyCreatedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1266,14 +1180,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogApiKeyDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1341,14 +1247,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogApiKeyUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1401,14 +1299,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogApiKeyUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1471,14 +1361,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCertificateCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1549,14 +1431,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCertificateDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1619,14 +1493,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCertificateUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1681,14 +1547,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCertificatesActivated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1754,14 +1612,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCertificatesActivatedCertificatesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1816,14 +1666,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCertificatesDeactivated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1889,14 +1731,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCertificatesDeactivatedCertificatesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1956,14 +1790,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2032,14 +1858,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreatedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2092,14 +1910,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogCheckpointPermissionDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2903,17 +2713,6 @@ impl crate::runtime::ser::Encode for AuditLogEventType {
     }
 }
 #[cfg(feature = "audit-logs")]
-impl crate::runtime::de::Fit for AuditLogEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2978,14 +2777,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogExternalKeyRegistered {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3038,14 +2829,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogExternalKeyRemoved {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3108,14 +2891,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogGroupCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3171,14 +2946,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogGroupCreatedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3228,14 +2995,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogGroupDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3303,14 +3062,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogGroupUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3366,14 +3117,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogGroupUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3426,14 +3169,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogInviteAccepted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3483,14 +3218,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogInviteDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3553,14 +3280,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogInviteSent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3620,14 +3339,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogInviteSentData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3682,14 +3393,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3755,14 +3458,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivatedConfigsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3817,14 +3512,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3887,14 +3574,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivatedConfigsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3965,14 +3644,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogIpAllowlistCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4040,14 +3711,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogIpAllowlistDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4110,14 +3773,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogIpAllowlistUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4177,14 +3832,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogLoginFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4241,14 +3888,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogLogoutFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4316,14 +3955,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogOrganizationUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4434,14 +4065,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogOrganizationUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4501,14 +4124,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogProject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4561,14 +4176,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogProjectArchived {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4628,14 +4235,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogProjectCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4701,14 +4300,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogProjectCreatedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4758,14 +4349,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogProjectDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4833,14 +4416,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogProjectUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4896,14 +4471,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogProjectUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4956,14 +4523,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRateLimitDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5031,14 +4590,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRateLimitUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5149,14 +4700,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRateLimitUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5240,14 +4783,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleAssignmentCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5328,14 +4863,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleAssignmentDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5452,14 +4979,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleBoundToResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5530,17 +5049,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audit-logs")]
-impl crate::runtime::de::Fit for AuditLogRoleBoundToResourceSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5618,14 +5126,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5675,14 +5175,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5799,14 +5291,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5880,17 +5364,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
     }
 }
 #[cfg(feature = "audit-logs")]
-impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResourceSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5952,14 +5425,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6068,14 +5533,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogRoleUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6128,14 +5585,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogScimDisabled {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6185,14 +5634,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogScimEnabled {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6258,14 +5699,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogServiceAccountCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6321,14 +5754,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogServiceAccountCreatedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6381,14 +5806,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogServiceAccountDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6459,14 +5876,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogServiceAccountUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6519,14 +5928,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogServiceAccountUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6589,14 +5990,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogUserAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6649,14 +6042,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogUserAddedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6706,14 +6091,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogUserDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6781,14 +6158,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogUserUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6841,14 +6210,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogUserUpdatedChangesRequested {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -6916,14 +6277,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6983,14 +6336,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7063,14 +6408,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7152,14 +6489,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7235,14 +6564,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7307,14 +6628,6 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7387,14 +6700,6 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListAuditLogsEffectiveAt {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7541,14 +6846,6 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
     }
 }
 #[cfg(feature = "audit-logs")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListAuditLogsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "audit-logs")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7603,17 +6900,6 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "audit-logs")]
-impl crate::runtime::de::Fit for ListAuditLogsResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "audit-logs")]

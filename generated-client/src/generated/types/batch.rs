@@ -188,14 +188,6 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Batch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -265,14 +257,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BatchError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -329,14 +313,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BatchErrors {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "batch")]
@@ -399,14 +375,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BatchFileExpirationAfter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(feature = "batch")]
@@ -519,17 +487,6 @@ impl crate::runtime::ser::Encode for BatchFileExpirationAfterAnchor {
     }
 }
 #[cfg(feature = "batch")]
-impl crate::runtime::de::Fit for BatchFileExpirationAfterAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "batch")]
 impl ::std::default::Default for BatchFileExpirationAfterAnchor {
     #[inline]
     fn default() -> Self {
@@ -592,14 +549,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BatchInputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "batch")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -654,17 +603,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "batch")]
-impl crate::runtime::de::Fit for BatchObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "batch")]
@@ -730,14 +668,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BatchOutputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -799,14 +729,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BatchRequestCounts {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "batch")]
@@ -892,17 +814,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "batch")]
-impl crate::runtime::de::Fit for BatchStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "batch")]
@@ -992,14 +903,6 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BatchUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::create_batch`](crate::runtime::Client::create_batch) (request body).
@@ -1083,15 +986,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateBatchRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + crate::runtime::de::Fit::misfit(&self.completion_window)
     }
 }
 #[cfg(feature = "batch")]
@@ -1237,17 +1131,6 @@ impl crate::runtime::ser::Encode for CreateBatchRequestCompletionWindow {
     }
 }
 #[cfg(feature = "batch")]
-impl crate::runtime::de::Fit for CreateBatchRequestCompletionWindow {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "batch")]
 impl ::std::default::Default for CreateBatchRequestCompletionWindow {
     #[inline]
     fn default() -> Self {
@@ -1351,17 +1234,6 @@ impl crate::runtime::ser::Encode for CreateBatchRequestEndpoint {
     }
 }
 #[cfg(feature = "batch")]
-impl crate::runtime::de::Fit for CreateBatchRequestEndpoint {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "batch")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_batches`](crate::runtime::Client::list_batches) (response).
@@ -1436,14 +1308,6 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
     }
 }
 #[cfg(feature = "batch")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListBatchesResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "batch")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1498,17 +1362,6 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "batch")]
-impl crate::runtime::de::Fit for ListBatchesResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "batch")]

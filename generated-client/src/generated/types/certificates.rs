@@ -92,14 +92,6 @@ impl<'de> ::serde::Deserialize<'de> for Certificate {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Certificate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "certificates")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -161,14 +153,6 @@ impl<'de> ::serde::Deserialize<'de> for CertificateDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CertificateDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
@@ -237,17 +221,6 @@ impl<'de> ::serde::Deserialize<'de> for CertificateObject {
     }
 }
 #[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for CertificateObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_certificate`](crate::runtime::Client::delete_certificate) (response).
@@ -310,14 +283,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteCertificateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -372,17 +337,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for DeleteCertificateResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -458,17 +412,6 @@ impl crate::runtime::ser::Encode for GetCertificateIncludeItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for GetCertificateIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -556,14 +499,6 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListCertificatesResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -618,17 +553,6 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for ListCertificatesResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -711,17 +635,6 @@ impl crate::runtime::ser::Encode for ListOrganizationCertificatesOrder {
     }
 }
 #[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for ListOrganizationCertificatesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_project_certificates`](crate::runtime::Client::list_project_certificates) (parameter).
@@ -791,17 +704,6 @@ impl crate::runtime::ser::Encode for ListProjectCertificatesOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for ListProjectCertificatesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -882,14 +784,6 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListProjectCertificatesResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -944,17 +838,6 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for ListProjectCertificatesResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -1017,14 +900,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyCertificateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModifyCertificateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
@@ -1166,14 +1041,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationCertificate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_organization_certificates`](crate::runtime::Client::activate_organization_certificates) (response).
@@ -1236,14 +1103,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationCertificateActivationResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1302,17 +1161,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for OrganizationCertificateActivationResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -1385,14 +1233,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDeactivationRespo
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1452,17 +1292,6 @@ for OrganizationCertificateDeactivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -1535,14 +1364,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationCertificateDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1597,17 +1418,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for OrganizationCertificateObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -1710,14 +1520,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationProjectCertificate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_project_certificates`](crate::runtime::Client::activate_project_certificates) (response).
@@ -1781,14 +1583,6 @@ for OrganizationProjectCertificateActivationResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1849,17 +1643,6 @@ for OrganizationProjectCertificateActivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -1933,14 +1716,6 @@ for OrganizationProjectCertificateDeactivationResponse {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationProjectCertificateDeactivationResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2001,18 +1776,6 @@ for OrganizationProjectCertificateDeactivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit
-for OrganizationProjectCertificateDeactivationResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -2086,14 +1849,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationProjectCertificateDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2148,17 +1903,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "certificates")]
-impl crate::runtime::de::Fit for OrganizationProjectCertificateObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "certificates")]
@@ -2221,14 +1965,6 @@ impl<'de> ::serde::Deserialize<'de> for ToggleCertificatesRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ToggleCertificatesRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
@@ -2332,14 +2068,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadCertificateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "certificates")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UploadCertificateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]

@@ -68,14 +68,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionAllowedTools {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
 impl ChatCompletionAllowedTools {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -394,17 +386,6 @@ impl crate::runtime::ser::Encode for ChatCompletionAllowedToolsMode {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionAllowedToolsMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_chat_completion`](crate::runtime::Client::delete_chat_completion) (response).
@@ -469,14 +450,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -531,17 +504,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionDeletedObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -721,14 +683,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionFunctions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
 impl ChatCompletionFunctions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -860,14 +814,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -922,17 +868,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -1007,14 +942,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCall {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1125,14 +1052,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallCustom {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1248,17 +1167,6 @@ impl crate::runtime::ser::Encode for ChatCompletionMessageCustomToolCallType {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionMessageCustomToolCallType {
     #[inline]
     fn default() -> Self {
@@ -1343,14 +1251,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chat")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1405,17 +1305,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListContentPartsIte
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionMessageListContentPartsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -1549,14 +1438,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageListDataItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1611,17 +1492,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionMessageListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -1696,14 +1566,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCall {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1827,15 +1689,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunk {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1898,14 +1751,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1960,17 +1805,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2040,14 +1874,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCallFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2163,17 +1989,6 @@ impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallType {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCallType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionMessageToolCallType {
     #[inline]
     fn default() -> Self {
@@ -2256,17 +2071,6 @@ impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallsItem {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionMessageCustomToolCall>
 for ChatCompletionMessageToolCallsItem {
     #[inline]
@@ -2345,14 +2149,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionModeration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2420,14 +2216,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionModerationError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2482,17 +2270,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionModerationErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2555,17 +2332,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionModerationInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2637,17 +2403,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionModerationOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2734,14 +2489,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionModerationResults {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2796,17 +2543,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionModerationResultsType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -3101,14 +2837,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustomCustom {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
 impl ChatCompletionNamedToolChoiceCustomCustom {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3283,14 +3011,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -3518,14 +3238,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
 impl ChatCompletionRequestAssistantMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3695,14 +3407,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl ChatCompletionRequestAssistantMessageAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3847,16 +3551,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageConten
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3957,17 +3651,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageConten
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartRefusal>
 for ChatCompletionRequestAssistantMessageContentPart {
     #[inline]
@@ -4045,14 +3728,6 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageFunctionCall {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -4168,17 +3843,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageRole {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestAssistantMessageRole {
     #[inline]
     fn default() -> Self {
@@ -4250,14 +3914,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -4425,16 +4081,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestDeveloperMessageConten
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4529,17 +4175,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestDeveloperMessageRole {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestDeveloperMessageRole {
     #[inline]
     fn default() -> Self {
@@ -4612,14 +4247,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -4745,17 +4372,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestFunctionMessageRole {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestFunctionMessageRole {
     #[inline]
     fn default() -> Self {
@@ -4855,21 +4471,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessage {
             Self::Tool(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Developer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::System(value) => crate::runtime::de::Fit::misfit(value),
-            Self::User(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Assistant(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Tool(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -4991,14 +4592,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -5134,17 +4727,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartAudi
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5205,14 +4787,6 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioInputAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -5332,17 +4906,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartAudi
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartAudioType {
     #[inline]
     fn default() -> Self {
@@ -5419,14 +4982,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFile {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -5553,14 +5108,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileFile {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -5702,17 +5249,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFile
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartFileType {
     #[inline]
     fn default() -> Self {
@@ -5789,14 +5325,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -5936,17 +5464,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImag
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6013,17 +5530,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImag
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -6095,14 +5601,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageUrl {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -6221,14 +5719,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusal {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl ChatCompletionRequestMessageContentPartRefusal {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -6338,17 +5828,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartRefu
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusalType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartRefusalType {
     #[inline]
     fn default() -> Self {
@@ -6425,14 +5904,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -6559,17 +6030,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartText
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartTextType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartTextType {
     #[inline]
     fn default() -> Self {
@@ -6641,14 +6101,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -6815,16 +6267,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestSystemMessageContent {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6924,17 +6366,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestSystemMessageRole {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestSystemMessageRole {
     #[inline]
     fn default() -> Self {
@@ -7006,14 +6437,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestToolMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -7170,16 +6593,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestToolMessageContent {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7279,17 +6692,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestToolMessageRole {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestToolMessageRole {
     #[inline]
     fn default() -> Self {
@@ -7361,14 +6763,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionRequestUserMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -7533,16 +6927,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessageContent {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7658,19 +7042,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessageContentPart
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContentPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudio(value) => crate::runtime::de::Fit::misfit(value),
-            Self::File(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartAudio>
 for ChatCompletionRequestUserMessageContentPart {
     #[inline]
@@ -7768,17 +7139,6 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessageRole {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -7889,14 +7249,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionResponseMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7959,14 +7311,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8022,17 +7366,6 @@ for ChatCompletionResponseMessageAnnotationsItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -8115,14 +7448,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionResponseMessageAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8186,14 +7511,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionResponseMessageFunctionCall {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8248,17 +7565,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionResponseMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -8338,14 +7644,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageUrlCitation
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionResponseMessageUrlCitation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -8431,14 +7729,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionStreamResponseDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8499,14 +7789,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaFunctionCall {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -8583,17 +7865,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8666,14 +7937,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionTokenLogprob {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8738,14 +8001,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionTokenLogprobTopLogprobsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -8882,18 +8137,6 @@ impl crate::runtime::ser::Encode for ChatCompletionToolChoiceOption {
             Self::ToolChoiceMode(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionToolChoiceOption {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::AllowedToolsChoice(value) => crate::runtime::de::Fit::misfit(value),
-            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
-            Self::NamedToolChoiceCustom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMode(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -9270,14 +8513,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -9789,14 +9024,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
 impl CreateChatCompletionRequestAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -9928,17 +9155,6 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestFormat {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// A union of a [`ChatCompletionFunctionCallOption`] and a [`CreateChatCompletionRequestFunctionCallMode`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10035,18 +9251,6 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestFunctionCall {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Mode(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCall {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ChatCompletionFunctionCallOption(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Mode(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -10249,18 +9453,6 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestResponseFormat {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<super::ResponseFormatJsonObject>
 for CreateChatCompletionRequestResponseFormat {
     #[inline]
@@ -10353,17 +9545,6 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestToolsItem {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionTool>
 for CreateChatCompletionRequestToolsItem {
     #[inline]
@@ -10439,14 +9620,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestUserLocation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -10561,17 +9734,6 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestUserLocationType
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestUserLocationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for CreateChatCompletionRequestUserLocationType {
     #[inline]
     fn default() -> Self {
@@ -10643,14 +9805,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestWebSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -10836,14 +9990,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10913,14 +10059,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionResponseChoicesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -10997,17 +10135,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseFinishReason
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionResponseFinishReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11074,14 +10201,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionResponseLogprobs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11136,17 +10255,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -11274,14 +10382,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionStreamResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11358,14 +10458,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseChoicesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11439,17 +10531,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseFinish
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseFinishReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11516,14 +10597,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
     }
 }
 #[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseLogprobs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11578,17 +10651,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -11660,14 +10722,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomToolChatCompletions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -11780,17 +10834,6 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsFormat {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<super::CustomToolChatCompletionsTextFormat>
 for CustomToolChatCompletionsFormat {
     #[inline]
@@ -11866,14 +10909,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammar {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammar {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -11982,14 +11017,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammarFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -12104,17 +11131,6 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsGrammarType {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammarType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for CustomToolChatCompletionsGrammarType {
     #[inline]
     fn default() -> Self {
@@ -12194,17 +11210,6 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsSyntax {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsSyntax {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// Text format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12257,14 +11262,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsTextFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -12373,17 +11370,6 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsTextType {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsTextType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for CustomToolChatCompletionsTextType {
     #[inline]
     fn default() -> Self {
@@ -12459,17 +11445,6 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsType {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for CustomToolChatCompletionsType {
     #[inline]
     fn default() -> Self {
@@ -12538,14 +11513,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolProperties {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomToolProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -12682,17 +11649,6 @@ impl crate::runtime::ser::Encode for GetChatCompletionMessagesOrder {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for GetChatCompletionMessagesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_chat_completions`](crate::runtime::Client::list_chat_completions) (parameter).
@@ -12765,17 +11721,6 @@ impl crate::runtime::ser::Encode for ListChatCompletionsOrder {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ListChatCompletionsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// Static Content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12832,14 +11777,6 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PredictionContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -12981,16 +11918,6 @@ impl crate::runtime::ser::Encode for PredictionContentContent {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for PredictionContentContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for PredictionContentContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13084,17 +12011,6 @@ impl crate::runtime::ser::Encode for PredictionContentType {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for PredictionContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 impl ::std::default::Default for PredictionContentType {
     #[inline]
     fn default() -> Self {
@@ -13176,17 +12092,6 @@ impl crate::runtime::ser::Encode for ResponseModalitiesItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ResponseModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -13275,17 +12180,6 @@ impl crate::runtime::ser::Encode for ServiceTier {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ServiceTier {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -13432,14 +12326,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateChatCompletionRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
 impl UpdateChatCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
     ///
@@ -13560,17 +12446,6 @@ impl crate::runtime::ser::Encode for WebSearchContextSize {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for WebSearchContextSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chat")]
 /// Web search location
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13637,14 +12512,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chat")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchLocation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]

@@ -55,14 +55,6 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ActiveStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -117,17 +109,6 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatusType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ActiveStatusType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -217,15 +198,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssistantMessageItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -280,17 +252,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for AssistantMessageItemObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -355,17 +316,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for AssistantMessageItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -450,14 +400,6 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Attachment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -519,17 +461,6 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentType {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for AttachmentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 /// Automatic thread titling configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -582,14 +513,6 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AutomaticThreadTitlingParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -691,14 +614,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatSessionAutomaticThreadTitling {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// ChatKit configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -769,14 +684,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatSessionChatkitConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// File upload settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -841,14 +748,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatSessionFileUpload {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// History settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -908,14 +807,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatSessionHistory {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// Rate limits
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -970,14 +861,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatSessionRateLimits {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1097,14 +980,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatSessionResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1159,17 +1034,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ChatSessionResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1245,17 +1109,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ChatSessionStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 /// ChatKit configuration overrides
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1325,14 +1178,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatkitConfigurationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1483,14 +1328,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatkitWorkflow {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A union of a string, an integer, a boolean and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1600,18 +1437,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ChatkitWorkflowStateVariablesValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ChatkitWorkflowStateVariablesValue {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1696,14 +1521,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatkitWorkflowTracing {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1817,15 +1634,6 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ClientToolCallItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1880,17 +1688,6 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ClientToolCallItemObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1955,17 +1752,6 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ClientToolCallItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2037,17 +1823,6 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ClientToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 /// Closed thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2107,14 +1882,6 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ClosedStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2169,17 +1936,6 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatusType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ClosedStatusType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2270,14 +2026,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateChatSessionBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2428,14 +2176,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeletedThreadResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2490,17 +2230,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for DeletedThreadResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2567,14 +2296,6 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ExpiresAfterParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2687,17 +2408,6 @@ impl crate::runtime::ser::Encode for ExpiresAfterParamAnchor {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ExpiresAfterParamAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 impl ::std::default::Default for ExpiresAfterParamAnchor {
     #[inline]
     fn default() -> Self {
@@ -2764,14 +2474,6 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FileAnnotation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// File annotation source
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2831,14 +2533,6 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FileAnnotationSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2893,17 +2587,6 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for FileAnnotationSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2968,17 +2651,6 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for FileAnnotationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3050,14 +2722,6 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FileUploadParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3185,14 +2849,6 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for HistoryParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
 impl HistoryParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3307,14 +2963,6 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InferenceOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// Locked thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3374,14 +3022,6 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LockedStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3436,17 +3076,6 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatusType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for LockedStatusType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3511,14 +3140,6 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RateLimitsParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3637,14 +3258,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseOutputText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3695,17 +3308,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ResponseOutputTextAnnotationsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::File(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Url(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3777,17 +3379,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ResponseOutputTextType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3877,15 +3468,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TaskGroupItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3940,17 +3522,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for TaskGroupItemObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4015,17 +3586,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for TaskGroupItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4097,14 +3657,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TaskGroupTask {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4206,15 +3758,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TaskItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4269,17 +3812,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for TaskItemObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4344,17 +3876,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for TaskItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4423,17 +3944,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for TaskType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4518,23 +4028,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ThreadItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ChatkitUserMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ChatkitAssistantMessage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ChatkitWidget(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ChatkitClientToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ChatkitTask(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ChatkitTaskGroup(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4654,14 +4147,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ThreadItemListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4716,17 +4201,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ThreadItemListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4811,14 +4285,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ThreadListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4873,17 +4339,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ThreadListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4973,14 +4428,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ThreadResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5035,17 +4482,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ThreadResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5109,18 +4545,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceStatus {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ThreadResourceStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Active(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Locked(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Closed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5197,14 +4621,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ToolChoice {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "chatkit")]
 /// URL annotation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5261,14 +4677,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UrlAnnotation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5331,14 +4739,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UrlAnnotationSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5393,17 +4793,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UrlAnnotationSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5468,17 +4857,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UrlAnnotationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5548,14 +4926,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserMessageInputText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5610,17 +4980,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UserMessageInputTextType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5732,15 +5091,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserMessageItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5791,17 +5141,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UserMessageItemContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::QuotedText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5876,17 +5215,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UserMessageItemObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 impl ::std::default::Default for UserMessageItemObject {
     #[inline]
     fn default() -> Self {
@@ -5948,17 +5276,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UserMessageItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6028,14 +5345,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserMessageQuotedText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6090,17 +5399,6 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UserMessageQuotedTextType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6190,15 +5488,6 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
     }
 }
 #[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WidgetMessageItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6253,17 +5542,6 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for WidgetMessageItemObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6328,17 +5606,6 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for WidgetMessageItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6423,14 +5690,6 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WorkflowParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6639,18 +5898,6 @@ impl crate::runtime::ser::Encode for WorkflowParamStateVariablesValue {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for WorkflowParamStateVariablesValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for WorkflowParamStateVariablesValue {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6735,14 +5982,6 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "chatkit")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WorkflowTracingParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]

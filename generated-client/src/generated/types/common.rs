@@ -549,19 +549,6 @@ impl crate::runtime::ser::Encode for Annotation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for Annotation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UrlCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerFileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerFileCitationBody> for Annotation {
     #[inline]
     fn from(value: super::ContainerFileCitationBody) -> Self {
@@ -651,17 +638,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch call output status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -734,17 +710,6 @@ impl crate::runtime::ser::Encode for ApplyPatchCallOutputStatusParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchCallOutputStatusParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -803,17 +768,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -889,17 +843,6 @@ impl crate::runtime::ser::Encode for ApplyPatchCallStatusParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchCallStatusParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -967,14 +910,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApplyPatchCreateFileOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1039,14 +974,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1164,17 +1091,6 @@ impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchCreateFileOperationParamType {
     #[inline]
     fn default() -> Self {
@@ -1236,17 +1152,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1319,14 +1224,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1386,14 +1283,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1506,17 +1395,6 @@ impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchDeleteFileOperationParamType {
     #[inline]
     fn default() -> Self {
@@ -1578,17 +1456,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1676,18 +1543,6 @@ impl crate::runtime::ser::Encode for ApplyPatchOperationParam {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -1876,18 +1731,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallApplyPatchOperation {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchToolCallApplyPatchOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2760,21 +2603,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
     )
 )]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ApplyPatchToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
 impl ApplyPatchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -2960,24 +2788,6 @@ impl crate::runtime::ser::Encode for ApplyPatchToolParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ApplyPatchToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ApplyPatchToolParamType {
     #[inline]
     fn default() -> Self {
@@ -3052,14 +2862,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3124,14 +2926,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3249,17 +3043,6 @@ impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchUpdateFileOperationParamType {
     #[inline]
     fn default() -> Self {
@@ -3321,17 +3104,6 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3434,21 +3206,6 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApproximateLocation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -3673,24 +3430,6 @@ impl crate::runtime::ser::Encode for ApproximateLocationType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ApproximateLocationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ApproximateLocationType {
     #[inline]
     fn default() -> Self {
@@ -3860,21 +3599,6 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
         feature = "user-organization-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssignedRoleDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3948,21 +3672,6 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AssignedRoleDetailsAssignmentSourcesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -4275,24 +3984,6 @@ impl crate::runtime::ser::Encode for AutoCodeInterpreterToolParamNetworkPolicy {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<super::ContainerNetworkPolicyAllowlistParam>
 for AutoCodeInterpreterToolParamNetworkPolicy {
     #[inline]
@@ -4592,25 +4283,6 @@ impl crate::runtime::ser::Encode for CallableToolAllowedCaller {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for CallableToolAllowedCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 2 properties, all optional.
 ///
@@ -4674,14 +4346,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionStreamOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -4807,14 +4471,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ChatCompletionTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "chat", feature = "evals"))]
-#[allow(deprecated)]
 impl ChatCompletionTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -4923,17 +4579,6 @@ impl crate::runtime::ser::Encode for ChatCompletionToolType {
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
-impl crate::runtime::de::Fit for ChatCompletionToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "evals"))]
 impl ::std::default::Default for ChatCompletionToolType {
     #[inline]
     fn default() -> Self {
@@ -5025,17 +4670,6 @@ impl crate::runtime::ser::Encode for ClickButtonType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ClickButtonType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Click
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5107,14 +4741,6 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ClickParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5246,17 +4872,6 @@ impl crate::runtime::ser::Encode for ClickParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ClickParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ClickParamType {
     #[inline]
     fn default() -> Self {
@@ -5323,14 +4938,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CodeInterpreterOutputImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5443,17 +5050,6 @@ impl crate::runtime::ser::Encode for CodeInterpreterOutputImageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for CodeInterpreterOutputImageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterOutputImageType {
     #[inline]
     fn default() -> Self {
@@ -5520,14 +5116,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CodeInterpreterOutputLogs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5640,17 +5228,6 @@ impl crate::runtime::ser::Encode for CodeInterpreterOutputLogsType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for CodeInterpreterOutputLogsType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterOutputLogsType {
     #[inline]
     fn default() -> Self {
@@ -5742,21 +5319,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CodeInterpreterTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -6064,17 +5626,6 @@ impl crate::runtime::ser::Encode for CodeInterpreterToolCallOutputsItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterOutputImage>
 for CodeInterpreterToolCallOutputsItem {
     #[inline]
@@ -6172,17 +5723,6 @@ impl crate::runtime::ser::Encode for CodeInterpreterToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for CodeInterpreterToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6394,25 +5934,6 @@ impl crate::runtime::ser::Encode for CodeInterpreterToolContainer {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::AutoCodeInterpreterToolParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6563,24 +6084,6 @@ impl crate::runtime::ser::Encode for CodeInterpreterToolType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for CodeInterpreterToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -7448,24 +6951,6 @@ impl crate::runtime::ser::Encode for ComparisonFilterListItem {
         feature = "vector-stores"
     )
 )]
-impl crate::runtime::de::Fit for ComparisonFilterListItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced",
-        feature = "vector-stores"
-    )
-)]
 impl ::std::convert::From<&str> for ComparisonFilterListItem {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7663,25 +7148,6 @@ impl crate::runtime::ser::Encode for ComparisonFilterType {
         feature = "vector-stores"
     )
 )]
-impl crate::runtime::de::Fit for ComparisonFilterType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced",
-        feature = "vector-stores"
-    )
-)]
 /// A union of a string, a number, a boolean and an array of [`ComparisonFilterListItem`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7816,26 +7282,6 @@ impl crate::runtime::ser::Encode for ComparisonFilterValue {
             Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Boolean(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced",
-        feature = "vector-stores"
-    )
-)]
-impl crate::runtime::de::Fit for ComparisonFilterValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
-            Self::List(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -8009,14 +7455,6 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CompletionUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8109,14 +7547,6 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CompletionUsageCompletionTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8202,14 +7632,6 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
-#[cfg(any(feature = "chat", feature = "completions"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CompletionUsagePromptTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
 #[cfg(
     any(
         feature = "conversations",
@@ -8291,22 +7713,6 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced",
-        feature = "vector-stores"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CompoundFilter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -8495,24 +7901,6 @@ impl crate::runtime::ser::Encode for CompoundFilterFiltersItem {
         feature = "vector-stores"
     )
 )]
-impl crate::runtime::de::Fit for CompoundFilterFiltersItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ComparisonFilter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Value(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced",
-        feature = "vector-stores"
-    )
-)]
 impl ::std::convert::From<super::ComparisonFilter> for CompoundFilterFiltersItem {
     #[inline]
     fn from(value: super::ComparisonFilter) -> Self {
@@ -8647,25 +8035,6 @@ impl crate::runtime::ser::Encode for CompoundFilterType {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced",
-        feature = "vector-stores"
-    )
-)]
-impl crate::runtime::de::Fit for CompoundFilterType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 9 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
@@ -8781,24 +8150,6 @@ impl crate::runtime::ser::Encode for ComputerAction {
             Self::Type(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Wait(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ComputerAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Click(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DoubleClick(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Drag(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Keypress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Move(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Screenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Scroll(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Type(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Wait(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -9211,14 +8562,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ComputerCallSafetyCheckParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl ComputerCallSafetyCheckParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -9411,24 +8754,6 @@ impl crate::runtime::ser::Encode for ComputerEnvironment {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ComputerEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Computer screenshot
 ///
@@ -9518,14 +8843,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ComputerScreenshotContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9580,17 +8897,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for ComputerScreenshotContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9665,14 +8971,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ComputerScreenshotImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9805,17 +9103,6 @@ impl crate::runtime::ser::Encode for ComputerScreenshotImageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ComputerScreenshotImageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerScreenshotImageType {
     #[inline]
     fn default() -> Self {
@@ -9893,21 +9180,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ComputerTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -10317,17 +9589,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ComputerToolCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10476,17 +9737,6 @@ impl crate::runtime::ser::Encode for ComputerToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ComputerToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10700,24 +9950,6 @@ impl crate::runtime::ser::Encode for ComputerToolType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ComputerToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ComputerToolType {
     #[inline]
     fn default() -> Self {
@@ -10812,21 +10044,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ComputerUsePreviewTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -11017,24 +10234,6 @@ impl crate::runtime::ser::Encode for ComputerUsePreviewToolType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ComputerUsePreviewToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ComputerUsePreviewToolType {
     #[inline]
     fn default() -> Self {
@@ -11136,21 +10335,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerAutoParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -11359,24 +10543,6 @@ impl crate::runtime::ser::Encode for ContainerAutoParamNetworkPolicy {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<super::ContainerNetworkPolicyAllowlistParam>
 for ContainerAutoParamNetworkPolicy {
     #[inline]
@@ -11496,24 +10662,6 @@ impl crate::runtime::ser::Encode for ContainerAutoParamSkillsItem {
             }
             Self::Inline(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -11670,24 +10818,6 @@ impl crate::runtime::ser::Encode for ContainerAutoParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ContainerAutoParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ContainerAutoParamType {
     #[inline]
     fn default() -> Self {
@@ -11781,14 +10911,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerFileCitationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11912,17 +11034,6 @@ impl crate::runtime::ser::Encode for ContainerFileCitationBodyType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ContainerFileCitationBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -12063,24 +11174,6 @@ impl crate::runtime::ser::Encode for ContainerMemoryLimit {
 }
 #[cfg(
     any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ContainerMemoryLimit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
         feature = "containers",
         feature = "conversations",
         feature = "evals",
@@ -12170,22 +11263,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -12398,25 +11475,6 @@ impl crate::runtime::ser::Encode for ContainerNetworkPolicyAllowlistParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ContainerNetworkPolicyAllowlistParamType {
     #[inline]
     fn default() -> Self {
@@ -12500,22 +11558,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -12704,25 +11746,6 @@ impl crate::runtime::ser::Encode for ContainerNetworkPolicyDisabledParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ContainerNetworkPolicyDisabledParamType {
     #[inline]
     fn default() -> Self {
@@ -12818,22 +11841,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerNetworkPolicyDomainSecretParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -12980,21 +11987,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerReferenceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -13177,24 +12169,6 @@ impl crate::runtime::ser::Encode for ContainerReferenceParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ContainerReferenceParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ContainerReferenceParamType {
     #[inline]
     fn default() -> Self {
@@ -13264,14 +12238,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerReferenceResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13326,17 +12292,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ContainerReferenceResourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13403,14 +12358,6 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CoordParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13543,21 +12490,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomGrammarFormatParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -13745,24 +12677,6 @@ impl crate::runtime::ser::Encode for CustomGrammarFormatParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for CustomGrammarFormatParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for CustomGrammarFormatParamType {
     #[inline]
     fn default() -> Self {
@@ -13840,21 +12754,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomTextFormatParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -14023,24 +12922,6 @@ impl crate::runtime::ser::Encode for CustomTextFormatParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for CustomTextFormatParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -14475,16 +13356,6 @@ impl crate::runtime::ser::Encode for CustomToolCallOutputOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for CustomToolCallOutputOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CustomToolCallOutputOutput {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14796,21 +13667,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
     )
 )]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CustomToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
 impl CustomToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -15007,24 +13863,6 @@ impl crate::runtime::ser::Encode for CustomToolParamFormat {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for CustomToolParamFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<super::CustomGrammarFormatParam> for CustomToolParamFormat {
     #[inline]
     fn from(value: super::CustomGrammarFormatParam) -> Self {
@@ -15170,24 +14008,6 @@ impl crate::runtime::ser::Encode for CustomToolParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for CustomToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for CustomToolParamType {
     #[inline]
     fn default() -> Self {
@@ -15277,21 +14097,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeletedRoleAssignmentResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
@@ -15373,17 +14178,6 @@ impl crate::runtime::ser::Encode for DetailEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for DetailEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15433,14 +14227,6 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DirectToolCallCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15533,14 +14319,6 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DirectToolCallCallerParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15649,17 +14427,6 @@ impl crate::runtime::ser::Encode for DirectToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for DirectToolCallCallerParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DirectToolCallCallerParamType {
     #[inline]
     fn default() -> Self {
@@ -15732,17 +14499,6 @@ impl crate::runtime::ser::Encode for DirectToolCallCallerType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for DirectToolCallCallerType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15819,14 +14575,6 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DoubleClickAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15955,17 +14703,6 @@ impl crate::runtime::ser::Encode for DoubleClickActionType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for DoubleClickActionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DoubleClickActionType {
     #[inline]
     fn default() -> Self {
@@ -16034,14 +14771,6 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DragParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16164,17 +14893,6 @@ impl crate::runtime::ser::Encode for DragParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for DragParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16492,25 +15210,6 @@ impl crate::runtime::ser::Encode for EasyInputMessageContent {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for EasyInputMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputMessageContentList(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<&str> for EasyInputMessageContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16673,24 +15372,6 @@ impl crate::runtime::ser::Encode for EasyInputMessageRole {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for EasyInputMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -17065,16 +15746,6 @@ impl crate::runtime::ser::Encode for EvalItemContent {
         match self {
             Self::Item(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Array(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for EvalItemContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Item(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Array(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -17836,17 +16507,6 @@ impl crate::runtime::ser::Encode for EvalItemRole {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for EvalItemRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18003,14 +16663,6 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for FileCitationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl FileCitationBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -18127,17 +16779,6 @@ impl crate::runtime::ser::Encode for FileCitationBodyType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FileCitationBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FileCitationBodyType {
     #[inline]
     fn default() -> Self {
@@ -18220,17 +16861,6 @@ impl crate::runtime::ser::Encode for FileDetailEnum {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FileDetailEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "files", feature = "uploads"))]
 /// File expiration policy
 ///
@@ -18288,14 +16918,6 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FileExpirationAfter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -18405,17 +17027,6 @@ impl crate::runtime::ser::Encode for FileExpirationAfterAnchor {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
-impl crate::runtime::de::Fit for FileExpirationAfterAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -18557,25 +17168,6 @@ impl crate::runtime::ser::Encode for FileInputDetail {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for FileInputDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// File path
 ///
@@ -18638,14 +17230,6 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FilePath {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18763,17 +17347,6 @@ impl crate::runtime::ser::Encode for FilePathType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FilePathType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FilePathType {
     #[inline]
     fn default() -> Self {
@@ -18888,21 +17461,6 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FileSearchTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -19225,14 +17783,6 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for FileSearchToolCallResultsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl FileSearchToolCallResultsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -19402,17 +17952,6 @@ impl crate::runtime::ser::Encode for FileSearchToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FileSearchToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19626,24 +18165,6 @@ impl crate::runtime::ser::Encode for FileSearchToolType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for FileSearchToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for FileSearchToolType {
     #[inline]
     fn default() -> Self {
@@ -19755,24 +18276,6 @@ impl crate::runtime::ser::Encode for Filters {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for Filters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
-            Self::And(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<super::ComparisonFilter> for Filters {
     #[inline]
     fn from(value: super::ComparisonFilter) -> Self {
@@ -19871,18 +18374,6 @@ impl crate::runtime::ser::Encode for FunctionAndCustomToolCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContent> for FunctionAndCustomToolCallOutput {
     #[inline]
     fn from(value: super::InputFileContent) -> Self {
@@ -19977,17 +18468,6 @@ impl crate::runtime::ser::Encode for FunctionCallItemStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionCallItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20286,18 +18766,6 @@ impl crate::runtime::ser::Encode for FunctionCallOutputItemParamListItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionCallOutputItemParamListItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContentParam>
 for FunctionCallOutputItemParamListItem {
     #[inline]
@@ -20407,16 +18875,6 @@ impl crate::runtime::ser::Encode for FunctionCallOutputItemParamOutput {
         match self {
             Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::List(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -20594,17 +19052,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionCallOutputStatusEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20667,17 +19114,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -20768,21 +19204,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "assistants",
-        feature = "chat",
-        feature = "evals",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -20948,14 +19369,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell action
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21023,14 +19436,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellActionParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21252,17 +19657,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21550,17 +19944,6 @@ impl crate::runtime::ser::Encode for FunctionShellCallItemParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerReferenceParam>
 for FunctionShellCallItemParamEnvironment {
     #[inline]
@@ -21736,17 +20119,6 @@ impl crate::runtime::ser::Encode for FunctionShellCallItemStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21936,14 +20308,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellCallOutputContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22008,14 +20372,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellCallOutputContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22124,17 +20480,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentShellCallO
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputContentShellCallOutcome {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputExitOutcome>
 for FunctionShellCallOutputContentShellCallOutcome {
     #[inline]
@@ -22213,14 +20558,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcome {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22280,14 +20617,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22400,17 +20729,6 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcomeParamType
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputExitOutcomeParamType {
     #[inline]
     fn default() -> Self {
@@ -22472,17 +20790,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22845,17 +21152,6 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputOutcomeParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputExitOutcomeParam>
 for FunctionShellCallOutputOutcomeParam {
     #[inline]
@@ -22937,17 +21233,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23003,14 +21288,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcome {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23063,14 +21340,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23179,17 +21448,6 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcomeParamT
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputTimeoutOutcomeParamType {
     #[inline]
     fn default() -> Self {
@@ -23251,17 +21509,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23409,17 +21656,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionShellCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23582,21 +21818,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionShellToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -23799,25 +22020,6 @@ impl crate::runtime::ser::Encode for FunctionShellToolParamEnvironment {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<super::ContainerAutoParam>
 for FunctionShellToolParamEnvironment {
     #[inline]
@@ -23980,24 +22182,6 @@ impl crate::runtime::ser::Encode for FunctionShellToolParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for FunctionShellToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for FunctionShellToolParamType {
     #[inline]
     fn default() -> Self {
@@ -24123,21 +22307,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -24545,16 +22714,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionToolCallOutputOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallOutputOutput {
     #[inline]
     fn from(value: &str) -> Self {
@@ -24754,17 +22913,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionToolCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25034,17 +23182,6 @@ impl crate::runtime::ser::Encode for FunctionToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for FunctionToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25249,21 +23386,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -25513,24 +23635,6 @@ impl crate::runtime::ser::Encode for FunctionToolParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for FunctionToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for FunctionToolParamType {
     #[inline]
     fn default() -> Self {
@@ -25662,24 +23766,6 @@ impl crate::runtime::ser::Encode for FunctionToolType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for FunctionToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for FunctionToolType {
     #[inline]
     fn default() -> Self {
@@ -25763,14 +23849,6 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GraderLabelModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -25897,17 +23975,6 @@ impl crate::runtime::ser::Encode for GraderLabelModelType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for GraderLabelModelType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for GraderLabelModelType {
     #[inline]
     fn default() -> Self {
@@ -25980,17 +24047,6 @@ impl crate::runtime::ser::Encode for GraderPythonType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for GraderPythonType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26087,14 +24143,6 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GraderScoreModelSamplingParams {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26255,17 +24303,6 @@ impl crate::runtime::ser::Encode for GraderScoreModelType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for GraderScoreModelType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for GraderScoreModelType {
     #[inline]
     fn default() -> Self {
@@ -26344,14 +24381,6 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GraderStringCheck {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26487,17 +24516,6 @@ impl crate::runtime::ser::Encode for GraderStringCheckOperation {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for GraderStringCheckOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26563,17 +24581,6 @@ impl crate::runtime::ser::Encode for GraderStringCheckType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for GraderStringCheckType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26692,17 +24699,6 @@ impl crate::runtime::ser::Encode for GraderTextSimilarityEvaluationMetric {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for GraderTextSimilarityEvaluationMetric {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26768,17 +24764,6 @@ impl crate::runtime::ser::Encode for GraderTextSimilarityType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for GraderTextSimilarityType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26911,24 +24896,6 @@ impl crate::runtime::ser::Encode for GrammarSyntax1 {
 }
 #[cfg(
     any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for GrammarSyntax1 {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
         feature = "group-organization-role-assignments",
         feature = "project-group-role-assignments"
     )
@@ -27022,19 +24989,6 @@ impl<'de> ::serde::Deserialize<'de> for Group {
         feature = "project-group-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Group {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -27114,22 +25068,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
-impl crate::runtime::de::Fit for GroupObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -27229,19 +25167,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
         feature = "project-group-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupRoleAssignment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -27329,22 +25254,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
         feature = "project-group-role-assignments"
     )
 )]
-impl crate::runtime::de::Fit for GroupRoleAssignmentObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments"
-    )
-)]
 impl ::std::default::Default for GroupRoleAssignmentObject {
     #[inline]
     fn default() -> Self {
@@ -27413,14 +25322,6 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for HttpError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27538,17 +25439,6 @@ impl crate::runtime::ser::Encode for HttpErrorType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for HttpErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for HttpErrorType {
     #[inline]
     fn default() -> Self {
@@ -27636,21 +25526,6 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for HybridSearchOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -27854,25 +25729,6 @@ impl crate::runtime::ser::Encode for ImageDetail {
     any(
         feature = "conversations",
         feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ImageDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
         feature = "responses",
         feature = "unreferenced"
     )
@@ -27992,24 +25848,6 @@ impl crate::runtime::ser::Encode for ImageGenActionEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ImageGenActionEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -28159,21 +25997,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageGenTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -28484,24 +26307,6 @@ impl crate::runtime::ser::Encode for ImageGenToolBackground {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ImageGenToolBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Image generation call
 ///
@@ -28717,17 +26522,6 @@ impl crate::runtime::ser::Encode for ImageGenToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ImageGenToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28894,21 +26688,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageGenToolInputImageMask {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -29110,20 +26889,6 @@ impl crate::runtime::ser::Encode for ImageGenToolModel {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ImageGenToolModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29235,24 +27000,6 @@ impl crate::runtime::ser::Encode for ImageGenToolModeration {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ImageGenToolModeration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -29378,24 +27125,6 @@ impl crate::runtime::ser::Encode for ImageGenToolOutputFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ImageGenToolOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -29535,24 +27264,6 @@ impl crate::runtime::ser::Encode for ImageGenToolQuality {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ImageGenToolQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 /// Any string; the 4 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29654,20 +27365,6 @@ impl crate::runtime::ser::Encode for ImageGenToolSize {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, &self.0)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ImageGenToolSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(
@@ -29795,24 +27492,6 @@ impl crate::runtime::ser::Encode for ImageGenToolType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ImageGenToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ImageGenToolType {
     #[inline]
     fn default() -> Self {
@@ -29919,17 +27598,6 @@ impl crate::runtime::ser::Encode for IncludeEnum {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for IncludeEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(
     any(
         feature = "containers",
@@ -30021,22 +27689,6 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InlineSkillParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -30237,25 +27889,6 @@ impl crate::runtime::ser::Encode for InlineSkillParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for InlineSkillParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for InlineSkillParamType {
     #[inline]
     fn default() -> Self {
@@ -30348,23 +27981,6 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InlineSkillSourceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + crate::runtime::de::Fit::misfit(&self.media_type)
     }
 }
 #[cfg(
@@ -30559,25 +28175,6 @@ impl crate::runtime::ser::Encode for InlineSkillSourceParamMediaType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for InlineSkillSourceParamMediaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for InlineSkillSourceParamMediaType {
     #[inline]
     fn default() -> Self {
@@ -30706,25 +28303,6 @@ impl crate::runtime::ser::Encode for InlineSkillSourceParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for InlineSkillSourceParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -30925,17 +28503,6 @@ impl crate::runtime::ser::Encode for InputAudioFormat {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for InputAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30992,14 +28559,6 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InputAudioInputAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -31242,25 +28801,6 @@ impl crate::runtime::ser::Encode for InputContent {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for InputContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<super::InputFileContent> for InputContent {
     #[inline]
     fn from(value: super::InputFileContent) -> Self {
@@ -31421,25 +28961,6 @@ impl crate::runtime::ser::Encode for InputFidelity {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "images",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for InputFidelity {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -31802,14 +29323,6 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for InputFileContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl InputFileContentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -31982,17 +29495,6 @@ impl crate::runtime::ser::Encode for InputFileContentParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for InputFileContentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32468,14 +29970,6 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for InputImageContentParamAutoParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl InputImageContentParamAutoParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -32626,17 +30120,6 @@ impl crate::runtime::ser::Encode for InputImageContentParamAutoParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for InputImageContentParamAutoParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32967,22 +30450,6 @@ impl crate::runtime::ser::Encode for InputItem {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Item(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for InputItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ProgramItemParam(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutputItemParam(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CompactionTriggerItemParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ItemReferenceParam(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Item(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -33450,17 +30917,6 @@ impl crate::runtime::ser::Encode for InputMessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for InputMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33534,17 +30990,6 @@ impl crate::runtime::ser::Encode for InputMessageStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for InputMessageStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33890,14 +31335,6 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for InputTextContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl InputTextContentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -34017,17 +31454,6 @@ impl crate::runtime::ser::Encode for InputTextContentParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for InputTextContentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35307,14 +32733,6 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for KeyPressAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl KeyPressAction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -35425,17 +32843,6 @@ impl crate::runtime::ser::Encode for KeyPressActionType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for KeyPressActionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for KeyPressActionType {
     #[inline]
     fn default() -> Self {
@@ -35520,21 +32927,6 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LocalEnvironmentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -35726,24 +33118,6 @@ impl crate::runtime::ser::Encode for LocalEnvironmentParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for LocalEnvironmentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for LocalEnvironmentParamType {
     #[inline]
     fn default() -> Self {
@@ -35806,14 +33180,6 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LocalEnvironmentResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35868,17 +33234,6 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for LocalEnvironmentResourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35975,14 +33330,6 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LocalShellExecAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -36132,17 +33479,6 @@ impl crate::runtime::ser::Encode for LocalShellExecActionType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for LocalShellExecActionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -36513,17 +33849,6 @@ impl crate::runtime::ser::Encode for LocalShellToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for LocalShellToolCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36686,17 +34011,6 @@ impl crate::runtime::ser::Encode for LocalShellToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for LocalShellToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36853,21 +34167,6 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LocalShellToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -37046,24 +34345,6 @@ impl crate::runtime::ser::Encode for LocalShellToolParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for LocalShellToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for LocalShellToolParamType {
     #[inline]
     fn default() -> Self {
@@ -37153,21 +34434,6 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LocalSkillParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -37298,14 +34564,6 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LogProb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -38228,14 +35486,6 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for McpListToolsTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl McpListToolsTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -38449,14 +35699,6 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for McpProtocolError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl McpProtocolError {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -38567,17 +35809,6 @@ impl crate::runtime::ser::Encode for McpProtocolErrorType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for McpProtocolErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -38744,22 +35975,6 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for McpTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -39057,24 +36272,6 @@ impl crate::runtime::ser::Encode for McpToolAllowedTools {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Filter(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for McpToolAllowedTools {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpAllowedTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Filter(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -39404,18 +36601,6 @@ impl crate::runtime::ser::Encode for McpToolCallError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for McpToolCallError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::HttpError> for McpToolCallError {
     #[inline]
     fn from(value: super::HttpError) -> Self {
@@ -39518,17 +36703,6 @@ impl crate::runtime::ser::Encode for McpToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for McpToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39769,25 +36943,6 @@ impl crate::runtime::ser::Encode for McpToolConnectorId {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for McpToolConnectorId {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
@@ -39845,14 +37000,6 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for McpToolExecutionError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39962,17 +37109,6 @@ impl crate::runtime::ser::Encode for McpToolExecutionErrorType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for McpToolExecutionErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -40602,24 +37738,6 @@ impl crate::runtime::ser::Encode for McpToolRequireApproval {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for McpToolRequireApproval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolApprovalSetting(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<&str> for McpToolRequireApproval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -40806,25 +37924,6 @@ impl crate::runtime::ser::Encode for McpToolType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for McpToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for McpToolType {
     #[inline]
     fn default() -> Self {
@@ -40908,14 +38007,6 @@ impl<'de> ::serde::Deserialize<'de> for Message {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Message {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -41012,24 +38103,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for MessageContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -41216,24 +38289,6 @@ impl crate::runtime::ser::Encode for MessagePhase {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for MessagePhase {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -41293,17 +38348,6 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for MessagePhase2 {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41391,17 +38435,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
         crate::runtime::de::read_str(deserializer)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Other(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
@@ -41468,17 +38501,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for MessageStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41533,17 +38555,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for MessageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -42058,17 +39069,6 @@ impl crate::runtime::ser::Encode for ModelResponsePropertiesPromptCacheRetention
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ModelResponsePropertiesPromptCacheRetention {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42118,14 +39118,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModerationConfigParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -42227,17 +39219,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ModerationInputType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42310,17 +39291,6 @@ impl crate::runtime::ser::Encode for ModerationMode {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ModerationMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42377,14 +39347,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModerationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -42494,14 +39456,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModerationPolicyParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -42656,14 +39610,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModerationResultBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42718,17 +39664,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ModerationResultBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -42805,14 +39740,6 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MoveParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42941,17 +39868,6 @@ impl crate::runtime::ser::Encode for MoveParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for MoveParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for MoveParamType {
     #[inline]
     fn default() -> Self {
@@ -43046,21 +39962,6 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for NamespaceToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -43232,24 +40133,6 @@ impl crate::runtime::ser::Encode for NamespaceToolParamToolsItem {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::convert::From<super::CustomToolParam> for NamespaceToolParamToolsItem {
     #[inline]
     fn from(value: super::CustomToolParam) -> Self {
@@ -43395,24 +40278,6 @@ impl crate::runtime::ser::Encode for NamespaceToolParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for NamespaceToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for NamespaceToolParamType {
     #[inline]
     fn default() -> Self {
@@ -43526,14 +40391,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OpenAiFile {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43588,17 +40445,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
-impl crate::runtime::de::Fit for OpenAiFileObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -43694,17 +40540,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
-impl crate::runtime::de::Fit for OpenAiFilePurpose {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43768,17 +40603,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "files", feature = "uploads"))]
-impl crate::runtime::de::Fit for OpenAiFileStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
@@ -43851,17 +40675,6 @@ impl crate::runtime::ser::Encode for OrderEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
-impl crate::runtime::de::Fit for OrderEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44082,17 +40895,6 @@ impl crate::runtime::ser::Encode for OutputMessageContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for OutputMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputTextContent> for OutputMessageContent {
     #[inline]
     fn from(value: super::OutputTextContent) -> Self {
@@ -44269,17 +41071,6 @@ impl crate::runtime::ser::Encode for OutputMessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for OutputMessageStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44436,14 +41227,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for OutputTextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl OutputTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -44557,17 +41340,6 @@ impl crate::runtime::ser::Encode for OutputTextContentType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for OutputTextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45259,17 +42031,6 @@ impl crate::runtime::ser::Encode for ProgramOutputItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ProgramOutputItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45328,17 +42089,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ProgramOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45477,14 +42227,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ProgramToolCallCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl ProgramToolCallCaller {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -45584,14 +42326,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProgramToolCallCallerParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45704,17 +42438,6 @@ impl crate::runtime::ser::Encode for ProgramToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ProgramToolCallCallerParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramToolCallCallerParamType {
     #[inline]
     fn default() -> Self {
@@ -45787,17 +42510,6 @@ impl crate::runtime::ser::Encode for ProgramToolCallCallerType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ProgramToolCallCallerType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45956,21 +42668,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProgrammaticToolCallingParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -46149,24 +42846,6 @@ impl crate::runtime::ser::Encode for ProgrammaticToolCallingParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ProgrammaticToolCallingParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ProgrammaticToolCallingParamType {
     #[inline]
     fn default() -> Self {
@@ -46235,14 +42914,6 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Prompt {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -46386,23 +43057,6 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "fine-tuning",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PromptCacheBreakpointConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
 }
 #[cfg(
@@ -46601,26 +43255,6 @@ impl crate::runtime::ser::Encode for PromptCacheBreakpointConfigMode {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for PromptCacheBreakpointConfigMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "fine-tuning",
-        feature = "realtime",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for PromptCacheBreakpointConfigMode {
     #[inline]
     fn default() -> Self {
@@ -46701,21 +43335,6 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "chat",
-        feature = "conversations",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PromptCacheBreakpointParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
 }
 #[cfg(
@@ -46894,24 +43513,6 @@ impl crate::runtime::ser::Encode for PromptCacheBreakpointParamMode {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for PromptCacheBreakpointParamMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "chat",
-        feature = "conversations",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for PromptCacheBreakpointParamMode {
     #[inline]
     fn default() -> Self {
@@ -46991,17 +43592,6 @@ impl crate::runtime::ser::Encode for PromptCacheModeEnum {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for PromptCacheModeEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47061,15 +43651,6 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PromptCacheOptionsParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.ttl.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -47200,17 +43781,6 @@ impl crate::runtime::ser::Encode for PromptCacheTtlEnum {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for PromptCacheTtlEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for PromptCacheTtlEnum {
     #[inline]
     fn default() -> Self {
@@ -47291,21 +43861,6 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PublicAssignOrganizationGroupRoleBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -47488,24 +44043,6 @@ impl crate::runtime::ser::Encode for RankerVersionType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for RankerVersionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47584,21 +44121,6 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RankingOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -47841,26 +44363,6 @@ impl crate::runtime::ser::Encode for ReasoningEffort {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "assistants",
-        feature = "chat",
-        feature = "evals",
-        feature = "fine-tuning",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ReasoningEffort {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -48112,17 +44614,6 @@ impl crate::runtime::ser::Encode for ReasoningItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ReasoningItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48269,14 +44760,6 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ReasoningTextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl ReasoningTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -48385,17 +44868,6 @@ impl crate::runtime::ser::Encode for ReasoningTextContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ReasoningTextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ReasoningTextContentType {
     #[inline]
     fn default() -> Self {
@@ -48459,14 +44931,6 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RefusalContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -48576,17 +45040,6 @@ impl crate::runtime::ser::Encode for RefusalContentType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RefusalContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -49150,21 +45603,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "assistants",
-        feature = "chat",
-        feature = "evals",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFormatJsonSchemaJsonSchema {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -49855,18 +46293,6 @@ impl crate::runtime::ser::Encode for ResponsePromptVariablesValue {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponsePromptVariablesValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImageContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponsePromptVariablesValue {
     #[inline]
     fn from(value: &str) -> Self {
@@ -50022,22 +46448,6 @@ impl<'de> ::serde::Deserialize<'de> for Role {
         feature = "group-organization-role-assignments",
         feature = "project-group-role-assignments",
         feature = "project-user-role-assignments",
-        feature = "roles",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Role {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
         feature = "user-organization-role-assignments"
     )
 )]
@@ -50121,21 +46531,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RoleListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(
@@ -50235,24 +46630,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-impl crate::runtime::de::Fit for RoleListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -50383,25 +46760,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleObject {
         feature = "user-organization-role-assignments"
     )
 )]
-impl crate::runtime::de::Fit for RoleObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "group-organization-role-assignments",
-        feature = "project-group-role-assignments",
-        feature = "project-user-role-assignments",
-        feature = "roles",
-        feature = "user-organization-role-assignments"
-    )
-)]
 impl ::std::default::Default for RoleObject {
     #[inline]
     fn default() -> Self {
@@ -50458,14 +46816,6 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ScreenshotParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -50574,17 +46924,6 @@ impl crate::runtime::ser::Encode for ScreenshotParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ScreenshotParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ScreenshotParamType {
     #[inline]
     fn default() -> Self {
@@ -50668,14 +47007,6 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ScrollParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -50807,17 +47138,6 @@ impl crate::runtime::ser::Encode for ScrollParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ScrollParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -50956,24 +47276,6 @@ impl crate::runtime::ser::Encode for SearchContentType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for SearchContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51093,24 +47395,6 @@ impl crate::runtime::ser::Encode for SearchContextSize {
 }
 #[cfg(
     any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for SearchContextSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
         feature = "containers",
         feature = "conversations",
         feature = "evals",
@@ -51195,22 +47479,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SkillReferenceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -51414,25 +47682,6 @@ impl crate::runtime::ser::Encode for SkillReferenceParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for SkillReferenceParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "containers",
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for SkillReferenceParamType {
     #[inline]
     fn default() -> Self {
@@ -51526,16 +47775,6 @@ impl crate::runtime::ser::Encode for StopConfiguration {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
-impl crate::runtime::de::Fit for StopConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Texts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
 impl ::std::convert::From<&str> for StopConfiguration {
     #[inline]
     fn from(value: &str) -> Self {
@@ -51613,14 +47852,6 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SummaryTextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -51733,17 +47964,6 @@ impl crate::runtime::ser::Encode for SummaryTextContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for SummaryTextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for SummaryTextContentType {
     #[inline]
     fn default() -> Self {
@@ -51810,14 +48030,6 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51872,17 +48084,6 @@ impl<'de> ::serde::Deserialize<'de> for TextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for TextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -51968,18 +48169,6 @@ impl crate::runtime::ser::Encode for TextResponseFormatConfiguration {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -52082,14 +48271,6 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TextResponseFormatJsonSchema {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -52223,17 +48404,6 @@ impl crate::runtime::ser::Encode for TextResponseFormatJsonSchemaType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for TextResponseFormatJsonSchemaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -52455,40 +48625,6 @@ impl crate::runtime::ser::Encode for Tool {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for Tool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Computer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerUsePreview(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgrammaticToolCalling(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ImageGeneration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShell(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Shell(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Namespace(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchPreview(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -52782,17 +48918,6 @@ impl crate::runtime::ser::Encode for ToolCallCaller {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ToolCallCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DirectToolCallCaller> for ToolCallCaller {
     #[inline]
     fn from(value: super::DirectToolCallCaller) -> Self {
@@ -52868,17 +48993,6 @@ impl crate::runtime::ser::Encode for ToolCallCallerParam {
             Self::Direct(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ToolCallCallerParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -53944,24 +50058,6 @@ impl crate::runtime::ser::Encode for ToolSearchExecutionType {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for ToolSearchExecutionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 6 of them required.
 ///
@@ -54497,21 +50593,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
     )
 )]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ToolSearchToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
 impl ToolSearchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -54711,24 +50792,6 @@ impl crate::runtime::ser::Encode for ToolSearchToolParamType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for ToolSearchToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for ToolSearchToolParamType {
     #[inline]
     fn default() -> Self {
@@ -54797,14 +50860,6 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TopLogProb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -54911,14 +50966,6 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TypeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -55031,17 +51078,6 @@ impl crate::runtime::ser::Encode for TypeParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for TypeParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for TypeParamType {
     #[inline]
     fn default() -> Self {
@@ -55120,14 +51156,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UrlCitationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -55248,17 +51276,6 @@ impl crate::runtime::ser::Encode for UrlCitationBodyType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for UrlCitationBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -55459,20 +51476,6 @@ impl<'de> ::serde::Deserialize<'de> for User {
         feature = "users"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for User {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55546,20 +51549,6 @@ impl<'de> ::serde::Deserialize<'de> for UserDataItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserDataItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -55662,23 +51651,6 @@ impl<'de> ::serde::Deserialize<'de> for UserObject {
         feature = "users"
     )
 )]
-impl crate::runtime::de::Fit for UserObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 impl ::std::default::Default for UserObject {
     #[inline]
     fn default() -> Self {
@@ -55760,20 +51732,6 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserProjects {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(
@@ -55876,23 +51834,6 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
         feature = "users"
     )
 )]
-impl crate::runtime::de::Fit for UserProjectsObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 impl ::std::default::Default for UserProjectsObject {
     #[inline]
     fn default() -> Self {
@@ -55984,19 +51925,6 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
         feature = "user-organization-role-assignments"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserRoleAssignment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56076,22 +52004,6 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments"
-    )
-)]
-impl crate::runtime::de::Fit for UserRoleAssignmentObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -56229,20 +52141,6 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
         feature = "users"
     )
 )]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserUser {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56327,23 +52225,6 @@ impl<'de> ::serde::Deserialize<'de> for UserUserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(
-    any(
-        feature = "project-user-role-assignments",
-        feature = "user-organization-role-assignments",
-        feature = "users"
-    )
-)]
-impl crate::runtime::de::Fit for UserUserObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(
@@ -56510,24 +52391,6 @@ impl crate::runtime::ser::Encode for VectorStoreFileAttributesValue {
         feature = "vector-stores"
     )
 )]
-impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "responses",
-        feature = "unreferenced",
-        feature = "vector-stores"
-    )
-)]
 impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
     #[inline]
     fn from(value: &str) -> Self {
@@ -56652,17 +52515,6 @@ impl crate::runtime::ser::Encode for Verbosity {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for Verbosity {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(
     any(
         feature = "audio",
@@ -56767,23 +52619,6 @@ impl crate::runtime::ser::Encode for VoiceIdsOrCustomVoice {
         match self {
             Self::Object(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Shared(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "audio",
-        feature = "chat",
-        feature = "realtime",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Object(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -57182,14 +53017,6 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for WaitParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl WaitParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -57294,17 +53121,6 @@ impl crate::runtime::ser::Encode for WaitParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for WaitParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WaitParamType {
     #[inline]
     fn default() -> Self {
@@ -57373,14 +53189,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchActionFind {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -57498,17 +53306,6 @@ impl crate::runtime::ser::Encode for WebSearchActionFindType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for WebSearchActionFindType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionFindType {
     #[inline]
     fn default() -> Self {
@@ -57575,14 +53372,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchActionOpenPage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -57704,17 +53493,6 @@ impl crate::runtime::ser::Encode for WebSearchActionOpenPageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for WebSearchActionOpenPageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionOpenPageType {
     #[inline]
     fn default() -> Self {
@@ -57795,14 +53573,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchActionSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -57948,17 +53718,6 @@ impl crate::runtime::ser::Encode for WebSearchActionSearchSourcesItemType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for WebSearchActionSearchSourcesItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionSearchSourcesItemType {
     #[inline]
     fn default() -> Self {
@@ -58034,17 +53793,6 @@ impl crate::runtime::ser::Encode for WebSearchActionSearchType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for WebSearchActionSearchType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionSearchType {
     #[inline]
     fn default() -> Self {
@@ -58111,14 +53859,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchActionSearchWebSearchSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -58258,22 +53998,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchApproximateLocation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(
@@ -58507,24 +54231,6 @@ impl crate::runtime::ser::Encode for WebSearchApproximateLocationType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for WebSearchApproximateLocationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 impl ::std::default::Default for WebSearchApproximateLocationType {
     #[inline]
     fn default() -> Self {
@@ -58632,21 +54338,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchPreviewTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -58875,24 +54566,6 @@ impl crate::runtime::ser::Encode for WebSearchPreviewToolType {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for WebSearchPreviewToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 /// Web search
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58992,21 +54665,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -59319,18 +54977,6 @@ impl crate::runtime::ser::Encode for WebSearchToolCallAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for WebSearchToolCallAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Search(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OpenPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FindInPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchActionFind> for WebSearchToolCallAction {
     #[inline]
     fn from(value: super::WebSearchActionFind) -> Self {
@@ -59429,17 +55075,6 @@ impl crate::runtime::ser::Encode for WebSearchToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for WebSearchToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -59601,21 +55236,6 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebSearchToolFilters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -59816,24 +55436,6 @@ impl crate::runtime::ser::Encode for WebSearchToolSearchContextSize {
         feature = "unreferenced"
     )
 )]
-impl crate::runtime::de::Fit for WebSearchToolSearchContextSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59945,23 +55547,5 @@ impl crate::runtime::ser::Encode for WebSearchToolType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "responses",
-        feature = "unreferenced"
-    )
-)]
-impl crate::runtime::de::Fit for WebSearchToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

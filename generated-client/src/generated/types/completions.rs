@@ -173,14 +173,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateCompletionRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "completions")]
-#[allow(deprecated)]
 impl CreateCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
     ///
@@ -454,13 +446,6 @@ impl crate::runtime::ser::Encode for CreateCompletionRequestModel {
     }
 }
 #[cfg(feature = "completions")]
-impl crate::runtime::de::Fit for CreateCompletionRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "completions")]
 /// A union of a string, an array of strings, an array of integers and an array of arrays of integers, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -584,18 +569,6 @@ impl crate::runtime::ser::Encode for CreateCompletionRequestPrompt {
             Self::TokenArrays(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(feature = "completions")]
-impl crate::runtime::de::Fit for CreateCompletionRequestPrompt {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Texts(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TokenArrays(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -735,14 +708,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
     }
 }
 #[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateCompletionResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "completions")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -817,14 +782,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
     }
 }
 #[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateCompletionResponseChoicesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "completions")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -887,17 +844,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseFinishReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "completions")]
-impl crate::runtime::de::Fit for CreateCompletionResponseFinishReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "completions")]
@@ -975,14 +921,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
     }
 }
 #[cfg(feature = "completions")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateCompletionResponseLogprobs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "completions")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1037,17 +975,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "completions")]
-impl crate::runtime::de::Fit for CreateCompletionResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "completions")]

@@ -80,14 +80,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerFileListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -142,17 +134,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for ContainerFileListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "containers")]
@@ -255,14 +236,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerFileResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "containers")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_containers`](crate::runtime::Client::list_containers) (response).
@@ -337,14 +310,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -399,17 +364,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for ContainerListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "containers")]
@@ -524,14 +478,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -586,17 +532,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceAnchor {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for ContainerResourceAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "containers")]
@@ -669,15 +604,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerResourceExpiresAfter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.anchor.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -747,17 +673,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceMemoryLimit {
     }
 }
 #[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for ContainerResourceMemoryLimit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "containers")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -820,14 +735,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
     }
 }
 #[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerResourceNetworkPolicy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -886,17 +793,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for ContainerResourceNetworkPolicyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "containers")]
@@ -985,14 +881,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateContainerBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "containers")]
@@ -1166,17 +1054,6 @@ impl crate::runtime::ser::Encode for CreateContainerBodyAnchor {
     }
 }
 #[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for CreateContainerBodyAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "containers")]
 impl ::std::default::Default for CreateContainerBodyAnchor {
     #[inline]
     fn default() -> Self {
@@ -1243,14 +1120,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "containers")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateContainerBodyExpiresAfter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(feature = "containers")]
@@ -1375,17 +1244,6 @@ impl crate::runtime::ser::Encode for CreateContainerBodyMemoryLimit {
     }
 }
 #[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for CreateContainerBodyMemoryLimit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "containers")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1450,17 +1308,6 @@ impl crate::runtime::ser::Encode for CreateContainerBodyNetworkPolicy {
             Self::Disabled(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Allowlist(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for CreateContainerBodyNetworkPolicy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -1549,17 +1396,6 @@ impl crate::runtime::ser::Encode for CreateContainerBodySkillsItem {
             }
             Self::Inline(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for CreateContainerBodySkillsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -1710,17 +1546,6 @@ impl crate::runtime::ser::Encode for ListContainerFilesOrder {
     }
 }
 #[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for ListContainerFilesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "containers")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_containers`](crate::runtime::Client::list_containers) (parameter).
@@ -1790,16 +1615,5 @@ impl crate::runtime::ser::Encode for ListContainersOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for ListContainersOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

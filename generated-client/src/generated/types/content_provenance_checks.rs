@@ -92,14 +92,6 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for C2paProvenanceResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -154,17 +146,6 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResultType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-impl crate::runtime::de::Fit for C2paProvenanceResultType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -241,17 +222,6 @@ impl<'de> ::serde::Deserialize<'de> for C2paValidationStateApi {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-impl crate::runtime::de::Fit for C2paValidationStateApi {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -347,17 +317,6 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceCheckObject {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-impl crate::runtime::de::Fit for ProvenanceCheckObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 impl ::std::default::Default for ProvenanceCheckObject {
     #[inline]
     fn default() -> Self {
@@ -426,17 +385,6 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceDetectionResultApi {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-impl crate::runtime::de::Fit for ProvenanceDetectionResultApi {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::create_content_provenance_check`](crate::runtime::Client::create_content_provenance_check) (response).
@@ -501,14 +449,6 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProvenanceResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -559,17 +499,6 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResourceResultsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-impl crate::runtime::de::Fit for ProvenanceResourceResultsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::C2pa(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Synthid(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -661,14 +590,6 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SynthIdProvenanceResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -723,17 +644,6 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResultType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-impl crate::runtime::de::Fit for SynthIdProvenanceResultType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "content-provenance-checks")]

@@ -247,43 +247,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItem {
     }
 }
 #[cfg(feature = "conversations")]
-impl crate::runtime::de::Fit for ConversationItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "conversations")]
 impl ::std::convert::From<super::AdditionalTools> for ConversationItem {
     #[inline]
     fn from(value: super::AdditionalTools) -> Self {
@@ -554,14 +517,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemList {
     }
 }
 #[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ConversationItemList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "conversations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -616,17 +571,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "conversations")]
-impl crate::runtime::de::Fit for ConversationItemListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "conversations")]
@@ -706,14 +650,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResource {
     }
 }
 #[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ConversationResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "conversations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -768,17 +704,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "conversations")]
-impl crate::runtime::de::Fit for ConversationResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "conversations")]
@@ -845,14 +770,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateConversationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "conversations")]
@@ -971,14 +888,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationItemsRequest {
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateConversationItemsRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "conversations")]
-#[allow(deprecated)]
 impl CreateConversationItemsRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -1084,14 +993,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeletedConversationResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1146,17 +1047,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for DeletedConversationResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
@@ -1239,17 +1129,6 @@ impl crate::runtime::ser::Encode for ListConversationItemsOrder {
     }
 }
 #[cfg(feature = "conversations")]
-impl crate::runtime::de::Fit for ListConversationItemsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "conversations")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_conversation`](crate::runtime::Client::update_conversation) (request body).
@@ -1299,14 +1178,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateConversationBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "conversations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateConversationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "conversations")]

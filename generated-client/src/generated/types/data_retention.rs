@@ -65,14 +65,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetention {
     }
 }
 #[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationDataRetention {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "data-retention")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -127,17 +119,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "data-retention")]
-impl crate::runtime::de::Fit for OrganizationDataRetentionObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "data-retention")]
@@ -217,17 +198,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
     }
 }
 #[cfg(feature = "data-retention")]
-impl crate::runtime::de::Fit for OrganizationDataRetentionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "data-retention")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_data_retention`](crate::runtime::Client::retrieve_project_data_retention) (response) and [`Client::update_project_data_retention`](crate::runtime::Client::update_project_data_retention) (response).
@@ -287,14 +257,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetention {
     }
 }
 #[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectDataRetention {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "data-retention")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -349,17 +311,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "data-retention")]
-impl crate::runtime::de::Fit for ProjectDataRetentionObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "data-retention")]
@@ -447,17 +398,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
     }
 }
 #[cfg(feature = "data-retention")]
-impl crate::runtime::de::Fit for ProjectDataRetentionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "data-retention")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_organization_data_retention`](crate::runtime::Client::update_organization_data_retention) (request body).
@@ -510,14 +450,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationDataRetentionBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "data-retention")]
@@ -643,17 +575,6 @@ impl crate::runtime::ser::Encode for UpdateOrganizationDataRetentionBodyRetentio
     }
 }
 #[cfg(feature = "data-retention")]
-impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBodyRetentionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "data-retention")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_project_data_retention`](crate::runtime::Client::update_project_data_retention) (request body).
@@ -706,14 +627,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "data-retention")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateProjectDataRetentionBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "data-retention")]
@@ -843,16 +756,5 @@ impl crate::runtime::ser::Encode for UpdateProjectDataRetentionBodyRetentionType
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "data-retention")]
-impl crate::runtime::de::Fit for UpdateProjectDataRetentionBodyRetentionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

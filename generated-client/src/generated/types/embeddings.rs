@@ -83,14 +83,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEmbeddingRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "embeddings")]
-#[allow(deprecated)]
 impl CreateEmbeddingRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -239,17 +231,6 @@ impl crate::runtime::ser::Encode for CreateEmbeddingRequestEncodingFormat {
     }
 }
 #[cfg(feature = "embeddings")]
-impl crate::runtime::de::Fit for CreateEmbeddingRequestEncodingFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "embeddings")]
 /// A union of a string, an array of strings, an array of integers and an array of arrays of integers, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -377,18 +358,6 @@ impl crate::runtime::ser::Encode for CreateEmbeddingRequestInput {
     }
 }
 #[cfg(feature = "embeddings")]
-impl crate::runtime::de::Fit for CreateEmbeddingRequestInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Texts(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TokenArrays(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "embeddings")]
 impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
     #[inline]
     fn from(value: &str) -> Self {
@@ -498,13 +467,6 @@ impl crate::runtime::ser::Encode for CreateEmbeddingRequestModel {
     }
 }
 #[cfg(feature = "embeddings")]
-impl crate::runtime::de::Fit for CreateEmbeddingRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "embeddings")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::create_embedding`](crate::runtime::Client::create_embedding) (response).
@@ -577,14 +539,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
     }
 }
 #[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEmbeddingResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "embeddings")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -639,17 +593,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "embeddings")]
-impl crate::runtime::de::Fit for CreateEmbeddingResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "embeddings")]
@@ -722,14 +665,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
     }
 }
 #[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEmbeddingResponseUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "embeddings")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -794,14 +729,6 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
     }
 }
 #[cfg(feature = "embeddings")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Embedding {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "embeddings")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -856,17 +783,6 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "embeddings")]
-impl crate::runtime::de::Fit for EmbeddingObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "embeddings")]

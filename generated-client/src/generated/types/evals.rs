@@ -88,14 +88,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
 impl CreateEvalCompletionsRunDataSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -262,17 +254,6 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceInputMess
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceInputMessages {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::TemplateInputMessages>
 for CreateEvalCompletionsRunDataSourceInputMessages {
     #[inline]
@@ -356,17 +337,6 @@ for CreateEvalCompletionsRunDataSourceItemReferenceType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceItemReferenceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -463,18 +433,6 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceResponseF
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -607,14 +565,6 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSamplingParams {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -820,18 +770,6 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalCompletionsRunDataSourceSource {
     #[inline]
@@ -959,16 +897,6 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceTemplateI
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EasyInputMessage>
 for CreateEvalCompletionsRunDataSourceTemplateItem {
     #[inline]
@@ -1053,17 +981,6 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceTemplateT
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalCompletionsRunDataSourceTemplateType {
     #[inline]
     fn default() -> Self {
@@ -1136,17 +1053,6 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -1224,14 +1130,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -1358,17 +1256,6 @@ impl crate::runtime::ser::Encode for CreateEvalCustomDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfigType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalCustomDataSourceConfigType {
     #[inline]
     fn default() -> Self {
@@ -1464,16 +1351,6 @@ impl crate::runtime::ser::Encode for CreateEvalItem {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SimpleInputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::SimpleInputMessage> for CreateEvalItem {
     #[inline]
     fn from(value: super::SimpleInputMessage) -> Self {
@@ -1547,14 +1424,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -1671,17 +1540,6 @@ impl crate::runtime::ser::Encode for CreateEvalJsonlRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalJsonlRunDataSourceSource {
     #[inline]
@@ -1763,17 +1621,6 @@ impl crate::runtime::ser::Encode for CreateEvalJsonlRunDataSourceType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -1863,14 +1710,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalLabelModelGrader {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -1997,17 +1836,6 @@ impl crate::runtime::ser::Encode for CreateEvalLabelModelGraderType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalLabelModelGraderType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalLabelModelGraderType {
     #[inline]
     fn default() -> Self {
@@ -2074,14 +1902,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -2200,17 +2020,6 @@ impl crate::runtime::ser::Encode for CreateEvalLogsDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfigType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalLogsDataSourceConfigType {
     #[inline]
     fn default() -> Self {
@@ -2287,14 +2096,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -2451,18 +2252,6 @@ impl crate::runtime::ser::Encode for CreateEvalRequestDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalRequestDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalCustomDataSourceConfig>
 for CreateEvalRequestDataSourceConfig {
     #[inline]
@@ -2583,20 +2372,6 @@ impl crate::runtime::ser::Encode for CreateEvalRequestTestingCriteriaItem {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalRequestTestingCriteriaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -2722,14 +2497,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -3012,17 +2779,6 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceInputMessag
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceInputMessages {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::InputMessagesTemplate>
 for CreateEvalResponsesRunDataSourceInputMessages {
     #[inline]
@@ -3105,17 +2861,6 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceItemReferen
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceItemReferenceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -3224,14 +2969,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSamplingParams {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -3427,18 +3164,6 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalResponsesRunDataSourceSource {
     #[inline]
@@ -3564,16 +3289,6 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceTemplateIte
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceTemplateItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ChatMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalResponsesRunDataSourceChatMessage>
 for CreateEvalResponsesRunDataSourceTemplateItem {
     #[inline]
@@ -3658,17 +3373,6 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceTemplateTyp
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceTemplateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalResponsesRunDataSourceTemplateType {
     #[inline]
     fn default() -> Self {
@@ -3728,14 +3432,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceText {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -3853,17 +3549,6 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalResponsesRunDataSourceType {
     #[inline]
     fn default() -> Self {
@@ -3932,14 +3617,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalRunRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -4083,18 +3760,6 @@ impl crate::runtime::ser::Encode for CreateEvalRunRequestDataSource {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalRunRequestDataSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalCompletionsRunDataSource>
 for CreateEvalRunRequestDataSource {
     #[inline]
@@ -4179,14 +3844,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -4305,17 +3962,6 @@ impl crate::runtime::ser::Encode for CreateEvalStoredCompletionsDataSourceConfig
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfigType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalStoredCompletionsDataSourceConfigType {
     #[inline]
     fn default() -> Self {
@@ -4387,14 +4033,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteEvalResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::delete_eval_run`](crate::runtime::Client::delete_eval_run) (response).
@@ -4456,14 +4094,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteEvalRunResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -4565,14 +4195,6 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Eval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "evals")]
 /// EvalApiError
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4629,14 +4251,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalApiError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -4702,14 +4316,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalCustomDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4764,17 +4370,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalCustomDataSourceConfigType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -4840,18 +4435,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalDataSourceConfig {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -4953,14 +4536,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalGraderPython {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -5124,14 +4699,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalGraderScoreModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -5318,14 +4885,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalGraderTextSimilarity {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
 impl EvalGraderTextSimilarity {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -5448,14 +5007,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalJsonlFileContentSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
 impl EvalJsonlFileContentSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -5559,14 +5110,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalJsonlFileContentSourceContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -5685,17 +5228,6 @@ impl crate::runtime::ser::Encode for EvalJsonlFileContentSourceType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalJsonlFileContentSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for EvalJsonlFileContentSourceType {
     #[inline]
     fn default() -> Self {
@@ -5759,14 +5291,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalJsonlFileIdSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -5879,17 +5403,6 @@ impl crate::runtime::ser::Encode for EvalJsonlFileIdSourceType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalJsonlFileIdSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for EvalJsonlFileIdSourceType {
     #[inline]
     fn default() -> Self {
@@ -5971,14 +5484,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6033,17 +5538,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -6121,14 +5615,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalLogsDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6183,17 +5669,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalLogsDataSourceConfigType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -6258,17 +5733,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -6398,14 +5862,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalResponsesSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -6623,17 +6079,6 @@ impl crate::runtime::ser::Encode for EvalResponsesSourceType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalResponsesSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for EvalResponsesSourceType {
     #[inline]
     fn default() -> Self {
@@ -6780,14 +6225,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRun {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6841,18 +6278,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunDataSource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalRunDataSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -6953,14 +6378,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7015,17 +6432,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalRunListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -7090,17 +6496,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalRunObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -7224,14 +6619,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunOutputItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7291,14 +6678,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemInputItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunOutputItemInputItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -7376,14 +6755,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunOutputItemList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7438,17 +6809,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalRunOutputItemListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -7513,17 +6873,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalRunOutputItemObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -7593,14 +6942,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemOutputItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunOutputItemOutputItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -7680,14 +7021,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunOutputItemResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -7807,14 +7140,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunOutputItemSample {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7889,14 +7214,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemUsage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunOutputItemUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -7995,14 +7312,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunPerModelUsageItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8070,14 +7379,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunPerTestingCriteriaResultsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -8150,14 +7451,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalRunResultCounts {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "evals")]
 /// StoredCompletionsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8226,14 +7519,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8288,17 +7573,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfigType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -8395,14 +7669,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EvalStoredCompletionsSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -8565,17 +7831,6 @@ impl crate::runtime::ser::Encode for EvalStoredCompletionsSourceType {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalStoredCompletionsSourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 impl ::std::default::Default for EvalStoredCompletionsSourceType {
     #[inline]
     fn default() -> Self {
@@ -8653,20 +7908,6 @@ impl<'de> ::serde::Deserialize<'de> for EvalTestingCriteriaItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalTestingCriteriaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -8777,17 +8018,6 @@ impl crate::runtime::ser::Encode for GetEvalRunOutputItemsOrder {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for GetEvalRunOutputItemsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::get_eval_run_output_items`](crate::runtime::Client::get_eval_run_output_items) (parameter).
@@ -8860,17 +8090,6 @@ impl crate::runtime::ser::Encode for GetEvalRunOutputItemsStatus {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for GetEvalRunOutputItemsStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::get_eval_runs`](crate::runtime::Client::get_eval_runs) (parameter).
@@ -8940,17 +8159,6 @@ impl crate::runtime::ser::Encode for GetEvalRunsOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for GetEvalRunsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -9038,17 +8246,6 @@ impl crate::runtime::ser::Encode for GetEvalRunsStatus {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for GetEvalRunsStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 /// InputMessagesItemReference
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9108,14 +8305,6 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InputMessagesItemReference {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -9218,14 +8407,6 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InputMessagesTemplate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -9333,14 +8514,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ItemReferenceInputMessages {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -9459,17 +8632,6 @@ impl crate::runtime::ser::Encode for ListEvalsOrder {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for ListEvalsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "evals")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_evals`](crate::runtime::Client::list_evals) (parameter).
@@ -9539,17 +8701,6 @@ impl crate::runtime::ser::Encode for ListEvalsOrderBy {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for ListEvalsOrderBy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -9724,14 +8875,6 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for TemplateInputMessages {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
 impl TemplateInputMessages {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -9832,14 +8975,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "evals")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateEvalRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]

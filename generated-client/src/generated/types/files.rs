@@ -153,17 +153,6 @@ impl crate::runtime::ser::Encode for CreateFileRequestPurpose {
     }
 }
 #[cfg(feature = "files")]
-impl crate::runtime::de::Fit for CreateFileRequestPurpose {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "files")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_file`](crate::runtime::Client::delete_file) (response).
@@ -228,14 +217,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponse {
     }
 }
 #[cfg(feature = "files")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteFileResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "files")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -290,17 +271,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "files")]
-impl crate::runtime::de::Fit for DeleteFileResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "files")]
@@ -383,17 +353,6 @@ impl crate::runtime::ser::Encode for ListFilesOrder {
     }
 }
 #[cfg(feature = "files")]
-impl crate::runtime::de::Fit for ListFilesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "files")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_files`](crate::runtime::Client::list_files) (response).
@@ -465,13 +424,5 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "files")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListFilesResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }

@@ -59,14 +59,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateFineTuningCheckpointPermissionRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
 impl CreateFineTuningCheckpointPermissionRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -220,14 +212,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -448,16 +432,6 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestBatchSize {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestBatchSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestBatchSize {
     #[inline]
     fn from(value: &str) -> Self {
@@ -648,14 +622,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparameters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
 impl CreateFineTuningJobRequestHyperparameters {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -793,14 +759,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
 impl CreateFineTuningJobRequestIntegrationsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -911,17 +869,6 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestIntegrationsItemT
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for CreateFineTuningJobRequestIntegrationsItemType {
     #[inline]
     fn default() -> Self {
@@ -1024,16 +971,6 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestLearningRateMulti
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestLearningRateMultiplier {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -1226,13 +1163,6 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestModel {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A union of a [`CreateFineTuningJobRequestNEpochsAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1318,16 +1248,6 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestNEpochs {
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestNEpochs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -1520,14 +1440,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestWandb {
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateFineTuningJobRequestWandb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
 impl CreateFineTuningJobRequestWandb {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -1666,14 +1578,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1729,17 +1633,6 @@ for DeleteFineTuningCheckpointPermissionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1824,14 +1717,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneDpoHyperparameters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2006,16 +1891,6 @@ impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersBatchSize {
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -2221,16 +2096,6 @@ impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersBeta {
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBeta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -2449,16 +2314,6 @@ impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersLearningRateMulti
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplier {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersLearningRateMultiplier {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2667,16 +2522,6 @@ impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersNEpochs {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersNEpochs {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2845,14 +2690,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneDpoMethod {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
 impl FineTuneDpoMethod {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -2969,14 +2806,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneMethod {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3131,17 +2960,6 @@ impl crate::runtime::ser::Encode for FineTuneMethodType {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneMethodType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3257,14 +3075,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparameters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3506,16 +3316,6 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersBatchSi
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersBatchSize {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3733,16 +3533,6 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersComputeMultiplier {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -3973,16 +3763,6 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersEvalInt
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalInterval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalInterval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4196,16 +3976,6 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersEvalSam
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamples {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -4525,17 +4295,6 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit
-for FineTuneReinforcementHyperparametersLearningRateMultiplier {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneReinforcementHyperparametersLearningRateMultiplier {
     #[inline]
@@ -4665,16 +4424,6 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersNEpochs
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -4877,17 +4626,6 @@ for FineTuneReinforcementHyperparametersReasoningEffort {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersReasoningEffort {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4949,14 +4687,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneReinforcementMethod {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5112,20 +4842,6 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementMethodGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementMethodGrader {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderMulti> for FineTuneReinforcementMethodGrader {
     #[inline]
     fn from(value: super::GraderMulti) -> Self {
@@ -5235,14 +4951,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneSupervisedHyperparameters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5417,16 +5125,6 @@ impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparametersBatchSize 
         match self {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -5653,17 +5351,6 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit
-for FineTuneSupervisedHyperparametersLearningRateMultiplier {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     #[inline]
@@ -5885,16 +5572,6 @@ impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparametersNEpochs {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersNEpochs {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6067,14 +5744,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneSupervisedMethod {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
 impl FineTuneSupervisedMethod {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -6197,14 +5866,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningCheckpointPermission {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6259,17 +5920,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningCheckpointPermissionObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6339,14 +5989,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningIntegration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6401,17 +6043,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningIntegrationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6491,14 +6122,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningIntegrationWandb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6674,14 +6297,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningJob {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobBatchSizeAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6751,16 +6366,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobBatchSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6968,14 +6573,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningJobCheckpoint {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7083,14 +6680,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningJobCheckpointMetrics {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7145,17 +6734,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobCheckpointObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7227,14 +6805,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningJobError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7324,14 +6894,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningJobEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7397,17 +6959,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobEventLevel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7462,17 +7013,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobEventObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7541,17 +7081,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7627,14 +7156,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuningJobHyperparameters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7707,16 +7228,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobLearningRateMultiplier {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7897,16 +7408,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobNEpochs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobNEpochs {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8067,17 +7568,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningJobObject {
     #[inline]
     fn default() -> Self {
@@ -8162,17 +7652,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuningJobStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// MultiGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8239,14 +7718,6 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GraderMulti {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8395,20 +7866,6 @@ impl crate::runtime::ser::Encode for GraderMultiGraders {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for GraderMultiGraders {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderLabelModel> for GraderMultiGraders {
     #[inline]
     fn from(value: super::GraderLabelModel) -> Self {
@@ -8512,17 +7969,6 @@ impl crate::runtime::ser::Encode for GraderMultiType {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for GraderMultiType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for GraderMultiType {
     #[inline]
     fn default() -> Self {
@@ -8596,14 +8042,6 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GraderPython {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8743,14 +8181,6 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GraderScoreModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8906,14 +8336,6 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for GraderTextSimilarity {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
 impl GraderTextSimilarity {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -9047,14 +8469,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9110,17 +8524,6 @@ for ListFineTuningCheckpointPermissionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9203,17 +8606,6 @@ impl crate::runtime::ser::Encode for ListFineTuningCheckpointPermissionsOrder {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_fine_tuning_job_checkpoints`](crate::runtime::Client::list_fine_tuning_job_checkpoints) (response).
@@ -9291,14 +8683,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9353,17 +8737,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObje
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9441,14 +8814,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListFineTuningJobEventsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9503,17 +8868,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ListFineTuningJobEventsResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9591,14 +8945,6 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9653,17 +8999,6 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9735,14 +9070,6 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunGraderRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9892,20 +9219,6 @@ impl crate::runtime::ser::Encode for RunGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for RunGraderRequestGrader {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderMulti> for RunGraderRequestGrader {
     #[inline]
     fn from(value: super::GraderMulti) -> Self {
@@ -10018,14 +9331,6 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunGraderResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -10209,14 +9514,6 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunGraderResponseErrors {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10315,14 +9612,6 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunGraderResponseMetadata {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// ValidateGraderRequest
 ///
 /// Used by [`Client::validate_grader`](crate::runtime::Client::validate_grader) (request body).
@@ -10372,14 +9661,6 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ValidateGraderRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -10519,20 +9800,6 @@ impl crate::runtime::ser::Encode for ValidateGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ValidateGraderRequestGrader {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderMulti> for ValidateGraderRequestGrader {
     #[inline]
     fn from(value: super::GraderMulti) -> Self {
@@ -10620,14 +9887,6 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ValidateGraderResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "fine-tuning")]
 /// A union told apart by the `type` property, with 5 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10698,20 +9957,6 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponseGrader {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ValidateGraderResponseGrader {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]

@@ -56,14 +56,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupUserBody {
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateGroupUserBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "group-users")]
-#[allow(deprecated)]
 impl CreateGroupUserBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -189,14 +181,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUser {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupMemberUser {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -255,17 +239,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUserType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-impl crate::runtime::de::Fit for GroupMemberUserType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "group-users")]
@@ -333,14 +306,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupUser {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupUser {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "group-users")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::add_group_user`](crate::runtime::Client::add_group_user) (response).
@@ -405,14 +370,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignment {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupUserAssignment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -467,17 +424,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignmentObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-impl crate::runtime::de::Fit for GroupUserAssignmentObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "group-users")]
@@ -550,14 +496,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResource {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupUserDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -612,17 +550,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-impl crate::runtime::de::Fit for GroupUserDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "group-users")]
@@ -705,17 +632,6 @@ impl crate::runtime::ser::Encode for ListGroupUsersOrder {
     }
 }
 #[cfg(feature = "group-users")]
-impl crate::runtime::de::Fit for ListGroupUsersOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "group-users")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_group_users`](crate::runtime::Client::list_group_users) (response).
@@ -785,14 +701,6 @@ impl<'de> ::serde::Deserialize<'de> for UserListResource {
     }
 }
 #[cfg(feature = "group-users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "group-users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -847,17 +755,6 @@ impl<'de> ::serde::Deserialize<'de> for UserListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "group-users")]
-impl crate::runtime::de::Fit for UserListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "group-users")]

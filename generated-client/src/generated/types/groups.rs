@@ -56,14 +56,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupBody {
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateGroupBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "groups")]
-#[allow(deprecated)]
 impl CreateGroupBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -164,14 +156,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResource {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -226,17 +210,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "groups")]
-impl crate::runtime::de::Fit for GroupDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "groups")]
@@ -316,14 +289,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResource {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -378,17 +343,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "groups")]
-impl crate::runtime::de::Fit for GroupListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "groups")]
@@ -471,14 +425,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupResourceWithSuccess {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupResourceWithSuccess {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "groups")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::create_group`](crate::runtime::Client::create_group) (response) and [`Client::retrieve_group`](crate::runtime::Client::retrieve_group) (response).
@@ -553,14 +499,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponse {
     }
 }
 #[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for GroupResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "groups")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -619,17 +557,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponseGroupType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "groups")]
-impl crate::runtime::de::Fit for GroupResponseGroupType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "groups")]
@@ -705,17 +632,6 @@ impl crate::runtime::ser::Encode for ListGroupsOrder {
     }
 }
 #[cfg(feature = "groups")]
-impl crate::runtime::de::Fit for ListGroupsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "groups")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_group`](crate::runtime::Client::update_group) (request body).
@@ -765,14 +681,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGroupBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateGroupBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "groups")]

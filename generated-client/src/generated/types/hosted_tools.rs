@@ -55,14 +55,6 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermission {
     }
 }
 #[cfg(feature = "hosted-tools")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for HostedToolPermission {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "hosted-tools")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -115,14 +107,6 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermissionUpdate {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "hosted-tools")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for HostedToolPermissionUpdate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "hosted-tools")]
@@ -249,14 +233,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissions {
     }
 }
 #[cfg(feature = "hosted-tools")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectHostedToolPermissions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "hosted-tools")]
 /// An object with 5 properties, all optional.
 ///
 /// Used by [`Client::update_project_hosted_tool_permissions`](crate::runtime::Client::update_project_hosted_tool_permissions) (request body).
@@ -343,14 +319,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissionsUpdateReques
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "hosted-tools")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectHostedToolPermissionsUpdateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "hosted-tools")]

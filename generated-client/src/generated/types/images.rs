@@ -314,17 +314,6 @@ impl crate::runtime::ser::Encode for CreateImageEditRequestBackground {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageEditRequestBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A form field that holds a file or an array of files.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -452,13 +441,6 @@ impl crate::runtime::ser::Encode for CreateImageEditRequestModel {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageEditRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -532,17 +514,6 @@ impl crate::runtime::ser::Encode for CreateImageEditRequestOutputFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageEditRequestOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -630,17 +601,6 @@ impl crate::runtime::ser::Encode for CreateImageEditRequestQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageEditRequestQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -710,17 +670,6 @@ impl crate::runtime::ser::Encode for CreateImageEditRequestResponseFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageEditRequestResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -796,13 +745,6 @@ impl crate::runtime::ser::Encode for CreateImageEditRequestSize {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, &self.0)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageEditRequestSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(feature = "images")]
@@ -943,14 +885,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateImageRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -1215,17 +1149,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestBackground {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// Any string; the 7 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1308,13 +1231,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestModel {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1384,17 +1300,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestModeration {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestModeration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -1471,17 +1376,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestOutputFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -1573,17 +1467,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1653,17 +1536,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestResponseFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -1748,13 +1620,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestSize {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1824,17 +1689,6 @@ impl crate::runtime::ser::Encode for CreateImageRequestStyle {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageRequestStyle {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -2009,13 +1863,6 @@ impl crate::runtime::ser::Encode for CreateImageVariationRequestModel {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageVariationRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2085,17 +1932,6 @@ impl crate::runtime::ser::Encode for CreateImageVariationRequestResponseFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageVariationRequestResponseFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -2172,17 +2008,6 @@ impl crate::runtime::ser::Encode for CreateImageVariationRequestSize {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for CreateImageVariationRequestSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -2328,14 +2153,6 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for EditImageBodyJsonParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -2605,17 +2422,6 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParamBackground {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for EditImageBodyJsonParamBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2685,17 +2491,6 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParamInputFidelity {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for EditImageBodyJsonParamInputFidelity {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -2780,13 +2575,6 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParamModel {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for EditImageBodyJsonParamModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2856,17 +2644,6 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParamModeration {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for EditImageBodyJsonParamModeration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -2943,17 +2720,6 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParamOutputFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for EditImageBodyJsonParamOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -3037,17 +2803,6 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParamQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for EditImageBodyJsonParamQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3128,17 +2883,6 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParamSize {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for EditImageBodyJsonParamSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3200,14 +2944,6 @@ impl<'de> ::serde::Deserialize<'de> for Image {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Image {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -3312,14 +3048,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageEditCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3385,17 +3113,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventBackground {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditCompletedEventBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3458,17 +3175,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditCompletedEventOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -3541,17 +3247,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditCompletedEventQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3621,17 +3316,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditCompletedEventSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3686,17 +3370,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -3811,14 +3484,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageEditPartialImageEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3884,17 +3549,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventBackground {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditPartialImageEventBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3957,17 +3611,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditPartialImageEventOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -4040,17 +3683,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditPartialImageEventQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4120,17 +3752,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditPartialImageEventSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4185,17 +3806,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditPartialImageEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -4257,17 +3867,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageEditPartialImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageEditCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -4383,14 +3982,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageGenCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4456,17 +4047,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventBackground {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenCompletedEventBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4529,17 +4109,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenCompletedEventOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -4612,17 +4181,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenCompletedEventQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4692,17 +4250,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenCompletedEventSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4757,17 +4304,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -4840,14 +4376,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageGenInputUsageDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "images")]
 /// Image generation output token details
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4907,14 +4435,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageGenOutputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -5022,14 +4542,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageGenPartialImageEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5095,17 +4607,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventBackground {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenPartialImageEventBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5168,17 +4669,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenPartialImageEventOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -5251,17 +4741,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenPartialImageEventQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5331,17 +4810,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenPartialImageEventSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5396,17 +4864,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenPartialImageEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -5468,21 +4925,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageGenStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageGenerationPartialImage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ImageGenerationCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -5586,14 +5028,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageGenUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "images")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5650,14 +5084,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImageRefParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -5814,14 +5240,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImagesResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5880,17 +5298,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImagesResponseBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -5959,17 +5366,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseOutputFormat {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImagesResponseOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6035,17 +5431,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseQuality {
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImagesResponseQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6108,17 +5493,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImagesResponseSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "images")]
@@ -6199,14 +5573,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
     }
 }
 #[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImagesUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "images")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6266,14 +5632,6 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "images")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ImagesUsageInputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]

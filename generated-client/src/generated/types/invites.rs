@@ -107,14 +107,6 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Invite {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "invites")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_invite`](crate::runtime::Client::delete_invite) (response).
@@ -179,14 +171,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponse {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InviteDeleteResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -241,17 +225,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteDeleteResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "invites")]
@@ -336,14 +309,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InviteListResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -398,17 +363,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteListResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "invites")]
@@ -473,17 +427,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "invites")]
@@ -553,14 +496,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItem {
     }
 }
 #[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InviteProjectsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -619,17 +554,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItemRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteProjectsItemRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "invites")]
@@ -696,14 +620,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "invites")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for InviteRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "invites")]
@@ -827,14 +743,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItem {
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for InviteRequestProjectsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "invites")]
-#[allow(deprecated)]
 impl InviteRequestProjectsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -950,17 +858,6 @@ impl crate::runtime::ser::Encode for InviteRequestProjectsItemRole {
     }
 }
 #[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteRequestProjectsItemRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1033,17 +930,6 @@ impl crate::runtime::ser::Encode for InviteRequestRole {
     }
 }
 #[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteRequestRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "invites")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1102,17 +988,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "invites")]
@@ -1178,16 +1053,5 @@ impl<'de> ::serde::Deserialize<'de> for InviteStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "invites")]
-impl crate::runtime::de::Fit for InviteStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

@@ -67,14 +67,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
     }
 }
 #[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteModelResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "models")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::list_models`](crate::runtime::Client::list_models) (response).
@@ -134,14 +126,6 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
     }
 }
 #[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListModelsResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "models")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -196,17 +180,6 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "models")]
-impl crate::runtime::de::Fit for ListModelsResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "models")]
@@ -291,14 +264,6 @@ impl<'de> ::serde::Deserialize<'de> for Model {
     }
 }
 #[cfg(feature = "models")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Model {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "models")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -353,17 +318,6 @@ impl<'de> ::serde::Deserialize<'de> for ModelObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "models")]
-impl crate::runtime::de::Fit for ModelObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "models")]

@@ -66,14 +66,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
 impl CreateModerationRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -181,14 +173,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrl {
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationRequestImageUrl {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
 impl CreateModerationRequestImageUrl {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -290,17 +274,6 @@ impl crate::runtime::ser::Encode for CreateModerationRequestImageUrlType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationRequestImageUrlType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -418,17 +391,6 @@ impl crate::runtime::ser::Encode for CreateModerationRequestInput {
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationRequestInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Texts(value) => crate::runtime::de::Fit::misfit(value),
-            Self::List(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationRequestInput {
     #[inline]
     fn from(value: &str) -> Self {
@@ -527,17 +489,6 @@ impl crate::runtime::ser::Encode for CreateModerationRequestListItem {
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationRequestListItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 impl ::std::convert::From<super::CreateModerationRequestListItemImageUrl>
 for CreateModerationRequestListItem {
     #[inline]
@@ -613,14 +564,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationRequestListItemImageUrl {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "moderations")]
@@ -726,14 +669,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationRequestListItemText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "moderations")]
@@ -855,13 +790,6 @@ impl crate::runtime::ser::Encode for CreateModerationRequestModel {
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationRequestModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -927,17 +855,6 @@ impl crate::runtime::ser::Encode for CreateModerationRequestTextType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationRequestTextType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -1012,14 +929,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
@@ -1163,14 +1072,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationResponseCategories {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
@@ -1330,14 +1231,6 @@ for CreateModerationResponseCategoryAppliedInputTypes {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationResponseCategoryAppliedInputTypes {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "moderations")]
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1481,14 +1374,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationResponseCategoryScores {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1543,17 +1428,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHarassmentItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseHarassmentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -1622,17 +1496,6 @@ for CreateModerationResponseHarassmentThreateningItem {
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseHarassmentThreateningItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseHarassmentThreateningItem {
     #[inline]
     fn default() -> Self {
@@ -1694,17 +1557,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseHateItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -1772,17 +1624,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateThreateningI
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseHateThreateningItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseHateThreateningItem {
     #[inline]
     fn default() -> Self {
@@ -1847,17 +1688,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitItem {
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseIllicitItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseIllicitItem {
     #[inline]
     fn default() -> Self {
@@ -1919,17 +1749,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitViolentIt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseIllicitViolentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -2020,14 +1839,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
     }
 }
 #[cfg(feature = "moderations")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModerationResponseResultsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2087,17 +1898,6 @@ for CreateModerationResponseSelfHarmInstructionsItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmInstructionsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -2162,17 +1962,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmIntentIt
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmIntentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2231,17 +2020,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -2306,17 +2084,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualItem {
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseSexualItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2371,17 +2138,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualMinorsItem
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseSexualMinorsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -2453,17 +2209,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceGraphicI
     }
 }
 #[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseViolenceGraphicItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2522,16 +2267,5 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationResponseViolenceItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

@@ -101,14 +101,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AdminApiKey {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// An object with 9 properties, 7 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (response).
@@ -216,14 +208,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AdminApiKeyCreateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -278,17 +262,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for AdminApiKeyObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -378,14 +351,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyOwner {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AdminApiKeyOwner {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "organization")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (request body).
@@ -448,14 +413,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysCreateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AdminApiKeysCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "organization")]
@@ -576,14 +533,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AdminApiKeysDeleteResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -638,17 +587,6 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for AdminApiKeysDeleteResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -731,17 +669,6 @@ impl crate::runtime::ser::Encode for AdminApiKeysListOrder {
     }
 }
 #[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for AdminApiKeysListOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "organization")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::admin_api_keys_list`](crate::runtime::Client::admin_api_keys_list) (response).
@@ -816,14 +743,6 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ApiKeyList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -878,17 +797,6 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for ApiKeyListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -958,14 +866,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateProjectServiceAccountApiKeyBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateProjectServiceAccountApiKeyBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "organization")]
@@ -1090,14 +990,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1152,17 +1044,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -1259,14 +1140,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationSpendLimitResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1321,17 +1194,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for OrganizationSpendLimitResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -1404,14 +1266,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1466,17 +1320,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -1573,14 +1416,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectSpendLimitResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1635,17 +1470,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for ProjectSpendLimitResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -1733,14 +1557,6 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ServiceAccountApiKeyBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1802,17 +1618,6 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
     }
 }
 #[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for ServiceAccountApiKeyBodyObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "organization")]
 impl ::std::default::Default for ServiceAccountApiKeyBodyObject {
     #[inline]
     fn default() -> Self {
@@ -1864,13 +1669,6 @@ impl ::std::fmt::Display for SpendLimitCurrency {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for SpendLimitCurrency {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(feature = "organization")]
@@ -1926,14 +1724,6 @@ impl<'de> ::serde::Deserialize<'de> for SpendLimitEnforcement {
     }
 }
 #[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SpendLimitEnforcement {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "organization")]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1983,13 +1773,6 @@ impl ::std::fmt::Display for SpendLimitEnforcementStatus {
     }
 }
 #[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for SpendLimitEnforcementStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "organization")]
 /// Any string; the 1 value the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2034,13 +1817,6 @@ impl ::std::fmt::Display for SpendLimitInterval {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for SpendLimitInterval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(feature = "organization")]
@@ -2111,15 +1887,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
-            + crate::runtime::de::Fit::misfit(&self.interval)
     }
 }
 #[cfg(feature = "organization")]
@@ -2237,17 +2004,6 @@ impl crate::runtime::ser::Encode for UpdateOrganizationSpendLimitBodyCurrency {
     }
 }
 #[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyCurrency {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "organization")]
 impl ::std::default::Default for UpdateOrganizationSpendLimitBodyCurrency {
     #[inline]
     fn default() -> Self {
@@ -2320,17 +2076,6 @@ impl crate::runtime::ser::Encode for UpdateOrganizationSpendLimitBodyInterval {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyInterval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]
@@ -2408,15 +2153,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "organization")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateProjectSpendLimitBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
-            + crate::runtime::de::Fit::misfit(&self.interval)
     }
 }
 #[cfg(feature = "organization")]
@@ -2534,17 +2270,6 @@ impl crate::runtime::ser::Encode for UpdateProjectSpendLimitBodyCurrency {
     }
 }
 #[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyCurrency {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "organization")]
 impl ::std::default::Default for UpdateProjectSpendLimitBodyCurrency {
     #[inline]
     fn default() -> Self {
@@ -2617,17 +2342,6 @@ impl crate::runtime::ser::Encode for UpdateProjectSpendLimitBodyInterval {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "organization")]
-impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyInterval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "organization")]

@@ -63,14 +63,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectGroupBody {
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for InviteProjectGroupBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "project-groups")]
-#[allow(deprecated)]
 impl InviteProjectGroupBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -186,17 +178,6 @@ impl crate::runtime::ser::Encode for ListProjectGroupsOrder {
     }
 }
 #[cfg(feature = "project-groups")]
-impl crate::runtime::de::Fit for ListProjectGroupsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "project-groups")]
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::add_project_group`](crate::runtime::Client::add_project_group) (response) and [`Client::retrieve_project_group`](crate::runtime::Client::retrieve_project_group) (response).
@@ -283,14 +264,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
     }
 }
 #[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectGroup {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "project-groups")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::remove_project_group`](crate::runtime::Client::remove_project_group) (response).
@@ -353,14 +326,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
     }
 }
 #[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectGroupDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "project-groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -415,17 +380,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-impl crate::runtime::de::Fit for ProjectGroupDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "project-groups")]
@@ -508,14 +462,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
     }
 }
 #[cfg(feature = "project-groups")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectGroupListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "project-groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -570,17 +516,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-impl crate::runtime::de::Fit for ProjectGroupListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "project-groups")]
@@ -645,17 +580,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-impl crate::runtime::de::Fit for ProjectGroupObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "project-groups")]
@@ -724,17 +648,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "project-groups")]
-impl crate::runtime::de::Fit for ProjectGroupType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "project-groups")]
@@ -807,16 +720,5 @@ impl crate::runtime::ser::Encode for RetrieveProjectGroupType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "project-groups")]
-impl crate::runtime::de::Fit for RetrieveProjectGroupType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

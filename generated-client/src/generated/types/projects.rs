@@ -79,17 +79,6 @@ impl crate::runtime::ser::Encode for ListProjectApiKeysOwnerProjectAccess {
     }
 }
 #[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ListProjectApiKeysOwnerProjectAccess {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 8 properties, 3 of them required.
 ///
 /// Used by [`Client::create_project`](crate::runtime::Client::create_project) (response), [`Client::retrieve_project`](crate::runtime::Client::retrieve_project) (response), [`Client::modify_project`](crate::runtime::Client::modify_project) (response) and [`Client::archive_project`](crate::runtime::Client::archive_project) (response).
@@ -188,14 +177,6 @@ impl<'de> ::serde::Deserialize<'de> for Project {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Project {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -300,14 +281,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectApiKey {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_api_key`](crate::runtime::Client::delete_project_api_key) (response).
@@ -375,14 +348,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -441,17 +406,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -539,14 +493,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectApiKeyListResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -601,17 +547,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectApiKeyListResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -676,17 +611,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectApiKeyObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -761,14 +685,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectApiKeyOwner {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -827,17 +743,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectApiKeyOwnerProjectAccess {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -913,14 +818,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectApiKeyOwnerServiceAccount {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -979,17 +876,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectApiKeyOwnerType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -1067,14 +953,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectApiKeyOwnerUser {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project`](crate::runtime::Client::create_project) (request body).
@@ -1136,14 +1014,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -1285,14 +1155,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectListResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1347,17 +1209,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectListResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -1435,14 +1286,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectModelPermissions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_project_model_permissions`](crate::runtime::Client::delete_project_model_permissions) (response).
@@ -1505,14 +1348,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1567,17 +1402,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -1649,17 +1473,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
     }
 }
 #[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectModelPermissionsMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1714,17 +1527,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectModelPermissionsObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -1794,14 +1596,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectModelPermissionsUpdateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -1921,17 +1715,6 @@ impl crate::runtime::ser::Encode for ProjectModelPermissionsUpdateRequestMode {
     }
 }
 #[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectModelPermissionsUpdateRequestMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1986,17 +1769,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -2129,14 +1901,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectRateLimit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_rate_limits`](crate::runtime::Client::list_project_rate_limits) (response).
@@ -2214,14 +1978,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectRateLimitListResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2276,17 +2032,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectRateLimitListResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -2351,17 +2096,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectRateLimitObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -2476,14 +2210,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectRateLimitUpdateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -2688,14 +2414,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectServiceAccount {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2773,14 +2491,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectServiceAccountApiKey {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2839,17 +2549,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectServiceAccountApiKeyObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -2922,14 +2621,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectServiceAccountCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -3068,14 +2759,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3134,17 +2817,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -3216,17 +2888,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole 
     }
 }
 #[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_service_account`](crate::runtime::Client::delete_project_service_account) (response).
@@ -3294,14 +2955,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3360,17 +3013,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -3458,14 +3100,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectServiceAccountListResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3520,17 +3154,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectServiceAccountListResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -3599,17 +3222,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectServiceAccountObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -3685,17 +3297,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
     }
 }
 #[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectServiceAccountRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::modify_project`](crate::runtime::Client::modify_project) (request body).
@@ -3752,14 +3353,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectUpdateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -3904,14 +3497,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectUser {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project_user`](crate::runtime::Client::create_project_user) (request body).
@@ -3976,14 +3561,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectUserCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -4115,14 +3692,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectUserDeleteResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4177,17 +3746,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectUserDeleteResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -4275,14 +3833,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
     }
 }
 #[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectUserListResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4337,17 +3887,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for ProjectUserObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "projects")]
@@ -4410,14 +3949,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectUserUpdateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -4579,17 +4110,6 @@ impl crate::runtime::ser::Encode for PublicProjectResidency {
     }
 }
 #[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for PublicProjectResidency {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "projects")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::update_project_service_account`](crate::runtime::Client::update_project_service_account) (request body).
@@ -4649,14 +4169,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "projects")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateProjectServiceAccountBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -4788,16 +4300,5 @@ impl crate::runtime::ser::Encode for UpdateProjectServiceAccountBodyRole {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "projects")]
-impl crate::runtime::de::Fit for UpdateProjectServiceAccountBodyRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

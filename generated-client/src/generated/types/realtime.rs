@@ -83,14 +83,6 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for AudioTranscription {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl AudioTranscription {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -277,17 +269,6 @@ impl crate::runtime::ser::Encode for AudioTranscriptionDelay {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AudioTranscriptionDelay {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Any string; the 8 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -383,13 +364,6 @@ impl crate::runtime::ser::Encode for AudioTranscriptionModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AudioTranscriptionModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -459,14 +433,6 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for AudioTranscriptionResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -554,13 +520,6 @@ impl ::std::fmt::Display for AudioTranscriptionResponseModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for AudioTranscriptionResponseModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -633,17 +592,6 @@ impl crate::runtime::ser::Encode for NoiseReductionType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for NoiseReductionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// PCM audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -700,15 +648,6 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PcmAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -821,15 +760,6 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for PcmaAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl PcmaAudioFormat {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -924,15 +854,6 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PcmuAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1054,18 +975,6 @@ impl crate::runtime::ser::Encode for RealtimeAudioFormats {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeAudioFormats {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::AudioPcm(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AudioPcmu(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AudioPcma(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::PcmAudioFormat> for RealtimeAudioFormats {
     #[inline]
     fn from(value: super::PcmAudioFormat) -> Self {
@@ -1155,17 +1064,6 @@ impl crate::runtime::ser::Encode for RealtimeAudioFormatsAudioPcmType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmType {
     #[inline]
     fn default() -> Self {
@@ -1241,17 +1139,6 @@ impl crate::runtime::ser::Encode for RealtimeAudioFormatsAudioPcmaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmaType {
     #[inline]
     fn default() -> Self {
@@ -1324,17 +1211,6 @@ impl crate::runtime::ser::Encode for RealtimeAudioFormatsAudioPcmuType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmuType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1455,14 +1331,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeCallReferRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
 impl RealtimeCallReferRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -1551,14 +1419,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeCallRejectRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -1672,14 +1532,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -1817,17 +1669,6 @@ impl crate::runtime::ser::Encode for RealtimeCreateClientSecretRequestAnchor {
     }
 }
 #[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "realtime")]
 impl ::std::default::Default for RealtimeCreateClientSecretRequestAnchor {
     #[inline]
     fn default() -> Self {
@@ -1895,16 +1736,6 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeCreateClientSecretRequestClientSecretExpiration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.anchor.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(feature = "realtime")]
@@ -2050,17 +1881,6 @@ for RealtimeCreateClientSecretRequestSessionConfiguration {
     }
 }
 #[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestSessionConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGa>
 for RealtimeCreateClientSecretRequestSessionConfiguration {
     #[inline]
@@ -2146,14 +1966,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
 /// Session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2218,17 +2030,6 @@ for RealtimeCreateClientSecretResponseSessionConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponseSessionConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -2314,15 +2115,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeFunctionTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2472,17 +2264,6 @@ impl crate::runtime::ser::Encode for RealtimeFunctionToolType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeFunctionToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeFunctionToolType {
     #[inline]
     fn default() -> Self {
@@ -2539,14 +2320,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeReasoning {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2677,17 +2450,6 @@ impl crate::runtime::ser::Encode for RealtimeReasoningEffort {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeReasoningEffort {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2861,14 +2623,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3156,14 +2910,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestClientSecret {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl RealtimeSessionCreateRequestClientSecret {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3364,14 +3110,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGa {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3636,14 +3374,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl RealtimeSessionCreateRequestGaAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3860,17 +3590,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaIncludeItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaIncludeItem {
     #[inline]
     fn default() -> Self {
@@ -3952,14 +3671,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4149,16 +3860,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaMaxOutputToke
         match self {
             Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -4429,13 +4130,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4488,14 +4182,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4609,14 +4295,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4760,17 +4438,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaOutputModalit
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaOutputModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of a [`ToolChoiceFunction`](super::ToolChoiceFunction), a [`ToolChoiceMcp`](super::ToolChoiceMcp) and a [`ToolChoiceOptions`](super::ToolChoiceOptions), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4897,17 +4564,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaToolChoice {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaToolChoice {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5014,17 +4670,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaToolsItem {
             Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -5146,16 +4791,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaTracingConfig
             Self::TracingConfiguration(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracingConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -5410,17 +5045,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaType {
     #[inline]
     fn default() -> Self {
@@ -5481,14 +5105,6 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestInputAudioTranscription {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5638,16 +5254,6 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
         match self {
             Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -5846,15 +5452,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl RealtimeSessionCreateRequestToolsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -5999,17 +5596,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestToolsItemType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6206,16 +5792,6 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestTracingConfigur
             Self::TracingConfiguration(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracingConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -6480,14 +6056,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTurnDetection {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl RealtimeSessionCreateRequestTurnDetection {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -6712,14 +6280,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6779,14 +6339,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6959,15 +6511,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGa {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7027,14 +6570,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7174,17 +6709,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeIt
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaIncludeItem {
     #[inline]
     fn default() -> Self {
@@ -7269,14 +6793,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateResponseGaMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7358,16 +6874,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7615,13 +7121,6 @@ impl ::std::fmt::Display for RealtimeSessionCreateResponseGaModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7674,14 +7173,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7739,17 +7230,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7827,14 +7307,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7894,17 +7366,6 @@ for RealtimeSessionCreateResponseGaOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutputModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8017,17 +7478,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaToolChoice {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8120,17 +7570,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8237,16 +7676,6 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracingConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8420,17 +7849,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaType {
     #[inline]
     fn default() -> Self {
@@ -8496,17 +7914,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseIncludeItem
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -8596,14 +8003,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8679,14 +8078,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInputTurnDetection {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -8771,16 +8162,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -8944,14 +8325,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9016,14 +8389,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -9189,16 +8554,6 @@ for RealtimeSessionCreateResponseTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTracingConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -9392,14 +8747,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTurnDetection {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime transcription session configuration
 ///
@@ -9498,14 +8845,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9693,14 +9032,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGa {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestGa {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -9822,14 +9153,6 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9956,17 +9279,6 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     #[inline]
     fn default() -> Self {
@@ -10049,14 +9361,6 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10209,15 +9513,6 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -10332,17 +9627,6 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestGaType {
     #[inline]
     fn default() -> Self {
@@ -10422,17 +9706,6 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10522,18 +9795,6 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10612,15 +9873,6 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestTurnDetection {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10776,18 +10028,6 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     #[inline]
@@ -10889,14 +10129,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10957,14 +10189,6 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseClientSecret {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11054,14 +10278,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGa {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11117,14 +10333,6 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11188,18 +10396,6 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11291,14 +10487,6 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11352,15 +10540,6 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11443,15 +10622,6 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11507,17 +10677,6 @@ for RealtimeTranscriptionSessionCreateResponseGaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11607,15 +10766,6 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionCreateResponseTurnDetection {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11669,15 +10819,6 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11791,14 +10932,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -11930,17 +11063,6 @@ impl crate::runtime::ser::Encode for RealtimeTranslationClientSecretCreateReques
     }
 }
 #[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateRequestAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "realtime")]
 impl ::std::default::Default for RealtimeTranslationClientSecretCreateRequestAnchor {
     #[inline]
     fn default() -> Self {
@@ -12015,14 +11137,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
     }
 }
 #[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
 /// Client secret expiration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12086,16 +11200,6 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranslationClientSecretRequestClientSecretExpiration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.anchor.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(feature = "realtime")]
@@ -12235,14 +11339,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSession {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12302,14 +11398,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -12374,14 +11462,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -12500,14 +11580,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -12641,14 +11713,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
 impl RealtimeTranslationSessionCreateRequestInput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -12774,14 +11838,6 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
 impl RealtimeTranslationSessionCreateRequestNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -12871,14 +11927,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -12981,14 +12029,6 @@ for RealtimeTranslationSessionCreateRequestTranscription {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "realtime")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestTranscription {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -13096,14 +12136,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13156,14 +12188,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13222,14 +12246,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13282,14 +12298,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionTranscription {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13347,17 +12355,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13452,18 +12449,6 @@ impl crate::runtime::ser::Encode for RealtimeTruncation {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Mode(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTruncation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::RetentionRatioTruncation(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Mode(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -13726,14 +12711,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTruncationTokenLimits {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl RealtimeTruncationTokenLimits {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -13848,17 +12825,6 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTurnDetection {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ServerVad(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SemanticVad(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTurnDetectionServerVad>
 for RealtimeTurnDetection {
     #[inline]
@@ -13955,17 +12921,6 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetectionEagerness {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTurnDetectionEagerness {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Semantic VAD
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14041,14 +12996,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVad {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -14192,17 +13139,6 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetectionSemanticVadType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVadType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTurnDetectionSemanticVadType {
     #[inline]
     fn default() -> Self {
@@ -14314,14 +13250,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVad {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -14492,17 +13420,6 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetectionServerVadType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "realtime", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVadType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]

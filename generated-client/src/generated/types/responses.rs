@@ -679,25 +679,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageContentItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaAgentMessageContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaComputerScreenshotContent>
 for BetaAgentMessageContentItem {
     #[inline]
@@ -1016,18 +997,6 @@ impl crate::runtime::ser::Encode for BetaAgentMessageItemParamContentItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaAgentMessageItemParamContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaEncryptedContentParam>
 for BetaAgentMessageItemParamContentItem {
     #[inline]
@@ -1266,14 +1235,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTag {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaAgentTag {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaAgentTag {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -1359,14 +1320,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTagParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaAgentTagParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1494,19 +1447,6 @@ impl crate::runtime::ser::Encode for BetaAnnotation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaAnnotation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UrlCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerFileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaContainerFileCitationBody> for BetaAnnotation {
     #[inline]
     fn from(value: super::BetaContainerFileCitationBody) -> Self {
@@ -1596,17 +1536,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch call output status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1679,17 +1608,6 @@ impl crate::runtime::ser::Encode for BetaApplyPatchCallOutputStatusParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchCallOutputStatusParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1748,17 +1666,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1834,17 +1741,6 @@ impl crate::runtime::ser::Encode for BetaApplyPatchCallStatusParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchCallStatusParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1912,14 +1808,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1984,14 +1872,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2109,17 +1989,6 @@ impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperationParamType 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaApplyPatchCreateFileOperationParamType {
     #[inline]
     fn default() -> Self {
@@ -2181,17 +2050,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2264,14 +2122,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2331,14 +2181,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2451,17 +2293,6 @@ impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperationParamType 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaApplyPatchDeleteFileOperationParamType {
     #[inline]
     fn default() -> Self {
@@ -2523,17 +2354,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2621,18 +2441,6 @@ impl crate::runtime::ser::Encode for BetaApplyPatchOperationParam {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -2831,18 +2639,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallApplyPatchOperatio
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchToolCallApplyPatchOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3728,14 +3524,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApplyPatchToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaApplyPatchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -3858,17 +3646,6 @@ impl crate::runtime::ser::Encode for BetaApplyPatchToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaApplyPatchToolParamType {
     #[inline]
     fn default() -> Self {
@@ -3943,14 +3720,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4015,14 +3784,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4140,17 +3901,6 @@ impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperationParamType 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaApplyPatchUpdateFileOperationParamType {
     #[inline]
     fn default() -> Self {
@@ -4212,17 +3962,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4307,14 +4046,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaApproximateLocation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4466,17 +4197,6 @@ impl crate::runtime::ser::Encode for BetaApproximateLocationType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaApproximateLocationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4719,17 +4439,6 @@ impl crate::runtime::ser::Encode for BetaAutoCodeInterpreterToolParamNetworkPoli
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaAutoCodeInterpreterToolParamNetworkPolicy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaContainerNetworkPolicyAllowlistParam>
 for BetaAutoCodeInterpreterToolParamNetworkPolicy {
     #[inline]
@@ -4903,17 +4612,6 @@ impl crate::runtime::ser::Encode for BetaCallableToolAllowedCaller {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCallableToolAllowedCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -4980,17 +4678,6 @@ impl crate::runtime::ser::Encode for BetaCancelResponseOpenaiBetaItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaCancelResponseOpenaiBetaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -5085,17 +4772,6 @@ impl crate::runtime::ser::Encode for BetaClickButtonType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaClickButtonType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Click
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5167,14 +4843,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaClickParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5306,17 +4974,6 @@ impl crate::runtime::ser::Encode for BetaClickParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaClickParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaClickParamType {
     #[inline]
     fn default() -> Self {
@@ -5383,14 +5040,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCodeInterpreterOutputImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5503,17 +5152,6 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputImageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCodeInterpreterOutputImageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaCodeInterpreterOutputImageType {
     #[inline]
     fn default() -> Self {
@@ -5580,14 +5218,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogs {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCodeInterpreterOutputLogs {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5700,17 +5330,6 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputLogsType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCodeInterpreterOutputLogsType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaCodeInterpreterOutputLogsType {
     #[inline]
     fn default() -> Self {
@@ -5784,14 +5403,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCodeInterpreterTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6104,17 +5715,6 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCallOutputsItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCodeInterpreterToolCallOutputsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaCodeInterpreterOutputImage>
 for BetaCodeInterpreterToolCallOutputsItem {
     #[inline]
@@ -6212,17 +5812,6 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCodeInterpreterToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6408,18 +5997,6 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterToolContainer {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCodeInterpreterToolContainer {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::AutoCodeInterpreterToolParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaCodeInterpreterToolContainer {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6510,17 +6087,6 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCodeInterpreterToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaCodeInterpreterToolType {
     #[inline]
     fn default() -> Self {
@@ -6593,17 +6159,6 @@ impl crate::runtime::ser::Encode for BetaCompactConversationOpenaiBetaItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaCompactConversationOpenaiBetaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -6688,14 +6243,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCompactResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6750,17 +6297,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaCompactResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -6883,14 +6419,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCompactResponseMethodPublicBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -7122,16 +6650,6 @@ impl crate::runtime::ser::Encode for BetaCompactResponseMethodPublicBodyInput {
             Self::InputItems(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaCompactResponseMethodPublicBodyInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItems(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -7970,16 +7488,6 @@ impl crate::runtime::ser::Encode for BetaComparisonFilterListItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComparisonFilterListItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaComparisonFilterListItem {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8094,17 +7602,6 @@ impl crate::runtime::ser::Encode for BetaComparisonFilterType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComparisonFilterType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8233,18 +7730,6 @@ impl crate::runtime::ser::Encode for BetaComparisonFilterValue {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComparisonFilterValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
-            Self::List(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaComparisonFilterValue {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8337,14 +7822,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilter {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCompoundFilter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8485,16 +7962,6 @@ impl crate::runtime::ser::Encode for BetaCompoundFilterFiltersItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCompoundFilterFiltersItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ComparisonFilter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Value(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaComparisonFilter>
 for BetaCompoundFilterFiltersItem {
     #[inline]
@@ -8572,17 +8039,6 @@ impl crate::runtime::ser::Encode for BetaCompoundFilterType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCompoundFilterType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8700,24 +8156,6 @@ impl crate::runtime::ser::Encode for BetaComputerAction {
             Self::Type(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Wait(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Click(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DoubleClick(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Drag(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Keypress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Move(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Screenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Scroll(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Type(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Wait(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -9147,14 +8585,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallSafetyCheckParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaComputerCallSafetyCheckParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaComputerCallSafetyCheckParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -9299,17 +8729,6 @@ impl crate::runtime::ser::Encode for BetaComputerEnvironment {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Computer screenshot
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9398,14 +8817,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaComputerScreenshotContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9460,17 +8871,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerScreenshotContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9545,14 +8945,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaComputerScreenshotImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9685,17 +9077,6 @@ impl crate::runtime::ser::Encode for BetaComputerScreenshotImageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerScreenshotImageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaComputerScreenshotImageType {
     #[inline]
     fn default() -> Self {
@@ -9752,14 +9133,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaComputerTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10178,17 +9551,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerToolCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10337,17 +9699,6 @@ impl crate::runtime::ser::Encode for BetaComputerToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10505,17 +9856,6 @@ impl crate::runtime::ser::Encode for BetaComputerToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaComputerToolType {
     #[inline]
     fn default() -> Self {
@@ -10592,14 +9932,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaComputerUsePreviewTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10720,17 +10052,6 @@ impl crate::runtime::ser::Encode for BetaComputerUsePreviewToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaComputerUsePreviewToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaComputerUsePreviewToolType {
     #[inline]
     fn default() -> Self {
@@ -10813,14 +10134,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerAutoParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10980,17 +10293,6 @@ impl crate::runtime::ser::Encode for BetaContainerAutoParamNetworkPolicy {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerAutoParamNetworkPolicy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaContainerNetworkPolicyAllowlistParam>
 for BetaContainerAutoParamNetworkPolicy {
     #[inline]
@@ -11079,17 +10381,6 @@ impl crate::runtime::ser::Encode for BetaContainerAutoParamSkillsItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerAutoParamSkillsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaInlineSkillParam>
 for BetaContainerAutoParamSkillsItem {
     #[inline]
@@ -11171,17 +10462,6 @@ impl crate::runtime::ser::Encode for BetaContainerAutoParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerAutoParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11278,14 +10558,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerFileCitationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11412,17 +10684,6 @@ impl crate::runtime::ser::Encode for BetaContainerFileCitationBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerFileCitationBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaContainerFileCitationBodyType {
     #[inline]
     fn default() -> Self {
@@ -11516,14 +10777,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerFileCitationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11650,17 +10903,6 @@ impl crate::runtime::ser::Encode for BetaContainerFileCitationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerFileCitationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaContainerFileCitationParamType {
     #[inline]
     fn default() -> Self {
@@ -11748,17 +10990,6 @@ impl crate::runtime::ser::Encode for BetaContainerMemoryLimit {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerMemoryLimit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11825,14 +11056,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerNetworkPolicyAllowlistParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11965,17 +11188,6 @@ impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyAllowlistParamTyp
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerNetworkPolicyAllowlistParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaContainerNetworkPolicyAllowlistParamType {
     #[inline]
     fn default() -> Self {
@@ -12035,14 +11247,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParam 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerNetworkPolicyDisabledParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12151,17 +11355,6 @@ impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyDisabledParamType
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerNetworkPolicyDisabledParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaContainerNetworkPolicyDisabledParamType {
     #[inline]
     fn default() -> Self {
@@ -12233,14 +11426,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDomainSecretPa
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerNetworkPolicyDomainSecretParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12354,14 +11539,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerReferenceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaContainerReferenceParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -12470,17 +11647,6 @@ impl crate::runtime::ser::Encode for BetaContainerReferenceParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerReferenceParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaContainerReferenceParamType {
     #[inline]
     fn default() -> Self {
@@ -12550,14 +11716,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContainerReferenceResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12612,17 +11770,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaContainerReferenceResourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12695,14 +11842,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContextManagementParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaContextManagementParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12842,16 +11981,6 @@ impl crate::runtime::ser::Encode for BetaConversationParam {
             Self::ConversationId(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaConversationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ConversationObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationId(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -13030,14 +12159,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCoordParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCoordParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13355,14 +12476,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCreateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -13833,17 +12946,6 @@ impl crate::runtime::ser::Encode for BetaCreateResponseOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaCreateResponseOpenaiBetaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::default::Default for BetaCreateResponseOpenaiBetaItem {
     #[inline]
     fn default() -> Self {
@@ -13924,17 +13026,6 @@ impl crate::runtime::ser::Encode for BetaCreateResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCreateResponseTruncation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13999,14 +13090,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCustomGrammarFormatParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14124,17 +13207,6 @@ impl crate::runtime::ser::Encode for BetaCustomGrammarFormatParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCustomGrammarFormatParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaCustomGrammarFormatParamType {
     #[inline]
     fn default() -> Self {
@@ -14194,14 +13266,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCustomTextFormatParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14307,17 +13371,6 @@ impl crate::runtime::ser::Encode for BetaCustomTextFormatParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCustomTextFormatParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14787,16 +13840,6 @@ impl crate::runtime::ser::Encode for BetaCustomToolCallOutputOutput {
             Self::OutputContentList(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCustomToolCallOutputOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -15314,14 +14357,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCustomToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaCustomToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -15479,17 +14514,6 @@ impl crate::runtime::ser::Encode for BetaCustomToolParamFormat {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCustomToolParamFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaCustomGrammarFormatParam>
 for BetaCustomToolParamFormat {
     #[inline]
@@ -15574,17 +14598,6 @@ impl crate::runtime::ser::Encode for BetaCustomToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaCustomToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaCustomToolParamType {
     #[inline]
     fn default() -> Self {
@@ -15657,17 +14670,6 @@ impl crate::runtime::ser::Encode for BetaDeleteResponseOpenaiBetaItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaDeleteResponseOpenaiBetaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -15758,17 +14760,6 @@ impl crate::runtime::ser::Encode for BetaDetailEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaDetailEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15821,14 +14812,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCaller {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaDirectToolCallCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15921,14 +14904,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaDirectToolCallCallerParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16037,17 +15012,6 @@ impl crate::runtime::ser::Encode for BetaDirectToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaDirectToolCallCallerParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaDirectToolCallCallerParamType {
     #[inline]
     fn default() -> Self {
@@ -16120,17 +15084,6 @@ impl crate::runtime::ser::Encode for BetaDirectToolCallCallerType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaDirectToolCallCallerType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16207,14 +15160,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickAction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaDoubleClickAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16343,17 +15288,6 @@ impl crate::runtime::ser::Encode for BetaDoubleClickActionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaDoubleClickActionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaDoubleClickActionType {
     #[inline]
     fn default() -> Self {
@@ -16422,14 +15356,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaDragParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16552,17 +15478,6 @@ impl crate::runtime::ser::Encode for BetaDragParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaDragParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16810,18 +15725,6 @@ impl crate::runtime::ser::Encode for BetaEasyInputMessageContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaEasyInputMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputMessageContentList(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaEasyInputMessageContent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16921,17 +15824,6 @@ impl crate::runtime::ser::Encode for BetaEasyInputMessageRole {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaEasyInputMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17091,14 +15983,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaEncryptedContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Encrypted content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17161,14 +16045,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaEncryptedContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17286,17 +16162,6 @@ impl crate::runtime::ser::Encode for BetaEncryptedContentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaEncryptedContentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaEncryptedContentParamType {
     #[inline]
     fn default() -> Self {
@@ -17358,17 +16223,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaEncryptedContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17445,14 +16299,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFileCitationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17573,17 +16419,6 @@ impl crate::runtime::ser::Encode for BetaFileCitationBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFileCitationBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaFileCitationBodyType {
     #[inline]
     fn default() -> Self {
@@ -17657,14 +16492,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFileCitationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17785,17 +16612,6 @@ impl crate::runtime::ser::Encode for BetaFileCitationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFileCitationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaFileCitationParamType {
     #[inline]
     fn default() -> Self {
@@ -17879,17 +16695,6 @@ impl crate::runtime::ser::Encode for BetaFileDetailEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFileDetailEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17966,17 +16771,6 @@ impl crate::runtime::ser::Encode for BetaFileInputDetail {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFileInputDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18038,14 +16832,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePath {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFilePath {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18163,17 +16949,6 @@ impl crate::runtime::ser::Encode for BetaFilePathType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFilePathType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaFilePathType {
     #[inline]
     fn default() -> Self {
@@ -18267,14 +17042,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFileSearchTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18602,14 +17369,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallResultsItem {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFileSearchToolCallResultsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaFileSearchToolCallResultsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -18782,17 +17541,6 @@ impl crate::runtime::ser::Encode for BetaFileSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFileSearchToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18947,17 +17695,6 @@ impl crate::runtime::ser::Encode for BetaFileSearchToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFileSearchToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaFileSearchToolType {
     #[inline]
     fn default() -> Self {
@@ -19034,17 +17771,6 @@ impl crate::runtime::ser::Encode for BetaFilters {
             Self::Eq(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::And(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFilters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
-            Self::And(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -19136,18 +17862,6 @@ impl crate::runtime::ser::Encode for BetaFunctionAndCustomToolCallOutput {
             }
             Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionAndCustomToolCallOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -19249,17 +17963,6 @@ impl crate::runtime::ser::Encode for BetaFunctionCallItemStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionCallItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19579,18 +18282,6 @@ impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParamListItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionCallOutputItemParamListItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaInputFileContentParam>
 for BetaFunctionCallOutputItemParamListItem {
     #[inline]
@@ -19703,16 +18394,6 @@ impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParamOutput {
         match self {
             Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionCallOutputItemParamOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::List(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -19894,17 +18575,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionCallOutputStatusEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19967,17 +18637,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20051,14 +18710,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellAction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell action
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20126,14 +18777,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellActionParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellActionParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20362,17 +19005,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20684,17 +19316,6 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallItemParamEnvironment {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallItemParamEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaContainerReferenceParam>
 for BetaFunctionShellCallItemParamEnvironment {
     #[inline]
@@ -20870,17 +19491,6 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallItemStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21076,14 +19686,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21148,14 +19750,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContentParam 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21267,17 +19861,6 @@ for BetaFunctionShellCallOutputContentShellCallOutcome {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContentShellCallOutcome {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaFunctionShellCallOutputExitOutcome>
 for BetaFunctionShellCallOutputContentShellCallOutcome {
     #[inline]
@@ -21356,14 +19939,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcome {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcome {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21423,14 +19998,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcomeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21543,17 +20110,6 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcomeParam
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcomeParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaFunctionShellCallOutputExitOutcomeParamType {
     #[inline]
     fn default() -> Self {
@@ -21615,17 +20171,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomeTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcomeType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22008,17 +20553,6 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputOutcomeParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputOutcomeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaFunctionShellCallOutputExitOutcomeParam>
 for BetaFunctionShellCallOutputOutcomeParam {
     #[inline]
@@ -22100,17 +20634,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputStatusEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22166,14 +20689,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcome {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22226,14 +20741,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcomeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22343,17 +20850,6 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcomePa
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
     #[inline]
     fn default() -> Self {
@@ -22415,17 +20911,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcomeType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22576,17 +21061,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22728,14 +21202,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionShellToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22892,18 +21358,6 @@ impl crate::runtime::ser::Encode for BetaFunctionShellToolParamEnvironment {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellToolParamEnvironment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaContainerAutoParam>
 for BetaFunctionShellToolParamEnvironment {
     #[inline]
@@ -22993,17 +21447,6 @@ impl crate::runtime::ser::Encode for BetaFunctionShellToolParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionShellToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23111,14 +21554,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23560,14 +21995,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutput {
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionToolCallOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`BetaFunctionAndCustomToolCallOutput`], told apart by shape.
 ///
@@ -23643,16 +22070,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionToolCallOutputOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23861,17 +22278,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionToolCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24147,17 +22553,6 @@ impl crate::runtime::ser::Encode for BetaFunctionToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24345,14 +22740,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaFunctionToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaFunctionToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -24528,17 +22915,6 @@ impl crate::runtime::ser::Encode for BetaFunctionToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaFunctionToolParamType {
     #[inline]
     fn default() -> Self {
@@ -24611,17 +22987,6 @@ impl crate::runtime::ser::Encode for BetaFunctionToolType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaFunctionToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24700,17 +23065,6 @@ impl crate::runtime::ser::Encode for BetaGetInputTokenCountsOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaGetInputTokenCountsOpenaiBetaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::default::Default for BetaGetInputTokenCountsOpenaiBetaItem {
     #[inline]
     fn default() -> Self {
@@ -24783,17 +23137,6 @@ impl crate::runtime::ser::Encode for BetaGetResponseOpenaiBetaItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaGetResponseOpenaiBetaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -24876,17 +23219,6 @@ impl crate::runtime::ser::Encode for BetaGrammarSyntax1 {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaGrammarSyntax1 {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24948,14 +23280,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaHttpError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25073,17 +23397,6 @@ impl crate::runtime::ser::Encode for BetaHttpErrorType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaHttpErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaHttpErrorType {
     #[inline]
     fn default() -> Self {
@@ -25153,14 +23466,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaHybridSearchOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaHybridSearchOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25291,17 +23596,6 @@ impl crate::runtime::ser::Encode for BetaImageDetail {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25375,17 +23669,6 @@ impl crate::runtime::ser::Encode for BetaImageGenActionEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenActionEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25514,14 +23797,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaImageGenTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25770,17 +24045,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolBackground {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolBackground {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Image generation call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26011,17 +24275,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26171,14 +24424,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolInputImageMask {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaImageGenToolInputImageMask {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaImageGenToolInputImageMask {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -26313,13 +24558,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolModel {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26389,17 +24627,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolModeration {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolModeration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26476,17 +24703,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolOutputFormat {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolOutputFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26570,17 +24786,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolQuality {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolQuality {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Any string; the 4 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26650,13 +24855,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolSize {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26722,17 +24920,6 @@ impl crate::runtime::ser::Encode for BetaImageGenToolType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaImageGenToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26843,17 +25030,6 @@ impl crate::runtime::ser::Encode for BetaIncludeEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaIncludeEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26920,14 +25096,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaInlineSkillParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27048,17 +25216,6 @@ impl crate::runtime::ser::Encode for BetaInlineSkillParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInlineSkillParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaInlineSkillParamType {
     #[inline]
     fn default() -> Self {
@@ -27130,15 +25287,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaInlineSkillSourceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + crate::runtime::de::Fit::misfit(&self.media_type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27253,17 +25401,6 @@ impl crate::runtime::ser::Encode for BetaInlineSkillSourceParamMediaType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInlineSkillSourceParamMediaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaInlineSkillSourceParamMediaType {
     #[inline]
     fn default() -> Self {
@@ -27336,17 +25473,6 @@ impl crate::runtime::ser::Encode for BetaInlineSkillSourceParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInlineSkillSourceParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27427,18 +25553,6 @@ impl crate::runtime::ser::Encode for BetaInputContent {
             }
             Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -27533,17 +25647,6 @@ impl crate::runtime::ser::Encode for BetaInputFidelity {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputFidelity {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27861,14 +25964,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaInputFileContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaInputFileContentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -28041,17 +26136,6 @@ impl crate::runtime::ser::Encode for BetaInputFileContentParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputFileContentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -28407,14 +26491,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaInputImageContentParamAutoParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaInputImageContentParamAutoParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -28565,17 +26641,6 @@ impl crate::runtime::ser::Encode for BetaInputImageContentParamAutoParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputImageContentParamAutoParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -28836,22 +26901,6 @@ impl crate::runtime::ser::Encode for BetaInputItem {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Item(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ProgramItemParam(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutputItemParam(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CompactionTriggerItemParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ItemReferenceParam(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Item(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -29441,17 +27490,6 @@ impl crate::runtime::ser::Encode for BetaInputMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29525,17 +27563,6 @@ impl crate::runtime::ser::Encode for BetaInputMessageStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputMessageStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29709,16 +27736,6 @@ impl crate::runtime::ser::Encode for BetaInputParam {
             Self::InputItemList(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -29949,14 +27966,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaInputTextContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaInputTextContentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -30076,17 +28085,6 @@ impl crate::runtime::ser::Encode for BetaInputTextContentParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaInputTextContentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -31375,46 +29373,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemField {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaItemField {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MultiAgentCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MultiAgentCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AgentMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaAdditionalTools> for BetaItemField {
     #[inline]
     fn from(value: super::BetaAdditionalTools) -> Self {
@@ -32438,64 +30396,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaItemResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FunctionToolCallResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreterToolCall(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::FunctionShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionShellCallOutput(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::CustomToolCallResource(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerToolCallOutputResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::AgentMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MultiAgentCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MultiAgentCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCallOutputResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::FileSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionToolCallOutputResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageGenToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchToolCallOutput(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponseResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputMessageResource(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningItem(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CompactionBody(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellToolCallOutput(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaAdditionalTools> for BetaItemResource {
     #[inline]
     fn from(value: super::BetaAdditionalTools) -> Self {
@@ -32782,14 +30682,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressAction {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaKeyPressAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaKeyPressAction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -32900,17 +30792,6 @@ impl crate::runtime::ser::Encode for BetaKeyPressActionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaKeyPressActionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaKeyPressActionType {
     #[inline]
     fn default() -> Self {
@@ -32983,17 +30864,6 @@ impl crate::runtime::ser::Encode for BetaListInputItemsOpenaiBetaItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaListInputItemsOpenaiBetaItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -33075,17 +30945,6 @@ impl crate::runtime::ser::Encode for BetaListInputItemsOrder {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaListInputItemsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
@@ -33146,14 +31005,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaLocalEnvironmentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33275,17 +31126,6 @@ impl crate::runtime::ser::Encode for BetaLocalEnvironmentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaLocalEnvironmentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaLocalEnvironmentParamType {
     #[inline]
     fn default() -> Self {
@@ -33348,14 +31188,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaLocalEnvironmentResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33410,17 +31242,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaLocalEnvironmentResourceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33520,14 +31341,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecAction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaLocalShellExecAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33677,17 +31490,6 @@ impl crate::runtime::ser::Encode for BetaLocalShellExecActionType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaLocalShellExecActionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34090,17 +31892,6 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaLocalShellToolCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34263,17 +32054,6 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaLocalShellToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34416,14 +32196,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaLocalShellToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaLocalShellToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -34528,17 +32300,6 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaLocalShellToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaLocalShellToolParamType {
     #[inline]
     fn default() -> Self {
@@ -34607,14 +32368,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalSkillParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaLocalSkillParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34731,14 +32484,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaLogProb {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaLogProb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35719,14 +33464,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsTool {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaMcpListToolsTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaMcpListToolsTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -35940,14 +33677,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolError {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaMcpProtocolError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaMcpProtocolError {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -36058,17 +33787,6 @@ impl crate::runtime::ser::Encode for BetaMcpProtocolErrorType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpProtocolErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36211,14 +33929,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaMcpTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36479,16 +34189,6 @@ impl crate::runtime::ser::Encode for BetaMcpToolAllowedTools {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Filter(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpToolAllowedTools {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpAllowedTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Filter(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -37031,18 +34731,6 @@ impl crate::runtime::ser::Encode for BetaMcpToolCallError {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpToolCallError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaHttpError> for BetaMcpToolCallError {
     #[inline]
     fn from(value: super::BetaHttpError) -> Self {
@@ -37145,17 +34833,6 @@ impl crate::runtime::ser::Encode for BetaMcpToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37341,17 +35018,6 @@ impl crate::runtime::ser::Encode for BetaMcpToolConnectorId {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpToolConnectorId {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37411,14 +35077,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaMcpToolExecutionError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37528,17 +35186,6 @@ impl crate::runtime::ser::Encode for BetaMcpToolExecutionErrorType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpToolExecutionErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37771,16 +35418,6 @@ impl crate::runtime::ser::Encode for BetaMcpToolRequireApproval {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpToolRequireApproval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolApprovalSetting(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaMcpToolRequireApproval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -37879,17 +35516,6 @@ impl crate::runtime::ser::Encode for BetaMcpToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMcpToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaMcpToolType {
     #[inline]
     fn default() -> Self {
@@ -37978,14 +35604,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "responses")]
@@ -38090,25 +35708,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaMessageContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -38254,17 +35853,6 @@ impl crate::runtime::ser::Encode for BetaMessagePhase {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMessagePhase {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(feature = "responses")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -38324,17 +35912,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase2 {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaMessagePhase2 {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38422,17 +35999,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageRole {
         crate::runtime::de::read_str(deserializer)
     }
 }
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMessageRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Other(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(feature = "responses")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
@@ -38499,17 +36065,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageStatus {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaMessageStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38564,17 +36119,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaMessageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -38675,16 +36219,6 @@ impl crate::runtime::ser::Encode for BetaModelIdsCompaction {
         match self {
             Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaModelIdsCompaction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -39491,17 +37025,6 @@ impl crate::runtime::ser::Encode for BetaModelResponsePropertiesPromptCacheReten
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaModelResponsePropertiesPromptCacheRetention {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39561,14 +37084,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModeration {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaModeration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39621,14 +37136,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationConfigParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaModerationConfigParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39736,14 +37243,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaModerationErrorBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39798,17 +37297,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaModerationErrorBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39868,17 +37356,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaModerationInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39957,17 +37434,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaModerationInputType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40040,17 +37506,6 @@ impl crate::runtime::ser::Encode for BetaModerationMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaModerationMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40100,17 +37555,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaModerationOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40184,14 +37628,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaModerationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40304,14 +37740,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationPolicyParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaModerationPolicyParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40469,14 +37897,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaModerationResultBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40531,17 +37951,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaModerationResultBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40618,14 +38027,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaMoveParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40754,17 +38155,6 @@ impl crate::runtime::ser::Encode for BetaMoveParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMoveParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaMoveParamType {
     #[inline]
     fn default() -> Self {
@@ -40846,17 +38236,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMultiAgentAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40945,17 +38324,6 @@ impl crate::runtime::ser::Encode for BetaMultiAgentAction1 {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaMultiAgentAction1 {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41845,14 +39213,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaMultiAgentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaMultiAgentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -41975,14 +39335,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaNamespaceToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaNamespaceToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -42101,17 +39453,6 @@ impl crate::runtime::ser::Encode for BetaNamespaceToolParamToolsItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaNamespaceToolParamToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaCustomToolParam>
 for BetaNamespaceToolParamToolsItem {
     #[inline]
@@ -42196,17 +39537,6 @@ impl crate::runtime::ser::Encode for BetaNamespaceToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaNamespaceToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaNamespaceToolParamType {
     #[inline]
     fn default() -> Self {
@@ -42269,18 +39599,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaOutputContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42568,46 +39886,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaOutputItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AgentMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MultiAgentCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MultiAgentCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43066,17 +40344,6 @@ impl crate::runtime::ser::Encode for BetaOutputMessageContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaOutputMessageContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaOutputTextContent> for BetaOutputMessageContent {
     #[inline]
     fn from(value: super::BetaOutputTextContent) -> Self {
@@ -43253,17 +40520,6 @@ impl crate::runtime::ser::Encode for BetaOutputMessageStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaOutputMessageStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43420,14 +40676,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContent {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaOutputTextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaOutputTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -43542,14 +40790,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaOutputTextContentParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43698,18 +40938,6 @@ impl crate::runtime::ser::Encode for BetaOutputTextContentParamAnnotationsItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaOutputTextContentParamAnnotationsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UrlCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerFileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaContainerFileCitationParam>
 for BetaOutputTextContentParamAnnotationsItem {
     #[inline]
@@ -43802,17 +41030,6 @@ impl crate::runtime::ser::Encode for BetaOutputTextContentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaOutputTextContentParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaOutputTextContentParamType {
     #[inline]
     fn default() -> Self {
@@ -43888,17 +41105,6 @@ impl crate::runtime::ser::Encode for BetaOutputTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaOutputTextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaOutputTextContentType {
     #[inline]
     fn default() -> Self {
@@ -43963,13 +41169,6 @@ impl crate::runtime::ser::Encode for BetaPersonalityEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, &self.0)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaPersonalityEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44694,17 +41893,6 @@ impl crate::runtime::ser::Encode for BetaProgramOutputItemStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaProgramOutputItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44763,17 +41951,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaProgramOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44915,14 +42092,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCaller {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaProgramToolCallCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaProgramToolCallCaller {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -45022,14 +42191,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaProgramToolCallCallerParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45142,17 +42303,6 @@ impl crate::runtime::ser::Encode for BetaProgramToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaProgramToolCallCallerParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaProgramToolCallCallerParamType {
     #[inline]
     fn default() -> Self {
@@ -45225,17 +42375,6 @@ impl crate::runtime::ser::Encode for BetaProgramToolCallCallerType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaProgramToolCallCallerType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45377,14 +42516,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaProgrammaticToolCallingParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaProgrammaticToolCallingParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -45489,17 +42620,6 @@ impl crate::runtime::ser::Encode for BetaProgrammaticToolCallingParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaProgrammaticToolCallingParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaProgrammaticToolCallingParamType {
     #[inline]
     fn default() -> Self {
@@ -45568,14 +42688,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaPrompt {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaPrompt {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45696,14 +42808,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfig {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaPromptCacheBreakpointConfig {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaPromptCacheBreakpointConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -45808,17 +42912,6 @@ impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointConfigMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaPromptCacheBreakpointConfigMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaPromptCacheBreakpointConfigMode {
     #[inline]
     fn default() -> Self {
@@ -45878,14 +42971,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaPromptCacheBreakpointParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45994,17 +43079,6 @@ impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointParamMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaPromptCacheBreakpointParamMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaPromptCacheBreakpointParamMode {
     #[inline]
     fn default() -> Self {
@@ -46084,17 +43158,6 @@ impl crate::runtime::ser::Encode for BetaPromptCacheModeEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaPromptCacheModeEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46151,14 +43214,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaPromptCacheOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.ttl)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46221,15 +43276,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptionsParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaPromptCacheOptionsParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.ttl.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46363,17 +43409,6 @@ impl crate::runtime::ser::Encode for BetaPromptCacheRetentionEnum {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaPromptCacheRetentionEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -46440,17 +43475,6 @@ impl crate::runtime::ser::Encode for BetaPromptCacheTtlEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaPromptCacheTtlEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46533,17 +43557,6 @@ impl crate::runtime::ser::Encode for BetaRankerVersionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaRankerVersionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46608,14 +43621,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankingOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaRankingOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46767,14 +43772,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoning {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaReasoning {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46949,17 +43946,6 @@ impl crate::runtime::ser::Encode for BetaReasoningContext {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaReasoningContext {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 7 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47052,17 +44038,6 @@ impl crate::runtime::ser::Encode for BetaReasoningEffort {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaReasoningEffort {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47137,17 +44112,6 @@ impl crate::runtime::ser::Encode for BetaReasoningGenerateSummary {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaReasoningGenerateSummary {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47427,17 +44391,6 @@ impl crate::runtime::ser::Encode for BetaReasoningItemStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaReasoningItemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47584,13 +44537,6 @@ impl crate::runtime::ser::Encode for BetaReasoningModeEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaReasoningModeEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47667,17 +44613,6 @@ impl crate::runtime::ser::Encode for BetaReasoningSummary {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaReasoningSummary {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Reasoning text
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47737,14 +44672,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContent {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaReasoningTextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47857,17 +44784,6 @@ impl crate::runtime::ser::Encode for BetaReasoningTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaReasoningTextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaReasoningTextContentType {
     #[inline]
     fn default() -> Self {
@@ -47931,14 +44847,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContent {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaRefusalContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48048,17 +44956,6 @@ impl crate::runtime::ser::Encode for BetaRefusalContentType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaRefusalContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48357,14 +45254,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48437,14 +45326,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48499,17 +45380,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseAudioDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48592,14 +45462,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48654,17 +45516,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseAudioDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48752,14 +45603,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48814,17 +45657,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48907,14 +45739,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48969,17 +45793,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49079,14 +45892,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDelta
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49146,17 +45951,6 @@ for BetaResponseCodeInterpreterCallCodeDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49256,14 +46050,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDoneE
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49323,17 +46109,6 @@ for BetaResponseCodeInterpreterCallCodeDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49421,14 +46196,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCompleted
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49488,17 +46255,6 @@ for BetaResponseCodeInterpreterCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49586,14 +46342,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInProgres
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49653,17 +46401,6 @@ for BetaResponseCodeInterpreterCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49752,14 +46489,6 @@ for BetaResponseCodeInterpreterCallInterpretingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInterpretingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49820,17 +46549,6 @@ for BetaResponseCodeInterpreterCallInterpretingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInterpretingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49913,14 +46631,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49975,17 +46685,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50091,14 +46790,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseContentPartAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50153,17 +46844,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseContentPartAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50269,14 +46949,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseContentPartDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50331,17 +47003,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseContentPartDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50404,14 +47065,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseConversation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseConversation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50487,14 +47140,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCreatedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50549,17 +47194,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCreatedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50659,14 +47293,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50725,17 +47351,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50835,14 +47450,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50901,17 +47508,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50978,14 +47574,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51121,17 +47709,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorCode {
         crate::runtime::de::read_str(deserializer)
     }
 }
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseErrorCode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(feature = "responses")]
 /// An object with 6 properties, 5 of them required.
 ///
@@ -51212,14 +47789,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEvent {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseErrorEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51274,17 +47843,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaResponseErrorEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -51367,14 +47925,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFailedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51429,17 +47979,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFailedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51527,14 +48066,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51593,17 +48124,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51691,14 +48211,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51757,17 +48269,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51855,14 +48356,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallSearchingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51921,17 +48414,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallSearchingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51994,14 +48476,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFormatJsonObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52110,17 +48584,6 @@ impl crate::runtime::ser::Encode for BetaResponseFormatJsonObjectType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFormatJsonObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaResponseFormatJsonObjectType {
     #[inline]
     fn default() -> Self {
@@ -52185,14 +48648,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatText {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFormatText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52301,17 +48756,6 @@ impl crate::runtime::ser::Encode for BetaResponseFormatTextType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFormatTextType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaResponseFormatTextType {
     #[inline]
     fn default() -> Self {
@@ -52408,14 +48852,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52474,17 +48910,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52590,14 +49015,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52656,17 +49073,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52754,14 +49160,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52820,17 +49218,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52918,14 +49305,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallGeneratingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52984,17 +49363,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallGeneratingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53082,14 +49450,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53148,17 +49508,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53294,14 +49643,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialImageEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53360,17 +49701,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialImageEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53453,14 +49783,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53515,17 +49837,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53588,14 +49899,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseIncompleteDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53671,14 +49974,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseIncompleteEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53733,17 +50028,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseIncompleteEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53826,16 +50110,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseInstructions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53935,14 +50209,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemList {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseItemList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53997,17 +50263,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaResponseItemListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -54084,14 +50339,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProb {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseLogProb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54151,14 +50398,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProbTopLogprobsItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseLogProbTopLogprobsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54251,14 +50490,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54313,17 +50544,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54423,14 +50643,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54485,17 +50697,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54583,14 +50784,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54645,17 +50838,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54743,14 +50925,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallFailedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54805,17 +50979,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpCallFailedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54903,14 +51066,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -54965,17 +51120,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55063,14 +51207,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55125,17 +51261,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55223,14 +51348,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsFailedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55285,17 +51402,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsFailedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55383,14 +51489,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55445,17 +51543,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55520,17 +51607,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55618,14 +51694,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseOutputItemAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55680,17 +51748,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseOutputItemAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55778,14 +51835,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseOutputItemDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55840,17 +51889,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseOutputItemDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55965,14 +52003,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56031,17 +52061,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56197,18 +52216,6 @@ impl crate::runtime::ser::Encode for BetaResponsePromptVariablesValue {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponsePromptVariablesValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImageContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaResponsePromptVariablesValue {
     #[inline]
     fn from(value: &str) -> Self {
@@ -56319,14 +52326,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseQueuedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56381,17 +52380,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseQueuedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56460,17 +52448,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56569,14 +52546,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56639,14 +52608,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEventPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56702,17 +52663,6 @@ for BetaResponseReasoningSummaryPartAddedEventPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEventPartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56781,17 +52731,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56905,15 +52844,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + self.status.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56976,14 +52906,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEventPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57039,17 +52961,6 @@ for BetaResponseReasoningSummaryPartDoneEventPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEventPartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57114,17 +53025,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEventStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57193,17 +53093,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57309,14 +53198,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57375,17 +53256,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57491,14 +53361,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57557,17 +53419,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57673,14 +53524,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningTextDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57735,17 +53578,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningTextDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57851,14 +53683,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningTextDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57913,17 +53737,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseReasoningTextDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58029,14 +53842,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseRefusalDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58091,17 +53896,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseRefusalDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58207,14 +54001,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseRefusalDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58269,17 +54055,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseRefusalDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58379,14 +54154,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandAddedStreami
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandAddedStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58442,17 +54209,6 @@ for BetaResponseShellCallCommandAddedStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandAddedStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58558,14 +54314,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDeltaStreami
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandDeltaStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58621,17 +54369,6 @@ for BetaResponseShellCallCommandDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandDeltaStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58731,14 +54468,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDoneStreamin
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandDoneStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58794,17 +54523,6 @@ for BetaResponseShellCallCommandDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandDoneStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58911,14 +54629,6 @@ for BetaResponseShellCallOutputContentDeltaStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentDeltaStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58979,18 +54689,6 @@ for BetaResponseShellCallOutputContentDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit
-for BetaResponseShellCallOutputContentDeltaStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59098,14 +54796,6 @@ for BetaResponseShellCallOutputContentDoneStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentDoneStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59166,18 +54856,6 @@ for BetaResponseShellCallOutputContentDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit
-for BetaResponseShellCallOutputContentDoneStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59263,17 +54941,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -59885,161 +55552,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamEvent {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaResponseStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseRefusalDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseRefusalDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseQueued(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaResponseAudioDeltaEvent>
 for BetaResponseStreamEvent {
     #[inline]
@@ -60562,14 +56074,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamOptions {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseStreamOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaResponseStreamOptions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -60721,14 +56225,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseTextDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60783,17 +56279,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseTextDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60905,14 +56390,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseTextDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60967,17 +56444,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseTextDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61044,14 +56510,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseTextParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61175,17 +56633,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseTruncation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61272,14 +56719,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61345,14 +56784,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageInputTokensDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseUsageInputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61405,14 +56836,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageOutputTokensDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseUsageOutputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61493,14 +56916,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61555,17 +56970,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61653,14 +57057,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61719,17 +57115,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61817,14 +57202,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallSearchingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61879,17 +57256,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallSearchingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61949,14 +57315,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaScreenshotParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62065,17 +57423,6 @@ impl crate::runtime::ser::Encode for BetaScreenshotParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaScreenshotParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaScreenshotParamType {
     #[inline]
     fn default() -> Self {
@@ -62159,14 +57506,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaScrollParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62301,17 +57640,6 @@ impl crate::runtime::ser::Encode for BetaScrollParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaScrollParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaScrollParamType {
     #[inline]
     fn default() -> Self {
@@ -62391,17 +57719,6 @@ impl crate::runtime::ser::Encode for BetaSearchContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaSearchContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62475,17 +57792,6 @@ impl crate::runtime::ser::Encode for BetaSearchContextSize {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaSearchContextSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -62570,17 +57876,6 @@ impl crate::runtime::ser::Encode for BetaServiceTierEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaServiceTierEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62676,17 +57971,6 @@ impl crate::runtime::ser::Encode for BetaServiceTierResponses {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaServiceTierResponses {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call output delta
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62746,14 +58030,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaShellCallOutputDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaShellCallOutputDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62821,14 +58097,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaSkillReferenceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62949,17 +58217,6 @@ impl crate::runtime::ser::Encode for BetaSkillReferenceParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaSkillReferenceParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63588,14 +58845,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContent {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaSummaryTextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaSummaryTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -63704,17 +58953,6 @@ impl crate::runtime::ser::Encode for BetaSummaryTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaSummaryTextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaSummaryTextContentType {
     #[inline]
     fn default() -> Self {
@@ -63781,14 +59019,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaTextContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -63843,17 +59073,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaTextContentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63939,18 +59158,6 @@ impl crate::runtime::ser::Encode for BetaTextResponseFormatConfiguration {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaTextResponseFormatConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -64053,14 +59260,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchema {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaTextResponseFormatJsonSchema {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64197,17 +59396,6 @@ impl crate::runtime::ser::Encode for BetaTextResponseFormatJsonSchemaType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaTextResponseFormatJsonSchemaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaTextResponseFormatJsonSchemaType {
     #[inline]
     fn default() -> Self {
@@ -64341,14 +59529,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaTokenCountsBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -64618,16 +59798,6 @@ impl crate::runtime::ser::Encode for BetaTokenCountsBodyInput {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaTokenCountsBodyInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItems(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<&str> for BetaTokenCountsBodyInput {
     #[inline]
     fn from(value: &str) -> Self {
@@ -64712,14 +59882,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaTokenCountsResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64774,17 +59936,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaTokenCountsResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -64986,33 +60137,6 @@ impl crate::runtime::ser::Encode for BetaTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Computer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerUsePreview(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgrammaticToolCalling(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ImageGeneration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShell(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Shell(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Namespace(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchPreview(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaApplyPatchToolParam> for BetaTool {
     #[inline]
     fn from(value: super::BetaApplyPatchToolParam) -> Self {
@@ -65190,17 +60314,6 @@ impl crate::runtime::ser::Encode for BetaToolCallCaller {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaToolCallCaller {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaDirectToolCallCaller> for BetaToolCallCaller {
     #[inline]
     fn from(value: super::BetaDirectToolCallCaller) -> Self {
@@ -65279,17 +60392,6 @@ impl crate::runtime::ser::Encode for BetaToolCallCallerParam {
             Self::Direct(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaToolCallCallerParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -65503,17 +60605,6 @@ impl crate::runtime::ser::Encode for BetaToolChoiceAllowedMode {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaToolChoiceAllowedMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -66511,29 +61602,6 @@ impl crate::runtime::ser::Encode for BetaToolChoiceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaToolChoiceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Allowed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Types(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SpecificProgrammaticToolCallingParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SpecificApplyPatchParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SpecificFunctionShellParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Options(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaToolChoiceParam {
     #[inline]
     fn from(value: &str) -> Self {
@@ -66805,17 +61873,6 @@ impl crate::runtime::ser::Encode for BetaToolChoiceTypesType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaToolChoiceTypesType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -67357,17 +62414,6 @@ impl crate::runtime::ser::Encode for BetaToolSearchExecutionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaToolSearchExecutionType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 8 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -67901,14 +62947,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParam {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaToolSearchToolParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaToolSearchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -68045,17 +63083,6 @@ impl crate::runtime::ser::Encode for BetaToolSearchToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaToolSearchToolParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaToolSearchToolParamType {
     #[inline]
     fn default() -> Self {
@@ -68129,14 +63156,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTopLogProb {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaTopLogProb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68258,17 +63277,6 @@ impl crate::runtime::ser::Encode for BetaTruncationEnum {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaTruncationEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Type
 ///
@@ -68326,14 +63334,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaTypeParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68446,17 +63446,6 @@ impl crate::runtime::ser::Encode for BetaTypeParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaTypeParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaTypeParamType {
     #[inline]
     fn default() -> Self {
@@ -68535,14 +63524,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaUrlCitationBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68666,17 +63647,6 @@ impl crate::runtime::ser::Encode for BetaUrlCitationBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaUrlCitationBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaUrlCitationBodyType {
     #[inline]
     fn default() -> Self {
@@ -68755,14 +63725,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaUrlCitationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68883,17 +63845,6 @@ impl crate::runtime::ser::Encode for BetaUrlCitationParamType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaUrlCitationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69019,17 +63970,6 @@ impl crate::runtime::ser::Encode for BetaVectorStoreFileAttributesValue {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaVectorStoreFileAttributesValue {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for BetaVectorStoreFileAttributesValue {
     #[inline]
     fn from(value: &str) -> Self {
@@ -69134,17 +64074,6 @@ impl crate::runtime::ser::Encode for BetaVerbosity {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaVerbosity {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Wait
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -69194,14 +64123,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWaitParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69310,17 +64231,6 @@ impl crate::runtime::ser::Encode for BetaWaitParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWaitParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaWaitParamType {
     #[inline]
     fn default() -> Self {
@@ -69392,14 +64302,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFind {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchActionFind {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69517,17 +64419,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionFindType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchActionFindType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaWebSearchActionFindType {
     #[inline]
     fn default() -> Self {
@@ -69594,14 +64485,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchActionOpenPage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69723,17 +64606,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionOpenPageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchActionOpenPageType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaWebSearchActionOpenPageType {
     #[inline]
     fn default() -> Self {
@@ -69817,14 +64689,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearch {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchActionSearch {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69970,17 +64834,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionSearchSourcesItemType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchActionSearchSourcesItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaWebSearchActionSearchSourcesItemType {
     #[inline]
     fn default() -> Self {
@@ -70056,17 +64909,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionSearchType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchActionSearchType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaWebSearchActionSearchType {
     #[inline]
     fn default() -> Self {
@@ -70133,14 +64975,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchWebSearchSource
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchActionSearchWebSearchSource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70259,15 +65093,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchApproximateLocation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70431,17 +65256,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchApproximateLocationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchApproximateLocationType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for BetaWebSearchApproximateLocationType {
     #[inline]
     fn default() -> Self {
@@ -70531,14 +65345,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchPreviewTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70697,17 +65503,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchPreviewToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchPreviewToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Web search
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -70793,14 +65588,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchTool {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchTool {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71115,18 +65902,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolCallAction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchToolCallAction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Search(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OpenPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FindInPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::BetaWebSearchActionFind>
 for BetaWebSearchToolCallAction {
     #[inline]
@@ -71228,17 +66003,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolCallStatus {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchToolCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71386,14 +66150,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolFilters {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaWebSearchToolFilters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl BetaWebSearchToolFilters {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -71520,17 +66276,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolSearchContextSize {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchToolSearchContextSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71600,17 +66345,6 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for BetaWebSearchToolType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -71688,14 +66422,6 @@ impl<'de> ::serde::Deserialize<'de> for CompactResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CompactResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71750,17 +66476,6 @@ impl<'de> ::serde::Deserialize<'de> for CompactResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for CompactResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -71881,14 +66596,6 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CompactResponseMethodPublicBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -72124,16 +66831,6 @@ impl crate::runtime::ser::Encode for CompactResponseMethodPublicBodyInput {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for CompactResponseMethodPublicBodyInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItems(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<&str> for CompactResponseMethodPublicBodyInput {
     #[inline]
     fn from(value: &str) -> Self {
@@ -72216,14 +66913,6 @@ impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContextManagementParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72363,16 +67052,6 @@ impl crate::runtime::ser::Encode for ConversationParam {
             Self::ConversationId(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ConversationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ConversationObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationId(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -72759,14 +67438,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -73220,17 +67891,6 @@ impl crate::runtime::ser::Encode for CreateResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for CreateResponseTruncation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseCustomToolCallOutputItem
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -73544,14 +68204,6 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FunctionToolCallOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "responses")]
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -73718,16 +68370,6 @@ impl crate::runtime::ser::Encode for InputParam {
             Self::InputItemList(value) => {
                 crate::runtime::ser::Encode::write_json(value, out)
             }
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for InputParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -73994,43 +68636,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemField {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ItemField {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -74761,61 +69366,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ItemResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FunctionToolCallResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreterToolCall(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::FunctionShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionShellCallOutput(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::CustomToolCallResource(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerToolCallOutputResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCallOutputResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::FileSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionToolCallOutputResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageGenToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchToolCallOutput(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponseResource(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputMessageResource(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningItem(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CompactionBody(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellToolCallOutput(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<super::AdditionalTools> for ItemResource {
     #[inline]
     fn from(value: super::AdditionalTools) -> Self {
@@ -75091,17 +69641,6 @@ impl crate::runtime::ser::Encode for ListInputItemsOrder {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ListInputItemsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "responses")]
 /// A union of a [`ModelIdsResponses`] and a string, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75184,16 +69723,6 @@ impl crate::runtime::ser::Encode for ModelIdsCompaction {
         match self {
             Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ModelIdsCompaction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
         }
     }
 }
@@ -75573,14 +70102,6 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Moderation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75645,14 +70166,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModerationErrorBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75707,17 +70220,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ModerationErrorBodyType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75777,17 +70279,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ModerationInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75854,17 +70345,6 @@ impl<'de> ::serde::Deserialize<'de> for ModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ModerationOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75937,18 +70417,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for OutputContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76217,43 +70685,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for OutputItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::AdditionalTools> for OutputItem {
     #[inline]
     fn from(value: super::AdditionalTools) -> Self {
@@ -76509,13 +70940,6 @@ impl crate::runtime::ser::Encode for PersonalityEnum {
         crate::runtime::ser::write_str(out, &self.0)
     }
 }
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for PersonalityEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Prompt cache options
 ///
@@ -76573,14 +70997,6 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PromptCacheOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.ttl)
     }
 }
 #[cfg(feature = "responses")]
@@ -76653,17 +71069,6 @@ impl crate::runtime::ser::Encode for PromptCacheRetentionEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for PromptCacheRetentionEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76742,14 +71147,6 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Reasoning {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76924,17 +71321,6 @@ impl crate::runtime::ser::Encode for ReasoningContext {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ReasoningContext {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77012,17 +71398,6 @@ impl crate::runtime::ser::Encode for ReasoningGenerateSummary {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ReasoningGenerateSummary {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77080,13 +71455,6 @@ impl crate::runtime::ser::Encode for ReasoningModeEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, &self.0)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ReasoningModeEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77163,17 +71531,6 @@ impl crate::runtime::ser::Encode for ReasoningSummary {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ReasoningSummary {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77465,14 +71822,6 @@ impl<'de> ::serde::Deserialize<'de> for Response {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Response {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77540,14 +71889,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77602,17 +71943,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseAudioDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77687,14 +72017,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77749,17 +72071,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseAudioDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77842,14 +72153,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioTranscriptDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77904,17 +72207,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseAudioTranscriptDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77992,14 +72284,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioTranscriptDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78054,17 +72338,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseAudioTranscriptDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78152,14 +72425,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78218,17 +72483,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78316,14 +72570,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78382,17 +72628,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78475,14 +72710,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78541,17 +72768,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78634,14 +72850,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78700,17 +72908,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78793,14 +72990,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingE
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInterpretingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78860,17 +73049,6 @@ for ResponseCodeInterpreterCallInterpretingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInterpretingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78945,14 +73123,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79007,17 +73177,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79117,14 +73276,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseContentPartAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79179,17 +73330,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseContentPartAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79289,14 +73429,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseContentPartDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79351,17 +73483,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseContentPartDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79421,14 +73542,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseConversation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseConversation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79496,14 +73609,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCreatedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79558,17 +73663,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCreatedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79656,14 +73750,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCustomToolCallInputDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79722,17 +73808,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCustomToolCallInputDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79820,14 +73895,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCustomToolCallInputDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79886,17 +73953,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseCustomToolCallInputDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79963,14 +74019,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80106,17 +74154,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
         crate::runtime::de::read_str(deserializer)
     }
 }
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseErrorCode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
 #[cfg(feature = "responses")]
 /// An object with 5 properties, all required.
 ///
@@ -80192,14 +74229,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEvent {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseErrorEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80254,17 +74283,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ResponseErrorEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -80339,14 +74357,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFailedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80401,17 +74411,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseFailedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80494,14 +74493,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFileSearchCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80560,17 +74551,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseFileSearchCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80653,14 +74633,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFileSearchCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80719,17 +74691,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseFileSearchCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80812,14 +74773,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFileSearchCallSearchingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80878,17 +74831,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseFileSearchCallSearchingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80976,14 +74918,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81042,17 +74976,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81152,14 +75075,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81218,17 +75133,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81311,14 +75215,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81377,17 +75273,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseImageGenCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81470,14 +75355,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallGeneratingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81536,17 +75413,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseImageGenCallGeneratingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81629,14 +75495,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81695,17 +75553,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseImageGenCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81835,14 +75682,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallPartialImageEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81901,17 +75740,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseImageGenCallPartialImageEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81989,14 +75817,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82051,17 +75871,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82124,14 +75933,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseIncompleteDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82202,14 +76003,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseIncompleteEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82264,17 +76057,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseIncompleteEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82354,16 +76136,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseInstructions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82462,14 +76234,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemList {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseItemList {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82524,17 +76288,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ResponseItemListObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -82611,14 +76364,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProb {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseLogProb {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82678,14 +76423,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProbTopLogprobsItem {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseLogProbTopLogprobsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82766,14 +76503,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82828,17 +76557,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82926,14 +76644,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82988,17 +76698,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83081,14 +76780,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83143,17 +76834,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83236,14 +76916,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallFailedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83298,17 +76970,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpCallFailedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83391,14 +77052,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83453,17 +77106,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83546,14 +77188,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpListToolsCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83608,17 +77242,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpListToolsCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83701,14 +77324,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpListToolsFailedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83763,17 +77378,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpListToolsFailedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83856,14 +77460,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpListToolsInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83918,17 +77514,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseMcpListToolsInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83993,17 +77578,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84086,14 +77660,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseOutputItemAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84148,17 +77714,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseOutputItemAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84241,14 +77796,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseOutputItemDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84303,17 +77850,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseOutputItemDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84422,14 +77958,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseOutputTextAnnotationAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84488,17 +78016,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseOutputTextAnnotationAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84573,14 +78090,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseQueuedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84635,17 +78144,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseQueuedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84714,17 +78212,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84817,14 +78304,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84887,14 +78366,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84949,17 +78420,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventPartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85028,17 +78488,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85146,15 +78595,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + self.status.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85217,14 +78657,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85279,17 +78711,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventPartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85354,17 +78775,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventSta
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85433,17 +78843,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85543,14 +78942,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85609,17 +79000,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85719,14 +79099,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85785,17 +79157,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85895,14 +79256,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningTextDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85957,17 +79310,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningTextDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86067,14 +79409,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningTextDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86129,17 +79463,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseReasoningTextDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86239,14 +79562,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseRefusalDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86301,17 +79616,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseRefusalDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86411,14 +79715,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseRefusalDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86473,17 +79769,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseRefusalDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86577,14 +79862,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallCommandAddedStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86639,17 +79916,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseShellCallCommandAddedStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86749,14 +80015,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallCommandDeltaStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86811,17 +80069,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseShellCallCommandDeltaStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86915,14 +80162,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallCommandDoneStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -86977,17 +80216,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseShellCallCommandDoneStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87088,14 +80316,6 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallOutputContentDeltaStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -87156,17 +80376,6 @@ for ResponseShellCallOutputContentDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseShellCallOutputContentDeltaStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87267,14 +80476,6 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallOutputContentDoneStreamingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -87335,17 +80536,6 @@ for ResponseShellCallOutputContentDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseShellCallOutputContentDoneStreamingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87430,17 +80620,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -88011,161 +81190,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamEvent {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ResponseStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseRefusalDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseRefusalDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseQueued(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<super::ResponseAudioDeltaEvent> for ResponseStreamEvent {
     #[inline]
     fn from(value: super::ResponseAudioDeltaEvent) -> Self {
@@ -88669,14 +81693,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamOptions {
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseStreamOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
 impl ResponseStreamOptions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -88819,14 +81835,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseTextDeltaEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -88881,17 +81889,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseTextDeltaEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -88994,14 +81991,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseTextDoneEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89056,17 +82045,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseTextDoneEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89133,14 +82111,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseTextParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89264,17 +82234,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseTruncation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89361,14 +82320,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89434,14 +82385,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageInputTokensDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseUsageInputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89494,14 +82437,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageOutputTokensDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseUsageOutputTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89577,14 +82512,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWebSearchCallCompletedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89639,17 +82566,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseWebSearchCallCompletedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89732,14 +82648,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWebSearchCallInProgressEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89798,17 +82706,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseWebSearchCallInProgressEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89891,14 +82788,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWebSearchCallSearchingEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -89953,17 +82842,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ResponseWebSearchCallSearchingEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90055,17 +82933,6 @@ impl crate::runtime::ser::Encode for ServiceTierEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ServiceTierEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90161,17 +83028,6 @@ impl crate::runtime::ser::Encode for ServiceTierResponses {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ServiceTierResponses {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call output delta
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -90228,14 +83084,6 @@ impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ShellCallOutputDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90927,14 +83775,6 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for TokenCountsBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "responses")]
-#[allow(deprecated)]
 impl TokenCountsBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -91197,16 +84037,6 @@ impl crate::runtime::ser::Encode for TokenCountsBodyInput {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for TokenCountsBodyInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputItems(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "responses")]
 impl ::std::convert::From<&str> for TokenCountsBodyInput {
     #[inline]
     fn from(value: &str) -> Self {
@@ -91287,14 +84117,6 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResource {
     }
 }
 #[cfg(feature = "responses")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for TokenCountsResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -91349,17 +84171,6 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for TokenCountsResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -91563,17 +84374,6 @@ impl crate::runtime::ser::Encode for ToolChoiceAllowedMode {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ToolChoiceAllowedMode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92077,29 +84877,6 @@ impl crate::runtime::ser::Encode for ToolChoiceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ToolChoiceParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Allowed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Types(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SpecificProgrammaticToolCallingParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SpecificApplyPatchParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SpecificFunctionShellParam(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Options(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceParam {
     #[inline]
     fn from(value: &str) -> Self {
@@ -92371,17 +85148,6 @@ impl crate::runtime::ser::Encode for ToolChoiceTypesType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl crate::runtime::de::Fit for ToolChoiceTypesType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Another name for an array of [`Tool`](super::Tool).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -92456,16 +85222,5 @@ impl crate::runtime::ser::Encode for TruncationEnum {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for TruncationEnum {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

@@ -75,17 +75,6 @@ impl crate::runtime::ser::Encode for ListProjectRolesOrder {
     }
 }
 #[cfg(feature = "roles")]
-impl crate::runtime::de::Fit for ListProjectRolesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "roles")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_roles`](crate::runtime::Client::list_roles) (parameter).
@@ -158,17 +147,6 @@ impl crate::runtime::ser::Encode for ListRolesOrder {
     }
 }
 #[cfg(feature = "roles")]
-impl crate::runtime::de::Fit for ListRolesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "roles")]
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by [`Client::create_role`](crate::runtime::Client::create_role) (request body) and [`Client::create_project_role`](crate::runtime::Client::create_project_role) (request body).
@@ -233,14 +211,6 @@ impl<'de> ::serde::Deserialize<'de> for PublicCreateOrganizationRoleBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PublicCreateOrganizationRoleBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "roles")]
@@ -368,14 +338,6 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResource {
     }
 }
 #[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PublicRoleListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "roles")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -430,17 +392,6 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "roles")]
-impl crate::runtime::de::Fit for PublicRoleListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "roles")]
@@ -515,14 +466,6 @@ impl<'de> ::serde::Deserialize<'de> for PublicUpdateOrganizationRoleBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for PublicUpdateOrganizationRoleBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "roles")]
@@ -660,14 +603,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResource {
     }
 }
 #[cfg(feature = "roles")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RoleDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "roles")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -722,17 +657,6 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "roles")]
-impl crate::runtime::de::Fit for RoleDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "roles")]

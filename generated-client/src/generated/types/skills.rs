@@ -239,14 +239,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeletedSkillResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -301,17 +293,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-impl crate::runtime::de::Fit for DeletedSkillResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "skills")]
@@ -394,14 +375,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeletedSkillVersionResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -456,17 +429,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-impl crate::runtime::de::Fit for DeletedSkillVersionResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "skills")]
@@ -529,14 +491,6 @@ impl<'de> ::serde::Deserialize<'de> for SetDefaultSkillVersionBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SetDefaultSkillVersionBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "skills")]
@@ -653,14 +607,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SkillListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -715,17 +661,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-impl crate::runtime::de::Fit for SkillListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "skills")]
@@ -828,14 +763,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SkillResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -890,17 +817,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-impl crate::runtime::de::Fit for SkillResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "skills")]
@@ -988,14 +904,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SkillVersionListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1050,17 +958,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-impl crate::runtime::de::Fit for SkillVersionListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "skills")]
@@ -1163,14 +1060,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResource {
     }
 }
 #[cfg(feature = "skills")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SkillVersionResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "skills")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1225,17 +1114,6 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "skills")]
-impl crate::runtime::de::Fit for SkillVersionResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "skills")]

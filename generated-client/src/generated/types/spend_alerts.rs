@@ -79,15 +79,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateSpendAlertBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
-            + crate::runtime::de::Fit::misfit(&self.interval)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
 impl CreateSpendAlertBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -211,17 +202,6 @@ impl crate::runtime::ser::Encode for CreateSpendAlertBodyCurrency {
     }
 }
 #[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for CreateSpendAlertBodyCurrency {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for CreateSpendAlertBodyCurrency {
     #[inline]
     fn default() -> Self {
@@ -294,17 +274,6 @@ impl crate::runtime::ser::Encode for CreateSpendAlertBodyInterval {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for CreateSpendAlertBodyInterval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -387,17 +356,6 @@ impl crate::runtime::ser::Encode for ListOrganizationSpendAlertsOrder {
     }
 }
 #[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for ListOrganizationSpendAlertsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_project_spend_alerts`](crate::runtime::Client::list_project_spend_alerts) (parameter).
@@ -467,17 +425,6 @@ impl crate::runtime::ser::Encode for ListProjectSpendAlertsOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for ListProjectSpendAlertsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -573,16 +520,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationSpendAlert {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.currency)
-            + crate::runtime::de::Fit::misfit(&self.interval)
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -637,17 +574,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for OrganizationSpendAlertCurrency {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -725,14 +651,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -787,17 +705,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -862,17 +769,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for OrganizationSpendAlertInterval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -960,14 +856,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OrganizationSpendAlertListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1022,17 +910,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for OrganizationSpendAlertListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1097,17 +974,6 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for OrganizationSpendAlertObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1210,16 +1076,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectSpendAlert {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-            + crate::runtime::de::Fit::misfit(&self.currency)
-            + crate::runtime::de::Fit::misfit(&self.interval)
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1274,17 +1130,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for ProjectSpendAlertCurrency {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1362,14 +1207,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1424,17 +1261,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1499,17 +1325,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for ProjectSpendAlertInterval {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1597,14 +1412,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ProjectSpendAlertListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1659,17 +1466,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for ProjectSpendAlertListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1734,17 +1530,6 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for ProjectSpendAlertObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1819,14 +1604,6 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "spend-alerts")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for SpendAlertNotificationChannel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1952,17 +1729,6 @@ impl crate::runtime::ser::Encode for SpendAlertNotificationChannelType {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "spend-alerts")]
-impl crate::runtime::de::Fit for SpendAlertNotificationChannelType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]

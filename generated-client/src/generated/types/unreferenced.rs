@@ -143,20 +143,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for AssistantStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ErrorEvent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DoneEvent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::RunStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::RunStepStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MessageStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::DoneEvent> for AssistantStreamEvent {
     #[inline]
     fn from(value: super::DoneEvent) -> Self {
@@ -608,17 +594,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for AssistantSupportedModels {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -681,17 +656,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaComputerCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -795,14 +759,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaComputerToolCallOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 6 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -876,21 +832,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaContent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1059,14 +1000,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaCreateModelResponseProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
@@ -1133,14 +1066,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1220,14 +1145,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaErrorPayload {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaErrorPayload {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Input audio
 ///
 /// Used by no operation.
@@ -1284,14 +1201,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaInputAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1353,17 +1262,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaInputAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1429,14 +1327,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioInputAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaInputAudioInputAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -1491,17 +1381,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaInputAudioType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1626,14 +1505,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaModelResponseProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Output audio
 ///
 /// Used by no operation.
@@ -1698,14 +1569,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaOutputAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -1760,17 +1623,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaOutputAudioType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1870,14 +1722,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseAudioTranscriptWsDone
 ///
 /// Used by no operation.
@@ -1952,14 +1796,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2040,14 +1876,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseAudioWsDone
 ///
 /// Used by no operation.
@@ -2122,14 +1950,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseAudioWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2228,14 +2048,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCodeInterpreterCallCodeWsDone
 ///
 /// Used by no operation.
@@ -2331,14 +2143,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCodeInterpreterCallInWsProgress
 ///
 /// Used by no operation.
@@ -2425,14 +2229,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInWsProgr
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2525,14 +2321,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsComplet
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCodeInterpreterCallWsInterpreting
 ///
 /// Used by no operation.
@@ -2619,14 +2407,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsInterpr
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsInterpreting {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2731,14 +2511,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseContentPartWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseContentPartWsDone
 ///
 /// Used by no operation.
@@ -2840,14 +2612,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseContentPartWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseCustomToolCallInputWsDelta
 ///
 /// Used by no operation.
@@ -2940,14 +2704,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3046,14 +2802,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseFileSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -3140,14 +2888,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3240,14 +2980,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseFileSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -3334,14 +3066,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsSearching {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsSearching {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3437,14 +3161,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3549,14 +3265,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseImageGenCallInWsProgress
 ///
 /// Used by no operation.
@@ -3643,14 +3351,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3785,14 +3485,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialWsImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseImageGenCallWsCompleted
 ///
 /// Used by no operation.
@@ -3879,14 +3571,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsCompleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3979,14 +3663,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsGenerating {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseImageGenCallWsGenerating {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseInWsProgress
 ///
 /// Used by no operation.
@@ -4064,14 +3740,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInWsProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseInjectCreatedEvent
 ///
 /// Used by no operation.
@@ -4144,14 +3812,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseInjectCreatedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4206,17 +3866,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponseInjectCreatedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4294,14 +3943,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseInjectEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4356,17 +3997,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponseInjectEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4466,14 +4096,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseInjectFailedEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4532,17 +4154,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventCode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponseInjectFailedEventCode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4608,14 +4219,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseInjectFailedEventError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4670,17 +4273,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponseInjectFailedEventType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4786,14 +4378,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpCallArgumentsWsDone
 ///
 /// Used by no operation.
@@ -4889,14 +4473,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpCallInWsProgress
 ///
 /// Used by no operation.
@@ -4983,14 +4559,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5083,14 +4651,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpCallWsFailed
 ///
 /// Used by no operation.
@@ -5177,14 +4737,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsFailed {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpCallWsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5277,14 +4829,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInWsProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseMcpListToolsWsCompleted
 ///
 /// Used by no operation.
@@ -5371,14 +4915,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsCompleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5471,14 +5007,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseOutputItemWsAdded
 ///
 /// Used by no operation.
@@ -5568,14 +5096,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseOutputItemWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseOutputItemWsDone
 ///
 /// Used by no operation.
@@ -5662,14 +5182,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseOutputItemWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5783,14 +5295,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
@@ -5892,14 +5396,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseReasoningSummaryPartWsAdded
 ///
 /// Used by no operation.
@@ -5998,14 +5494,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6118,15 +5606,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + self.status.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseReasoningSummaryTextWsDelta
 ///
 /// Used by no operation.
@@ -6225,14 +5704,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6337,14 +5808,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseReasoningTextWsDelta
 ///
 /// Used by no operation.
@@ -6443,14 +5906,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6555,14 +6010,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseRefusalWsDelta
 ///
 /// Used by no operation.
@@ -6661,14 +6108,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseRefusalWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6773,14 +6212,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseRefusalWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseShellCallCommandWsAdded
 ///
 /// Used by no operation.
@@ -6873,14 +6304,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6985,14 +6408,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseShellCallCommandWsDone
 ///
 /// Used by no operation.
@@ -7085,14 +6500,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7197,14 +6604,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseShellCallOutputContentWsDone
 ///
 /// Used by no operation.
@@ -7303,14 +6702,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7421,14 +6812,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseTextWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseTextWsDone
 ///
 /// Used by no operation.
@@ -7533,14 +6916,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseTextWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWebSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -7627,14 +7002,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7727,14 +7094,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWebSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -7824,14 +7183,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsSearching {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsSearching {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsCompleted
 ///
 /// Used by no operation.
@@ -7909,14 +7260,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsCreated
 ///
 /// Used by no operation.
@@ -7988,14 +7331,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCreated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWsCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8081,14 +7416,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWsError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -8143,17 +7470,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponseWsErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8238,14 +7554,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsIncomplete
 ///
 /// Used by no operation.
@@ -8323,14 +7631,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsIncomplete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWsIncomplete {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// BetaResponseWsQueued
 ///
 /// Used by no operation.
@@ -8405,14 +7705,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsQueued {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponseWsQueued {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -8467,17 +7759,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponsesClientEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseCreate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseInject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8784,14 +8065,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponsesClientEventResponseCreate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -8846,17 +8119,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreateTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponsesClientEventResponseCreateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -9485,163 +8747,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesServerEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponsesServerEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseRefusalDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseRefusalDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseQueued(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseInjectCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseInjectFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseInjectCreatedEvent>
 for BetaResponsesServerEvent {
     #[inline]
@@ -10149,14 +9254,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEvent {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        crate::runtime::de::Fit::misfit(&self.variant)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -10869,160 +9966,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEventVariant
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEventVariant {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseRefusalDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseRefusalDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseQueued(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
     #[inline]
@@ -11547,17 +10490,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ChatCompletionModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 6 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -11635,17 +10567,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRole {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ChatCompletionRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Code interpreter file output
 ///
 /// Used by no operation.
@@ -11705,14 +10626,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CodeInterpreterFileOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -11778,14 +10691,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputFilesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CodeInterpreterFileOutputFilesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -11840,17 +10745,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for CodeInterpreterFileOutputType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -11923,14 +10817,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CodeInterpreterTextOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -11985,17 +10871,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for CodeInterpreterTextOutputType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12068,17 +10943,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ComputerCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12173,14 +11037,6 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ComputerToolCallOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
@@ -12270,14 +11126,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ContainerFileCitationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -12332,17 +11180,6 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ContainerFileCitationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12426,21 +11263,6 @@ impl<'de> ::serde::Deserialize<'de> for Content {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for Content {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12606,14 +11428,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateModelResponseProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12899,14 +11713,6 @@ impl<'de> ::serde::Deserialize<'de> for DragPoint {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DragPoint {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
@@ -12973,14 +11779,6 @@ impl<'de> ::serde::Deserialize<'de> for Error {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Error {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13202,14 +12000,6 @@ impl<'de> ::serde::Deserialize<'de> for ErrorPayload {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ErrorPayload {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
@@ -13259,14 +12049,6 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ErrorResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13339,14 +12121,6 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FileCitationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -13401,17 +12175,6 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for FileCitationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13528,14 +12291,6 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for FineTuneChatCompletionRequestAssistantMessage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
@@ -13597,14 +12352,6 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for LogProbProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13677,14 +12424,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentImageFileObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -13750,17 +12489,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectDetail
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -13823,14 +12551,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectImageFile {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -13885,17 +12605,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13975,14 +12684,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -14048,17 +12749,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectDetail 
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -14121,14 +12811,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectImageUrl {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -14183,17 +12865,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14271,14 +12942,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentRefusalObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -14333,17 +12996,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentRefusalObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14446,14 +13098,6 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFileCitationObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -14510,18 +13154,6 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for MessageDeltaContentTextAnnotationsFileCitationObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14618,14 +13250,6 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -14679,15 +13303,6 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14747,17 +13362,6 @@ for MessageDeltaContentTextAnnotationsFilePathObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14835,14 +13439,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentTextObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -14898,17 +13494,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectAnnotations
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentTextObjectAnnotationsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14992,14 +13577,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaContentTextObjectText {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -15054,17 +13631,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentTextObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15139,14 +13705,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 4 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -15209,19 +13767,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaObjectContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15321,14 +13866,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for MessageDeltaObjectDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -15383,17 +13920,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15465,17 +13991,6 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectRole {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaObjectRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -15536,15 +14051,6 @@ for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16479,16 +14985,6 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ModelIds {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ModelIds {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16638,14 +15134,6 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ModelResponseProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Output audio
 ///
 /// Used by no operation.
@@ -16710,14 +15198,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OutputAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -16772,17 +15252,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for OutputAudioType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16868,14 +15337,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemC
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemCreate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -16931,17 +15392,6 @@ for RealtimeBetaClientEventConversationItemCreateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemCreateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17019,14 +15469,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemD
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemDelete {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17082,17 +15524,6 @@ for RealtimeBetaClientEventConversationItemDeleteType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemDeleteType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17170,14 +15601,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemR
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemRetrieve {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17233,17 +15656,6 @@ for RealtimeBetaClientEventConversationItemRetrieveType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemRetrieveType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17331,14 +15743,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemT
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemTruncate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17394,17 +15798,6 @@ for RealtimeBetaClientEventConversationItemTruncateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemTruncateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17482,14 +15875,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferA
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferAppend {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17545,17 +15930,6 @@ for RealtimeBetaClientEventInputAudioBufferAppendType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferAppendType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17628,14 +16002,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferClear {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17691,17 +16057,6 @@ for RealtimeBetaClientEventInputAudioBufferClearType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferClearType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17774,14 +16129,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferCommit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17837,17 +16184,6 @@ for RealtimeBetaClientEventInputAudioBufferCommitType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferCommitType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17920,14 +16256,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventOutputAudioBuffer
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventOutputAudioBufferClear {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -17983,17 +16311,6 @@ for RealtimeBetaClientEventOutputAudioBufferClearType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventOutputAudioBufferClearType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18071,14 +16388,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancel {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCancel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -18133,17 +16442,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancelTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCancelType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18221,14 +16519,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCreate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -18283,17 +16573,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreateTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCreateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18371,14 +16650,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventSessionUpdate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -18433,17 +16704,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdateType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventSessionUpdateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18522,14 +16782,6 @@ for RealtimeBetaClientEventTranscriptionSessionUpdate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventTranscriptionSessionUpdate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -18586,17 +16838,6 @@ for RealtimeBetaClientEventTranscriptionSessionUpdateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaClientEventTranscriptionSessionUpdateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18750,15 +16991,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
@@ -18823,14 +17055,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCachedTokensDetails 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCachedTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18977,14 +17201,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParams {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// Used by no operation.
@@ -19032,13 +17248,6 @@ impl ::std::fmt::Display for RealtimeBetaResponseCreateParamsConversation {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsConversation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19123,16 +17332,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsMaxOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19303,17 +17502,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsModaliti
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -19377,17 +17565,6 @@ for RealtimeBetaResponseCreateParamsOutputAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsOutputAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19498,17 +17675,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolChoice {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19627,15 +17793,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -19690,17 +17847,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolsItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19770,14 +17916,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19869,14 +18007,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseInputTokenDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseInputTokenDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union of an integer and a [`RealtimeBetaResponseMaxOutputTokensInf`], told apart by shape.
 ///
 /// Used by no operation.
@@ -19949,16 +18079,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseMaxOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20128,17 +18248,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -20193,17 +18302,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20279,17 +18377,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseOutputAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -20349,14 +18436,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputTokenDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseOutputTokenDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20426,17 +18505,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20513,17 +18581,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
@@ -20588,14 +18645,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseStatusDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20665,17 +18714,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetailsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseStatusDetailsType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20772,14 +18810,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseUsage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaResponseUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
@@ -20855,14 +18885,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemC
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -20918,17 +18940,6 @@ for RealtimeBetaServerEventConversationItemCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21006,14 +19017,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemD
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21069,17 +19072,6 @@ for RealtimeBetaServerEventConversationItemDeletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemDeletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21158,14 +19150,6 @@ for RealtimeBetaServerEventConversationItemRetrieved {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemRetrieved {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21222,17 +19206,6 @@ for RealtimeBetaServerEventConversationItemRetrievedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemRetrievedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21321,14 +19294,6 @@ for RealtimeBetaServerEventConversationItemTruncated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemTruncated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21385,17 +19350,6 @@ for RealtimeBetaServerEventConversationItemTruncatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemTruncatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21470,14 +19424,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21558,14 +19504,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventErrorError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21620,17 +19558,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21704,17 +19631,6 @@ for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
     #[inline]
     fn default() -> Self {
@@ -21784,14 +19700,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventInputAudioBufferC
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCleared {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -21847,17 +19755,6 @@ for RealtimeBetaServerEventInputAudioBufferClearedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferClearedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21944,14 +19841,6 @@ for RealtimeBetaServerEventInputAudioBufferCommitted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCommitted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -22008,17 +19897,6 @@ for RealtimeBetaServerEventInputAudioBufferCommittedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCommittedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22102,14 +19980,6 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -22166,18 +20036,6 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22262,14 +20120,6 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -22326,18 +20176,6 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22451,15 +20289,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 6 properties, 3 of them required.
 ///
 /// Used by no operation.
@@ -22550,15 +20379,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -22620,18 +20440,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22721,15 +20529,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -22792,18 +20591,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22923,15 +20710,6 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
@@ -22999,14 +20777,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsCompl
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -23062,17 +20832,6 @@ for RealtimeBetaServerEventMcpListToolsCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23150,14 +20909,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -23212,17 +20963,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23300,14 +21040,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsInPro
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsInProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -23363,17 +21095,6 @@ for RealtimeBetaServerEventMcpListToolsInProgressType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsInProgressType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23453,14 +21174,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -23519,17 +21232,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedName {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23606,14 +21308,6 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -23668,17 +21362,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23784,14 +21467,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -23846,17 +21521,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23956,14 +21620,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24018,17 +21674,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24135,14 +21780,6 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24203,18 +21840,6 @@ for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24322,14 +21947,6 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24390,17 +22007,6 @@ for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24506,14 +22112,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -24589,14 +22187,6 @@ for RealtimeBetaServerEventResponseContentPartAddedPart {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAddedPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24660,18 +22250,6 @@ for RealtimeBetaServerEventResponseContentPartAddedPartType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventResponseContentPartAddedPartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24727,17 +22305,6 @@ for RealtimeBetaServerEventResponseContentPartAddedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAddedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24843,14 +22410,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -24926,14 +22485,6 @@ for RealtimeBetaServerEventResponseContentPartDonePart {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDonePart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -24997,17 +22548,6 @@ for RealtimeBetaServerEventResponseContentPartDonePartType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDonePartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25063,17 +22603,6 @@ for RealtimeBetaServerEventResponseContentPartDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25151,14 +22680,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25213,17 +22734,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreatedTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25301,14 +22811,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25363,17 +22865,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDoneType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25480,15 +22971,6 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 8 properties, all required.
 ///
 /// Used by no operation.
@@ -25591,15 +23073,6 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25662,18 +23135,6 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25781,14 +23242,6 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -25845,18 +23298,6 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25958,14 +23399,6 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26022,18 +23455,6 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26117,14 +23538,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallCo
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26180,17 +23593,6 @@ for RealtimeBetaServerEventResponseMcpCallCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26273,14 +23675,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallFa
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26336,17 +23730,6 @@ for RealtimeBetaServerEventResponseMcpCallFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26430,14 +23813,6 @@ for RealtimeBetaServerEventResponseMcpCallInProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallInProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26494,17 +23869,6 @@ for RealtimeBetaServerEventResponseMcpCallInProgressType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallInProgressType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26592,14 +23956,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26655,17 +24011,6 @@ for RealtimeBetaServerEventResponseOutputItemAddedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemAddedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26753,14 +24098,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26816,17 +24153,6 @@ for RealtimeBetaServerEventResponseOutputItemDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26932,14 +24258,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -26994,17 +24312,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27110,14 +24417,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27172,17 +24471,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDoneT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27260,14 +24548,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27322,17 +24602,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreatedTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27410,14 +24679,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27472,17 +24733,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdatedTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionUpdatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27561,14 +24811,6 @@ for RealtimeBetaServerEventTranscriptionSessionCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27625,17 +24867,6 @@ for RealtimeBetaServerEventTranscriptionSessionCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27714,14 +24945,6 @@ for RealtimeBetaServerEventTranscriptionSessionUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -27778,17 +25001,6 @@ for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27862,18 +25074,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
     #[inline]
@@ -27944,18 +25144,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28048,15 +25236,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28117,18 +25296,6 @@ for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28263,30 +25430,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ConversationItemCreate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationItemDelete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationItemRetrieve(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemTruncate(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputAudioBufferAppend(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudioBufferClear(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputAudioBufferClear(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudioBufferCommit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCancel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCreate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionUpdate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28453,14 +25596,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemCreate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28515,17 +25650,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemCreateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28603,14 +25727,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemDelete {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28665,17 +25781,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemDeleteType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28753,14 +25858,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemRetrieve {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28815,17 +25912,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemRetrieveType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28913,14 +25999,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemTruncate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -28975,17 +26053,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventConversationItemTruncateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29063,14 +26130,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferAppend {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29125,17 +26184,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferAppendType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29208,14 +26256,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferClear {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29270,17 +26310,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferClearType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29353,14 +26382,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferCommit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29415,17 +26436,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferCommitType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29498,14 +26508,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventOutputAudioBufferClear {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29560,17 +26562,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventOutputAudioBufferClearType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29648,14 +26639,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancel {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventResponseCancel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29710,17 +26693,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancelType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventResponseCancelType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29798,14 +26770,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventResponseCreate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -29860,17 +26824,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventResponseCreateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29948,14 +26901,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -30012,17 +26957,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateSession 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateSession {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30096,17 +27030,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30184,14 +27107,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventTranscriptionSessionU
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeClientEventTranscriptionSessionUpdate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -30247,17 +27162,6 @@ for RealtimeClientEventTranscriptionSessionUpdateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventTranscriptionSessionUpdateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30459,23 +27363,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MessageSystem(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MessageUser(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MessageAssistant(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30959,17 +27846,6 @@ for RealtimeConversationItemFunctionCallOutputStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutputStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31107,17 +27983,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallStat
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31370,14 +28235,6 @@ for RealtimeConversationItemMessageAssistantContentItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31438,18 +28295,6 @@ for RealtimeConversationItemMessageAssistantContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeConversationItemMessageAssistantContentItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31665,17 +28510,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31918,15 +28752,6 @@ for RealtimeConversationItemMessageSystemContentItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -31983,17 +28808,6 @@ for RealtimeConversationItemMessageSystemContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemContentItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32216,17 +29030,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemSta
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32482,14 +29285,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserConte
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -32556,17 +29351,6 @@ for RealtimeConversationItemMessageUserContentItemType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserContentItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -32629,17 +29413,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserDetai
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserDetail {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32858,17 +29631,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserStatu
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33063,15 +29825,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeConversationItemWithReference {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 5 properties, all optional.
 ///
 /// Used by no operation.
@@ -33152,14 +29905,6 @@ for RealtimeConversationItemWithReferenceContentItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceContentItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33231,17 +29976,6 @@ for RealtimeConversationItemWithReferenceContentItemType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceContentItemType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33296,17 +30030,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33382,17 +30105,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceRol
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceRole {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33458,17 +30170,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceSta
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -33531,17 +30232,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34087,14 +30777,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeMcpProtocolError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34149,17 +30831,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeMcpProtocolErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34342,18 +31013,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallError {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeMcpToolCallError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ProtocolError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcphttpError> for RealtimeMcpToolCallError {
     #[inline]
     fn from(value: super::RealtimeMcphttpError) -> Self {
@@ -34513,14 +31172,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeMcpToolExecutionError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34575,17 +31226,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeMcpToolExecutionErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34660,14 +31300,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeMcphttpError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -34722,17 +31354,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeMcphttpErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34870,15 +31491,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -34928,14 +31540,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseAudio {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35003,14 +31607,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCachedTokensDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseCachedTokensDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35158,14 +31754,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParams {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -35221,14 +31809,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsAudio {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// Used by no operation.
@@ -35276,13 +31856,6 @@ impl ::std::fmt::Display for RealtimeResponseCreateParamsConversation {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsConversation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35367,16 +31940,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsMaxOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35547,14 +32110,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -35614,17 +32169,6 @@ for RealtimeResponseCreateParamsOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsOutputModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35731,17 +32275,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolChoice {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseCreateParamsToolChoice {
     #[inline]
     fn from(value: &str) -> Self {
@@ -35836,17 +32369,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::McpTool> for RealtimeResponseCreateParamsToolsItem {
     #[inline]
     fn from(value: super::McpTool) -> Self {
@@ -35918,14 +32440,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36017,14 +32531,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseInputTokenDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseInputTokenDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union of an integer and a [`RealtimeResponseMaxOutputTokensInf`], told apart by shape.
 ///
 /// Used by no operation.
@@ -36097,16 +32603,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseMaxOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36271,17 +32767,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeResponseObject {
     #[inline]
     fn default() -> Self {
@@ -36348,14 +32833,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutput {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -36414,17 +32891,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseOutputModalitiesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36487,14 +32953,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputTokenDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseOutputTokenDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36564,17 +33022,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseReason {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36651,17 +33098,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
@@ -36726,14 +33162,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetails {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseStatusDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36803,17 +33231,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetailsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseStatusDetailsType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36907,14 +33324,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseUsage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeResponseUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -36975,18 +33384,6 @@ for RealtimeServerConversationInputAudioTranscriptionDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerConversationInputAudioTranscriptionDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37072,15 +33469,6 @@ for RealtimeServerConversationInputAudioTranscriptionFailedError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeServerConversationInputAudioTranscriptionFailedError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -37142,18 +33530,6 @@ for RealtimeServerConversationInputAudioTranscriptionFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerConversationInputAudioTranscriptionFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37227,18 +33603,6 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerConversationInputAudioTranscriptionSegmentType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37340,15 +33704,6 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeServerConversationItemInputAudioTranscriptionDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
@@ -37424,15 +33779,6 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeServerConversationItemInputAudioTranscriptionFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37542,15 +33888,6 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeServerConversationItemInputAudioTranscriptionSegment {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38008,123 +34345,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ConversationCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationItemCreated(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemDeleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemInputAudioTranscriptionCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemInputAudioTranscriptionDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemInputAudioTranscriptionFailed(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemRetrieved(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemTruncated(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudioBufferCleared(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputAudioBufferCommitted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputAudioBufferDtmfEventReceived(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputAudioBufferSpeechStarted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputAudioBufferSpeechStopped(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::RateLimitsUpdated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputAudioDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputAudioDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputAudioTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputAudioTranscriptDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionUpdated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputAudioBufferStarted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OutputAudioBufferStopped(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OutputAudioBufferCleared(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemAdded(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudioBufferTimeoutTriggered(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemInputAudioTranscriptionSegment(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::McpListToolsInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListToolsCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListToolsFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationCreated>
 for RealtimeServerEvent {
     #[inline]
@@ -38572,14 +34792,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -38643,14 +34855,6 @@ for RealtimeServerEventConversationCreatedConversation {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationCreatedConversation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -38705,17 +34909,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreatedTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38801,14 +34994,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -38863,17 +35048,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemAddedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38959,14 +35133,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -39021,17 +35187,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39109,14 +35264,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDeleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -39171,17 +35318,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDeletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39267,14 +35403,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDone 
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -39329,17 +35457,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDoneT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39417,14 +35534,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemRetri
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemRetrieved {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -39480,17 +35589,6 @@ for RealtimeServerEventConversationItemRetrievedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemRetrievedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39578,14 +35676,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemTrunc
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemTruncated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -39641,17 +35731,6 @@ for RealtimeServerEventConversationItemTruncatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventConversationItemTruncatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39726,14 +35805,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventError {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39814,14 +35885,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventErrorError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -39876,17 +35939,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39959,14 +36011,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCleared {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40021,17 +36065,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferClearedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40117,14 +36150,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferCommi
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCommitted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40180,17 +36205,6 @@ for RealtimeServerEventInputAudioBufferCommittedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCommittedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40269,14 +36283,6 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceived {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferDtmfEventReceived {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40337,18 +36343,6 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40433,14 +36427,6 @@ for RealtimeServerEventInputAudioBufferSpeechStarted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStarted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40497,17 +36483,6 @@ for RealtimeServerEventInputAudioBufferSpeechStartedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStartedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40591,14 +36566,6 @@ for RealtimeServerEventInputAudioBufferSpeechStopped {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStopped {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40655,17 +36622,6 @@ for RealtimeServerEventInputAudioBufferSpeechStoppedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStoppedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40754,14 +36710,6 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggered {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferTimeoutTriggered {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -40822,18 +36770,6 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40947,15 +36883,6 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeServerEventItemInputAudioTranscriptionCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41017,18 +36944,6 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41103,18 +37018,6 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41201,14 +37104,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41263,17 +37158,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41351,14 +37235,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41413,17 +37289,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailedTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41501,14 +37366,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsInProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41563,17 +37420,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsInProgressType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41651,14 +37497,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferCleared {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41713,17 +37551,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferClearedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41801,14 +37628,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStarted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -41863,17 +37682,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStartedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41951,14 +37759,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStopped {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -42013,17 +37813,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStoppedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42103,14 +37892,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -42169,17 +37950,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedName
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedName {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42256,14 +38026,6 @@ for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -42318,17 +38080,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42434,14 +38185,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -42496,17 +38239,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDeltaTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42606,14 +38338,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -42668,17 +38392,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDoneType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42784,14 +38497,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -42851,17 +38556,6 @@ for RealtimeServerEventResponseAudioTranscriptDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42967,14 +38661,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43034,17 +38720,6 @@ for RealtimeServerEventResponseAudioTranscriptDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43150,14 +38825,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -43232,14 +38899,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43302,17 +38961,6 @@ for RealtimeServerEventResponseContentPartAddedPartType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedPartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43367,17 +39015,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43483,14 +39120,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
@@ -43565,14 +39194,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDonePart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43635,17 +39256,6 @@ for RealtimeServerEventResponseContentPartDonePartType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDonePartType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43700,17 +39310,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43788,14 +39387,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -43850,17 +39441,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43938,14 +39518,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44000,17 +39572,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44117,14 +39678,6 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseFunctionCallArgumentsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44185,18 +39738,6 @@ for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44310,14 +39851,6 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseFunctionCallArgumentsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44378,18 +39911,6 @@ for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44497,14 +40018,6 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44561,17 +40074,6 @@ for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44671,14 +40173,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallArgume
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44734,17 +40228,6 @@ for RealtimeServerEventResponseMcpCallArgumentsDoneType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44827,14 +40310,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -44889,17 +40364,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44982,14 +40446,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -45044,17 +40500,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45137,14 +40582,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallInProg
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallInProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -45200,17 +40637,6 @@ for RealtimeServerEventResponseMcpCallInProgressType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallInProgressType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45298,14 +40724,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -45360,17 +40778,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemAddedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45458,14 +40865,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -45520,17 +40919,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45636,14 +41024,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -45698,17 +41078,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDeltaType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45814,14 +41183,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -45876,17 +41237,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDoneType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDoneType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45964,14 +41314,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -46028,17 +41370,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedSession
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedSession {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46112,17 +41443,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46200,14 +41520,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdated {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -46264,17 +41576,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedSession
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedSession {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46348,17 +41649,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46436,14 +41726,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventTranscriptionSessionU
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeServerEventTranscriptionSessionUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -46499,17 +41781,6 @@ for RealtimeServerEventTranscriptionSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventTranscriptionSessionUpdatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46719,15 +41990,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSession {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -46786,17 +42048,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionIncludeItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46872,17 +42123,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionInputAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -46935,14 +42175,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioNoiseReduction 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeSessionInputAudioNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47021,16 +42253,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionMaxResponseOutputTokens {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47261,13 +42483,6 @@ impl ::std::fmt::Display for RealtimeSessionModel {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -47322,17 +42537,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47405,17 +42609,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionOutputAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionOutputAudioFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47569,16 +42762,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionTracingConfiguration {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47758,20 +42941,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationClientEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SessionUpdate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionInputAudioBufferAppend(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SessionClose(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationClientEventInputAudioBufferAppend>
 for RealtimeTranslationClientEvent {
     #[inline]
@@ -47864,14 +43033,6 @@ for RealtimeTranslationClientEventInputAudioBufferAppend {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationClientEventInputAudioBufferAppend {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -47928,18 +43089,6 @@ for RealtimeTranslationClientEventInputAudioBufferAppendType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeTranslationClientEventInputAudioBufferAppendType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48013,14 +43162,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionClose {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48075,17 +43216,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionCloseType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48163,14 +43293,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionUpdate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48225,17 +43347,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionUpdateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48349,28 +43460,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionUpdated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionClosed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionInputTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SessionOutputTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SessionOutputAudioDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48500,14 +43589,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionClosed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48562,17 +43643,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionClosedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48650,14 +43720,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionCre
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48713,17 +43775,6 @@ for RealtimeTranslationServerEventSessionCreatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionCreatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48804,15 +43855,6 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranslationServerEventSessionInputTranscriptDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48914,15 +43956,6 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionOutputAudioDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + self.format.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -48980,18 +44013,6 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49059,18 +44080,6 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49155,15 +44164,6 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
@@ -49231,14 +44231,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionUpd
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionUpdated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -49294,17 +44286,6 @@ for RealtimeTranslationServerEventSessionUpdatedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionUpdatedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49371,18 +44352,6 @@ for RealtimeTranslationServerSessionInputTranscriptDeltaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeTranslationServerSessionInputTranscriptDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49453,18 +44422,6 @@ for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
     #[inline]
@@ -49527,14 +44484,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequest 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49604,14 +44553,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestA
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestAudio {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -49678,14 +44619,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestI
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestInput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
@@ -49739,14 +44672,6 @@ for RealtimeTranslationSessionUpdateRequestNoiseReduction {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestNoiseReduction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49805,14 +44730,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestO
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestOutput {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
@@ -49866,14 +44783,6 @@ for RealtimeTranslationSessionUpdateRequestTranscription {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestTranscription {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49954,14 +44863,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseAudioTranscriptWsDone
 ///
 /// Used by no operation.
@@ -50034,14 +44935,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseAudioWsDelta
 ///
 /// Used by no operation.
@@ -50111,14 +45004,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseAudioWsDone
 ///
 /// Used by no operation.
@@ -50185,14 +45070,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseAudioWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50285,14 +45162,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCodeInterpreterCallCodeWsDone
 ///
 /// Used by no operation.
@@ -50382,14 +45251,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCodeInterpreterCallInWsProgress
 ///
 /// Used by no operation.
@@ -50464,14 +45325,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInWsProgress 
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50552,14 +45405,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCodeInterpreterCallWsInterpreting
 ///
 /// Used by no operation.
@@ -50634,14 +45479,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsInterpretin
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsInterpreting {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -50740,14 +45577,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseContentPartWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseContentPartWsDone
 ///
 /// Used by no operation.
@@ -50843,14 +45672,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseContentPartWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseCustomToolCallInputWsDelta
 ///
 /// Used by no operation.
@@ -50937,14 +45758,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51037,14 +45850,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseFileSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -51119,14 +45924,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFileSearchCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51207,14 +46004,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFileSearchCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseFileSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -51292,14 +46081,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsSearching {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFileSearchCallWsSearching {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// Text grammar
 ///
 /// Used by no operation.
@@ -51362,14 +46143,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammar {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFormatTextGrammar {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -51424,17 +46197,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammarType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ResponseFormatTextGrammarType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51500,14 +46262,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPython {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFormatTextPython {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -51562,17 +46316,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPythonType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ResponseFormatTextPythonType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51672,14 +46415,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseFunctionCallArgumentsWsDone
 ///
 /// Used by no operation.
@@ -51775,14 +46510,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseImageGenCallInWsProgress
 ///
 /// Used by no operation.
@@ -51857,14 +46584,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51993,14 +46712,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallPartialWsImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseImageGenCallWsCompleted
 ///
 /// Used by no operation.
@@ -52075,14 +46786,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsCompleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52163,14 +46866,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsGenerating {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseImageGenCallWsGenerating {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseInWsProgress
 ///
 /// Used by no operation.
@@ -52237,14 +46932,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52337,14 +47024,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpCallArgumentsWsDone
 ///
 /// Used by no operation.
@@ -52434,14 +47113,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpCallInWsProgress
 ///
 /// Used by no operation.
@@ -52516,14 +47187,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52604,14 +47267,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpCallWsFailed
 ///
 /// Used by no operation.
@@ -52686,14 +47341,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsFailed {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpCallWsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52774,14 +47421,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInWsProgress {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpListToolsInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseMcpListToolsWsCompleted
 ///
 /// Used by no operation.
@@ -52856,14 +47495,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsCompleted {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpListToolsWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52944,14 +47575,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseMcpListToolsWsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseOutputItemWsAdded
 ///
 /// Used by no operation.
@@ -53029,14 +47652,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseOutputItemWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseOutputItemWsDone
 ///
 /// Used by no operation.
@@ -53111,14 +47726,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseOutputItemWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53226,14 +47833,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseOutputTextAnnotationWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
@@ -53335,14 +47934,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseProperties {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseProperties {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseReasoningSummaryPartWsAdded
 ///
 /// Used by no operation.
@@ -53435,14 +48026,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53549,15 +48132,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-            + self.status.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseReasoningSummaryTextWsDelta
 ///
 /// Used by no operation.
@@ -53650,14 +48224,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53756,14 +48322,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseReasoningTextWsDelta
 ///
 /// Used by no operation.
@@ -53856,14 +48414,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningTextWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -53962,14 +48512,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseReasoningTextWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseRefusalWsDelta
 ///
 /// Used by no operation.
@@ -54059,14 +48601,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseRefusalWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54162,14 +48696,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseRefusalWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseShellCallCommandWsAdded
 ///
 /// Used by no operation.
@@ -54256,14 +48782,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallCommandWsAdded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54362,14 +48880,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallCommandWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseShellCallCommandWsDone
 ///
 /// Used by no operation.
@@ -54456,14 +48966,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallCommandWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54562,14 +49064,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseShellCallOutputContentWsDone
 ///
 /// Used by no operation.
@@ -54662,14 +49156,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -54771,14 +49257,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseTextWsDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseTextWsDone
 ///
 /// Used by no operation.
@@ -54877,14 +49355,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseTextWsDone {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWebSearchCallInWsProgress
 ///
 /// Used by no operation.
@@ -54959,14 +49429,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInWsProgress {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWebSearchCallInWsProgress {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55047,14 +49509,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWebSearchCallWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWebSearchCallWsSearching
 ///
 /// Used by no operation.
@@ -55132,14 +49586,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsSearching {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWebSearchCallWsSearching {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsCompleted
 ///
 /// Used by no operation.
@@ -55209,14 +49655,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCompleted {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWsCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsCreated
 ///
 /// Used by no operation.
@@ -55283,14 +49721,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCreated {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWsCreated {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55371,14 +49801,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsError {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWsError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -55433,17 +49855,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ResponseWsErrorType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55523,14 +49934,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsFailed {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWsFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsIncomplete
 ///
 /// Used by no operation.
@@ -55600,14 +50003,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsIncomplete {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWsIncomplete {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// ResponseWsQueued
 ///
 /// Used by no operation.
@@ -55674,14 +50069,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsQueued {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponseWsQueued {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55972,14 +50359,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponsesClientEventResponseCreate {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -56034,17 +50413,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreateType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ResponsesClientEventResponseCreateType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -56616,161 +50984,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesServerEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ResponsesServerEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseRefusalDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseRefusalDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseQueued(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWsError> for ResponsesServerEvent {
     #[inline]
     fn from(value: super::ResponseWsError) -> Self {
@@ -57250,14 +51463,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEvent {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ResponsesWebSocketStreamEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        crate::runtime::de::Fit::misfit(&self.variant)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -57943,160 +52148,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEventVariant {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ResponsesWebSocketStreamEventVariant {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseAudioTranscriptDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseAudioTranscriptDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCodeDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCodeInterpreterCallInterpreting(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFileSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFileSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallCommandDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseShellCallOutputContentDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputItemDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseReasoningSummaryPartAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryPartDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningSummaryTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseRefusalDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseRefusalDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseWebSearchCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseWebSearchCallSearching(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallGenerating(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseImageGenerationCallPartialImage(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallArgumentsDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseMcpCallInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsCompleted(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsFailed(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseMcpListToolsInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseOutputTextAnnotationAdded(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseQueued(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCustomToolCallInputDelta(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ResponseCustomToolCallInputDone(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
     #[inline]
@@ -58617,14 +52668,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -58677,14 +52720,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectDelta {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaObjectDelta {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58742,17 +52777,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58815,17 +52839,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectStepDetails {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaObjectStepDetails {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolCalls(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58912,14 +52925,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsMessageCreationOb
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsMessageCreationObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -58973,15 +52978,6 @@ for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59040,17 +53036,6 @@ for RunStepDeltaStepDetailsMessageCreationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsMessageCreationObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59138,14 +53123,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
@@ -59211,15 +53188,6 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// Used by no operation.
@@ -59280,17 +53248,6 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59366,17 +53323,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59457,14 +53403,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
@@ -59518,15 +53456,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit
-for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59586,18 +53515,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59677,14 +53594,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -59741,18 +53650,6 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
-for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59837,14 +53734,6 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObject {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFileSearchObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -59901,17 +53790,6 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59996,14 +53874,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsFunction
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
@@ -60072,14 +53942,6 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -60135,17 +53997,6 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60217,14 +54068,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60301,18 +54144,6 @@ for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60394,17 +54225,6 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObjectTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63488,16 +57308,6 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for TranscriptionChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for TranscriptionChunkingStrategy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -63676,14 +57486,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
     }
 }
 #[cfg(feature = "unreferenced")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UrlCitationParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -63738,17 +57540,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for UrlCitationParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "unreferenced")]

@@ -98,14 +98,6 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CompleteUploadRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "uploads")]
-#[allow(deprecated)]
 impl CompleteUploadRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -228,14 +220,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateUploadRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "uploads")]
@@ -383,17 +367,6 @@ impl crate::runtime::ser::Encode for CreateUploadRequestPurpose {
     }
 }
 #[cfg(feature = "uploads")]
-impl crate::runtime::de::Fit for CreateUploadRequestPurpose {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "uploads")]
 /// Upload
 ///
 /// Used by [`Client::create_upload`](crate::runtime::Client::create_upload) (response), [`Client::cancel_upload`](crate::runtime::Client::cancel_upload) (response) and [`Client::complete_upload`](crate::runtime::Client::complete_upload) (response).
@@ -498,15 +471,6 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
     }
 }
 #[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Upload {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-    }
-}
-#[cfg(feature = "uploads")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -561,17 +525,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "uploads")]
-impl crate::runtime::de::Fit for UploadObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "uploads")]
@@ -651,14 +604,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
     }
 }
 #[cfg(feature = "uploads")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UploadPart {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "uploads")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -713,17 +658,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadPartObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "uploads")]
-impl crate::runtime::de::Fit for UploadPartObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "uploads")]
@@ -800,16 +734,5 @@ impl<'de> ::serde::Deserialize<'de> for UploadStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "uploads")]
-impl crate::runtime::de::Fit for UploadStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

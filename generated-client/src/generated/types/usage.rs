@@ -95,14 +95,6 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CostsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -162,14 +154,6 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CostsResultAmount {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -224,17 +208,6 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for CostsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -323,13 +296,6 @@ impl ::std::fmt::Display for CostsResultQuantityUnit {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for CostsResultQuantityUnit {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_audio_speeches`](crate::runtime::Client::usage_audio_speeches) (parameter).
@@ -403,17 +369,6 @@ impl crate::runtime::ser::Encode for UsageAudioSpeechesBucketWidth {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageAudioSpeechesBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -494,17 +449,6 @@ impl crate::runtime::ser::Encode for UsageAudioSpeechesGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageAudioSpeechesGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -606,14 +550,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageAudioSpeechesResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -672,17 +608,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageAudioSpeechesResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -769,17 +694,6 @@ impl crate::runtime::ser::Encode for UsageAudioTranscriptionsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageAudioTranscriptionsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_audio_transcriptions`](crate::runtime::Client::usage_audio_transcriptions) (parameter).
@@ -857,17 +771,6 @@ impl crate::runtime::ser::Encode for UsageAudioTranscriptionsGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageAudioTranscriptionsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -969,14 +872,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageAudioTranscriptionsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1035,17 +930,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageAudioTranscriptionsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -1132,17 +1016,6 @@ impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_code_interpreter_sessions`](crate::runtime::Client::usage_code_interpreter_sessions) (parameter).
@@ -1208,17 +1081,6 @@ impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -1296,14 +1158,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1362,17 +1216,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -1456,17 +1299,6 @@ impl crate::runtime::ser::Encode for UsageCompletionsBucketWidth {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCompletionsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -1555,17 +1387,6 @@ impl crate::runtime::ser::Encode for UsageCompletionsGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCompletionsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -1790,14 +1611,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageCompletionsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1856,17 +1669,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCompletionsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -1942,17 +1744,6 @@ impl crate::runtime::ser::Encode for UsageCostsBucketWidth {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCostsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2039,17 +1830,6 @@ impl crate::runtime::ser::Encode for UsageCostsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageCostsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_embeddings`](crate::runtime::Client::usage_embeddings) (parameter).
@@ -2123,17 +1903,6 @@ impl crate::runtime::ser::Encode for UsageEmbeddingsBucketWidth {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageEmbeddingsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2214,17 +1983,6 @@ impl crate::runtime::ser::Encode for UsageEmbeddingsGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageEmbeddingsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2323,14 +2081,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageEmbeddingsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2389,17 +2139,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageEmbeddingsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2486,17 +2225,6 @@ impl crate::runtime::ser::Encode for UsageFileSearchCallsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageFileSearchCallsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_file_search_calls`](crate::runtime::Client::usage_file_search_calls) (parameter).
@@ -2574,17 +2302,6 @@ impl crate::runtime::ser::Encode for UsageFileSearchCallsGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageFileSearchCallsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2677,14 +2394,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageFileSearchCallsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2743,17 +2452,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageFileSearchCallsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2837,17 +2535,6 @@ impl crate::runtime::ser::Encode for UsageImagesBucketWidth {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageImagesBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2936,17 +2623,6 @@ impl crate::runtime::ser::Encode for UsageImagesGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageImagesGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3057,14 +2733,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageImagesResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3119,17 +2787,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageImagesResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3224,17 +2881,6 @@ impl crate::runtime::ser::Encode for UsageImagesSizesItem {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageImagesSizesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_images`](crate::runtime::Client::usage_images) (parameter).
@@ -3311,17 +2957,6 @@ impl crate::runtime::ser::Encode for UsageImagesSourcesItem {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageImagesSourcesItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_moderations`](crate::runtime::Client::usage_moderations) (parameter).
@@ -3395,17 +3030,6 @@ impl crate::runtime::ser::Encode for UsageModerationsBucketWidth {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageModerationsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3486,17 +3110,6 @@ impl crate::runtime::ser::Encode for UsageModerationsGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageModerationsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3595,14 +3208,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageModerationsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3661,17 +3266,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageModerationsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3751,14 +3345,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3813,17 +3399,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3903,14 +3478,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageTimeBucket {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3965,17 +3532,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageTimeBucketObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -4156,48 +3712,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OrganizationUsageCompletionsResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageEmbeddingsResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageModerationsResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageImagesResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageAudioSpeechesResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageAudioTranscriptionsResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageVectorStoresResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageCodeInterpreterSessionsResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageFileSearchesResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationUsageWebSearchesResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::OrganizationCostsResult(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "usage")]
 impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
     #[inline]
     fn from(value: super::CostsResult) -> Self {
@@ -4357,17 +3871,6 @@ impl crate::runtime::ser::Encode for UsageVectorStoresBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageVectorStoresBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_vector_stores`](crate::runtime::Client::usage_vector_stores) (parameter).
@@ -4433,17 +3936,6 @@ impl crate::runtime::ser::Encode for UsageVectorStoresGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageVectorStoresGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -4521,14 +4013,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageVectorStoresResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4587,17 +4071,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageVectorStoresResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -4684,17 +4157,6 @@ impl crate::runtime::ser::Encode for UsageWebSearchCallsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageWebSearchCallsBucketWidth {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_web_search_calls`](crate::runtime::Client::usage_web_search_calls) (parameter).
@@ -4768,17 +4230,6 @@ impl crate::runtime::ser::Encode for UsageWebSearchCallsContextLevelsItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageWebSearchCallsContextLevelsItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -4863,17 +4314,6 @@ impl crate::runtime::ser::Encode for UsageWebSearchCallsGroupByItem {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageWebSearchCallsGroupByItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]
@@ -4981,14 +4421,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
     }
 }
 #[cfg(feature = "usage")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UsageWebSearchCallsResult {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5047,17 +4479,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "usage")]
-impl crate::runtime::de::Fit for UsageWebSearchCallsResultObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "usage")]

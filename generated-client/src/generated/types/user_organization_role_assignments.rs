@@ -74,14 +74,3 @@ impl crate::runtime::ser::Encode for ListUserRoleAssignmentsOrder {
         crate::runtime::ser::write_str(out, self.as_str())
     }
 }
-#[cfg(feature = "user-organization-role-assignments")]
-impl crate::runtime::de::Fit for ListUserRoleAssignmentsOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}

@@ -67,14 +67,6 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponse {
     }
 }
 #[cfg(feature = "users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserDeleteResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -129,17 +121,6 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "users")]
-impl crate::runtime::de::Fit for UserDeleteResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "users")]
@@ -224,14 +205,6 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponse {
     }
 }
 #[cfg(feature = "users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserListResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "users")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -286,17 +259,6 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "users")]
-impl crate::runtime::de::Fit for UserListResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "users")]
@@ -379,14 +341,6 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleUpdateRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "users")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UserRoleUpdateRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "users")]

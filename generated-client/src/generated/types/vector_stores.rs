@@ -59,14 +59,6 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
 impl AutoChunkingStrategyRequestParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -171,17 +163,6 @@ impl crate::runtime::ser::Encode for AutoChunkingStrategyRequestParamType {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl ::std::default::Default for AutoChunkingStrategyRequestParamType {
     #[inline]
     fn default() -> Self {
@@ -253,17 +234,6 @@ impl crate::runtime::ser::Encode for ChunkingStrategyRequestParam {
             Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Static(value) => crate::runtime::ser::Encode::write_json(value, out),
             Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for ChunkingStrategyRequestParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
     }
 }
@@ -358,14 +328,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateVectorStoreFileBatchRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -528,14 +490,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateVectorStoreFileRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
 impl CreateVectorStoreFileRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -690,14 +644,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateVectorStoreRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -881,17 +827,6 @@ impl crate::runtime::ser::Encode for CreateVectorStoreRequestChunkingStrategy {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for CreateVectorStoreRequestChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::AutoChunkingStrategyRequestParam>
 for CreateVectorStoreRequestChunkingStrategy {
     #[inline]
@@ -975,14 +910,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteVectorStoreFileResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1037,17 +964,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for DeleteVectorStoreFileResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1125,14 +1041,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeleteVectorStoreResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1187,17 +1095,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for DeleteVectorStoreResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1288,17 +1185,6 @@ impl crate::runtime::ser::Encode for ListFilesInVectorStoreBatchFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for ListFilesInVectorStoreBatchFilter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_files_in_vector_store_batch`](crate::runtime::Client::list_files_in_vector_store_batch) (parameter).
@@ -1368,17 +1254,6 @@ impl crate::runtime::ser::Encode for ListFilesInVectorStoreBatchOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for ListFilesInVectorStoreBatchOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1462,17 +1337,6 @@ impl crate::runtime::ser::Encode for ListVectorStoreFilesFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for ListVectorStoreFilesFilter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_vector_store_files`](crate::runtime::Client::list_vector_store_files) (parameter).
@@ -1542,17 +1406,6 @@ impl crate::runtime::ser::Encode for ListVectorStoreFilesOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for ListVectorStoreFilesOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1633,14 +1486,6 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListVectorStoreFilesResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_vector_stores`](crate::runtime::Client::list_vector_stores) (parameter).
@@ -1710,17 +1555,6 @@ impl crate::runtime::ser::Encode for ListVectorStoresOrder {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for ListVectorStoresOrder {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1801,14 +1635,6 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for ListVectorStoresResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// Other Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1861,14 +1687,6 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1926,17 +1744,6 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2009,14 +1816,6 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for StaticChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2133,14 +1932,6 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
 impl StaticChunkingStrategyRequestParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -2251,17 +2042,6 @@ impl crate::runtime::ser::Encode for StaticChunkingStrategyRequestParamType {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl ::std::default::Default for StaticChunkingStrategyRequestParamType {
     #[inline]
     fn default() -> Self {
@@ -2331,14 +2111,6 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParam {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2393,17 +2165,6 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParamType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2466,14 +2227,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateVectorStoreFileAttributesRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2588,14 +2341,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for UpdateVectorStoreRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2735,14 +2480,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreExpirationAfter {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
 impl VectorStoreExpirationAfter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -2851,17 +2588,6 @@ impl crate::runtime::ser::Encode for VectorStoreExpirationAfterAnchor {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreExpirationAfterAnchor {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreExpirationAfterAnchor {
     #[inline]
     fn default() -> Self {
@@ -2958,14 +2684,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreFileBatchObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3043,14 +2761,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreFileBatchObjectFileCounts {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3105,17 +2815,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileBatchObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3195,17 +2894,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileBatchObjectStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::retrieve_vector_store_file_content`](crate::runtime::Client::retrieve_vector_store_file_content) (response).
@@ -3278,14 +2966,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreFileContentResponse {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3348,14 +3028,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreFileContentResponseDataItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3410,17 +3082,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileContentResponseObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3540,14 +3201,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreFileObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3600,17 +3253,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectChunkingStrategy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileObjectChunkingStrategy {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Other(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3695,17 +3337,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectCode {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileObjectCode {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3768,14 +3399,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreFileObjectLastError {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3830,17 +3453,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3917,17 +3529,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileObjectStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4047,14 +3648,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4132,14 +3725,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreObjectFileCounts {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4194,17 +3779,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreObjectObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4277,17 +3851,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreObjectStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4376,14 +3939,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreSearchRequest {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4551,17 +4106,6 @@ impl crate::runtime::ser::Encode for VectorStoreSearchRequestFilters {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreSearchRequestFilters {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
-            Self::And(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::ComparisonFilter> for VectorStoreSearchRequestFilters {
     #[inline]
     fn from(value: super::ComparisonFilter) -> Self {
@@ -4665,16 +4209,6 @@ impl crate::runtime::ser::Encode for VectorStoreSearchRequestQuery {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreSearchRequestQuery {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Texts(value) => crate::runtime::de::Fit::misfit(value),
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreSearchRequestQuery {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4773,17 +4307,6 @@ impl crate::runtime::ser::Encode for VectorStoreSearchRequestRanker {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreSearchRequestRanker {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4843,14 +4366,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreSearchRequestRankingOptions {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4975,14 +4490,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreSearchResultContentObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5037,17 +4544,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreSearchResultContentObjectType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -5135,14 +4631,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreSearchResultItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::search_vector_store`](crate::runtime::Client::search_vector_store) (response).
@@ -5220,14 +4708,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
     }
 }
 #[cfg(feature = "vector-stores")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VectorStoreSearchResultsPage {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5282,17 +4762,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreSearchResultsPageObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "vector-stores")]

@@ -113,14 +113,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateVideoEditJsonBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
 impl CreateVideoEditJsonBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
@@ -306,14 +298,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateVideoExtendJsonBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -524,14 +508,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for CreateVideoJsonBody {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -838,14 +814,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
     }
 }
 #[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for DeletedVideoResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -900,17 +868,6 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for DeletedVideoResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "videos")]
@@ -977,14 +934,6 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for Error2 {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -1178,14 +1127,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
     }
 }
 #[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VideoCharacterResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::retrieve_video_content`](crate::runtime::Client::retrieve_video_content) (parameter).
@@ -1259,17 +1200,6 @@ impl crate::runtime::ser::Encode for VideoContentVariant {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, self.as_str())
-    }
-}
-#[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for VideoContentVariant {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "videos")]
@@ -1347,14 +1277,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
     }
 }
 #[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VideoListResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1409,17 +1331,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for VideoListResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "videos")]
@@ -1505,13 +1416,6 @@ impl crate::runtime::ser::Encode for VideoModel {
         out: &mut ::std::vec::Vec<u8>,
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_str(out, &self.0)
-    }
-}
-#[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for VideoModel {
-    #[inline]
-    fn misfit(&self) -> usize {
-        0
     }
 }
 #[cfg(feature = "videos")]
@@ -1746,14 +1650,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
     }
 }
 #[cfg(feature = "videos")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for VideoResource {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1808,17 +1704,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for VideoResourceObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "videos")]
@@ -1905,17 +1790,6 @@ impl crate::runtime::ser::Encode for VideoSeconds {
     }
 }
 #[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for VideoSeconds {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1996,17 +1870,6 @@ impl crate::runtime::ser::Encode for VideoSize {
     }
 }
 #[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for VideoSize {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
-    }
-}
-#[cfg(feature = "videos")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2073,16 +1936,5 @@ impl<'de> ::serde::Deserialize<'de> for VideoStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "videos")]
-impl crate::runtime::de::Fit for VideoStatus {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }

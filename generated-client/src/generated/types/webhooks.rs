@@ -77,16 +77,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchCancelled {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -139,14 +129,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchCancelledData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -204,17 +186,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchCancelledObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -279,17 +250,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchCancelledType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -374,16 +334,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -436,14 +386,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchCompletedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -501,17 +443,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchCompletedObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -576,17 +507,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -671,16 +591,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchExpired {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -733,14 +643,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchExpiredData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -798,17 +700,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchExpiredObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -873,17 +764,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchExpiredType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -968,16 +848,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1027,14 +897,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookBatchFailedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1092,17 +954,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchFailedObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1167,17 +1018,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookBatchFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1262,16 +1102,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1324,14 +1154,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookEvalRunCanceledData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1389,17 +1211,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookEvalRunCanceledObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1464,17 +1275,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookEvalRunCanceledType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1559,16 +1359,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookEvalRunFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1621,14 +1411,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookEvalRunFailedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1686,17 +1468,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookEvalRunFailedObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1761,17 +1532,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookEvalRunFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1859,16 +1619,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1921,14 +1671,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookEvalRunSucceededData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1986,17 +1728,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookEvalRunSucceededObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2061,17 +1792,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookEvalRunSucceededType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2241,31 +1961,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookEvent {
-    #[inline]
-    fn misfit(&self) -> usize {
-        match self {
-            Self::BatchCancelled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::BatchCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::BatchExpired(value) => crate::runtime::de::Fit::misfit(value),
-            Self::BatchFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalRunCanceled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalRunFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalRunSucceeded(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FineTuningJobCancelled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FineTuningJobFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FineTuningJobSucceeded(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LiveCallIncoming(value) => crate::runtime::de::Fit::misfit(value),
-            Self::RealtimeCallIncoming(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCancelled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2458,16 +2153,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2520,14 +2205,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2585,17 +2262,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2660,17 +2326,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2758,16 +2413,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2820,14 +2465,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookFineTuningJobFailedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2885,17 +2522,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookFineTuningJobFailedObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2960,17 +2586,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookFineTuningJobFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3058,16 +2673,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3120,14 +2725,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3185,17 +2782,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3260,17 +2846,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3358,16 +2933,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3430,14 +2995,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookLiveCallIncomingData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3492,17 +3049,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookLiveCallIncomingObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3575,14 +3121,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingSipHeadersItem {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookLiveCallIncomingSipHeadersItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3637,17 +3175,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookLiveCallIncomingType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3735,16 +3262,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3807,14 +3324,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingData {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3869,17 +3378,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3952,14 +3450,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingSipHeadersIte
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingSipHeadersItem {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4014,17 +3504,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4112,16 +3591,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseCancelled {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4174,14 +3643,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseCancelledData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4239,17 +3700,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseCancelledObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4314,17 +3764,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseCancelledType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4412,16 +3851,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseCompleted {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4474,14 +3903,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseCompletedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4539,17 +3960,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseCompletedObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4614,17 +4024,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseCompletedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4709,16 +4108,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseFailed {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4771,14 +4160,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseFailedData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4836,17 +4217,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseFailedObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4911,17 +4281,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseFailedType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5009,16 +4368,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
     }
 }
 #[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseIncomplete {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
-            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
-            + crate::runtime::de::Fit::misfit(&self.r#type)
-    }
-}
-#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5071,14 +4420,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteData {
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
-    }
-}
-#[cfg(feature = "webhooks")]
-#[allow(deprecated)]
-impl crate::runtime::de::Fit for WebhookResponseIncompleteData {
-    #[inline]
-    fn misfit(&self) -> usize {
-        self.extra_fields.len()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5136,17 +4477,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseIncompleteObject {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5211,17 +4541,6 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
-    }
-}
-#[cfg(feature = "webhooks")]
-impl crate::runtime::de::Fit for WebhookResponseIncompleteType {
-    #[inline]
-    fn misfit(&self) -> usize {
-        if ::std::matches!(self, Self::Unknown(_)) {
-            crate::runtime::de::UNKNOWN_TAG
-        } else {
-            0
-        }
     }
 }
 #[cfg(feature = "webhooks")]
