@@ -505,8 +505,9 @@ fn webhook_events_get_their_own_feature() {
 fn request_types_encode_straight_to_json() {
     let encode = |name: &str, body: &str| format!("impl crate::runtime::ser::Encode for {name} {{ #[inline] fn write_json(&self, out: &mut ::std::vec::Vec<u8>,) -> ::std::result::Result<(), ::serde_json::Error> {{ {body} }} }}");
     let requests = types_text(&check_snapshot("conversions"));
-    // An object: its members as `&dyn Encode`, the optional ones through `optional_json`.
-    assert_has(&requests, &[&encode("FunctionCallOutput", r#"crate::runtime::ser::write_json_object( out, &[ ("type", ::std::option::Option::Some(&self.r#type)), ("call_id", crate::runtime::ser::optional_json(&self.call_id)), ("output", ::std::option::Option::Some(&self.output)), ], ::std::option::Option::Some(&self.extra_fields),)"#)]);
+    // An object: its keys as JSON text (escaped once, by the generator), its
+    // members as `&dyn Encode`, the optional ones through `optional_json`.
+    assert_has(&requests, &[&encode("FunctionCallOutput", r#"crate::runtime::ser::write_json_object( out, &[ ("\"type\":", ::std::option::Option::Some(&self.r#type)), ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)), ("\"output\":", ::std::option::Option::Some(&self.output)), ], ::std::option::Option::Some(&self.extra_fields),)"#)]);
     assert_has(&requests, &[&encode("FunctionCallType", "crate::runtime::ser::write_str(out, self.as_str())"), &encode("SharedModel", "crate::runtime::ser::write_str(out, &self.0)")]);
     // Unions write the variant they hold, a tagged variant carrying its tag.
     assert_has(&requests, &[&encode("Input", "match self { Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out), Self::Items(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);

@@ -168,13 +168,15 @@ fn additional_name(s: &StructDef) -> proc_macro2::Ident {
 /// An object's members as the runtime's encoders take them: `(wire name,
 /// value)` in declared order, `None` for an absent optional field (a
 /// required nullable one is `Some` and writes `null`), and the map of kept
-/// extra members, if the object has one. The values are `&dyn Encode` for
-/// `Encode` (`json`), `&dyn erased_serde::Serialize` for `Serialize`.
+/// extra members, if the object has one. For `Encode` (`json`) the key is
+/// its JSON text with the colon and the value a `&dyn Encode`; for
+/// `Serialize`, the wire name and a `&dyn erased_serde::Serialize`.
 fn object_members(s: &StructDef, paths: &Paths, json: bool) -> (Vec<TokenStream>, TokenStream) {
     let rt = &paths.runtime;
     let optional = if json { quote!(optional_json) } else { quote!(optional) };
     let members = s.fields.iter().map(|f| {
-        let wire = &f.wire_name;
+        // `Encode` copies its keys as they are: written as JSON here, once.
+        let wire = if json { format!("{}:", serde_json::Value::from(f.wire_name.as_str())) } else { f.wire_name.clone() };
         let fname = ident(&f.rust_name);
         if f.required {
             quote!((#wire, ::std::option::Option::Some(&self.#fname)))

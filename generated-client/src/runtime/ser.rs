@@ -133,7 +133,9 @@ impl<T: Encode> Encode for BTreeMap<String, T> {
 /// member is left out).
 pub type Member<'a> = (&'static str, Option<&'a dyn erased_serde::Serialize>);
 
-/// The same member as a generated `Encode` impl lists it.
+/// The same member as a generated `Encode` impl lists it: the key already
+/// written as JSON with its colon (`"model":`, escaped by the generator, so
+/// it is copied as it is), and the value.
 pub type JsonMember<'a> = (&'static str, Option<&'a dyn Encode>);
 
 /// Members kept beside the declared ones: the unknown-fields map, or the
@@ -265,9 +267,12 @@ pub fn write_json_object(
 ) -> Result<(), serde_json::Error> {
     out.push(b'{');
     let mut first = true;
-    for (name, value) in members {
+    for (key, value) in members {
         if let Some(value) = value {
-            write_key(out, &mut first, name)?;
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            out.extend_from_slice(key.as_bytes());
             value.write_json(out)?;
         }
     }
@@ -283,7 +288,7 @@ pub fn write_json_object(
     Ok(())
 }
 
-/// A member's key and colon, after a comma unless it is the `first`.
+/// A kept member's key and colon, after a comma unless it is the `first`.
 #[inline]
 fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) -> Result<(), serde_json::Error> {
     if !std::mem::take(first) {
@@ -329,10 +334,10 @@ mod tests {
             write_json_object(
                 out,
                 &[
-                    ("id", Some(&self.id)),
-                    ("count", optional_json(&self.count)),
-                    ("note", optional_json(&self.note)),
-                    ("nothing", Some(&self.nothing)),
+                    (r#""id":"#, Some(&self.id)),
+                    (r#""count":"#, optional_json(&self.count)),
+                    (r#""note":"#, optional_json(&self.note)),
+                    (r#""nothing":"#, Some(&self.nothing)),
                 ],
                 Some(&self.extra),
             )

@@ -541,7 +541,7 @@ impl crate::runtime::ser::Encode for AssistantToolsCode {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -726,8 +726,11 @@ impl crate::runtime::ser::Encode for AssistantToolsFileSearch {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"file_search\":",
+                    crate::runtime::ser::optional_json(&self.file_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -848,11 +851,11 @@ impl crate::runtime::ser::Encode for AssistantToolsFileSearchFileSearch {
             out,
             &[
                 (
-                    "max_num_results",
+                    "\"max_num_results\":",
                     crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
                 (
-                    "ranking_options",
+                    "\"ranking_options\":",
                     crate::runtime::ser::optional_json(&self.ranking_options),
                 ),
             ],
@@ -1022,7 +1025,7 @@ impl crate::runtime::ser::Encode for AssistantToolsFileSearchTypeOnly {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1195,8 +1198,8 @@ impl crate::runtime::ser::Encode for AssistantToolsFunction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", ::std::option::Option::Some(&self.function)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"function\":", ::std::option::Option::Some(&self.function)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1871,8 +1874,8 @@ impl crate::runtime::ser::Encode for AssistantsNamedToolChoice {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", crate::runtime::ser::optional_json(&self.function)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"function\":", crate::runtime::ser::optional_json(&self.function)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1965,7 +1968,7 @@ impl crate::runtime::ser::Encode for AssistantsNamedToolChoiceFunction {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", ::std::option::Option::Some(&self.name))],
+            &[("\"name\":", ::std::option::Option::Some(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -2300,24 +2303,33 @@ impl crate::runtime::ser::Encode for CreateAssistantRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
                 (
-                    "reasoning_effort",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                (
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
                 (
-                    "tool_resources",
+                    "\"tool_resources\":",
                     crate::runtime::ser::optional_json(&self.tool_resources),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "response_format",
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                (
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
             ],
@@ -2412,7 +2424,7 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestAutoChunkingStrategy 
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -2675,7 +2687,7 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
+            &[("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -2804,11 +2816,11 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestFileSearch {
             out,
             &[
                 (
-                    "vector_store_ids",
+                    "\"vector_store_ids\":",
                     crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
                 (
-                    "vector_stores",
+                    "\"vector_stores\":",
                     crate::runtime::ser::optional_json(&self.vector_stores),
                 ),
             ],
@@ -3155,11 +3167,11 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestStatic {
             out,
             &[
                 (
-                    "max_chunk_size_tokens",
+                    "\"max_chunk_size_tokens\":",
                     ::std::option::Option::Some(&self.max_chunk_size_tokens),
                 ),
                 (
-                    "chunk_overlap_tokens",
+                    "\"chunk_overlap_tokens\":",
                     ::std::option::Option::Some(&self.chunk_overlap_tokens),
                 ),
             ],
@@ -3265,8 +3277,8 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestStaticChunkingStrateg
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("static", ::std::option::Option::Some(&self.r#static)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"static\":", ::std::option::Option::Some(&self.r#static)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3467,10 +3479,13 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestToolResources {
             out,
             &[
                 (
-                    "code_interpreter",
+                    "\"code_interpreter\":",
                     crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
+                (
+                    "\"file_search\":",
+                    crate::runtime::ser::optional_json(&self.file_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3715,12 +3730,12 @@ impl crate::runtime::ser::Encode for CreateAssistantRequestVectorStoresItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
-                    "chunking_strategy",
+                    "\"chunking_strategy\":",
                     crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3856,10 +3871,13 @@ impl crate::runtime::ser::Encode for CreateMessageRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("attachments", crate::runtime::ser::optional_json(&self.attachments)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                (
+                    "\"attachments\":",
+                    crate::runtime::ser::optional_json(&self.attachments),
+                ),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4087,8 +4105,8 @@ impl crate::runtime::ser::Encode for CreateMessageRequestAttachmentsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4814,45 +4832,54 @@ impl crate::runtime::ser::Encode for CreateRunRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("\"assistant_id\":", ::std::option::Option::Some(&self.assistant_id)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "reasoning_effort",
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 (
-                    "additional_instructions",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"additional_instructions\":",
                     crate::runtime::ser::optional_json(&self.additional_instructions),
                 ),
                 (
-                    "additional_messages",
+                    "\"additional_messages\":",
                     crate::runtime::ser::optional_json(&self.additional_messages),
                 ),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "max_prompt_tokens",
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "\"max_prompt_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_prompt_tokens),
                 ),
                 (
-                    "max_completion_tokens",
+                    "\"max_completion_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
                 (
-                    "truncation_strategy",
+                    "\"truncation_strategy\":",
                     crate::runtime::ser::optional_json(&self.truncation_strategy),
                 ),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
-                    "parallel_tool_calls",
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
                 (
-                    "response_format",
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
             ],
@@ -5534,38 +5561,47 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
-                ("thread", crate::runtime::ser::optional_json(&self.thread)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"assistant_id\":", ::std::option::Option::Some(&self.assistant_id)),
+                ("\"thread\":", crate::runtime::ser::optional_json(&self.thread)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "tool_resources",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
+                (
+                    "\"tool_resources\":",
                     crate::runtime::ser::optional_json(&self.tool_resources),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "max_prompt_tokens",
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "\"max_prompt_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_prompt_tokens),
                 ),
                 (
-                    "max_completion_tokens",
+                    "\"max_completion_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
                 (
-                    "truncation_strategy",
+                    "\"truncation_strategy\":",
                     crate::runtime::ser::optional_json(&self.truncation_strategy),
                 ),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
                 (
-                    "parallel_tool_calls",
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
                 (
-                    "response_format",
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
             ],
@@ -5669,7 +5705,7 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
+            &[("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -5777,7 +5813,7 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestFileSearch {
             out,
             &[
                 (
-                    "vector_store_ids",
+                    "\"vector_store_ids\":",
                     crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
             ],
@@ -6124,10 +6160,13 @@ impl crate::runtime::ser::Encode for CreateThreadAndRunRequestToolResources {
             out,
             &[
                 (
-                    "code_interpreter",
+                    "\"code_interpreter\":",
                     crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
+                (
+                    "\"file_search\":",
+                    crate::runtime::ser::optional_json(&self.file_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6365,12 +6404,12 @@ impl crate::runtime::ser::Encode for CreateThreadRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("messages", crate::runtime::ser::optional_json(&self.messages)),
+                ("\"messages\":", crate::runtime::ser::optional_json(&self.messages)),
                 (
-                    "tool_resources",
+                    "\"tool_resources\":",
                     crate::runtime::ser::optional_json(&self.tool_resources),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6463,7 +6502,7 @@ impl crate::runtime::ser::Encode for CreateThreadRequestAutoChunkingStrategy {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -6723,7 +6762,7 @@ impl crate::runtime::ser::Encode for CreateThreadRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
+            &[("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -6852,11 +6891,11 @@ impl crate::runtime::ser::Encode for CreateThreadRequestFileSearch {
             out,
             &[
                 (
-                    "vector_store_ids",
+                    "\"vector_store_ids\":",
                     crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
                 (
-                    "vector_stores",
+                    "\"vector_stores\":",
                     crate::runtime::ser::optional_json(&self.vector_stores),
                 ),
             ],
@@ -6970,11 +7009,11 @@ impl crate::runtime::ser::Encode for CreateThreadRequestStatic {
             out,
             &[
                 (
-                    "max_chunk_size_tokens",
+                    "\"max_chunk_size_tokens\":",
                     ::std::option::Option::Some(&self.max_chunk_size_tokens),
                 ),
                 (
-                    "chunk_overlap_tokens",
+                    "\"chunk_overlap_tokens\":",
                     ::std::option::Option::Some(&self.chunk_overlap_tokens),
                 ),
             ],
@@ -7080,8 +7119,8 @@ impl crate::runtime::ser::Encode for CreateThreadRequestStaticChunkingStrategy {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("static", ::std::option::Option::Some(&self.r#static)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"static\":", ::std::option::Option::Some(&self.r#static)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7282,10 +7321,13 @@ impl crate::runtime::ser::Encode for CreateThreadRequestToolResources {
             out,
             &[
                 (
-                    "code_interpreter",
+                    "\"code_interpreter\":",
                     crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
+                (
+                    "\"file_search\":",
+                    crate::runtime::ser::optional_json(&self.file_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7425,12 +7467,12 @@ impl crate::runtime::ser::Encode for CreateThreadRequestVectorStoresItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
-                    "chunking_strategy",
+                    "\"chunking_strategy\":",
                     crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8000,8 +8042,11 @@ impl crate::runtime::ser::Encode for FileSearchRankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
-                ("score_threshold", ::std::option::Option::Some(&self.score_threshold)),
+                ("\"ranker\":", crate::runtime::ser::optional_json(&self.ranker)),
+                (
+                    "\"score_threshold\":",
+                    ::std::option::Option::Some(&self.score_threshold),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8849,8 +8894,8 @@ impl crate::runtime::ser::Encode for MessageContentImageFileObject {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_file", ::std::option::Option::Some(&self.image_file)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_file\":", ::std::option::Option::Some(&self.image_file)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9037,8 +9082,8 @@ impl crate::runtime::ser::Encode for MessageContentImageFileObjectImageFile {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9217,8 +9262,8 @@ impl crate::runtime::ser::Encode for MessageContentImageUrlObject {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", ::std::option::Option::Some(&self.image_url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9405,8 +9450,8 @@ impl crate::runtime::ser::Encode for MessageContentImageUrlObjectImageUrl {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11047,8 +11092,8 @@ impl crate::runtime::ser::Encode for MessageRequestContentTextObject {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11390,24 +11435,33 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "reasoning_effort",
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
                 (
-                    "tool_resources",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                (
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
+                (
+                    "\"tool_resources\":",
                     crate::runtime::ser::optional_json(&self.tool_resources),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "response_format",
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                (
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
             ],
@@ -11511,7 +11565,7 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
+            &[("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -11619,7 +11673,7 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestFileSearch {
             out,
             &[
                 (
-                    "vector_store_ids",
+                    "\"vector_store_ids\":",
                     crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
             ],
@@ -11980,10 +12034,13 @@ impl crate::runtime::ser::Encode for ModifyAssistantRequestToolResources {
             out,
             &[
                 (
-                    "code_interpreter",
+                    "\"code_interpreter\":",
                     crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
+                (
+                    "\"file_search\":",
+                    crate::runtime::ser::optional_json(&self.file_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12187,7 +12244,7 @@ impl crate::runtime::ser::Encode for ModifyMessageRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("metadata", crate::runtime::ser::optional_json(&self.metadata))],
+            &[("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12285,7 +12342,7 @@ impl crate::runtime::ser::Encode for ModifyRunRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("metadata", crate::runtime::ser::optional_json(&self.metadata))],
+            &[("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12402,10 +12459,10 @@ impl crate::runtime::ser::Encode for ModifyThreadRequest {
             out,
             &[
                 (
-                    "tool_resources",
+                    "\"tool_resources\":",
                     crate::runtime::ser::optional_json(&self.tool_resources),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12507,7 +12564,7 @@ impl crate::runtime::ser::Encode for ModifyThreadRequestCodeInterpreter {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("file_ids", crate::runtime::ser::optional_json(&self.file_ids))],
+            &[("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12615,7 +12672,7 @@ impl crate::runtime::ser::Encode for ModifyThreadRequestFileSearch {
             out,
             &[
                 (
-                    "vector_store_ids",
+                    "\"vector_store_ids\":",
                     crate::runtime::ser::optional_json(&self.vector_store_ids),
                 ),
             ],
@@ -12743,10 +12800,13 @@ impl crate::runtime::ser::Encode for ModifyThreadRequestToolResources {
             out,
             &[
                 (
-                    "code_interpreter",
+                    "\"code_interpreter\":",
                     crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
-                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
+                (
+                    "\"file_search\":",
+                    crate::runtime::ser::optional_json(&self.file_search),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16245,8 +16305,8 @@ impl crate::runtime::ser::Encode for SubmitToolOutputsRunRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_outputs", ::std::option::Option::Some(&self.tool_outputs)),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                ("\"tool_outputs\":", ::std::option::Option::Some(&self.tool_outputs)),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16366,8 +16426,11 @@ impl crate::runtime::ser::Encode for SubmitToolOutputsRunRequestToolOutputsItem 
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_call_id", crate::runtime::ser::optional_json(&self.tool_call_id)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
+                (
+                    "\"tool_call_id\":",
+                    crate::runtime::ser::optional_json(&self.tool_call_id),
+                ),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16787,9 +16850,9 @@ impl crate::runtime::ser::Encode for TruncationObject {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "last_messages",
+                    "\"last_messages\":",
                     crate::runtime::ser::optional_json(&self.last_messages),
                 ),
             ],

@@ -261,17 +261,20 @@ impl crate::runtime::ser::Encode for CreateSpeechRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("voice", ::std::option::Option::Some(&self.voice)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
                 (
-                    "response_format",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                ("\"voice\":", ::std::option::Option::Some(&self.voice)),
+                (
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
-                ("speed", crate::runtime::ser::optional_json(&self.speed)),
+                ("\"speed\":", crate::runtime::ser::optional_json(&self.speed)),
                 (
-                    "stream_format",
+                    "\"stream_format\":",
                     crate::runtime::ser::optional_json(&self.stream_format),
                 ),
             ],
@@ -4278,7 +4281,7 @@ impl crate::runtime::ser::Encode for UpdateVoiceConsentRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", ::std::option::Option::Some(&self.name))],
+            &[("\"name\":", ::std::option::Option::Some(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -4420,16 +4423,16 @@ impl crate::runtime::ser::Encode for VadConfig {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "prefix_padding_ms",
+                    "\"prefix_padding_ms\":",
                     crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
-                    "silence_duration_ms",
+                    "\"silence_duration_ms\":",
                     crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
-                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
+                ("\"threshold\":", crate::runtime::ser::optional_json(&self.threshold)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

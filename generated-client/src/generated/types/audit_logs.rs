@@ -6762,10 +6762,10 @@ impl crate::runtime::ser::Encode for ListAuditLogsEffectiveAt {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("gt", crate::runtime::ser::optional_json(&self.gt)),
-                ("gte", crate::runtime::ser::optional_json(&self.gte)),
-                ("lt", crate::runtime::ser::optional_json(&self.lt)),
-                ("lte", crate::runtime::ser::optional_json(&self.lte)),
+                ("\"gt\":", crate::runtime::ser::optional_json(&self.gt)),
+                ("\"gte\":", crate::runtime::ser::optional_json(&self.gte)),
+                ("\"lt\":", crate::runtime::ser::optional_json(&self.lt)),
+                ("\"lte\":", crate::runtime::ser::optional_json(&self.lte)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -411,8 +411,8 @@ impl crate::runtime::ser::Encode for BatchFileExpirationAfter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", ::std::option::Option::Some(&self.anchor)),
-                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                ("\"anchor\":", ::std::option::Option::Some(&self.anchor)),
+                ("\"seconds\":", ::std::option::Option::Some(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1046,15 +1046,15 @@ impl crate::runtime::ser::Encode for CreateBatchRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input_file_id", ::std::option::Option::Some(&self.input_file_id)),
-                ("endpoint", ::std::option::Option::Some(&self.endpoint)),
+                ("\"input_file_id\":", ::std::option::Option::Some(&self.input_file_id)),
+                ("\"endpoint\":", ::std::option::Option::Some(&self.endpoint)),
                 (
-                    "completion_window",
+                    "\"completion_window\":",
                     ::std::option::Option::Some(&self.completion_window),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "output_expires_after",
+                    "\"output_expires_after\":",
                     crate::runtime::ser::optional_json(&self.output_expires_after),
                 ),
             ],

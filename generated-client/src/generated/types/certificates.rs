@@ -943,7 +943,7 @@ impl crate::runtime::ser::Encode for ModifyCertificateRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", crate::runtime::ser::optional_json(&self.name))],
+            &[("\"name\":", crate::runtime::ser::optional_json(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -2003,7 +2003,12 @@ impl crate::runtime::ser::Encode for ToggleCertificatesRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("certificate_ids", ::std::option::Option::Some(&self.certificate_ids))],
+            &[
+                (
+                    "\"certificate_ids\":",
+                    ::std::option::Option::Some(&self.certificate_ids),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -2113,8 +2118,8 @@ impl crate::runtime::ser::Encode for UploadCertificateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("certificate", ::std::option::Option::Some(&self.certificate)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"certificate\":", ::std::option::Option::Some(&self.certificate)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -107,8 +107,8 @@ impl crate::runtime::ser::Encode for ChatCompletionAllowedTools {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("mode", ::std::option::Option::Some(&self.mode)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("\"mode\":", ::std::option::Option::Some(&self.mode)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -220,8 +220,8 @@ impl crate::runtime::ser::Encode for ChatCompletionAllowedToolsChoice {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("allowed_tools", ::std::option::Option::Some(&self.allowed_tools)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"allowed_tools\":", ::std::option::Option::Some(&self.allowed_tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -608,7 +608,7 @@ impl crate::runtime::ser::Encode for ChatCompletionFunctionCallOption {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", ::std::option::Option::Some(&self.name))],
+            &[("\"name\":", ::std::option::Option::Some(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -731,9 +731,12 @@ impl crate::runtime::ser::Encode for ChatCompletionFunctions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"parameters\":", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -984,9 +987,9 @@ impl crate::runtime::ser::Encode for ChatCompletionMessageCustomToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("custom", ::std::option::Option::Some(&self.custom)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"custom\":", ::std::option::Option::Some(&self.custom)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1091,8 +1094,8 @@ impl crate::runtime::ser::Encode for ChatCompletionMessageCustomToolCallCustom {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1606,9 +1609,9 @@ impl crate::runtime::ser::Encode for ChatCompletionMessageToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", ::std::option::Option::Some(&self.function)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"function\":", ::std::option::Option::Some(&self.function)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1913,8 +1916,8 @@ impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallFunction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2658,8 +2661,8 @@ impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoice {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", ::std::option::Option::Some(&self.function)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"function\":", ::std::option::Option::Some(&self.function)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2773,8 +2776,8 @@ impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceCustom {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("custom", ::std::option::Option::Some(&self.custom)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"custom\":", ::std::option::Option::Some(&self.custom)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2867,7 +2870,7 @@ impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceCustomCustom {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", ::std::option::Option::Some(&self.name))],
+            &[("\"name\":", ::std::option::Option::Some(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3045,7 +3048,7 @@ impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceFunction {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", ::std::option::Option::Some(&self.name))],
+            &[("\"name\":", ::std::option::Option::Some(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3335,14 +3338,17 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("content", crate::runtime::ser::optional_json(&self.content)),
-                ("refusal", crate::runtime::ser::optional_json(&self.refusal)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("audio", crate::runtime::ser::optional_json(&self.audio)),
-                ("tool_calls", crate::runtime::ser::optional_json(&self.tool_calls)),
+                ("\"content\":", crate::runtime::ser::optional_json(&self.content)),
+                ("\"refusal\":", crate::runtime::ser::optional_json(&self.refusal)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"audio\":", crate::runtime::ser::optional_json(&self.audio)),
                 (
-                    "function_call",
+                    "\"tool_calls\":",
+                    crate::runtime::ser::optional_json(&self.tool_calls),
+                ),
+                (
+                    "\"function_call\":",
                     crate::runtime::ser::optional_json(&self.function_call),
                 ),
             ],
@@ -3437,7 +3443,7 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageAudio 
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("id", ::std::option::Option::Some(&self.id))],
+            &[("\"id\":", ::std::option::Option::Some(&self.id))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3767,8 +3773,8 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageFuncti
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3964,9 +3970,9 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestDeveloperMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4295,9 +4301,9 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestFunctionMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4642,10 +4648,10 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartAudi
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"input_audio\":", ::std::option::Option::Some(&self.input_audio)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -4829,8 +4835,8 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("format", ::std::option::Option::Some(&self.format)),
+                ("\"data\":", ::std::option::Option::Some(&self.data)),
+                ("\"format\":", ::std::option::Option::Some(&self.format)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5032,10 +5038,10 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFile
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file", ::std::option::Option::Some(&self.file)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file\":", ::std::option::Option::Some(&self.file)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -5172,9 +5178,9 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFile
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("filename", crate::runtime::ser::optional_json(&self.filename)),
-                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"filename\":", crate::runtime::ser::optional_json(&self.filename)),
+                ("\"file_data\":", crate::runtime::ser::optional_json(&self.file_data)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5375,10 +5381,10 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImag
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", ::std::option::Option::Some(&self.image_url)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -5648,8 +5654,8 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImag
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5751,8 +5757,8 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartRefu
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"refusal\":", ::std::option::Option::Some(&self.refusal)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5950,10 +5956,10 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartText
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -6151,9 +6157,9 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestSystemMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6479,9 +6485,9 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestToolMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("tool_call_id", ::std::option::Option::Some(&self.tool_call_id)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"tool_call_id\":", ::std::option::Option::Some(&self.tool_call_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6813,9 +6819,9 @@ impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8879,82 +8885,109 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional_json(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "safety_identifier",
+                    "\"top_logprobs\":",
+                    crate::runtime::ser::optional_json(&self.top_logprobs),
+                ),
+                (
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
+                (
+                    "\"safety_identifier\":",
                     crate::runtime::ser::optional_json(&self.safety_identifier),
                 ),
                 (
-                    "prompt_cache_key",
+                    "\"prompt_cache_key\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
-                    "prompt_cache_retention",
+                    "\"prompt_cache_retention\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
-                    "prompt_cache_options",
+                    "\"prompt_cache_options\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
-                ("messages", ::std::option::Option::Some(&self.messages)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
-                ("modalities", crate::runtime::ser::optional_json(&self.modalities)),
-                ("verbosity", crate::runtime::ser::optional_json(&self.verbosity)),
+                ("\"messages\":", ::std::option::Option::Some(&self.messages)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
                 (
-                    "reasoning_effort",
+                    "\"service_tier\":",
+                    crate::runtime::ser::optional_json(&self.service_tier),
+                ),
+                (
+                    "\"modalities\":",
+                    crate::runtime::ser::optional_json(&self.modalities),
+                ),
+                ("\"verbosity\":", crate::runtime::ser::optional_json(&self.verbosity)),
+                (
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
                 (
-                    "max_completion_tokens",
+                    "\"max_completion_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
                 (
-                    "frequency_penalty",
+                    "\"frequency_penalty\":",
                     crate::runtime::ser::optional_json(&self.frequency_penalty),
                 ),
                 (
-                    "presence_penalty",
+                    "\"presence_penalty\":",
                     crate::runtime::ser::optional_json(&self.presence_penalty),
                 ),
                 (
-                    "web_search_options",
+                    "\"web_search_options\":",
                     crate::runtime::ser::optional_json(&self.web_search_options),
                 ),
                 (
-                    "response_format",
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
-                ("audio", crate::runtime::ser::optional_json(&self.audio)),
-                ("store", crate::runtime::ser::optional_json(&self.store)),
-                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
-                ("stop", crate::runtime::ser::optional_json(&self.stop)),
-                ("logit_bias", crate::runtime::ser::optional_json(&self.logit_bias)),
-                ("logprobs", crate::runtime::ser::optional_json(&self.logprobs)),
-                ("max_tokens", crate::runtime::ser::optional_json(&self.max_tokens)),
-                ("n", crate::runtime::ser::optional_json(&self.n)),
-                ("prediction", crate::runtime::ser::optional_json(&self.prediction)),
-                ("seed", crate::runtime::ser::optional_json(&self.seed)),
+                ("\"audio\":", crate::runtime::ser::optional_json(&self.audio)),
+                ("\"store\":", crate::runtime::ser::optional_json(&self.store)),
                 (
-                    "stream_options",
+                    "\"moderation\":",
+                    crate::runtime::ser::optional_json(&self.moderation),
+                ),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
+                ("\"stop\":", crate::runtime::ser::optional_json(&self.stop)),
+                (
+                    "\"logit_bias\":",
+                    crate::runtime::ser::optional_json(&self.logit_bias),
+                ),
+                ("\"logprobs\":", crate::runtime::ser::optional_json(&self.logprobs)),
+                (
+                    "\"max_tokens\":",
+                    crate::runtime::ser::optional_json(&self.max_tokens),
+                ),
+                ("\"n\":", crate::runtime::ser::optional_json(&self.n)),
+                (
+                    "\"prediction\":",
+                    crate::runtime::ser::optional_json(&self.prediction),
+                ),
+                ("\"seed\":", crate::runtime::ser::optional_json(&self.seed)),
+                (
+                    "\"stream_options\":",
                     crate::runtime::ser::optional_json(&self.stream_options),
                 ),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
                 (
-                    "parallel_tool_calls",
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
                 (
-                    "function_call",
+                    "\"function_call\":",
                     crate::runtime::ser::optional_json(&self.function_call),
                 ),
-                ("functions", crate::runtime::ser::optional_json(&self.functions)),
+                ("\"functions\":", crate::runtime::ser::optional_json(&self.functions)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9059,8 +9092,8 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestAudio {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("voice", ::std::option::Option::Some(&self.voice)),
-                ("format", ::std::option::Option::Some(&self.format)),
+                ("\"voice\":", ::std::option::Option::Some(&self.voice)),
+                ("\"format\":", ::std::option::Option::Some(&self.format)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9658,8 +9691,8 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestUserLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("approximate", ::std::option::Option::Some(&self.approximate)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"approximate\":", ::std::option::Option::Some(&self.approximate)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9860,11 +9893,11 @@ impl crate::runtime::ser::Encode for CreateChatCompletionRequestWebSearch {
             out,
             &[
                 (
-                    "user_location",
+                    "\"user_location\":",
                     crate::runtime::ser::optional_json(&self.user_location),
                 ),
                 (
-                    "search_context_size",
+                    "\"search_context_size\":",
                     crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
             ],
@@ -10758,8 +10791,8 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("custom", ::std::option::Option::Some(&self.custom)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"custom\":", ::std::option::Option::Some(&self.custom)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10948,8 +10981,8 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsGrammar {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("definition", ::std::option::Option::Some(&self.definition)),
-                ("syntax", ::std::option::Option::Some(&self.syntax)),
+                ("\"definition\":", ::std::option::Option::Some(&self.definition)),
+                ("\"syntax\":", ::std::option::Option::Some(&self.syntax)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11055,8 +11088,8 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsGrammarFormat {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("grammar", ::std::option::Option::Some(&self.grammar)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"grammar\":", ::std::option::Option::Some(&self.grammar)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11296,7 +11329,7 @@ impl crate::runtime::ser::Encode for CustomToolChatCompletionsTextFormat {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -11568,9 +11601,12 @@ impl crate::runtime::ser::Encode for CustomToolProperties {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11815,8 +11851,8 @@ impl crate::runtime::ser::Encode for PredictionContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12364,7 +12400,7 @@ impl crate::runtime::ser::Encode for UpdateChatCompletionRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("metadata", ::std::option::Option::Some(&self.metadata))],
+            &[("\"metadata\":", ::std::option::Option::Some(&self.metadata))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12586,10 +12622,10 @@ impl crate::runtime::ser::Encode for WebSearchLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("country", crate::runtime::ser::optional_json(&self.country)),
-                ("region", crate::runtime::ser::optional_json(&self.region)),
-                ("city", crate::runtime::ser::optional_json(&self.city)),
-                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
+                ("\"country\":", crate::runtime::ser::optional_json(&self.country)),
+                ("\"region\":", crate::runtime::ser::optional_json(&self.region)),
+                ("\"city\":", crate::runtime::ser::optional_json(&self.city)),
+                ("\"timezone\":", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -553,7 +553,7 @@ impl crate::runtime::ser::Encode for AutomaticThreadTitlingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("enabled", crate::runtime::ser::optional_json(&self.enabled))],
+            &[("\"enabled\":", crate::runtime::ser::optional_json(&self.enabled))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1243,11 +1243,14 @@ impl crate::runtime::ser::Encode for ChatkitConfigurationParam {
             out,
             &[
                 (
-                    "automatic_thread_titling",
+                    "\"automatic_thread_titling\":",
                     crate::runtime::ser::optional_json(&self.automatic_thread_titling),
                 ),
-                ("file_upload", crate::runtime::ser::optional_json(&self.file_upload)),
-                ("history", crate::runtime::ser::optional_json(&self.history)),
+                (
+                    "\"file_upload\":",
+                    crate::runtime::ser::optional_json(&self.file_upload),
+                ),
+                ("\"history\":", crate::runtime::ser::optional_json(&self.history)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2095,15 +2098,18 @@ impl crate::runtime::ser::Encode for CreateChatSessionBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("workflow", ::std::option::Option::Some(&self.workflow)),
-                ("user", ::std::option::Option::Some(&self.user)),
+                ("\"workflow\":", ::std::option::Option::Some(&self.workflow)),
+                ("\"user\":", ::std::option::Option::Some(&self.user)),
                 (
-                    "expires_after",
+                    "\"expires_after\":",
                     crate::runtime::ser::optional_json(&self.expires_after),
                 ),
-                ("rate_limits", crate::runtime::ser::optional_json(&self.rate_limits)),
                 (
-                    "chatkit_configuration",
+                    "\"rate_limits\":",
+                    crate::runtime::ser::optional_json(&self.rate_limits),
+                ),
+                (
+                    "\"chatkit_configuration\":",
                     crate::runtime::ser::optional_json(&self.chatkit_configuration),
                 ),
             ],
@@ -2332,8 +2338,8 @@ impl crate::runtime::ser::Encode for ExpiresAfterParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", ::std::option::Option::Some(&self.anchor)),
-                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                ("\"anchor\":", ::std::option::Option::Some(&self.anchor)),
+                ("\"seconds\":", ::std::option::Option::Some(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2777,12 +2783,12 @@ impl crate::runtime::ser::Encode for FileUploadParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("enabled", crate::runtime::ser::optional_json(&self.enabled)),
+                ("\"enabled\":", crate::runtime::ser::optional_json(&self.enabled)),
                 (
-                    "max_file_size",
+                    "\"max_file_size\":",
                     crate::runtime::ser::optional_json(&self.max_file_size),
                 ),
-                ("max_files", crate::runtime::ser::optional_json(&self.max_files)),
+                ("\"max_files\":", crate::runtime::ser::optional_json(&self.max_files)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2893,9 +2899,9 @@ impl crate::runtime::ser::Encode for HistoryParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("enabled", crate::runtime::ser::optional_json(&self.enabled)),
+                ("\"enabled\":", crate::runtime::ser::optional_json(&self.enabled)),
                 (
-                    "recent_threads",
+                    "\"recent_threads\":",
                     crate::runtime::ser::optional_json(&self.recent_threads),
                 ),
             ],
@@ -3185,7 +3191,7 @@ impl crate::runtime::ser::Encode for RateLimitsParam {
             out,
             &[
                 (
-                    "max_requests_per_1_minute",
+                    "\"max_requests_per_1_minute\":",
                     crate::runtime::ser::optional_json(&self.max_requests_per_1_minute),
                 ),
             ],
@@ -5760,13 +5766,13 @@ impl crate::runtime::ser::Encode for WorkflowParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("version", crate::runtime::ser::optional_json(&self.version)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"version\":", crate::runtime::ser::optional_json(&self.version)),
                 (
-                    "state_variables",
+                    "\"state_variables\":",
                     crate::runtime::ser::optional_json(&self.state_variables),
                 ),
-                ("tracing", crate::runtime::ser::optional_json(&self.tracing)),
+                ("\"tracing\":", crate::runtime::ser::optional_json(&self.tracing)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6022,7 +6028,7 @@ impl crate::runtime::ser::Encode for WorkflowTracingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("enabled", crate::runtime::ser::optional_json(&self.enabled))],
+            &[("\"enabled\":", crate::runtime::ser::optional_json(&self.enabled))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

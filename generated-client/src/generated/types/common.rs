@@ -205,10 +205,10 @@ impl crate::runtime::ser::Encode for AdditionalToolsItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1014,9 +1014,9 @@ impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
+                ("\"diff\":", ::std::option::Option::Some(&self.diff)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1319,8 +1319,8 @@ impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1907,12 +1907,12 @@ impl crate::runtime::ser::Encode for ApplyPatchToolCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("operation", ::std::option::Option::Some(&self.operation)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"operation\":", ::std::option::Option::Some(&self.operation)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2265,12 +2265,12 @@ impl crate::runtime::ser::Encode for ApplyPatchToolCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2653,9 +2653,9 @@ impl crate::runtime::ser::Encode for ApplyPatchToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -2966,9 +2966,9 @@ impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
+                ("\"diff\":", ::std::option::Option::Some(&self.diff)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3295,11 +3295,11 @@ impl crate::runtime::ser::Encode for ApproximateLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("country", crate::runtime::ser::optional_json(&self.country)),
-                ("region", crate::runtime::ser::optional_json(&self.region)),
-                ("city", crate::runtime::ser::optional_json(&self.city)),
-                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"country\":", crate::runtime::ser::optional_json(&self.country)),
+                ("\"region\":", crate::runtime::ser::optional_json(&self.region)),
+                ("\"city\":", crate::runtime::ser::optional_json(&self.city)),
+                ("\"timezone\":", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3863,11 +3863,14 @@ impl crate::runtime::ser::Encode for AutoCodeInterpreterToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
-                    "network_policy",
+                    "\"memory_limit\":",
+                    crate::runtime::ser::optional_json(&self.memory_limit),
+                ),
+                (
+                    "\"network_policy\":",
                     crate::runtime::ser::optional_json(&self.network_policy),
                 ),
             ],
@@ -4398,11 +4401,11 @@ impl crate::runtime::ser::Encode for ChatCompletionStreamOptions {
             out,
             &[
                 (
-                    "include_usage",
+                    "\"include_usage\":",
                     crate::runtime::ser::optional_json(&self.include_usage),
                 ),
                 (
-                    "include_obfuscation",
+                    "\"include_obfuscation\":",
                     crate::runtime::ser::optional_json(&self.include_obfuscation),
                 ),
             ],
@@ -4503,8 +4506,8 @@ impl crate::runtime::ser::Encode for ChatCompletionTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("function", ::std::option::Option::Some(&self.function)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"function\":", ::std::option::Option::Some(&self.function)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4793,11 +4796,11 @@ impl crate::runtime::ser::Encode for ClickParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("button", ::std::option::Option::Some(&self.button)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"button\":", ::std::option::Option::Some(&self.button)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4974,8 +4977,8 @@ impl crate::runtime::ser::Encode for CodeInterpreterOutputImage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5152,8 +5155,8 @@ impl crate::runtime::ser::Encode for CodeInterpreterOutputLogs {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("logs", ::std::option::Option::Some(&self.logs)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"logs\":", ::std::option::Option::Some(&self.logs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5383,10 +5386,10 @@ impl crate::runtime::ser::Encode for CodeInterpreterTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container", ::std::option::Option::Some(&self.container)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"container\":", ::std::option::Option::Some(&self.container)),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -5546,12 +5549,12 @@ impl crate::runtime::ser::Encode for CodeInterpreterToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("outputs", ::std::option::Option::Some(&self.outputs)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"container_id\":", ::std::option::Option::Some(&self.container_id)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"outputs\":", ::std::option::Option::Some(&self.outputs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6379,10 +6382,10 @@ impl crate::runtime::ser::Encode for CompactionSummaryItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "encrypted_content",
+                    "\"encrypted_content\":",
                     ::std::option::Option::Some(&self.encrypted_content),
                 ),
             ],
@@ -6571,7 +6574,7 @@ impl crate::runtime::ser::Encode for CompactionTriggerItemParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -6821,9 +6824,9 @@ impl crate::runtime::ser::Encode for ComparisonFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("key", ::std::option::Option::Some(&self.key)),
-                ("value", ::std::option::Option::Some(&self.value)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"key\":", ::std::option::Option::Some(&self.key)),
+                ("\"value\":", ::std::option::Option::Some(&self.value)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7770,8 +7773,8 @@ impl crate::runtime::ser::Encode for CompoundFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("filters", ::std::option::Option::Some(&self.filters)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"filters\":", ::std::option::Option::Some(&self.filters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8393,15 +8396,15 @@ impl crate::runtime::ser::Encode for ComputerCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output", ::std::option::Option::Some(&self.output)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
                 (
-                    "acknowledged_safety_checks",
+                    "\"acknowledged_safety_checks\":",
                     crate::runtime::ser::optional_json(&self.acknowledged_safety_checks),
                 ),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8613,9 +8616,9 @@ impl crate::runtime::ser::Encode for ComputerCallSafetyCheckParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("code", crate::runtime::ser::optional_json(&self.code)),
-                ("message", crate::runtime::ser::optional_json(&self.message)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"code\":", crate::runtime::ser::optional_json(&self.code)),
+                ("\"message\":", crate::runtime::ser::optional_json(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9026,9 +9029,9 @@ impl crate::runtime::ser::Encode for ComputerScreenshotImage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9228,7 +9231,7 @@ impl crate::runtime::ser::Encode for ComputerTool {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -9400,16 +9403,16 @@ impl crate::runtime::ser::Encode for ComputerToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", crate::runtime::ser::optional_json(&self.action)),
-                ("actions", crate::runtime::ser::optional_json(&self.actions)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"action\":", crate::runtime::ser::optional_json(&self.action)),
+                ("\"actions\":", crate::runtime::ser::optional_json(&self.actions)),
                 (
-                    "pending_safety_checks",
+                    "\"pending_safety_checks\":",
                     ::std::option::Option::Some(&self.pending_safety_checks),
                 ),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10100,10 +10103,13 @@ impl crate::runtime::ser::Encode for ComputerUsePreviewTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("environment", ::std::option::Option::Some(&self.environment)),
-                ("display_width", ::std::option::Option::Some(&self.display_width)),
-                ("display_height", ::std::option::Option::Some(&self.display_height)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"environment\":", ::std::option::Option::Some(&self.environment)),
+                ("\"display_width\":", ::std::option::Option::Some(&self.display_width)),
+                (
+                    "\"display_height\":",
+                    ::std::option::Option::Some(&self.display_height),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10426,14 +10432,17 @@ impl crate::runtime::ser::Encode for ContainerAutoParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
-                    "network_policy",
+                    "\"memory_limit\":",
+                    crate::runtime::ser::optional_json(&self.memory_limit),
+                ),
+                (
+                    "\"network_policy\":",
                     crate::runtime::ser::optional_json(&self.network_policy),
                 ),
-                ("skills", crate::runtime::ser::optional_json(&self.skills)),
+                ("\"skills\":", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10957,12 +10966,12 @@ impl crate::runtime::ser::Encode for ContainerFileCitationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"container_id\":", ::std::option::Option::Some(&self.container_id)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"start_index\":", ::std::option::Option::Some(&self.start_index)),
+                ("\"end_index\":", ::std::option::Option::Some(&self.end_index)),
+                ("\"filename\":", ::std::option::Option::Some(&self.filename)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11331,10 +11340,13 @@ impl crate::runtime::ser::Encode for ContainerNetworkPolicyAllowlistParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "domain_secrets",
+                    "\"allowed_domains\":",
+                    ::std::option::Option::Some(&self.allowed_domains),
+                ),
+                (
+                    "\"domain_secrets\":",
                     crate::runtime::ser::optional_json(&self.domain_secrets),
                 ),
             ],
@@ -11608,7 +11620,7 @@ impl crate::runtime::ser::Encode for ContainerNetworkPolicyDisabledParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -11898,9 +11910,9 @@ impl crate::runtime::ser::Encode for ContainerNetworkPolicyDomainSecretParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("domain", ::std::option::Option::Some(&self.domain)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("value", ::std::option::Option::Some(&self.value)),
+                ("\"domain\":", ::std::option::Option::Some(&self.domain)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"value\":", ::std::option::Option::Some(&self.value)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12037,8 +12049,8 @@ impl crate::runtime::ser::Encode for ContainerReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"container_id\":", ::std::option::Option::Some(&self.container_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12397,8 +12409,8 @@ impl crate::runtime::ser::Encode for CoordParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12544,9 +12556,9 @@ impl crate::runtime::ser::Encode for CustomGrammarFormatParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("syntax", ::std::option::Option::Some(&self.syntax)),
-                ("definition", ::std::option::Option::Some(&self.definition)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"syntax\":", ::std::option::Option::Some(&self.syntax)),
+                ("\"definition\":", ::std::option::Option::Some(&self.definition)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12802,7 +12814,7 @@ impl crate::runtime::ser::Encode for CustomTextFormatParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -13100,13 +13112,13 @@ impl crate::runtime::ser::Encode for CustomToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"namespace\":", crate::runtime::ser::optional_json(&self.namespace)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13252,11 +13264,11 @@ impl crate::runtime::ser::Encode for CustomToolCallOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13745,16 +13757,19 @@ impl crate::runtime::ser::Encode for CustomToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "defer_loading",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
+                (
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -14261,7 +14276,7 @@ impl crate::runtime::ser::Encode for DirectToolCallCaller {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -14353,7 +14368,7 @@ impl crate::runtime::ser::Encode for DirectToolCallCallerParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -14625,10 +14640,10 @@ impl crate::runtime::ser::Encode for DoubleClickAction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", ::std::option::Option::Some(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"keys\":", ::std::option::Option::Some(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -14819,9 +14834,9 @@ impl crate::runtime::ser::Encode for DragParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -15079,10 +15094,10 @@ impl crate::runtime::ser::Encode for EasyInputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional_json(&self.phase)),
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"phase\":", crate::runtime::ser::optional_json(&self.phase)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -15655,9 +15670,9 @@ impl crate::runtime::ser::Encode for EvalItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16118,8 +16133,8 @@ impl crate::runtime::ser::Encode for EvalItemContentOutputText {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16332,9 +16347,9 @@ impl crate::runtime::ser::Encode for EvalItemInputImage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", ::std::option::Option::Some(&self.image_url)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", ::std::option::Option::Some(&self.image_url)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16701,10 +16716,10 @@ impl crate::runtime::ser::Encode for FileCitationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"index\":", ::std::option::Option::Some(&self.index)),
+                ("\"filename\":", ::std::option::Option::Some(&self.filename)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16954,8 +16969,8 @@ impl crate::runtime::ser::Encode for FileExpirationAfter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", ::std::option::Option::Some(&self.anchor)),
-                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                ("\"anchor\":", ::std::option::Option::Some(&self.anchor)),
+                ("\"seconds\":", ::std::option::Option::Some(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17270,9 +17285,9 @@ impl crate::runtime::ser::Encode for FilePath {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("index", ::std::option::Option::Some(&self.index)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"index\":", ::std::option::Option::Some(&self.index)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17539,20 +17554,20 @@ impl crate::runtime::ser::Encode for FileSearchTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "vector_store_ids",
+                    "\"vector_store_ids\":",
                     ::std::option::Option::Some(&self.vector_store_ids),
                 ),
                 (
-                    "max_num_results",
+                    "\"max_num_results\":",
                     crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
                 (
-                    "ranking_options",
+                    "\"ranking_options\":",
                     crate::runtime::ser::optional_json(&self.ranking_options),
                 ),
-                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                ("\"filters\":", crate::runtime::ser::optional_json(&self.filters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17694,11 +17709,11 @@ impl crate::runtime::ser::Encode for FileSearchToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("queries", ::std::option::Option::Some(&self.queries)),
-                ("results", crate::runtime::ser::optional_json(&self.results)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"queries\":", ::std::option::Option::Some(&self.queries)),
+                ("\"results\":", crate::runtime::ser::optional_json(&self.results)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17860,11 +17875,14 @@ impl crate::runtime::ser::Encode for FileSearchToolCallResultsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("text", crate::runtime::ser::optional_json(&self.text)),
-                ("filename", crate::runtime::ser::optional_json(&self.filename)),
-                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
-                ("score", crate::runtime::ser::optional_json(&self.score)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"text\":", crate::runtime::ser::optional_json(&self.text)),
+                ("\"filename\":", crate::runtime::ser::optional_json(&self.filename)),
+                (
+                    "\"attributes\":",
+                    crate::runtime::ser::optional_json(&self.attributes),
+                ),
+                ("\"score\":", crate::runtime::ser::optional_json(&self.score)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -18675,14 +18693,14 @@ impl crate::runtime::ser::Encode for FunctionCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"namespace\":", crate::runtime::ser::optional_json(&self.namespace)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19277,10 +19295,16 @@ impl crate::runtime::ser::Encode for FunctionObject {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
-                ("strict", crate::runtime::ser::optional_json(&self.strict)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                (
+                    "\"parameters\":",
+                    crate::runtime::ser::optional_json(&self.parameters),
+                ),
+                ("\"strict\":", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19487,10 +19511,13 @@ impl crate::runtime::ser::Encode for FunctionShellActionParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("commands", ::std::option::Option::Some(&self.commands)),
-                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
+                ("\"commands\":", ::std::option::Option::Some(&self.commands)),
                 (
-                    "max_output_length",
+                    "\"timeout_ms\":",
+                    crate::runtime::ser::optional_json(&self.timeout_ms),
+                ),
+                (
+                    "\"max_output_length\":",
                     crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
@@ -19856,13 +19883,16 @@ impl crate::runtime::ser::Encode for FunctionShellCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
-                ("environment", crate::runtime::ser::optional_json(&self.environment)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
+                (
+                    "\"environment\":",
+                    crate::runtime::ser::optional_json(&self.environment),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20413,9 +20443,9 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("stdout", ::std::option::Option::Some(&self.stdout)),
-                ("stderr", ::std::option::Option::Some(&self.stderr)),
-                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                ("\"stdout\":", ::std::option::Option::Some(&self.stdout)),
+                ("\"stderr\":", ::std::option::Option::Some(&self.stderr)),
+                ("\"outcome\":", ::std::option::Option::Some(&self.outcome)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20653,8 +20683,8 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcomeParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"exit_code\":", ::std::option::Option::Some(&self.exit_code)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20982,14 +21012,14 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
                 (
-                    "max_output_length",
+                    "\"max_output_length\":",
                     crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
@@ -21374,7 +21404,7 @@ impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcomeParam 
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -21889,10 +21919,13 @@ impl crate::runtime::ser::Encode for FunctionShellToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("environment", crate::runtime::ser::optional_json(&self.environment)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "allowed_callers",
+                    "\"environment\":",
+                    crate::runtime::ser::optional_json(&self.environment),
+                ),
+                (
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -22417,21 +22450,24 @@ impl crate::runtime::ser::Encode for FunctionTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", ::std::option::Option::Some(&self.parameters)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "output_schema",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"parameters\":", ::std::option::Option::Some(&self.parameters)),
+                (
+                    "\"output_schema\":",
                     crate::runtime::ser::optional_json(&self.output_schema),
                 ),
-                ("strict", ::std::option::Option::Some(&self.strict)),
+                ("\"strict\":", ::std::option::Option::Some(&self.strict)),
                 (
-                    "defer_loading",
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -22625,14 +22661,14 @@ impl crate::runtime::ser::Encode for FunctionToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"namespace\":", crate::runtime::ser::optional_json(&self.namespace)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -23488,21 +23524,27 @@ impl crate::runtime::ser::Encode for FunctionToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
-                ("strict", crate::runtime::ser::optional_json(&self.strict)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "output_schema",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                (
+                    "\"parameters\":",
+                    crate::runtime::ser::optional_json(&self.parameters),
+                ),
+                ("\"strict\":", crate::runtime::ser::optional_json(&self.strict)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"output_schema\":",
                     crate::runtime::ser::optional_json(&self.output_schema),
                 ),
                 (
-                    "defer_loading",
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -23895,12 +23937,15 @@ impl crate::runtime::ser::Encode for GraderLabelModel {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("labels", ::std::option::Option::Some(&self.labels)),
-                ("passing_labels", ::std::option::Option::Some(&self.passing_labels)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"labels\":", ::std::option::Option::Some(&self.labels)),
+                (
+                    "\"passing_labels\":",
+                    ::std::option::Option::Some(&self.passing_labels),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -24218,15 +24263,18 @@ impl crate::runtime::ser::Encode for GraderScoreModelSamplingParams {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("seed", crate::runtime::ser::optional_json(&self.seed)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("\"seed\":", crate::runtime::ser::optional_json(&self.seed)),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
                 (
-                    "max_completions_tokens",
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                (
+                    "\"max_completions_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_completions_tokens),
                 ),
                 (
-                    "reasoning_effort",
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
             ],
@@ -24425,11 +24473,11 @@ impl crate::runtime::ser::Encode for GraderStringCheck {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("reference", ::std::option::Option::Some(&self.reference)),
-                ("operation", ::std::option::Option::Some(&self.operation)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"reference\":", ::std::option::Option::Some(&self.reference)),
+                ("\"operation\":", ::std::option::Option::Some(&self.operation)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25362,9 +25410,9 @@ impl crate::runtime::ser::Encode for HttpError {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"message\":", ::std::option::Option::Some(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25580,10 +25628,10 @@ impl crate::runtime::ser::Encode for HybridSearchOptions {
             out,
             &[
                 (
-                    "embedding_weight",
+                    "\"embedding_weight\":",
                     ::std::option::Option::Some(&self.embedding_weight),
                 ),
-                ("text_weight", ::std::option::Option::Some(&self.text_weight)),
+                ("\"text_weight\":", ::std::option::Option::Some(&self.text_weight)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -26150,33 +26198,39 @@ impl crate::runtime::ser::Encode for ImageGenTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("quality", crate::runtime::ser::optional_json(&self.quality)),
-                ("size", crate::runtime::ser::optional_json(&self.size)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"quality\":", crate::runtime::ser::optional_json(&self.quality)),
+                ("\"size\":", crate::runtime::ser::optional_json(&self.size)),
                 (
-                    "output_format",
+                    "\"output_format\":",
                     crate::runtime::ser::optional_json(&self.output_format),
                 ),
                 (
-                    "output_compression",
+                    "\"output_compression\":",
                     crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
-                ("background", crate::runtime::ser::optional_json(&self.background)),
                 (
-                    "input_fidelity",
+                    "\"moderation\":",
+                    crate::runtime::ser::optional_json(&self.moderation),
+                ),
+                (
+                    "\"background\":",
+                    crate::runtime::ser::optional_json(&self.background),
+                ),
+                (
+                    "\"input_fidelity\":",
                     crate::runtime::ser::optional_json(&self.input_fidelity),
                 ),
                 (
-                    "input_image_mask",
+                    "\"input_image_mask\":",
                     crate::runtime::ser::optional_json(&self.input_image_mask),
                 ),
                 (
-                    "partial_images",
+                    "\"partial_images\":",
                     crate::runtime::ser::optional_json(&self.partial_images),
                 ),
-                ("action", crate::runtime::ser::optional_json(&self.action)),
+                ("\"action\":", crate::runtime::ser::optional_json(&self.action)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -26432,10 +26486,10 @@ impl crate::runtime::ser::Encode for ImageGenToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("result", ::std::option::Option::Some(&self.result)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"result\":", ::std::option::Option::Some(&self.result)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -26756,8 +26810,8 @@ impl crate::runtime::ser::Encode for ImageGenToolInputImageMask {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -27747,10 +27801,10 @@ impl crate::runtime::ser::Encode for InlineSkillParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("source", ::std::option::Option::Some(&self.source)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"description\":", ::std::option::Option::Some(&self.description)),
+                ("\"source\":", ::std::option::Option::Some(&self.source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -28034,9 +28088,9 @@ impl crate::runtime::ser::Encode for InlineSkillSourceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("media_type", ::std::option::Option::Some(&self.media_type)),
-                ("data", ::std::option::Option::Some(&self.data)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"media_type\":", ::std::option::Option::Some(&self.media_type)),
+                ("\"data\":", ::std::option::Option::Some(&self.data)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -28423,8 +28477,8 @@ impl crate::runtime::ser::Encode for InputAudio {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"input_audio\":", ::std::option::Option::Some(&self.input_audio)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -28598,8 +28652,8 @@ impl crate::runtime::ser::Encode for InputAudioInputAudio {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("data", ::std::option::Option::Some(&self.data)),
-                ("format", ::std::option::Option::Some(&self.format)),
+                ("\"data\":", ::std::option::Option::Some(&self.data)),
+                ("\"format\":", ::std::option::Option::Some(&self.format)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -29209,16 +29263,16 @@ impl crate::runtime::ser::Encode for InputFileContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("filename", crate::runtime::ser::optional_json(&self.filename)),
-                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"filename\":", crate::runtime::ser::optional_json(&self.filename)),
+                ("\"file_data\":", crate::runtime::ser::optional_json(&self.file_data)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
-                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"file_url\":", crate::runtime::ser::optional_json(&self.file_url)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -29414,14 +29468,14 @@ impl crate::runtime::ser::Encode for InputFileContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("filename", crate::runtime::ser::optional_json(&self.filename)),
-                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
-                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"filename\":", crate::runtime::ser::optional_json(&self.filename)),
+                ("\"file_data\":", crate::runtime::ser::optional_json(&self.file_data)),
+                ("\"file_url\":", crate::runtime::ser::optional_json(&self.file_url)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -29867,12 +29921,12 @@ impl crate::runtime::ser::Encode for InputImageContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("detail", ::std::option::Option::Some(&self.detail)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"detail\":", ::std::option::Option::Some(&self.detail)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -30041,12 +30095,12 @@ impl crate::runtime::ser::Encode for InputImageContentParamAutoParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -30819,10 +30873,10 @@ impl crate::runtime::ser::Encode for InputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -31253,10 +31307,10 @@ impl crate::runtime::ser::Encode for InputTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -31377,10 +31431,10 @@ impl crate::runtime::ser::Encode for InputTextContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -32579,8 +32633,8 @@ impl crate::runtime::ser::Encode for ItemReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32767,8 +32821,8 @@ impl crate::runtime::ser::Encode for KeyPressAction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("keys", ::std::option::Option::Some(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"keys\":", ::std::option::Option::Some(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32986,8 +33040,8 @@ impl crate::runtime::ser::Encode for LocalEnvironmentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("skills", crate::runtime::ser::optional_json(&self.skills)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"skills\":", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -33399,15 +33453,18 @@ impl crate::runtime::ser::Encode for LocalShellExecAction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("command", ::std::option::Option::Some(&self.command)),
-                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"command\":", ::std::option::Option::Some(&self.command)),
                 (
-                    "working_directory",
+                    "\"timeout_ms\":",
+                    crate::runtime::ser::optional_json(&self.timeout_ms),
+                ),
+                (
+                    "\"working_directory\":",
                     crate::runtime::ser::optional_json(&self.working_directory),
                 ),
-                ("env", ::std::option::Option::Some(&self.env)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                ("\"env\":", ::std::option::Option::Some(&self.env)),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -33612,11 +33669,11 @@ impl crate::runtime::ser::Encode for LocalShellToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -33762,11 +33819,11 @@ impl crate::runtime::ser::Encode for LocalShellToolCallOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34215,7 +34272,7 @@ impl crate::runtime::ser::Encode for LocalShellToolParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -34489,9 +34546,9 @@ impl crate::runtime::ser::Encode for LocalSkillParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("path", ::std::option::Option::Some(&self.path)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"description\":", ::std::option::Option::Some(&self.description)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34607,10 +34664,10 @@ impl crate::runtime::ser::Encode for LogProb {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+                ("\"token\":", ::std::option::Option::Some(&self.token)),
+                ("\"logprob\":", ::std::option::Option::Some(&self.logprob)),
+                ("\"bytes\":", ::std::option::Option::Some(&self.bytes)),
+                ("\"top_logprobs\":", ::std::option::Option::Some(&self.top_logprobs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34740,11 +34797,11 @@ impl crate::runtime::ser::Encode for McpApprovalRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34998,15 +35055,15 @@ impl crate::runtime::ser::Encode for McpApprovalResponse {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
                 (
-                    "approval_request_id",
+                    "\"approval_request_id\":",
                     ::std::option::Option::Some(&self.approval_request_id),
                 ),
-                ("approve", ::std::option::Option::Some(&self.approve)),
-                ("reason", crate::runtime::ser::optional_json(&self.reason)),
-                ("request_id", crate::runtime::ser::optional_json(&self.request_id)),
+                ("\"approve\":", ::std::option::Option::Some(&self.approve)),
+                ("\"reason\":", crate::runtime::ser::optional_json(&self.reason)),
+                ("\"request_id\":", crate::runtime::ser::optional_json(&self.request_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -35405,11 +35462,11 @@ impl crate::runtime::ser::Encode for McpListTools {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("error", crate::runtime::ser::optional_json(&self.error)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
+                ("\"error\":", crate::runtime::ser::optional_json(&self.error)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -35538,10 +35595,16 @@ impl crate::runtime::ser::Encode for McpListToolsTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("input_schema", ::std::option::Option::Some(&self.input_schema)),
-                ("annotations", crate::runtime::ser::optional_json(&self.annotations)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"input_schema\":", ::std::option::Option::Some(&self.input_schema)),
+                (
+                    "\"annotations\":",
+                    crate::runtime::ser::optional_json(&self.annotations),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -35735,9 +35798,9 @@ impl crate::runtime::ser::Encode for McpProtocolError {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"message\":", ::std::option::Option::Some(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -36128,34 +36191,40 @@ impl crate::runtime::ser::Encode for McpTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("server_url", crate::runtime::ser::optional_json(&self.server_url)),
-                ("connector_id", crate::runtime::ser::optional_json(&self.connector_id)),
-                ("tunnel_id", crate::runtime::ser::optional_json(&self.tunnel_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
                 (
-                    "authorization",
+                    "\"server_url\":",
+                    crate::runtime::ser::optional_json(&self.server_url),
+                ),
+                (
+                    "\"connector_id\":",
+                    crate::runtime::ser::optional_json(&self.connector_id),
+                ),
+                ("\"tunnel_id\":", crate::runtime::ser::optional_json(&self.tunnel_id)),
+                (
+                    "\"authorization\":",
                     crate::runtime::ser::optional_json(&self.authorization),
                 ),
                 (
-                    "server_description",
+                    "\"server_description\":",
                     crate::runtime::ser::optional_json(&self.server_description),
                 ),
-                ("headers", crate::runtime::ser::optional_json(&self.headers)),
+                ("\"headers\":", crate::runtime::ser::optional_json(&self.headers)),
                 (
-                    "allowed_tools",
+                    "\"allowed_tools\":",
                     crate::runtime::ser::optional_json(&self.allowed_tools),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
                 (
-                    "require_approval",
+                    "\"require_approval\":",
                     crate::runtime::ser::optional_json(&self.require_approval),
                 ),
                 (
-                    "defer_loading",
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
             ],
@@ -36503,16 +36572,16 @@ impl crate::runtime::ser::Encode for McpToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
-                ("error", crate::runtime::ser::optional_json(&self.error)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
+                ("\"error\":", crate::runtime::ser::optional_json(&self.error)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
                 (
-                    "approval_request_id",
+                    "\"approval_request_id\":",
                     crate::runtime::ser::optional_json(&self.approval_request_id),
                 ),
             ],
@@ -37036,8 +37105,8 @@ impl crate::runtime::ser::Encode for McpToolExecutionError {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -37284,8 +37353,11 @@ impl crate::runtime::ser::Encode for McpToolFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_names", crate::runtime::ser::optional_json(&self.tool_names)),
-                ("read_only", crate::runtime::ser::optional_json(&self.read_only)),
+                (
+                    "\"tool_names\":",
+                    crate::runtime::ser::optional_json(&self.tool_names),
+                ),
+                ("\"read_only\":", crate::runtime::ser::optional_json(&self.read_only)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -37461,8 +37533,8 @@ impl crate::runtime::ser::Encode for McpToolMcpToolApprovalFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("always", crate::runtime::ser::optional_json(&self.always)),
-                ("never", crate::runtime::ser::optional_json(&self.never)),
+                ("\"always\":", crate::runtime::ser::optional_json(&self.always)),
+                ("\"never\":", crate::runtime::ser::optional_json(&self.never)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -39152,7 +39224,7 @@ impl crate::runtime::ser::Encode for ModerationConfigParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("mode", ::std::option::Option::Some(&self.mode))],
+            &[("\"mode\":", ::std::option::Option::Some(&self.mode))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -39392,8 +39464,8 @@ impl crate::runtime::ser::Encode for ModerationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("policy", crate::runtime::ser::optional_json(&self.policy)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"policy\":", crate::runtime::ser::optional_json(&self.policy)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -39510,8 +39582,8 @@ impl crate::runtime::ser::Encode for ModerationPolicyParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional_json(&self.input)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -39790,10 +39862,10 @@ impl crate::runtime::ser::Encode for MoveParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -40020,10 +40092,10 @@ impl crate::runtime::ser::Encode for NamespaceToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"description\":", ::std::option::Option::Some(&self.description)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -40816,12 +40888,12 @@ impl crate::runtime::ser::Encode for OutputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional_json(&self.phase)),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"phase\":", crate::runtime::ser::optional_json(&self.phase)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41265,10 +41337,10 @@ impl crate::runtime::ser::Encode for OutputTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("annotations", ::std::option::Option::Some(&self.annotations)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
+                ("\"annotations\":", ::std::option::Option::Some(&self.annotations)),
+                ("\"logprobs\":", ::std::option::Option::Some(&self.logprobs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41560,11 +41632,11 @@ impl crate::runtime::ser::Encode for ProgramItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"fingerprint\":", ::std::option::Option::Some(&self.fingerprint)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41862,11 +41934,11 @@ impl crate::runtime::ser::Encode for ProgramOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("result", ::std::option::Option::Some(&self.result)),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"result\":", ::std::option::Option::Some(&self.result)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42259,8 +42331,8 @@ impl crate::runtime::ser::Encode for ProgramToolCallCaller {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"caller_id\":", ::std::option::Option::Some(&self.caller_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42362,8 +42434,8 @@ impl crate::runtime::ser::Encode for ProgramToolCallCallerParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"caller_id\":", ::std::option::Option::Some(&self.caller_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42716,7 +42788,7 @@ impl crate::runtime::ser::Encode for ProgrammaticToolCallingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -42969,9 +43041,9 @@ impl crate::runtime::ser::Encode for Prompt {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("version", crate::runtime::ser::optional_json(&self.version)),
-                ("variables", crate::runtime::ser::optional_json(&self.variables)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"version\":", crate::runtime::ser::optional_json(&self.version)),
+                ("\"variables\":", crate::runtime::ser::optional_json(&self.variables)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -43109,7 +43181,7 @@ impl crate::runtime::ser::Encode for PromptCacheBreakpointConfig {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("mode", ::std::option::Option::Some(&self.mode))],
+            &[("\"mode\":", ::std::option::Option::Some(&self.mode))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -43383,7 +43455,7 @@ impl crate::runtime::ser::Encode for PromptCacheBreakpointParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("mode", ::std::option::Option::Some(&self.mode))],
+            &[("\"mode\":", ::std::option::Option::Some(&self.mode))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -43705,8 +43777,8 @@ impl crate::runtime::ser::Encode for PromptCacheOptionsParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ttl", crate::runtime::ser::optional_json(&self.ttl)),
-                ("mode", crate::runtime::ser::optional_json(&self.mode)),
+                ("\"ttl\":", crate::runtime::ser::optional_json(&self.ttl)),
+                ("\"mode\":", crate::runtime::ser::optional_json(&self.mode)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -43909,7 +43981,7 @@ impl crate::runtime::ser::Encode for PublicAssignOrganizationGroupRoleBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("role_id", ::std::option::Option::Some(&self.role_id))],
+            &[("\"role_id\":", ::std::option::Option::Some(&self.role_id))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -44196,13 +44268,13 @@ impl crate::runtime::ser::Encode for RankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
+                ("\"ranker\":", crate::runtime::ser::optional_json(&self.ranker)),
                 (
-                    "score_threshold",
+                    "\"score_threshold\":",
                     crate::runtime::ser::optional_json(&self.score_threshold),
                 ),
                 (
-                    "hybrid_search",
+                    "\"hybrid_search\":",
                     crate::runtime::ser::optional_json(&self.hybrid_search),
                 ),
             ],
@@ -44523,15 +44595,15 @@ impl crate::runtime::ser::Encode for ReasoningItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
                 (
-                    "encrypted_content",
+                    "\"encrypted_content\":",
                     crate::runtime::ser::optional_json(&self.encrypted_content),
                 ),
-                ("summary", ::std::option::Option::Some(&self.summary)),
-                ("content", crate::runtime::ser::optional_json(&self.content)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"summary\":", ::std::option::Option::Some(&self.summary)),
+                ("\"content\":", crate::runtime::ser::optional_json(&self.content)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -44792,8 +44864,8 @@ impl crate::runtime::ser::Encode for ReasoningTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -44967,8 +45039,8 @@ impl crate::runtime::ser::Encode for RefusalContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"refusal\":", ::std::option::Option::Some(&self.refusal)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -45192,7 +45264,7 @@ impl crate::runtime::ser::Encode for ResponseFormatJsonObject {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -45505,8 +45577,8 @@ impl crate::runtime::ser::Encode for ResponseFormatJsonSchema {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("json_schema", ::std::option::Option::Some(&self.json_schema)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"json_schema\":", ::std::option::Option::Some(&self.json_schema)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -45676,10 +45748,13 @@ impl crate::runtime::ser::Encode for ResponseFormatJsonSchemaJsonSchema {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("schema", crate::runtime::ser::optional_json(&self.schema)),
-                ("strict", crate::runtime::ser::optional_json(&self.strict)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"schema\":", crate::runtime::ser::optional_json(&self.schema)),
+                ("\"strict\":", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -45990,7 +46065,7 @@ impl crate::runtime::ser::Encode for ResponseFormatText {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -46850,7 +46925,7 @@ impl crate::runtime::ser::Encode for ScreenshotParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -47061,12 +47136,12 @@ impl crate::runtime::ser::Encode for ScrollParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
-                ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"scroll_x\":", ::std::option::Option::Some(&self.scroll_x)),
+                ("\"scroll_y\":", ::std::option::Option::Some(&self.scroll_y)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -47541,9 +47616,9 @@ impl crate::runtime::ser::Encode for SkillReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
-                ("version", crate::runtime::ser::optional_json(&self.version)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"skill_id\":", ::std::option::Option::Some(&self.skill_id)),
+                ("\"version\":", crate::runtime::ser::optional_json(&self.version)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -47888,8 +47963,8 @@ impl crate::runtime::ser::Encode for SummaryTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -48328,11 +48403,14 @@ impl crate::runtime::ser::Encode for TextResponseFormatJsonSchema {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("schema", ::std::option::Option::Some(&self.schema)),
-                ("strict", crate::runtime::ser::optional_json(&self.strict)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"schema\":", ::std::option::Option::Some(&self.schema)),
+                ("\"strict\":", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -49111,8 +49189,8 @@ impl crate::runtime::ser::Encode for ToolChoiceFunction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -49320,9 +49398,9 @@ impl crate::runtime::ser::Encode for ToolChoiceMcp {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -49765,12 +49843,12 @@ impl crate::runtime::ser::Encode for ToolSearchCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional_json(&self.execution)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"execution\":", crate::runtime::ser::optional_json(&self.execution)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -50322,12 +50400,12 @@ impl crate::runtime::ser::Encode for ToolSearchOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional_json(&self.execution)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"execution\":", crate::runtime::ser::optional_json(&self.execution)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -50658,10 +50736,13 @@ impl crate::runtime::ser::Encode for ToolSearchToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional_json(&self.execution)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"execution\":", crate::runtime::ser::optional_json(&self.execution)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"parameters\":", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -50901,9 +50982,9 @@ impl crate::runtime::ser::Encode for TopLogProb {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("\"token\":", ::std::option::Option::Some(&self.token)),
+                ("\"logprob\":", ::std::option::Option::Some(&self.logprob)),
+                ("\"bytes\":", ::std::option::Option::Some(&self.bytes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -51002,8 +51083,8 @@ impl crate::runtime::ser::Encode for TypeParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -51200,11 +51281,11 @@ impl crate::runtime::ser::Encode for UrlCitationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("title", ::std::option::Option::Some(&self.title)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
+                ("\"start_index\":", ::std::option::Option::Some(&self.start_index)),
+                ("\"end_index\":", ::std::option::Option::Some(&self.end_index)),
+                ("\"title\":", ::std::option::Option::Some(&self.title)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -52815,7 +52896,7 @@ impl crate::runtime::ser::Encode for VoiceIdsOrCustomVoiceObject {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("id", ::std::option::Option::Some(&self.id))],
+            &[("\"id\":", ::std::option::Option::Some(&self.id))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -53047,7 +53128,7 @@ impl crate::runtime::ser::Encode for WaitParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -53229,9 +53310,9 @@ impl crate::runtime::ser::Encode for WebSearchActionFind {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("pattern", ::std::option::Option::Some(&self.pattern)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
+                ("\"pattern\":", ::std::option::Option::Some(&self.pattern)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -53417,8 +53498,8 @@ impl crate::runtime::ser::Encode for WebSearchActionOpenPage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", crate::runtime::ser::optional_json(&self.url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", crate::runtime::ser::optional_json(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -53640,10 +53721,10 @@ impl crate::runtime::ser::Encode for WebSearchActionSearch {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("query", crate::runtime::ser::optional_json(&self.query)),
-                ("queries", crate::runtime::ser::optional_json(&self.queries)),
-                ("sources", crate::runtime::ser::optional_json(&self.sources)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"query\":", crate::runtime::ser::optional_json(&self.query)),
+                ("\"queries\":", crate::runtime::ser::optional_json(&self.queries)),
+                ("\"sources\":", crate::runtime::ser::optional_json(&self.sources)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -53895,8 +53976,8 @@ impl crate::runtime::ser::Encode for WebSearchActionSearchWebSearchSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -54096,11 +54177,11 @@ impl crate::runtime::ser::Encode for WebSearchApproximateLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("country", crate::runtime::ser::optional_json(&self.country)),
-                ("region", crate::runtime::ser::optional_json(&self.region)),
-                ("city", crate::runtime::ser::optional_json(&self.city)),
-                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"country\":", crate::runtime::ser::optional_json(&self.country)),
+                ("\"region\":", crate::runtime::ser::optional_json(&self.region)),
+                ("\"city\":", crate::runtime::ser::optional_json(&self.city)),
+                ("\"timezone\":", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -54419,17 +54500,17 @@ impl crate::runtime::ser::Encode for WebSearchPreviewTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "user_location",
+                    "\"user_location\":",
                     crate::runtime::ser::optional_json(&self.user_location),
                 ),
                 (
-                    "search_context_size",
+                    "\"search_context_size\":",
                     crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
                 (
-                    "search_content_types",
+                    "\"search_content_types\":",
                     crate::runtime::ser::optional_json(&self.search_content_types),
                 ),
             ],
@@ -54754,18 +54835,18 @@ impl crate::runtime::ser::Encode for WebSearchTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "external_web_access",
+                    "\"external_web_access\":",
                     crate::runtime::ser::optional_json(&self.external_web_access),
                 ),
-                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                ("\"filters\":", crate::runtime::ser::optional_json(&self.filters)),
                 (
-                    "user_location",
+                    "\"user_location\":",
                     crate::runtime::ser::optional_json(&self.user_location),
                 ),
                 (
-                    "search_context_size",
+                    "\"search_context_size\":",
                     crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
             ],
@@ -54890,10 +54971,10 @@ impl crate::runtime::ser::Encode for WebSearchToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("action", ::std::option::Option::Some(&self.action)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -55295,7 +55376,7 @@ impl crate::runtime::ser::Encode for WebSearchToolFilters {
             out,
             &[
                 (
-                    "allowed_domains",
+                    "\"allowed_domains\":",
                     crate::runtime::ser::optional_json(&self.allowed_domains),
                 ),
             ],

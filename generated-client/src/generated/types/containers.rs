@@ -968,16 +968,19 @@ impl crate::runtime::ser::Encode for CreateContainerBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
-                    "expires_after",
+                    "\"expires_after\":",
                     crate::runtime::ser::optional_json(&self.expires_after),
                 ),
-                ("skills", crate::runtime::ser::optional_json(&self.skills)),
-                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                ("\"skills\":", crate::runtime::ser::optional_json(&self.skills)),
                 (
-                    "network_policy",
+                    "\"memory_limit\":",
+                    crate::runtime::ser::optional_json(&self.memory_limit),
+                ),
+                (
+                    "\"network_policy\":",
                     crate::runtime::ser::optional_json(&self.network_policy),
                 ),
             ],
@@ -1156,8 +1159,8 @@ impl crate::runtime::ser::Encode for CreateContainerBodyExpiresAfter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", ::std::option::Option::Some(&self.anchor)),
-                ("minutes", ::std::option::Option::Some(&self.minutes)),
+                ("\"anchor\":", ::std::option::Option::Some(&self.anchor)),
+                ("\"minutes\":", ::std::option::Option::Some(&self.minutes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -824,8 +824,8 @@ impl crate::runtime::ser::Encode for CreateConversationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("items", crate::runtime::ser::optional_json(&self.items)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"items\":", crate::runtime::ser::optional_json(&self.items)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -920,7 +920,7 @@ impl crate::runtime::ser::Encode for CreateConversationItemsRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("items", ::std::option::Option::Some(&self.items))],
+            &[("\"items\":", ::std::option::Option::Some(&self.items))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1220,7 +1220,7 @@ impl crate::runtime::ser::Encode for UpdateConversationBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("metadata", ::std::option::Option::Some(&self.metadata))],
+            &[("\"metadata\":", ::std::option::Option::Some(&self.metadata))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

@@ -488,7 +488,12 @@ impl crate::runtime::ser::Encode for UpdateOrganizationDataRetentionBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("retention_type", ::std::option::Option::Some(&self.retention_type))],
+            &[
+                (
+                    "\"retention_type\":",
+                    ::std::option::Option::Some(&self.retention_type),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -665,7 +670,12 @@ impl crate::runtime::ser::Encode for UpdateProjectDataRetentionBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("retention_type", ::std::option::Option::Some(&self.retention_type))],
+            &[
+                (
+                    "\"retention_type\":",
+                    ::std::option::Option::Some(&self.retention_type),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

@@ -145,14 +145,17 @@ impl crate::runtime::ser::Encode for CreateEmbeddingRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("model", ::std::option::Option::Some(&self.model)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
                 (
-                    "encoding_format",
+                    "\"encoding_format\":",
                     crate::runtime::ser::optional_json(&self.encoding_format),
                 ),
-                ("dimensions", crate::runtime::ser::optional_json(&self.dimensions)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                (
+                    "\"dimensions\":",
+                    crate::runtime::ser::optional_json(&self.dimensions),
+                ),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -158,17 +158,17 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "input_messages",
+                    "\"input_messages\":",
                     crate::runtime::ser::optional_json(&self.input_messages),
                 ),
                 (
-                    "sampling_params",
+                    "\"sampling_params\":",
                     crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("source", ::std::option::Option::Some(&self.source)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"source\":", ::std::option::Option::Some(&self.source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -663,21 +663,24 @@ impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceSamplingP
             out,
             &[
                 (
-                    "reasoning_effort",
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
                 (
-                    "max_completion_tokens",
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                (
+                    "\"max_completion_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("seed", crate::runtime::ser::optional_json(&self.seed)),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"seed\":", crate::runtime::ser::optional_json(&self.seed)),
                 (
-                    "response_format",
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1176,10 +1179,10 @@ impl crate::runtime::ser::Encode for CreateEvalCustomDataSourceConfig {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_schema", ::std::option::Option::Some(&self.item_schema)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"item_schema\":", ::std::option::Option::Some(&self.item_schema)),
                 (
-                    "include_sample_schema",
+                    "\"include_sample_schema\":",
                     crate::runtime::ser::optional_json(&self.include_sample_schema),
                 ),
             ],
@@ -1462,8 +1465,8 @@ impl crate::runtime::ser::Encode for CreateEvalJsonlRunDataSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("source", ::std::option::Option::Some(&self.source)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"source\":", ::std::option::Option::Some(&self.source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1756,12 +1759,15 @@ impl crate::runtime::ser::Encode for CreateEvalLabelModelGrader {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("labels", ::std::option::Option::Some(&self.labels)),
-                ("passing_labels", ::std::option::Option::Some(&self.passing_labels)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"labels\":", ::std::option::Option::Some(&self.labels)),
+                (
+                    "\"passing_labels\":",
+                    ::std::option::Option::Some(&self.passing_labels),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1944,8 +1950,8 @@ impl crate::runtime::ser::Encode for CreateEvalLogsDataSourceConfig {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2159,13 +2165,16 @@ impl crate::runtime::ser::Encode for CreateEvalRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "data_source_config",
+                    "\"data_source_config\":",
                     ::std::option::Option::Some(&self.data_source_config),
                 ),
-                ("testing_criteria", ::std::option::Option::Some(&self.testing_criteria)),
+                (
+                    "\"testing_criteria\":",
+                    ::std::option::Option::Some(&self.testing_criteria),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2569,17 +2578,17 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "input_messages",
+                    "\"input_messages\":",
                     crate::runtime::ser::optional_json(&self.input_messages),
                 ),
                 (
-                    "sampling_params",
+                    "\"sampling_params\":",
                     crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("source", ::std::option::Option::Some(&self.source)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"source\":", ::std::option::Option::Some(&self.source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2692,8 +2701,8 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceChatMessage
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3065,18 +3074,21 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceSamplingPar
             out,
             &[
                 (
-                    "reasoning_effort",
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
                 (
-                    "max_completion_tokens",
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                (
+                    "\"max_completion_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_completion_tokens),
                 ),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("seed", crate::runtime::ser::optional_json(&self.seed)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("text", crate::runtime::ser::optional_json(&self.text)),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"seed\":", crate::runtime::ser::optional_json(&self.seed)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"text\":", crate::runtime::ser::optional_json(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3475,7 +3487,7 @@ impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceText {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("format", crate::runtime::ser::optional_json(&self.format))],
+            &[("\"format\":", crate::runtime::ser::optional_json(&self.format))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -3674,9 +3686,9 @@ impl crate::runtime::ser::Encode for CreateEvalRunRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("data_source", ::std::option::Option::Some(&self.data_source)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"data_source\":", ::std::option::Option::Some(&self.data_source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3886,8 +3898,8 @@ impl crate::runtime::ser::Encode for CreateEvalStoredCompletionsDataSourceConfig
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4593,12 +4605,12 @@ impl crate::runtime::ser::Encode for EvalGraderPython {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("source", ::std::option::Option::Some(&self.source)),
-                ("image_tag", crate::runtime::ser::optional_json(&self.image_tag)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"source\":", ::std::option::Option::Some(&self.source)),
+                ("\"image_tag\":", crate::runtime::ser::optional_json(&self.image_tag)),
                 (
-                    "pass_threshold",
+                    "\"pass_threshold\":",
                     crate::runtime::ser::optional_json(&self.pass_threshold),
                 ),
             ],
@@ -4768,17 +4780,17 @@ impl crate::runtime::ser::Encode for EvalGraderScoreModel {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("model", ::std::option::Option::Some(&self.model)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
                 (
-                    "sampling_params",
+                    "\"sampling_params\":",
                     crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("range", crate::runtime::ser::optional_json(&self.range)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"range\":", crate::runtime::ser::optional_json(&self.range)),
                 (
-                    "pass_threshold",
+                    "\"pass_threshold\":",
                     crate::runtime::ser::optional_json(&self.pass_threshold),
                 ),
             ],
@@ -4929,15 +4941,18 @@ impl crate::runtime::ser::Encode for EvalGraderTextSimilarity {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("reference", ::std::option::Option::Some(&self.reference)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"reference\":", ::std::option::Option::Some(&self.reference)),
                 (
-                    "evaluation_metric",
+                    "\"evaluation_metric\":",
                     ::std::option::Option::Some(&self.evaluation_metric),
                 ),
-                ("pass_threshold", ::std::option::Option::Some(&self.pass_threshold)),
+                (
+                    "\"pass_threshold\":",
+                    ::std::option::Option::Some(&self.pass_threshold),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5043,8 +5058,8 @@ impl crate::runtime::ser::Encode for EvalJsonlFileContentSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5152,8 +5167,8 @@ impl crate::runtime::ser::Encode for EvalJsonlFileContentSourceContentItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("item", ::std::option::Option::Some(&self.item)),
-                ("sample", crate::runtime::ser::optional_json(&self.sample)),
+                ("\"item\":", ::std::option::Option::Some(&self.item)),
+                ("\"sample\":", crate::runtime::ser::optional_json(&self.sample)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5327,8 +5342,8 @@ impl crate::runtime::ser::Encode for EvalJsonlFileIdSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5982,29 +5997,32 @@ impl crate::runtime::ser::Encode for EvalResponsesSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "instructions_search",
+                    "\"instructions_search\":",
                     crate::runtime::ser::optional_json(&self.instructions_search),
                 ),
                 (
-                    "created_after",
+                    "\"created_after\":",
                     crate::runtime::ser::optional_json(&self.created_after),
                 ),
                 (
-                    "created_before",
+                    "\"created_before\":",
                     crate::runtime::ser::optional_json(&self.created_before),
                 ),
                 (
-                    "reasoning_effort",
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("users", crate::runtime::ser::optional_json(&self.users)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
+                (
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"users\":", crate::runtime::ser::optional_json(&self.users)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7745,18 +7763,18 @@ impl crate::runtime::ser::Encode for EvalStoredCompletionsSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "created_after",
+                    "\"created_after\":",
                     crate::runtime::ser::optional_json(&self.created_after),
                 ),
                 (
-                    "created_before",
+                    "\"created_before\":",
                     crate::runtime::ser::optional_json(&self.created_before),
                 ),
-                ("limit", crate::runtime::ser::optional_json(&self.limit)),
+                ("\"limit\":", crate::runtime::ser::optional_json(&self.limit)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8343,8 +8361,11 @@ impl crate::runtime::ser::Encode for InputMessagesItemReference {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_reference", ::std::option::Option::Some(&self.item_reference)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"item_reference\":",
+                    ::std::option::Option::Some(&self.item_reference),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8447,8 +8468,8 @@ impl crate::runtime::ser::Encode for InputMessagesTemplate {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("template", ::std::option::Option::Some(&self.template)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"template\":", ::std::option::Option::Some(&self.template)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8552,8 +8573,11 @@ impl crate::runtime::ser::Encode for ItemReferenceInputMessages {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("item_reference", ::std::option::Option::Some(&self.item_reference)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"item_reference\":",
+                    ::std::option::Option::Some(&self.item_reference),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8807,8 +8831,8 @@ impl crate::runtime::ser::Encode for SimpleInputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8911,8 +8935,8 @@ impl crate::runtime::ser::Encode for TemplateInputMessages {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("template", ::std::option::Option::Some(&self.template)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"template\":", ::std::option::Option::Some(&self.template)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9029,8 +9053,8 @@ impl crate::runtime::ser::Encode for UpdateEvalRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

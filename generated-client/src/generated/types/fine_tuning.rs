@@ -91,7 +91,7 @@ impl crate::runtime::ser::Encode for CreateFineTuningCheckpointPermissionRequest
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("project_ids", ::std::option::Option::Some(&self.project_ids))],
+            &[("\"project_ids\":", ::std::option::Option::Some(&self.project_ids))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -322,21 +322,24 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("training_file", ::std::option::Option::Some(&self.training_file)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"training_file\":", ::std::option::Option::Some(&self.training_file)),
                 (
-                    "hyperparameters",
+                    "\"hyperparameters\":",
                     crate::runtime::ser::optional_json(&self.hyperparameters),
                 ),
-                ("suffix", crate::runtime::ser::optional_json(&self.suffix)),
+                ("\"suffix\":", crate::runtime::ser::optional_json(&self.suffix)),
                 (
-                    "validation_file",
+                    "\"validation_file\":",
                     crate::runtime::ser::optional_json(&self.validation_file),
                 ),
-                ("integrations", crate::runtime::ser::optional_json(&self.integrations)),
-                ("seed", crate::runtime::ser::optional_json(&self.seed)),
-                ("method", crate::runtime::ser::optional_json(&self.method)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                (
+                    "\"integrations\":",
+                    crate::runtime::ser::optional_json(&self.integrations),
+                ),
+                ("\"seed\":", crate::runtime::ser::optional_json(&self.seed)),
+                ("\"method\":", crate::runtime::ser::optional_json(&self.method)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -684,12 +687,15 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
                 (
-                    "learning_rate_multiplier",
+                    "\"batch_size\":",
+                    crate::runtime::ser::optional_json(&self.batch_size),
+                ),
+                (
+                    "\"learning_rate_multiplier\":",
                     crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
+                ("\"n_epochs\":", crate::runtime::ser::optional_json(&self.n_epochs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -793,8 +799,8 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestIntegrationsItem 
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("wandb", ::std::option::Option::Some(&self.wandb)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"wandb\":", ::std::option::Option::Some(&self.wandb)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1501,10 +1507,10 @@ impl crate::runtime::ser::Encode for CreateFineTuningJobRequestWandb {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("project", ::std::option::Option::Some(&self.project)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("entity", crate::runtime::ser::optional_json(&self.entity)),
-                ("tags", crate::runtime::ser::optional_json(&self.tags)),
+                ("\"project\":", ::std::option::Option::Some(&self.project)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"entity\":", crate::runtime::ser::optional_json(&self.entity)),
+                ("\"tags\":", crate::runtime::ser::optional_json(&self.tags)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1793,13 +1799,16 @@ impl crate::runtime::ser::Encode for FineTuneDpoHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("beta", crate::runtime::ser::optional_json(&self.beta)),
-                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
+                ("\"beta\":", crate::runtime::ser::optional_json(&self.beta)),
                 (
-                    "learning_rate_multiplier",
+                    "\"batch_size\":",
+                    crate::runtime::ser::optional_json(&self.batch_size),
+                ),
+                (
+                    "\"learning_rate_multiplier\":",
                     crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
+                ("\"n_epochs\":", crate::runtime::ser::optional_json(&self.n_epochs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2731,7 +2740,7 @@ impl crate::runtime::ser::Encode for FineTuneDpoMethod {
             out,
             &[
                 (
-                    "hyperparameters",
+                    "\"hyperparameters\":",
                     crate::runtime::ser::optional_json(&self.hyperparameters),
                 ),
             ],
@@ -2871,11 +2880,14 @@ impl crate::runtime::ser::Encode for FineTuneMethod {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("supervised", crate::runtime::ser::optional_json(&self.supervised)),
-                ("dpo", crate::runtime::ser::optional_json(&self.dpo)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "reinforcement",
+                    "\"supervised\":",
+                    crate::runtime::ser::optional_json(&self.supervised),
+                ),
+                ("\"dpo\":", crate::runtime::ser::optional_json(&self.dpo)),
+                (
+                    "\"reinforcement\":",
                     crate::runtime::ser::optional_json(&self.reinforcement),
                 ),
             ],
@@ -3193,25 +3205,31 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
                 (
-                    "learning_rate_multiplier",
+                    "\"batch_size\":",
+                    crate::runtime::ser::optional_json(&self.batch_size),
+                ),
+                (
+                    "\"learning_rate_multiplier\":",
                     crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
+                ("\"n_epochs\":", crate::runtime::ser::optional_json(&self.n_epochs)),
                 (
-                    "reasoning_effort",
+                    "\"reasoning_effort\":",
                     crate::runtime::ser::optional_json(&self.reasoning_effort),
                 ),
                 (
-                    "compute_multiplier",
+                    "\"compute_multiplier\":",
                     crate::runtime::ser::optional_json(&self.compute_multiplier),
                 ),
                 (
-                    "eval_interval",
+                    "\"eval_interval\":",
                     crate::runtime::ser::optional_json(&self.eval_interval),
                 ),
-                ("eval_samples", crate::runtime::ser::optional_json(&self.eval_samples)),
+                (
+                    "\"eval_samples\":",
+                    crate::runtime::ser::optional_json(&self.eval_samples),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4734,9 +4752,9 @@ impl crate::runtime::ser::Encode for FineTuneReinforcementMethod {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("grader", ::std::option::Option::Some(&self.grader)),
+                ("\"grader\":", ::std::option::Option::Some(&self.grader)),
                 (
-                    "hyperparameters",
+                    "\"hyperparameters\":",
                     crate::runtime::ser::optional_json(&self.hyperparameters),
                 ),
             ],
@@ -5019,12 +5037,15 @@ impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparameters {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("batch_size", crate::runtime::ser::optional_json(&self.batch_size)),
                 (
-                    "learning_rate_multiplier",
+                    "\"batch_size\":",
+                    crate::runtime::ser::optional_json(&self.batch_size),
+                ),
+                (
+                    "\"learning_rate_multiplier\":",
                     crate::runtime::ser::optional_json(&self.learning_rate_multiplier),
                 ),
-                ("n_epochs", crate::runtime::ser::optional_json(&self.n_epochs)),
+                ("\"n_epochs\":", crate::runtime::ser::optional_json(&self.n_epochs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5785,7 +5806,7 @@ impl crate::runtime::ser::Encode for FineTuneSupervisedMethod {
             out,
             &[
                 (
-                    "hyperparameters",
+                    "\"hyperparameters\":",
                     crate::runtime::ser::optional_json(&self.hyperparameters),
                 ),
             ],
@@ -7760,10 +7781,13 @@ impl crate::runtime::ser::Encode for GraderMulti {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("graders", ::std::option::Option::Some(&self.graders)),
-                ("calculate_output", ::std::option::Option::Some(&self.calculate_output)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"graders\":", ::std::option::Option::Some(&self.graders)),
+                (
+                    "\"calculate_output\":",
+                    ::std::option::Option::Some(&self.calculate_output),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8092,10 +8116,10 @@ impl crate::runtime::ser::Encode for GraderPython {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("source", ::std::option::Option::Some(&self.source)),
-                ("image_tag", crate::runtime::ser::optional_json(&self.image_tag)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"source\":", ::std::option::Option::Some(&self.source)),
+                ("\"image_tag\":", crate::runtime::ser::optional_json(&self.image_tag)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8243,15 +8267,15 @@ impl crate::runtime::ser::Encode for GraderScoreModel {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("model", ::std::option::Option::Some(&self.model)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
                 (
-                    "sampling_params",
+                    "\"sampling_params\":",
                     crate::runtime::ser::optional_json(&self.sampling_params),
                 ),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("range", crate::runtime::ser::optional_json(&self.range)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"range\":", crate::runtime::ser::optional_json(&self.range)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8378,12 +8402,12 @@ impl crate::runtime::ser::Encode for GraderTextSimilarity {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("reference", ::std::option::Option::Some(&self.reference)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"reference\":", ::std::option::Option::Some(&self.reference)),
                 (
-                    "evaluation_metric",
+                    "\"evaluation_metric\":",
                     ::std::option::Option::Some(&self.evaluation_metric),
                 ),
             ],
@@ -9116,9 +9140,9 @@ impl crate::runtime::ser::Encode for RunGraderRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("grader", ::std::option::Option::Some(&self.grader)),
-                ("item", crate::runtime::ser::optional_json(&self.item)),
-                ("model_sample", ::std::option::Option::Some(&self.model_sample)),
+                ("\"grader\":", ::std::option::Option::Some(&self.grader)),
+                ("\"item\":", crate::runtime::ser::optional_json(&self.item)),
+                ("\"model_sample\":", ::std::option::Option::Some(&self.model_sample)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9697,7 +9721,7 @@ impl crate::runtime::ser::Encode for ValidateGraderRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("grader", ::std::option::Option::Some(&self.grader))],
+            &[("\"grader\":", ::std::option::Option::Some(&self.grader))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

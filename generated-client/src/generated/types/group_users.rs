@@ -86,7 +86,7 @@ impl crate::runtime::ser::Encode for CreateGroupUserBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("user_id", ::std::option::Option::Some(&self.user_id))],
+            &[("\"user_id\":", ::std::option::Option::Some(&self.user_id))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

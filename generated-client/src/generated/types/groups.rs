@@ -86,7 +86,7 @@ impl crate::runtime::ser::Encode for CreateGroupBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", ::std::option::Option::Some(&self.name))],
+            &[("\"name\":", ::std::option::Option::Some(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -715,7 +715,7 @@ impl crate::runtime::ser::Encode for UpdateGroupBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("name", ::std::option::Option::Some(&self.name))],
+            &[("\"name\":", ::std::option::Option::Some(&self.name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

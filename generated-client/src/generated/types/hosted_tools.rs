@@ -141,7 +141,7 @@ impl crate::runtime::ser::Encode for HostedToolPermissionUpdate {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("enabled", ::std::option::Option::Some(&self.enabled))],
+            &[("\"enabled\":", ::std::option::Option::Some(&self.enabled))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -403,15 +403,21 @@ impl crate::runtime::ser::Encode for ProjectHostedToolPermissionsUpdateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_search", crate::runtime::ser::optional_json(&self.file_search)),
-                ("web_search", crate::runtime::ser::optional_json(&self.web_search)),
                 (
-                    "image_generation",
+                    "\"file_search\":",
+                    crate::runtime::ser::optional_json(&self.file_search),
+                ),
+                (
+                    "\"web_search\":",
+                    crate::runtime::ser::optional_json(&self.web_search),
+                ),
+                (
+                    "\"image_generation\":",
                     crate::runtime::ser::optional_json(&self.image_generation),
                 ),
-                ("mcp", crate::runtime::ser::optional_json(&self.mcp)),
+                ("\"mcp\":", crate::runtime::ser::optional_json(&self.mcp)),
                 (
-                    "code_interpreter",
+                    "\"code_interpreter\":",
                     crate::runtime::ser::optional_json(&self.code_interpreter),
                 ),
             ],

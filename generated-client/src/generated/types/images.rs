@@ -1041,32 +1041,38 @@ impl crate::runtime::ser::Encode for CreateImageRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("prompt", ::std::option::Option::Some(&self.prompt)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("n", crate::runtime::ser::optional_json(&self.n)),
-                ("quality", crate::runtime::ser::optional_json(&self.quality)),
+                ("\"prompt\":", ::std::option::Option::Some(&self.prompt)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"n\":", crate::runtime::ser::optional_json(&self.n)),
+                ("\"quality\":", crate::runtime::ser::optional_json(&self.quality)),
                 (
-                    "response_format",
+                    "\"response_format\":",
                     crate::runtime::ser::optional_json(&self.response_format),
                 ),
                 (
-                    "output_format",
+                    "\"output_format\":",
                     crate::runtime::ser::optional_json(&self.output_format),
                 ),
                 (
-                    "output_compression",
+                    "\"output_compression\":",
                     crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
                 (
-                    "partial_images",
+                    "\"partial_images\":",
                     crate::runtime::ser::optional_json(&self.partial_images),
                 ),
-                ("size", crate::runtime::ser::optional_json(&self.size)),
-                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
-                ("background", crate::runtime::ser::optional_json(&self.background)),
-                ("style", crate::runtime::ser::optional_json(&self.style)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                ("\"size\":", crate::runtime::ser::optional_json(&self.size)),
+                (
+                    "\"moderation\":",
+                    crate::runtime::ser::optional_json(&self.moderation),
+                ),
+                (
+                    "\"background\":",
+                    crate::runtime::ser::optional_json(&self.background),
+                ),
+                ("\"style\":", crate::runtime::ser::optional_json(&self.style)),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2313,31 +2319,37 @@ impl crate::runtime::ser::Encode for EditImageBodyJsonParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("images", ::std::option::Option::Some(&self.images)),
-                ("mask", crate::runtime::ser::optional_json(&self.mask)),
-                ("prompt", ::std::option::Option::Some(&self.prompt)),
-                ("n", crate::runtime::ser::optional_json(&self.n)),
-                ("quality", crate::runtime::ser::optional_json(&self.quality)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"images\":", ::std::option::Option::Some(&self.images)),
+                ("\"mask\":", crate::runtime::ser::optional_json(&self.mask)),
+                ("\"prompt\":", ::std::option::Option::Some(&self.prompt)),
+                ("\"n\":", crate::runtime::ser::optional_json(&self.n)),
+                ("\"quality\":", crate::runtime::ser::optional_json(&self.quality)),
                 (
-                    "input_fidelity",
+                    "\"input_fidelity\":",
                     crate::runtime::ser::optional_json(&self.input_fidelity),
                 ),
-                ("size", crate::runtime::ser::optional_json(&self.size)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                ("\"size\":", crate::runtime::ser::optional_json(&self.size)),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
                 (
-                    "output_format",
+                    "\"output_format\":",
                     crate::runtime::ser::optional_json(&self.output_format),
                 ),
                 (
-                    "output_compression",
+                    "\"output_compression\":",
                     crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
-                ("background", crate::runtime::ser::optional_json(&self.background)),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
                 (
-                    "partial_images",
+                    "\"moderation\":",
+                    crate::runtime::ser::optional_json(&self.moderation),
+                ),
+                (
+                    "\"background\":",
+                    crate::runtime::ser::optional_json(&self.background),
+                ),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "\"partial_images\":",
                     crate::runtime::ser::optional_json(&self.partial_images),
                 ),
             ],
@@ -5140,8 +5152,8 @@ impl crate::runtime::ser::Encode for ImageRefParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -671,9 +671,9 @@ impl crate::runtime::ser::Encode for InviteRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("email", ::std::option::Option::Some(&self.email)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("projects", crate::runtime::ser::optional_json(&self.projects)),
+                ("\"email\":", ::std::option::Option::Some(&self.email)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"projects\":", crate::runtime::ser::optional_json(&self.projects)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -778,8 +778,8 @@ impl crate::runtime::ser::Encode for InviteRequestProjectsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("role", ::std::option::Option::Some(&self.role)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -109,8 +109,8 @@ impl crate::runtime::ser::Encode for CreateModerationRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", ::std::option::Option::Some(&self.input)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -203,7 +203,7 @@ impl crate::runtime::ser::Encode for CreateModerationRequestImageUrl {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("url", ::std::option::Option::Some(&self.url))],
+            &[("\"url\":", ::std::option::Option::Some(&self.url))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -602,8 +602,8 @@ impl crate::runtime::ser::Encode for CreateModerationRequestListItemImageUrl {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", ::std::option::Option::Some(&self.image_url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -705,8 +705,8 @@ impl crate::runtime::ser::Encode for CreateModerationRequestListItemText {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

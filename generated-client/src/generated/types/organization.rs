@@ -455,9 +455,9 @@ impl crate::runtime::ser::Encode for AdminApiKeysCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "expires_in_seconds",
+                    "\"expires_in_seconds\":",
                     crate::runtime::ser::optional_json(&self.expires_in_seconds),
                 ),
             ],
@@ -920,8 +920,8 @@ impl crate::runtime::ser::Encode for CreateProjectServiceAccountApiKeyBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("scopes", crate::runtime::ser::optional_json(&self.scopes)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"scopes\":", crate::runtime::ser::optional_json(&self.scopes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1925,11 +1925,11 @@ impl crate::runtime::ser::Encode for UpdateOrganizationSpendLimitBody {
             out,
             &[
                 (
-                    "threshold_amount",
+                    "\"threshold_amount\":",
                     ::std::option::Option::Some(&self.threshold_amount),
                 ),
-                ("currency", ::std::option::Option::Some(&self.currency)),
-                ("interval", ::std::option::Option::Some(&self.interval)),
+                ("\"currency\":", ::std::option::Option::Some(&self.currency)),
+                ("\"interval\":", ::std::option::Option::Some(&self.interval)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2191,11 +2191,11 @@ impl crate::runtime::ser::Encode for UpdateProjectSpendLimitBody {
             out,
             &[
                 (
-                    "threshold_amount",
+                    "\"threshold_amount\":",
                     ::std::option::Option::Some(&self.threshold_amount),
                 ),
-                ("currency", ::std::option::Option::Some(&self.currency)),
-                ("interval", ::std::option::Option::Some(&self.interval)),
+                ("\"currency\":", ::std::option::Option::Some(&self.currency)),
+                ("\"interval\":", ::std::option::Option::Some(&self.interval)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -98,8 +98,8 @@ impl crate::runtime::ser::Encode for InviteProjectGroupBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("group_id", ::std::option::Option::Some(&self.group_id)),
-                ("role", ::std::option::Option::Some(&self.role)),
+                ("\"group_id\":", ::std::option::Option::Some(&self.group_id)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

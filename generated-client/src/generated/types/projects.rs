@@ -1069,10 +1069,10 @@ impl crate::runtime::ser::Encode for ProjectCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("residency", crate::runtime::ser::optional_json(&self.residency)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"residency\":", crate::runtime::ser::optional_json(&self.residency)),
                 (
-                    "external_key_id",
+                    "\"external_key_id\":",
                     crate::runtime::ser::optional_json(&self.external_key_id),
                 ),
             ],
@@ -1635,8 +1635,8 @@ impl crate::runtime::ser::Encode for ProjectModelPermissionsUpdateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("mode", ::std::option::Option::Some(&self.mode)),
-                ("model_ids", ::std::option::Option::Some(&self.model_ids)),
+                ("\"mode\":", ::std::option::Option::Some(&self.mode)),
+                ("\"model_ids\":", ::std::option::Option::Some(&self.model_ids)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2307,29 +2307,29 @@ impl crate::runtime::ser::Encode for ProjectRateLimitUpdateRequest {
             out,
             &[
                 (
-                    "max_requests_per_1_minute",
+                    "\"max_requests_per_1_minute\":",
                     crate::runtime::ser::optional_json(&self.max_requests_per_1_minute),
                 ),
                 (
-                    "max_tokens_per_1_minute",
+                    "\"max_tokens_per_1_minute\":",
                     crate::runtime::ser::optional_json(&self.max_tokens_per_1_minute),
                 ),
                 (
-                    "max_images_per_1_minute",
+                    "\"max_images_per_1_minute\":",
                     crate::runtime::ser::optional_json(&self.max_images_per_1_minute),
                 ),
                 (
-                    "max_audio_megabytes_per_1_minute",
+                    "\"max_audio_megabytes_per_1_minute\":",
                     crate::runtime::ser::optional_json(
                         &self.max_audio_megabytes_per_1_minute,
                     ),
                 ),
                 (
-                    "max_requests_per_1_day",
+                    "\"max_requests_per_1_day\":",
                     crate::runtime::ser::optional_json(&self.max_requests_per_1_day),
                 ),
                 (
-                    "batch_1_day_max_input_tokens",
+                    "\"batch_1_day_max_input_tokens\":",
                     crate::runtime::ser::optional_json(
                         &self.batch_1_day_max_input_tokens,
                     ),
@@ -2666,9 +2666,9 @@ impl crate::runtime::ser::Encode for ProjectServiceAccountCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "create_service_account_only",
+                    "\"create_service_account_only\":",
                     crate::runtime::ser::optional_json(&self.create_service_account_only),
                 ),
             ],
@@ -3407,9 +3407,9 @@ impl crate::runtime::ser::Encode for ProjectUpdateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
                 (
-                    "external_key_id",
+                    "\"external_key_id\":",
                     crate::runtime::ser::optional_json(&self.external_key_id),
                 ),
             ],
@@ -3616,9 +3616,9 @@ impl crate::runtime::ser::Encode for ProjectUserCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("user_id", crate::runtime::ser::optional_json(&self.user_id)),
-                ("email", crate::runtime::ser::optional_json(&self.email)),
-                ("role", ::std::option::Option::Some(&self.role)),
+                ("\"user_id\":", crate::runtime::ser::optional_json(&self.user_id)),
+                ("\"email\":", crate::runtime::ser::optional_json(&self.email)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3992,7 +3992,7 @@ impl crate::runtime::ser::Encode for ProjectUserUpdateRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("role", crate::runtime::ser::optional_json(&self.role))],
+            &[("\"role\":", crate::runtime::ser::optional_json(&self.role))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -4223,8 +4223,8 @@ impl crate::runtime::ser::Encode for UpdateProjectServiceAccountBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("role", crate::runtime::ser::optional_json(&self.role)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"role\":", crate::runtime::ser::optional_json(&self.role)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -173,12 +173,12 @@ impl crate::runtime::ser::Encode for AudioTranscription {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("language", crate::runtime::ser::optional_json(&self.language)),
-                ("languages", crate::runtime::ser::optional_json(&self.languages)),
-                ("keywords", crate::runtime::ser::optional_json(&self.keywords)),
-                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
-                ("delay", crate::runtime::ser::optional_json(&self.delay)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"language\":", crate::runtime::ser::optional_json(&self.language)),
+                ("\"languages\":", crate::runtime::ser::optional_json(&self.languages)),
+                ("\"keywords\":", crate::runtime::ser::optional_json(&self.keywords)),
+                ("\"prompt\":", crate::runtime::ser::optional_json(&self.prompt)),
+                ("\"delay\":", crate::runtime::ser::optional_json(&self.delay)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -699,8 +699,8 @@ impl crate::runtime::ser::Encode for PcmAudioFormat {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("rate", crate::runtime::ser::optional_json(&self.rate)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"rate\":", crate::runtime::ser::optional_json(&self.rate)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -799,7 +799,7 @@ impl crate::runtime::ser::Encode for PcmaAudioFormat {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
+            &[("\"type\":", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -897,7 +897,7 @@ impl crate::runtime::ser::Encode for PcmuAudioFormat {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
+            &[("\"type\":", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1361,7 +1361,7 @@ impl crate::runtime::ser::Encode for RealtimeCallReferRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("target_uri", ::std::option::Option::Some(&self.target_uri))],
+            &[("\"target_uri\":", ::std::option::Option::Some(&self.target_uri))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1459,7 +1459,12 @@ impl crate::runtime::ser::Encode for RealtimeCallRejectRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("status_code", crate::runtime::ser::optional_json(&self.status_code))],
+            &[
+                (
+                    "\"status_code\":",
+                    crate::runtime::ser::optional_json(&self.status_code),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1591,10 +1596,10 @@ impl crate::runtime::ser::Encode for RealtimeCreateClientSecretRequest {
             out,
             &[
                 (
-                    "expires_after",
+                    "\"expires_after\":",
                     crate::runtime::ser::optional_json(&self.expires_after),
                 ),
-                ("session", crate::runtime::ser::optional_json(&self.session)),
+                ("\"session\":", crate::runtime::ser::optional_json(&self.session)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1788,8 +1793,8 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", crate::runtime::ser::optional_json(&self.anchor)),
-                ("seconds", crate::runtime::ser::optional_json(&self.seconds)),
+                ("\"anchor\":", crate::runtime::ser::optional_json(&self.anchor)),
+                ("\"seconds\":", crate::runtime::ser::optional_json(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2186,10 +2191,13 @@ impl crate::runtime::ser::Encode for RealtimeFunctionTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"parameters\":", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2363,7 +2371,7 @@ impl crate::runtime::ser::Encode for RealtimeReasoning {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("effort", crate::runtime::ser::optional_json(&self.effort))],
+            &[("\"effort\":", crate::runtime::ser::optional_json(&self.effort))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -2810,37 +2818,52 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
-                ("modalities", crate::runtime::ser::optional_json(&self.modalities)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("voice", crate::runtime::ser::optional_json(&self.voice)),
+                ("\"client_secret\":", ::std::option::Option::Some(&self.client_secret)),
                 (
-                    "input_audio_format",
+                    "\"modalities\":",
+                    crate::runtime::ser::optional_json(&self.modalities),
+                ),
+                (
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                ("\"voice\":", crate::runtime::ser::optional_json(&self.voice)),
+                (
+                    "\"input_audio_format\":",
                     crate::runtime::ser::optional_json(&self.input_audio_format),
                 ),
                 (
-                    "output_audio_format",
+                    "\"output_audio_format\":",
                     crate::runtime::ser::optional_json(&self.output_audio_format),
                 ),
                 (
-                    "input_audio_transcription",
+                    "\"input_audio_transcription\":",
                     crate::runtime::ser::optional_json(&self.input_audio_transcription),
                 ),
-                ("speed", crate::runtime::ser::optional_json(&self.speed)),
-                ("tracing", crate::runtime::ser::optional_json(&self.tracing)),
+                ("\"speed\":", crate::runtime::ser::optional_json(&self.speed)),
+                ("\"tracing\":", crate::runtime::ser::optional_json(&self.tracing)),
                 (
-                    "turn_detection",
+                    "\"turn_detection\":",
                     crate::runtime::ser::optional_json(&self.turn_detection),
                 ),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
                 (
-                    "max_response_output_tokens",
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                (
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                (
+                    "\"max_response_output_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_response_output_tokens),
                 ),
-                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
-                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
+                (
+                    "\"truncation\":",
+                    crate::runtime::ser::optional_json(&self.truncation),
+                ),
+                ("\"prompt\":", crate::runtime::ser::optional_json(&self.prompt)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2945,8 +2968,8 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestClientSecret {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("value", ::std::option::Option::Some(&self.value)),
-                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("\"value\":", ::std::option::Option::Some(&self.value)),
+                ("\"expires_at\":", ::std::option::Option::Some(&self.expires_at)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3282,29 +3305,38 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGa {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "output_modalities",
+                    "\"output_modalities\":",
                     crate::runtime::ser::optional_json(&self.output_modalities),
                 ),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("audio", crate::runtime::ser::optional_json(&self.audio)),
-                ("include", crate::runtime::ser::optional_json(&self.include)),
-                ("tracing", crate::runtime::ser::optional_json(&self.tracing)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "parallel_tool_calls",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                ("\"audio\":", crate::runtime::ser::optional_json(&self.audio)),
+                ("\"include\":", crate::runtime::ser::optional_json(&self.include)),
+                ("\"tracing\":", crate::runtime::ser::optional_json(&self.tracing)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
+                (
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
+                ("\"reasoning\":", crate::runtime::ser::optional_json(&self.reasoning)),
                 (
-                    "max_output_tokens",
+                    "\"max_output_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_output_tokens),
                 ),
-                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
-                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
+                (
+                    "\"truncation\":",
+                    crate::runtime::ser::optional_json(&self.truncation),
+                ),
+                ("\"prompt\":", crate::runtime::ser::optional_json(&self.prompt)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3424,8 +3456,8 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaAudio {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional_json(&self.input)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3747,17 +3779,17 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaInput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
                 (
-                    "transcription",
+                    "\"transcription\":",
                     crate::runtime::ser::optional_json(&self.transcription),
                 ),
                 (
-                    "noise_reduction",
+                    "\"noise_reduction\":",
                     crate::runtime::ser::optional_json(&self.noise_reduction),
                 ),
                 (
-                    "turn_detection",
+                    "\"turn_detection\":",
                     crate::runtime::ser::optional_json(&self.turn_detection),
                 ),
             ],
@@ -4225,7 +4257,7 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaNoiseReductio
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
+            &[("\"type\":", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -4356,9 +4388,9 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional_json(&self.format)),
-                ("voice", crate::runtime::ser::optional_json(&self.voice)),
-                ("speed", crate::runtime::ser::optional_json(&self.speed)),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
+                ("\"voice\":", crate::runtime::ser::optional_json(&self.voice)),
+                ("\"speed\":", crate::runtime::ser::optional_json(&self.speed)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4966,11 +4998,11 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
             out,
             &[
                 (
-                    "workflow_name",
+                    "\"workflow_name\":",
                     crate::runtime::ser::optional_json(&self.workflow_name),
                 ),
-                ("group_id", crate::runtime::ser::optional_json(&self.group_id)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"group_id\":", crate::runtime::ser::optional_json(&self.group_id)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5149,7 +5181,7 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("model", crate::runtime::ser::optional_json(&self.model))],
+            &[("\"model\":", crate::runtime::ser::optional_json(&self.model))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -5521,10 +5553,13 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestToolsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"parameters\":", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5966,11 +6001,11 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
             out,
             &[
                 (
-                    "workflow_name",
+                    "\"workflow_name\":",
                     crate::runtime::ser::optional_json(&self.workflow_name),
                 ),
-                ("group_id", crate::runtime::ser::optional_json(&self.group_id)),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"group_id\":", crate::runtime::ser::optional_json(&self.group_id)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6117,14 +6152,14 @@ impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestTurnDetection {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"threshold\":", crate::runtime::ser::optional_json(&self.threshold)),
                 (
-                    "prefix_padding_ms",
+                    "\"prefix_padding_ms\":",
                     crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
-                    "silence_duration_ms",
+                    "\"silence_duration_ms\":",
                     crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
             ],
@@ -8938,22 +8973,22 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequest {
             out,
             &[
                 (
-                    "turn_detection",
+                    "\"turn_detection\":",
                     crate::runtime::ser::optional_json(&self.turn_detection),
                 ),
                 (
-                    "input_audio_noise_reduction",
+                    "\"input_audio_noise_reduction\":",
                     crate::runtime::ser::optional_json(&self.input_audio_noise_reduction),
                 ),
                 (
-                    "input_audio_format",
+                    "\"input_audio_format\":",
                     crate::runtime::ser::optional_json(&self.input_audio_format),
                 ),
                 (
-                    "input_audio_transcription",
+                    "\"input_audio_transcription\":",
                     crate::runtime::ser::optional_json(&self.input_audio_transcription),
                 ),
-                ("include", crate::runtime::ser::optional_json(&self.include)),
+                ("\"include\":", crate::runtime::ser::optional_json(&self.include)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9089,9 +9124,9 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("audio", crate::runtime::ser::optional_json(&self.audio)),
-                ("include", crate::runtime::ser::optional_json(&self.include)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"audio\":", crate::runtime::ser::optional_json(&self.audio)),
+                ("\"include\":", crate::runtime::ser::optional_json(&self.include)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9198,7 +9233,7 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("input", crate::runtime::ser::optional_json(&self.input))],
+            &[("\"input\":", crate::runtime::ser::optional_json(&self.input))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -9437,17 +9472,17 @@ impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
                 (
-                    "transcription",
+                    "\"transcription\":",
                     crate::runtime::ser::optional_json(&self.transcription),
                 ),
                 (
-                    "noise_reduction",
+                    "\"noise_reduction\":",
                     crate::runtime::ser::optional_json(&self.noise_reduction),
                 ),
                 (
-                    "turn_detection",
+                    "\"turn_detection\":",
                     crate::runtime::ser::optional_json(&self.turn_detection),
                 ),
             ],
@@ -9553,7 +9588,7 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
+            &[("\"type\":", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -9941,14 +9976,14 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"threshold\":", crate::runtime::ser::optional_json(&self.threshold)),
                 (
-                    "prefix_padding_ms",
+                    "\"prefix_padding_ms\":",
                     crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
-                    "silence_duration_ms",
+                    "\"silence_duration_ms\":",
                     crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
             ],
@@ -10863,7 +10898,7 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", crate::runtime::ser::optional_json(&self.r#type))],
+            &[("\"type\":", crate::runtime::ser::optional_json(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -10984,10 +11019,10 @@ impl crate::runtime::ser::Encode for RealtimeTranslationClientSecretCreateReques
             out,
             &[
                 (
-                    "expires_after",
+                    "\"expires_after\":",
                     crate::runtime::ser::optional_json(&self.expires_after),
                 ),
-                ("session", ::std::option::Option::Some(&self.session)),
+                ("\"session\":", ::std::option::Option::Some(&self.session)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11254,8 +11289,8 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", crate::runtime::ser::optional_json(&self.anchor)),
-                ("seconds", crate::runtime::ser::optional_json(&self.seconds)),
+                ("\"anchor\":", crate::runtime::ser::optional_json(&self.anchor)),
+                ("\"seconds\":", crate::runtime::ser::optional_json(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11509,8 +11544,8 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("audio", crate::runtime::ser::optional_json(&self.audio)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"audio\":", crate::runtime::ser::optional_json(&self.audio)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11638,8 +11673,8 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestAudi
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional_json(&self.input)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11768,11 +11803,11 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestInpu
             out,
             &[
                 (
-                    "transcription",
+                    "\"transcription\":",
                     crate::runtime::ser::optional_json(&self.transcription),
                 ),
                 (
-                    "noise_reduction",
+                    "\"noise_reduction\":",
                     crate::runtime::ser::optional_json(&self.noise_reduction),
                 ),
             ],
@@ -11869,7 +11904,7 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -11970,7 +12005,7 @@ impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestOutp
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("language", crate::runtime::ser::optional_json(&self.language))],
+            &[("\"language\":", crate::runtime::ser::optional_json(&self.language))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12064,7 +12099,7 @@ for RealtimeTranslationSessionCreateRequestTranscription {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("model", ::std::option::Option::Some(&self.model))],
+            &[("\"model\":", ::std::option::Option::Some(&self.model))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12749,7 +12784,7 @@ impl crate::runtime::ser::Encode for RealtimeTruncationTokenLimits {
             out,
             &[
                 (
-                    "post_instructions",
+                    "\"post_instructions\":",
                     crate::runtime::ser::optional_json(&self.post_instructions),
                 ),
             ],
@@ -13055,14 +13090,14 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetectionSemanticVad {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("eagerness", crate::runtime::ser::optional_json(&self.eagerness)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"eagerness\":", crate::runtime::ser::optional_json(&self.eagerness)),
                 (
-                    "create_response",
+                    "\"create_response\":",
                     crate::runtime::ser::optional_json(&self.create_response),
                 ),
                 (
-                    "interrupt_response",
+                    "\"interrupt_response\":",
                     crate::runtime::ser::optional_json(&self.interrupt_response),
                 ),
             ],
@@ -13327,26 +13362,26 @@ impl crate::runtime::ser::Encode for RealtimeTurnDetectionServerVad {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("threshold", crate::runtime::ser::optional_json(&self.threshold)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"threshold\":", crate::runtime::ser::optional_json(&self.threshold)),
                 (
-                    "prefix_padding_ms",
+                    "\"prefix_padding_ms\":",
                     crate::runtime::ser::optional_json(&self.prefix_padding_ms),
                 ),
                 (
-                    "silence_duration_ms",
+                    "\"silence_duration_ms\":",
                     crate::runtime::ser::optional_json(&self.silence_duration_ms),
                 ),
                 (
-                    "create_response",
+                    "\"create_response\":",
                     crate::runtime::ser::optional_json(&self.create_response),
                 ),
                 (
-                    "interrupt_response",
+                    "\"interrupt_response\":",
                     crate::runtime::ser::optional_json(&self.interrupt_response),
                 ),
                 (
-                    "idle_timeout_ms",
+                    "\"idle_timeout_ms\":",
                     crate::runtime::ser::optional_json(&self.idle_timeout_ms),
                 ),
             ],
@@ -13548,9 +13583,15 @@ impl crate::runtime::ser::Encode for RetentionRatioTruncation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("retention_ratio", ::std::option::Option::Some(&self.retention_ratio)),
-                ("token_limits", crate::runtime::ser::optional_json(&self.token_limits)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"retention_ratio\":",
+                    ::std::option::Option::Some(&self.retention_ratio),
+                ),
+                (
+                    "\"token_limits\":",
+                    crate::runtime::ser::optional_json(&self.token_limits),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

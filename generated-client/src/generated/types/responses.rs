@@ -227,11 +227,11 @@ impl crate::runtime::ser::Encode for BetaAdditionalToolsItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -903,12 +903,12 @@ impl crate::runtime::ser::Encode for BetaAgentMessageItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("author", ::std::option::Option::Some(&self.author)),
-                ("recipient", ::std::option::Option::Some(&self.recipient)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"author\":", ::std::option::Option::Some(&self.author)),
+                ("\"recipient\":", ::std::option::Option::Some(&self.recipient)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1265,7 +1265,7 @@ impl crate::runtime::ser::Encode for BetaAgentTag {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("agent_name", ::std::option::Option::Some(&self.agent_name))],
+            &[("\"agent_name\":", ::std::option::Option::Some(&self.agent_name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1354,7 +1354,7 @@ impl crate::runtime::ser::Encode for BetaAgentTagParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("agent_name", ::std::option::Option::Some(&self.agent_name))],
+            &[("\"agent_name\":", ::std::option::Option::Some(&self.agent_name))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -1912,9 +1912,9 @@ impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
+                ("\"diff\":", ::std::option::Option::Some(&self.diff)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2217,8 +2217,8 @@ impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2830,13 +2830,13 @@ impl crate::runtime::ser::Encode for BetaApplyPatchToolCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("operation", ::std::option::Option::Some(&self.operation)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"operation\":", ::std::option::Option::Some(&self.operation)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3210,13 +3210,13 @@ impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -3567,9 +3567,9 @@ impl crate::runtime::ser::Encode for BetaApplyPatchToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -3824,9 +3824,9 @@ impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("diff", ::std::option::Option::Some(&self.diff)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
+                ("\"diff\":", ::std::option::Option::Some(&self.diff)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4121,11 +4121,11 @@ impl crate::runtime::ser::Encode for BetaApproximateLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("country", crate::runtime::ser::optional_json(&self.country)),
-                ("region", crate::runtime::ser::optional_json(&self.region)),
-                ("city", crate::runtime::ser::optional_json(&self.city)),
-                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"country\":", crate::runtime::ser::optional_json(&self.country)),
+                ("\"region\":", crate::runtime::ser::optional_json(&self.region)),
+                ("\"city\":", crate::runtime::ser::optional_json(&self.city)),
+                ("\"timezone\":", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4353,11 +4353,14 @@ impl crate::runtime::ser::Encode for BetaAutoCodeInterpreterToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
-                    "network_policy",
+                    "\"memory_limit\":",
+                    crate::runtime::ser::optional_json(&self.memory_limit),
+                ),
+                (
+                    "\"network_policy\":",
                     crate::runtime::ser::optional_json(&self.network_policy),
                 ),
             ],
@@ -4895,11 +4898,11 @@ impl crate::runtime::ser::Encode for BetaClickParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("button", ::std::option::Option::Some(&self.button)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"button\":", ::std::option::Option::Some(&self.button)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5076,8 +5079,8 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputImage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5254,8 +5257,8 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputLogs {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("logs", ::std::option::Option::Some(&self.logs)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"logs\":", ::std::option::Option::Some(&self.logs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -5453,10 +5456,10 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container", ::std::option::Option::Some(&self.container)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"container\":", ::std::option::Option::Some(&self.container)),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -5631,13 +5634,13 @@ impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("outputs", ::std::option::Option::Some(&self.outputs)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"container_id\":", ::std::option::Option::Some(&self.container_id)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"outputs\":", ::std::option::Option::Some(&self.outputs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6532,26 +6535,32 @@ impl crate::runtime::ser::Encode for BetaCompactResponseMethodPublicBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
                 (
-                    "previous_response_id",
+                    "\"previous_response_id\":",
                     crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 (
-                    "prompt_cache_key",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"prompt_cache_key\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
-                    "prompt_cache_retention",
+                    "\"prompt_cache_retention\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
-                    "prompt_cache_options",
+                    "\"prompt_cache_options\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
-                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
+                (
+                    "\"service_tier\":",
+                    crate::runtime::ser::optional_json(&self.service_tier),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -6975,11 +6984,11 @@ impl crate::runtime::ser::Encode for BetaCompactionSummaryItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "encrypted_content",
+                    "\"encrypted_content\":",
                     ::std::option::Option::Some(&self.encrypted_content),
                 ),
             ],
@@ -7186,8 +7195,8 @@ impl crate::runtime::ser::Encode for BetaCompactionTriggerItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7390,9 +7399,9 @@ impl crate::runtime::ser::Encode for BetaComparisonFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("key", ::std::option::Option::Some(&self.key)),
-                ("value", ::std::option::Option::Some(&self.value)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"key\":", ::std::option::Option::Some(&self.key)),
+                ("\"value\":", ::std::option::Option::Some(&self.value)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -7863,8 +7872,8 @@ impl crate::runtime::ser::Encode for BetaCompoundFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("filters", ::std::option::Option::Some(&self.filters)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"filters\":", ::std::option::Option::Some(&self.filters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8415,16 +8424,16 @@ impl crate::runtime::ser::Encode for BetaComputerCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output", ::std::option::Option::Some(&self.output)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
                 (
-                    "acknowledged_safety_checks",
+                    "\"acknowledged_safety_checks\":",
                     crate::runtime::ser::optional_json(&self.acknowledged_safety_checks),
                 ),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -8636,9 +8645,9 @@ impl crate::runtime::ser::Encode for BetaComputerCallSafetyCheckParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("code", crate::runtime::ser::optional_json(&self.code)),
-                ("message", crate::runtime::ser::optional_json(&self.message)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"code\":", crate::runtime::ser::optional_json(&self.code)),
+                ("\"message\":", crate::runtime::ser::optional_json(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9000,9 +9009,9 @@ impl crate::runtime::ser::Encode for BetaComputerScreenshotImage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9167,7 +9176,7 @@ impl crate::runtime::ser::Encode for BetaComputerTool {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -9355,17 +9364,17 @@ impl crate::runtime::ser::Encode for BetaComputerToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", crate::runtime::ser::optional_json(&self.action)),
-                ("actions", crate::runtime::ser::optional_json(&self.actions)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"action\":", crate::runtime::ser::optional_json(&self.action)),
+                ("\"actions\":", crate::runtime::ser::optional_json(&self.actions)),
                 (
-                    "pending_safety_checks",
+                    "\"pending_safety_checks\":",
                     ::std::option::Option::Some(&self.pending_safety_checks),
                 ),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -9974,10 +9983,13 @@ impl crate::runtime::ser::Encode for BetaComputerUsePreviewTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("environment", ::std::option::Option::Some(&self.environment)),
-                ("display_width", ::std::option::Option::Some(&self.display_width)),
-                ("display_height", ::std::option::Option::Some(&self.display_height)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"environment\":", ::std::option::Option::Some(&self.environment)),
+                ("\"display_width\":", ::std::option::Option::Some(&self.display_width)),
+                (
+                    "\"display_height\":",
+                    ::std::option::Option::Some(&self.display_height),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10211,14 +10223,17 @@ impl crate::runtime::ser::Encode for BetaContainerAutoParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
-                ("memory_limit", crate::runtime::ser::optional_json(&self.memory_limit)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
                 (
-                    "network_policy",
+                    "\"memory_limit\":",
+                    crate::runtime::ser::optional_json(&self.memory_limit),
+                ),
+                (
+                    "\"network_policy\":",
                     crate::runtime::ser::optional_json(&self.network_policy),
                 ),
-                ("skills", crate::runtime::ser::optional_json(&self.skills)),
+                ("\"skills\":", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10604,12 +10619,12 @@ impl crate::runtime::ser::Encode for BetaContainerFileCitationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"container_id\":", ::std::option::Option::Some(&self.container_id)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"start_index\":", ::std::option::Option::Some(&self.start_index)),
+                ("\"end_index\":", ::std::option::Option::Some(&self.end_index)),
+                ("\"filename\":", ::std::option::Option::Some(&self.filename)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -10823,12 +10838,12 @@ impl crate::runtime::ser::Encode for BetaContainerFileCitationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"start_index\":", ::std::option::Option::Some(&self.start_index)),
+                ("\"end_index\":", ::std::option::Option::Some(&self.end_index)),
+                ("\"container_id\":", ::std::option::Option::Some(&self.container_id)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"filename\":", ::std::option::Option::Some(&self.filename)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11108,10 +11123,13 @@ impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyAllowlistParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "domain_secrets",
+                    "\"allowed_domains\":",
+                    ::std::option::Option::Some(&self.allowed_domains),
+                ),
+                (
+                    "\"domain_secrets\":",
                     crate::runtime::ser::optional_json(&self.domain_secrets),
                 ),
             ],
@@ -11281,7 +11299,7 @@ impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyDisabledParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -11467,9 +11485,9 @@ impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyDomainSecretParam
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("domain", ::std::option::Option::Some(&self.domain)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("value", ::std::option::Option::Some(&self.value)),
+                ("\"domain\":", ::std::option::Option::Some(&self.domain)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"value\":", ::std::option::Option::Some(&self.value)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11571,8 +11589,8 @@ impl crate::runtime::ser::Encode for BetaContainerReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"container_id\":", ::std::option::Option::Some(&self.container_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -11884,9 +11902,9 @@ impl crate::runtime::ser::Encode for BetaContextManagementParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "compact_threshold",
+                    "\"compact_threshold\":",
                     crate::runtime::ser::optional_json(&self.compact_threshold),
                 ),
             ],
@@ -12097,7 +12115,7 @@ impl crate::runtime::ser::Encode for BetaConversationParam2 {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("id", ::std::option::Option::Some(&self.id))],
+            &[("\"id\":", ::std::option::Option::Some(&self.id))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -12198,8 +12216,8 @@ impl crate::runtime::ser::Encode for BetaCoordParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -12810,68 +12828,98 @@ impl crate::runtime::ser::Encode for BetaCreateResponse {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional_json(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "safety_identifier",
+                    "\"top_logprobs\":",
+                    crate::runtime::ser::optional_json(&self.top_logprobs),
+                ),
+                (
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
+                (
+                    "\"safety_identifier\":",
                     crate::runtime::ser::optional_json(&self.safety_identifier),
                 ),
                 (
-                    "prompt_cache_key",
+                    "\"prompt_cache_key\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
-                    "prompt_cache_retention",
+                    "\"prompt_cache_retention\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
-                    "prompt_cache_options",
+                    "\"prompt_cache_options\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
                 (
-                    "previous_response_id",
+                    "\"previous_response_id\":",
                     crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("background", crate::runtime::ser::optional_json(&self.background)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "max_tool_calls",
+                    "\"background\":",
+                    crate::runtime::ser::optional_json(&self.background),
+                ),
+                (
+                    "\"max_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.max_tool_calls),
                 ),
-                ("text", crate::runtime::ser::optional_json(&self.text)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
-                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
-                ("input", crate::runtime::ser::optional_json(&self.input)),
-                ("include", crate::runtime::ser::optional_json(&self.include)),
+                ("\"text\":", crate::runtime::ser::optional_json(&self.text)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
                 (
-                    "parallel_tool_calls",
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                ("\"prompt\":", crate::runtime::ser::optional_json(&self.prompt)),
+                (
+                    "\"service_tier\":",
+                    crate::runtime::ser::optional_json(&self.service_tier),
+                ),
+                (
+                    "\"truncation\":",
+                    crate::runtime::ser::optional_json(&self.truncation),
+                ),
+                ("\"reasoning\":", crate::runtime::ser::optional_json(&self.reasoning)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
+                ("\"include\":", crate::runtime::ser::optional_json(&self.include)),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("store", crate::runtime::ser::optional_json(&self.store)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                ("\"store\":", crate::runtime::ser::optional_json(&self.store)),
                 (
-                    "stream_options",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"moderation\":",
+                    crate::runtime::ser::optional_json(&self.moderation),
+                ),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "\"stream_options\":",
                     crate::runtime::ser::optional_json(&self.stream_options),
                 ),
-                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
                 (
-                    "context_management",
+                    "\"conversation\":",
+                    crate::runtime::ser::optional_json(&self.conversation),
+                ),
+                (
+                    "\"context_management\":",
                     crate::runtime::ser::optional_json(&self.context_management),
                 ),
                 (
-                    "max_output_tokens",
+                    "\"max_output_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_output_tokens),
                 ),
-                ("multi_agent", crate::runtime::ser::optional_json(&self.multi_agent)),
+                (
+                    "\"multi_agent\":",
+                    crate::runtime::ser::optional_json(&self.multi_agent),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13130,9 +13178,9 @@ impl crate::runtime::ser::Encode for BetaCustomGrammarFormatParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("syntax", ::std::option::Option::Some(&self.syntax)),
-                ("definition", ::std::option::Option::Some(&self.definition)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"syntax\":", ::std::option::Option::Some(&self.syntax)),
+                ("\"definition\":", ::std::option::Option::Some(&self.definition)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13300,7 +13348,7 @@ impl crate::runtime::ser::Encode for BetaCustomTextFormatParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -13566,14 +13614,14 @@ impl crate::runtime::ser::Encode for BetaCustomToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("input", ::std::option::Option::Some(&self.input)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"namespace\":", crate::runtime::ser::optional_json(&self.namespace)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"input\":", ::std::option::Option::Some(&self.input)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -13737,12 +13785,12 @@ impl crate::runtime::ser::Encode for BetaCustomToolCallOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("output", ::std::option::Option::Some(&self.output)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -14428,16 +14476,19 @@ impl crate::runtime::ser::Encode for BetaCustomToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("format", crate::runtime::ser::optional_json(&self.format)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "defer_loading",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
+                (
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -14846,7 +14897,7 @@ impl crate::runtime::ser::Encode for BetaDirectToolCallCaller {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -14938,7 +14989,7 @@ impl crate::runtime::ser::Encode for BetaDirectToolCallCallerParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -15210,10 +15261,10 @@ impl crate::runtime::ser::Encode for BetaDoubleClickAction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", ::std::option::Option::Some(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"keys\":", ::std::option::Option::Some(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -15404,9 +15455,9 @@ impl crate::runtime::ser::Encode for BetaDragParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("path", ::std::option::Option::Some(&self.path)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -15622,10 +15673,10 @@ impl crate::runtime::ser::Encode for BetaEasyInputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional_json(&self.phase)),
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"phase\":", crate::runtime::ser::optional_json(&self.phase)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16083,9 +16134,9 @@ impl crate::runtime::ser::Encode for BetaEncryptedContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "encrypted_content",
+                    "\"encrypted_content\":",
                     ::std::option::Option::Some(&self.encrypted_content),
                 ),
             ],
@@ -16341,10 +16392,10 @@ impl crate::runtime::ser::Encode for BetaFileCitationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"index\":", ::std::option::Option::Some(&self.index)),
+                ("\"filename\":", ::std::option::Option::Some(&self.filename)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16534,10 +16585,10 @@ impl crate::runtime::ser::Encode for BetaFileCitationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("index", ::std::option::Option::Some(&self.index)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"index\":", ::std::option::Option::Some(&self.index)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"filename\":", ::std::option::Option::Some(&self.filename)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -16872,9 +16923,9 @@ impl crate::runtime::ser::Encode for BetaFilePath {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
-                ("index", ::std::option::Option::Some(&self.index)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
+                ("\"index\":", ::std::option::Option::Some(&self.index)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17109,20 +17160,20 @@ impl crate::runtime::ser::Encode for BetaFileSearchTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "vector_store_ids",
+                    "\"vector_store_ids\":",
                     ::std::option::Option::Some(&self.vector_store_ids),
                 ),
                 (
-                    "max_num_results",
+                    "\"max_num_results\":",
                     crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
                 (
-                    "ranking_options",
+                    "\"ranking_options\":",
                     crate::runtime::ser::optional_json(&self.ranking_options),
                 ),
-                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                ("\"filters\":", crate::runtime::ser::optional_json(&self.filters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17279,12 +17330,12 @@ impl crate::runtime::ser::Encode for BetaFileSearchToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("queries", ::std::option::Option::Some(&self.queries)),
-                ("results", crate::runtime::ser::optional_json(&self.results)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"queries\":", ::std::option::Option::Some(&self.queries)),
+                ("\"results\":", crate::runtime::ser::optional_json(&self.results)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -17446,11 +17497,14 @@ impl crate::runtime::ser::Encode for BetaFileSearchToolCallResultsItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("text", crate::runtime::ser::optional_json(&self.text)),
-                ("filename", crate::runtime::ser::optional_json(&self.filename)),
-                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
-                ("score", crate::runtime::ser::optional_json(&self.score)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"text\":", crate::runtime::ser::optional_json(&self.text)),
+                ("\"filename\":", crate::runtime::ser::optional_json(&self.filename)),
+                (
+                    "\"attributes\":",
+                    crate::runtime::ser::optional_json(&self.attributes),
+                ),
+                ("\"score\":", crate::runtime::ser::optional_json(&self.score)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -18186,15 +18240,15 @@ impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
+                ("\"namespace\":", crate::runtime::ser::optional_json(&self.namespace)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -18828,10 +18882,13 @@ impl crate::runtime::ser::Encode for BetaFunctionShellActionParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("commands", ::std::option::Option::Some(&self.commands)),
-                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
+                ("\"commands\":", ::std::option::Option::Some(&self.commands)),
                 (
-                    "max_output_length",
+                    "\"timeout_ms\":",
+                    crate::runtime::ser::optional_json(&self.timeout_ms),
+                ),
+                (
+                    "\"max_output_length\":",
                     crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
@@ -19224,14 +19281,17 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
-                ("environment", crate::runtime::ser::optional_json(&self.environment)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
+                (
+                    "\"environment\":",
+                    crate::runtime::ser::optional_json(&self.environment),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -19793,9 +19853,9 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("stdout", ::std::option::Option::Some(&self.stdout)),
-                ("stderr", ::std::option::Option::Some(&self.stderr)),
-                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                ("\"stdout\":", ::std::option::Option::Some(&self.stdout)),
+                ("\"stderr\":", ::std::option::Option::Some(&self.stderr)),
+                ("\"outcome\":", ::std::option::Option::Some(&self.outcome)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20034,8 +20094,8 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcomeParam
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"exit_code\":", ::std::option::Option::Some(&self.exit_code)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -20379,15 +20439,15 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
                 (
-                    "max_output_length",
+                    "\"max_output_length\":",
                     crate::runtime::ser::optional_json(&self.max_output_length),
                 ),
             ],
@@ -20775,7 +20835,7 @@ impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcomePa
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -21259,10 +21319,13 @@ impl crate::runtime::ser::Encode for BetaFunctionShellToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("environment", crate::runtime::ser::optional_json(&self.environment)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "allowed_callers",
+                    "\"environment\":",
+                    crate::runtime::ser::optional_json(&self.environment),
+                ),
+                (
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -21650,21 +21713,24 @@ impl crate::runtime::ser::Encode for BetaFunctionTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", ::std::option::Option::Some(&self.parameters)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "output_schema",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"parameters\":", ::std::option::Option::Some(&self.parameters)),
+                (
+                    "\"output_schema\":",
                     crate::runtime::ser::optional_json(&self.output_schema),
                 ),
-                ("strict", ::std::option::Option::Some(&self.strict)),
+                ("\"strict\":", ::std::option::Option::Some(&self.strict)),
                 (
-                    "defer_loading",
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -21874,15 +21940,15 @@ impl crate::runtime::ser::Encode for BetaFunctionToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("caller", crate::runtime::ser::optional_json(&self.caller)),
-                ("namespace", crate::runtime::ser::optional_json(&self.namespace)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"caller\":", crate::runtime::ser::optional_json(&self.caller)),
+                ("\"namespace\":", crate::runtime::ser::optional_json(&self.namespace)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -22824,21 +22890,27 @@ impl crate::runtime::ser::Encode for BetaFunctionToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
-                ("strict", crate::runtime::ser::optional_json(&self.strict)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
                 (
-                    "output_schema",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                (
+                    "\"parameters\":",
+                    crate::runtime::ser::optional_json(&self.parameters),
+                ),
+                ("\"strict\":", crate::runtime::ser::optional_json(&self.strict)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"output_schema\":",
                     crate::runtime::ser::optional_json(&self.output_schema),
                 ),
                 (
-                    "defer_loading",
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
             ],
@@ -23320,9 +23392,9 @@ impl crate::runtime::ser::Encode for BetaHttpError {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"message\":", ::std::option::Option::Some(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -23506,10 +23578,10 @@ impl crate::runtime::ser::Encode for BetaHybridSearchOptions {
             out,
             &[
                 (
-                    "embedding_weight",
+                    "\"embedding_weight\":",
                     ::std::option::Option::Some(&self.embedding_weight),
                 ),
-                ("text_weight", ::std::option::Option::Some(&self.text_weight)),
+                ("\"text_weight\":", ::std::option::Option::Some(&self.text_weight)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -23936,33 +24008,39 @@ impl crate::runtime::ser::Encode for BetaImageGenTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("quality", crate::runtime::ser::optional_json(&self.quality)),
-                ("size", crate::runtime::ser::optional_json(&self.size)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"quality\":", crate::runtime::ser::optional_json(&self.quality)),
+                ("\"size\":", crate::runtime::ser::optional_json(&self.size)),
                 (
-                    "output_format",
+                    "\"output_format\":",
                     crate::runtime::ser::optional_json(&self.output_format),
                 ),
                 (
-                    "output_compression",
+                    "\"output_compression\":",
                     crate::runtime::ser::optional_json(&self.output_compression),
                 ),
-                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
-                ("background", crate::runtime::ser::optional_json(&self.background)),
                 (
-                    "input_fidelity",
+                    "\"moderation\":",
+                    crate::runtime::ser::optional_json(&self.moderation),
+                ),
+                (
+                    "\"background\":",
+                    crate::runtime::ser::optional_json(&self.background),
+                ),
+                (
+                    "\"input_fidelity\":",
                     crate::runtime::ser::optional_json(&self.input_fidelity),
                 ),
                 (
-                    "input_image_mask",
+                    "\"input_image_mask\":",
                     crate::runtime::ser::optional_json(&self.input_image_mask),
                 ),
                 (
-                    "partial_images",
+                    "\"partial_images\":",
                     crate::runtime::ser::optional_json(&self.partial_images),
                 ),
-                ("action", crate::runtime::ser::optional_json(&self.action)),
+                ("\"action\":", crate::runtime::ser::optional_json(&self.action)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -24184,11 +24262,11 @@ impl crate::runtime::ser::Encode for BetaImageGenToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("result", ::std::option::Option::Some(&self.result)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"result\":", ::std::option::Option::Some(&self.result)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -24474,8 +24552,8 @@ impl crate::runtime::ser::Encode for BetaImageGenToolInputImageMask {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25138,10 +25216,10 @@ impl crate::runtime::ser::Encode for BetaInlineSkillParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("source", ::std::option::Option::Some(&self.source)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"description\":", ::std::option::Option::Some(&self.description)),
+                ("\"source\":", ::std::option::Option::Some(&self.source)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25324,9 +25402,9 @@ impl crate::runtime::ser::Encode for BetaInlineSkillSourceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("media_type", ::std::option::Option::Some(&self.media_type)),
-                ("data", ::std::option::Option::Some(&self.data)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"media_type\":", ::std::option::Option::Some(&self.media_type)),
+                ("\"data\":", ::std::option::Option::Some(&self.data)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -25847,16 +25925,16 @@ impl crate::runtime::ser::Encode for BetaInputFileContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("filename", crate::runtime::ser::optional_json(&self.filename)),
-                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"filename\":", crate::runtime::ser::optional_json(&self.filename)),
+                ("\"file_data\":", crate::runtime::ser::optional_json(&self.file_data)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
-                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"file_url\":", crate::runtime::ser::optional_json(&self.file_url)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -26055,14 +26133,14 @@ impl crate::runtime::ser::Encode for BetaInputFileContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("filename", crate::runtime::ser::optional_json(&self.filename)),
-                ("file_data", crate::runtime::ser::optional_json(&self.file_data)),
-                ("file_url", crate::runtime::ser::optional_json(&self.file_url)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"filename\":", crate::runtime::ser::optional_json(&self.filename)),
+                ("\"file_data\":", crate::runtime::ser::optional_json(&self.file_data)),
+                ("\"file_url\":", crate::runtime::ser::optional_json(&self.file_url)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -26388,12 +26466,12 @@ impl crate::runtime::ser::Encode for BetaInputImageContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("detail", ::std::option::Option::Some(&self.detail)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"detail\":", ::std::option::Option::Some(&self.detail)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -26562,12 +26640,12 @@ impl crate::runtime::ser::Encode for BetaInputImageContentParamAutoParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
-                ("detail", crate::runtime::ser::optional_json(&self.detail)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"detail\":", crate::runtime::ser::optional_json(&self.detail)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -27308,11 +27386,11 @@ impl crate::runtime::ser::Encode for BetaInputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -27881,10 +27959,10 @@ impl crate::runtime::ser::Encode for BetaInputTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -28008,10 +28086,10 @@ impl crate::runtime::ser::Encode for BetaInputTextContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
                 (
-                    "prompt_cache_breakpoint",
+                    "\"prompt_cache_breakpoint\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_breakpoint),
                 ),
             ],
@@ -29715,9 +29793,9 @@ impl crate::runtime::ser::Encode for BetaItemReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -30716,8 +30794,8 @@ impl crate::runtime::ser::Encode for BetaKeyPressAction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("keys", ::std::option::Option::Some(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"keys\":", ::std::option::Option::Some(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -31050,8 +31128,8 @@ impl crate::runtime::ser::Encode for BetaLocalEnvironmentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("skills", crate::runtime::ser::optional_json(&self.skills)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"skills\":", crate::runtime::ser::optional_json(&self.skills)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -31410,15 +31488,18 @@ impl crate::runtime::ser::Encode for BetaLocalShellExecAction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("command", ::std::option::Option::Some(&self.command)),
-                ("timeout_ms", crate::runtime::ser::optional_json(&self.timeout_ms)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"command\":", ::std::option::Option::Some(&self.command)),
                 (
-                    "working_directory",
+                    "\"timeout_ms\":",
+                    crate::runtime::ser::optional_json(&self.timeout_ms),
+                ),
+                (
+                    "\"working_directory\":",
                     crate::runtime::ser::optional_json(&self.working_directory),
                 ),
-                ("env", ::std::option::Option::Some(&self.env)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                ("\"env\":", ::std::option::Option::Some(&self.env)),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -31638,12 +31719,12 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -31804,12 +31885,12 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolCallOutput {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("output", ::std::option::Option::Some(&self.output)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32226,7 +32307,7 @@ impl crate::runtime::ser::Encode for BetaLocalShellToolParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -32409,9 +32490,9 @@ impl crate::runtime::ser::Encode for BetaLocalSkillParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("path", ::std::option::Option::Some(&self.path)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"description\":", ::std::option::Option::Some(&self.description)),
+                ("\"path\":", ::std::option::Option::Some(&self.path)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32527,10 +32608,10 @@ impl crate::runtime::ser::Encode for BetaLogProb {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+                ("\"token\":", ::std::option::Option::Some(&self.token)),
+                ("\"logprob\":", ::std::option::Option::Some(&self.logprob)),
+                ("\"bytes\":", ::std::option::Option::Some(&self.bytes)),
+                ("\"top_logprobs\":", ::std::option::Option::Some(&self.top_logprobs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32675,12 +32756,12 @@ impl crate::runtime::ser::Encode for BetaMcpApprovalRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -32953,16 +33034,16 @@ impl crate::runtime::ser::Encode for BetaMcpApprovalResponse {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
                 (
-                    "approval_request_id",
+                    "\"approval_request_id\":",
                     ::std::option::Option::Some(&self.approval_request_id),
                 ),
-                ("approve", ::std::option::Option::Some(&self.approve)),
-                ("reason", crate::runtime::ser::optional_json(&self.reason)),
-                ("request_id", crate::runtime::ser::optional_json(&self.request_id)),
+                ("\"approve\":", ::std::option::Option::Some(&self.approve)),
+                ("\"reason\":", crate::runtime::ser::optional_json(&self.reason)),
+                ("\"request_id\":", crate::runtime::ser::optional_json(&self.request_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -33382,12 +33463,12 @@ impl crate::runtime::ser::Encode for BetaMcpListTools {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("error", crate::runtime::ser::optional_json(&self.error)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
+                ("\"error\":", crate::runtime::ser::optional_json(&self.error)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -33516,10 +33597,16 @@ impl crate::runtime::ser::Encode for BetaMcpListToolsTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("input_schema", ::std::option::Option::Some(&self.input_schema)),
-                ("annotations", crate::runtime::ser::optional_json(&self.annotations)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"input_schema\":", ::std::option::Option::Some(&self.input_schema)),
+                (
+                    "\"annotations\":",
+                    crate::runtime::ser::optional_json(&self.annotations),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -33713,9 +33800,9 @@ impl crate::runtime::ser::Encode for BetaMcpProtocolError {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("message", ::std::option::Option::Some(&self.message)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"message\":", ::std::option::Option::Some(&self.message)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34066,34 +34153,40 @@ impl crate::runtime::ser::Encode for BetaMcpTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("server_url", crate::runtime::ser::optional_json(&self.server_url)),
-                ("connector_id", crate::runtime::ser::optional_json(&self.connector_id)),
-                ("tunnel_id", crate::runtime::ser::optional_json(&self.tunnel_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
                 (
-                    "authorization",
+                    "\"server_url\":",
+                    crate::runtime::ser::optional_json(&self.server_url),
+                ),
+                (
+                    "\"connector_id\":",
+                    crate::runtime::ser::optional_json(&self.connector_id),
+                ),
+                ("\"tunnel_id\":", crate::runtime::ser::optional_json(&self.tunnel_id)),
+                (
+                    "\"authorization\":",
                     crate::runtime::ser::optional_json(&self.authorization),
                 ),
                 (
-                    "server_description",
+                    "\"server_description\":",
                     crate::runtime::ser::optional_json(&self.server_description),
                 ),
-                ("headers", crate::runtime::ser::optional_json(&self.headers)),
+                ("\"headers\":", crate::runtime::ser::optional_json(&self.headers)),
                 (
-                    "allowed_tools",
+                    "\"allowed_tools\":",
                     crate::runtime::ser::optional_json(&self.allowed_tools),
                 ),
                 (
-                    "allowed_callers",
+                    "\"allowed_callers\":",
                     crate::runtime::ser::optional_json(&self.allowed_callers),
                 ),
                 (
-                    "require_approval",
+                    "\"require_approval\":",
                     crate::runtime::ser::optional_json(&self.require_approval),
                 ),
                 (
-                    "defer_loading",
+                    "\"defer_loading\":",
                     crate::runtime::ser::optional_json(&self.defer_loading),
                 ),
             ],
@@ -34329,8 +34422,8 @@ impl crate::runtime::ser::Encode for BetaMcpToolApprovalFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("always", crate::runtime::ser::optional_json(&self.always)),
-                ("never", crate::runtime::ser::optional_json(&self.never)),
+                ("\"always\":", crate::runtime::ser::optional_json(&self.always)),
+                ("\"never\":", crate::runtime::ser::optional_json(&self.never)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -34632,17 +34725,17 @@ impl crate::runtime::ser::Encode for BetaMcpToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
-                ("error", crate::runtime::ser::optional_json(&self.error)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
+                ("\"error\":", crate::runtime::ser::optional_json(&self.error)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
                 (
-                    "approval_request_id",
+                    "\"approval_request_id\":",
                     crate::runtime::ser::optional_json(&self.approval_request_id),
                 ),
             ],
@@ -35113,8 +35206,8 @@ impl crate::runtime::ser::Encode for BetaMcpToolExecutionError {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("content", ::std::option::Option::Some(&self.content)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -35313,8 +35406,11 @@ impl crate::runtime::ser::Encode for BetaMcpToolFilter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("tool_names", crate::runtime::ser::optional_json(&self.tool_names)),
-                ("read_only", crate::runtime::ser::optional_json(&self.read_only)),
+                (
+                    "\"tool_names\":",
+                    crate::runtime::ser::optional_json(&self.tool_names),
+                ),
+                ("\"read_only\":", crate::runtime::ser::optional_json(&self.read_only)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -37170,7 +37266,7 @@ impl crate::runtime::ser::Encode for BetaModerationConfigParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("mode", ::std::option::Option::Some(&self.mode))],
+            &[("\"mode\":", ::std::option::Option::Some(&self.mode))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -37673,8 +37769,8 @@ impl crate::runtime::ser::Encode for BetaModerationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("policy", crate::runtime::ser::optional_json(&self.policy)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"policy\":", crate::runtime::ser::optional_json(&self.policy)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -37794,8 +37890,8 @@ impl crate::runtime::ser::Encode for BetaModerationPolicyParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("input", crate::runtime::ser::optional_json(&self.input)),
-                ("output", crate::runtime::ser::optional_json(&self.output)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
+                ("\"output\":", crate::runtime::ser::optional_json(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -38077,10 +38173,10 @@ impl crate::runtime::ser::Encode for BetaMoveParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -38563,12 +38659,12 @@ impl crate::runtime::ser::Encode for BetaMultiAgentCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -38902,12 +38998,12 @@ impl crate::runtime::ser::Encode for BetaMultiAgentCallOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("action", ::std::option::Option::Some(&self.action)),
-                ("output", ::std::option::Option::Some(&self.output)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
+                ("\"output\":", ::std::option::Option::Some(&self.output)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -39254,9 +39350,9 @@ impl crate::runtime::ser::Encode for BetaMultiAgentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("enabled", ::std::option::Option::Some(&self.enabled)),
+                ("\"enabled\":", ::std::option::Option::Some(&self.enabled)),
                 (
-                    "max_concurrent_subagents",
+                    "\"max_concurrent_subagents\":",
                     crate::runtime::ser::optional_json(&self.max_concurrent_subagents),
                 ),
             ],
@@ -39375,10 +39471,10 @@ impl crate::runtime::ser::Encode for BetaNamespaceToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("description", ::std::option::Option::Some(&self.description)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"description\":", ::std::option::Option::Some(&self.description)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -40261,13 +40357,13 @@ impl crate::runtime::ser::Encode for BetaOutputMessage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("role", ::std::option::Option::Some(&self.role)),
-                ("content", ::std::option::Option::Some(&self.content)),
-                ("phase", crate::runtime::ser::optional_json(&self.phase)),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"role\":", ::std::option::Option::Some(&self.role)),
+                ("\"content\":", ::std::option::Option::Some(&self.content)),
+                ("\"phase\":", crate::runtime::ser::optional_json(&self.phase)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -40714,10 +40810,10 @@ impl crate::runtime::ser::Encode for BetaOutputTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("annotations", ::std::option::Option::Some(&self.annotations)),
-                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
+                ("\"annotations\":", ::std::option::Option::Some(&self.annotations)),
+                ("\"logprobs\":", ::std::option::Option::Some(&self.logprobs)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -40838,9 +40934,12 @@ impl crate::runtime::ser::Encode for BetaOutputTextContentParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
-                ("annotations", crate::runtime::ser::optional_json(&self.annotations)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
+                (
+                    "\"annotations\":",
+                    crate::runtime::ser::optional_json(&self.annotations),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41397,12 +41496,12 @@ impl crate::runtime::ser::Encode for BetaProgramItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("code", ::std::option::Option::Some(&self.code)),
-                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"code\":", ::std::option::Option::Some(&self.code)),
+                ("\"fingerprint\":", ::std::option::Option::Some(&self.fingerprint)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -41723,12 +41822,12 @@ impl crate::runtime::ser::Encode for BetaProgramOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("call_id", ::std::option::Option::Some(&self.call_id)),
-                ("result", ::std::option::Option::Some(&self.result)),
-                ("status", ::std::option::Option::Some(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"call_id\":", ::std::option::Option::Some(&self.call_id)),
+                ("\"result\":", ::std::option::Option::Some(&self.result)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42124,8 +42223,8 @@ impl crate::runtime::ser::Encode for BetaProgramToolCallCaller {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"caller_id\":", ::std::option::Option::Some(&self.caller_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42227,8 +42326,8 @@ impl crate::runtime::ser::Encode for BetaProgramToolCallCallerParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"caller_id\":", ::std::option::Option::Some(&self.caller_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42546,7 +42645,7 @@ impl crate::runtime::ser::Encode for BetaProgrammaticToolCallingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -42743,9 +42842,9 @@ impl crate::runtime::ser::Encode for BetaPrompt {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("version", crate::runtime::ser::optional_json(&self.version)),
-                ("variables", crate::runtime::ser::optional_json(&self.variables)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"version\":", crate::runtime::ser::optional_json(&self.version)),
+                ("\"variables\":", crate::runtime::ser::optional_json(&self.variables)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -42838,7 +42937,7 @@ impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointConfig {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("mode", ::std::option::Option::Some(&self.mode))],
+            &[("\"mode\":", ::std::option::Option::Some(&self.mode))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -43005,7 +43104,7 @@ impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("mode", ::std::option::Option::Some(&self.mode))],
+            &[("\"mode\":", ::std::option::Option::Some(&self.mode))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -43330,8 +43429,8 @@ impl crate::runtime::ser::Encode for BetaPromptCacheOptionsParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ttl", crate::runtime::ser::optional_json(&self.ttl)),
-                ("mode", crate::runtime::ser::optional_json(&self.mode)),
+                ("\"ttl\":", crate::runtime::ser::optional_json(&self.ttl)),
+                ("\"mode\":", crate::runtime::ser::optional_json(&self.mode)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -43682,13 +43781,13 @@ impl crate::runtime::ser::Encode for BetaRankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
+                ("\"ranker\":", crate::runtime::ser::optional_json(&self.ranker)),
                 (
-                    "score_threshold",
+                    "\"score_threshold\":",
                     crate::runtime::ser::optional_json(&self.score_threshold),
                 ),
                 (
-                    "hybrid_search",
+                    "\"hybrid_search\":",
                     crate::runtime::ser::optional_json(&self.hybrid_search),
                 ),
             ],
@@ -43856,12 +43955,12 @@ impl crate::runtime::ser::Encode for BetaReasoning {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("mode", crate::runtime::ser::optional_json(&self.mode)),
-                ("effort", crate::runtime::ser::optional_json(&self.effort)),
-                ("summary", crate::runtime::ser::optional_json(&self.summary)),
-                ("context", crate::runtime::ser::optional_json(&self.context)),
+                ("\"mode\":", crate::runtime::ser::optional_json(&self.mode)),
+                ("\"effort\":", crate::runtime::ser::optional_json(&self.effort)),
+                ("\"summary\":", crate::runtime::ser::optional_json(&self.summary)),
+                ("\"context\":", crate::runtime::ser::optional_json(&self.context)),
                 (
-                    "generate_summary",
+                    "\"generate_summary\":",
                     crate::runtime::ser::optional_json(&self.generate_summary),
                 ),
             ],
@@ -44299,16 +44398,16 @@ impl crate::runtime::ser::Encode for BetaReasoningItem {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("id", ::std::option::Option::Some(&self.id)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
                 (
-                    "encrypted_content",
+                    "\"encrypted_content\":",
                     crate::runtime::ser::optional_json(&self.encrypted_content),
                 ),
-                ("summary", ::std::option::Option::Some(&self.summary)),
-                ("content", crate::runtime::ser::optional_json(&self.content)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"summary\":", ::std::option::Option::Some(&self.summary)),
+                ("\"content\":", crate::runtime::ser::optional_json(&self.content)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -44708,8 +44807,8 @@ impl crate::runtime::ser::Encode for BetaReasoningTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -44883,8 +44982,8 @@ impl crate::runtime::ser::Encode for BetaRefusalContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"refusal\":", ::std::option::Option::Some(&self.refusal)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -48510,7 +48609,7 @@ impl crate::runtime::ser::Encode for BetaResponseFormatJsonObject {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -48682,7 +48781,7 @@ impl crate::runtime::ser::Encode for BetaResponseFormatText {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -56115,7 +56214,7 @@ impl crate::runtime::ser::Encode for BetaResponseStreamOptions {
             out,
             &[
                 (
-                    "include_obfuscation",
+                    "\"include_obfuscation\":",
                     crate::runtime::ser::optional_json(&self.include_obfuscation),
                 ),
             ],
@@ -56564,8 +56663,8 @@ impl crate::runtime::ser::Encode for BetaResponseTextParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional_json(&self.format)),
-                ("verbosity", crate::runtime::ser::optional_json(&self.verbosity)),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
+                ("\"verbosity\":", crate::runtime::ser::optional_json(&self.verbosity)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -57349,7 +57448,7 @@ impl crate::runtime::ser::Encode for BetaScreenshotParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -57560,12 +57659,12 @@ impl crate::runtime::ser::Encode for BetaScrollParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("x", ::std::option::Option::Some(&self.x)),
-                ("y", ::std::option::Option::Some(&self.y)),
-                ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
-                ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
-                ("keys", crate::runtime::ser::optional_json(&self.keys)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"x\":", ::std::option::Option::Some(&self.x)),
+                ("\"y\":", ::std::option::Option::Some(&self.y)),
+                ("\"scroll_x\":", ::std::option::Option::Some(&self.scroll_x)),
+                ("\"scroll_y\":", ::std::option::Option::Some(&self.scroll_y)),
+                ("\"keys\":", crate::runtime::ser::optional_json(&self.keys)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -58143,9 +58242,9 @@ impl crate::runtime::ser::Encode for BetaSkillReferenceParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
-                ("version", crate::runtime::ser::optional_json(&self.version)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"skill_id\":", ::std::option::Option::Some(&self.skill_id)),
+                ("\"version\":", crate::runtime::ser::optional_json(&self.version)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -58321,7 +58420,7 @@ impl crate::runtime::ser::Encode for BetaSpecificApplyPatchParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -58507,7 +58606,7 @@ impl crate::runtime::ser::Encode for BetaSpecificFunctionShellParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -58693,7 +58792,7 @@ impl crate::runtime::ser::Encode for BetaSpecificProgrammaticToolCallingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -58877,8 +58976,8 @@ impl crate::runtime::ser::Encode for BetaSummaryTextContent {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -59317,11 +59416,14 @@ impl crate::runtime::ser::Encode for BetaTextResponseFormatJsonSchema {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("name", ::std::option::Option::Some(&self.name)),
-                ("schema", ::std::option::Option::Some(&self.schema)),
-                ("strict", crate::runtime::ser::optional_json(&self.strict)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
+                ("\"schema\":", ::std::option::Option::Some(&self.schema)),
+                ("\"strict\":", crate::runtime::ser::optional_json(&self.strict)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -59683,22 +59785,37 @@ impl crate::runtime::ser::Encode for BetaTokenCountsBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
                 (
-                    "previous_response_id",
+                    "\"previous_response_id\":",
                     crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("text", crate::runtime::ser::optional_json(&self.text)),
-                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
-                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("personality", crate::runtime::ser::optional_json(&self.personality)),
-                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"text\":", crate::runtime::ser::optional_json(&self.text)),
+                ("\"reasoning\":", crate::runtime::ser::optional_json(&self.reasoning)),
                 (
-                    "parallel_tool_calls",
+                    "\"truncation\":",
+                    crate::runtime::ser::optional_json(&self.truncation),
+                ),
+                (
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"personality\":",
+                    crate::runtime::ser::optional_json(&self.personality),
+                ),
+                (
+                    "\"conversation\":",
+                    crate::runtime::ser::optional_json(&self.conversation),
+                ),
+                (
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
             ],
@@ -60527,9 +60644,9 @@ impl crate::runtime::ser::Encode for BetaToolChoiceAllowed {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("mode", ::std::option::Option::Some(&self.mode)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"mode\":", ::std::option::Option::Some(&self.mode)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -60794,8 +60911,8 @@ impl crate::runtime::ser::Encode for BetaToolChoiceCustom {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -60988,8 +61105,8 @@ impl crate::runtime::ser::Encode for BetaToolChoiceFunction {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -61197,9 +61314,9 @@ impl crate::runtime::ser::Encode for BetaToolChoiceMcp {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("server_label", ::std::option::Option::Some(&self.server_label)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"server_label\":", ::std::option::Option::Some(&self.server_label)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -61774,7 +61891,7 @@ impl crate::runtime::ser::Encode for BetaToolChoiceTypes {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -62168,13 +62285,13 @@ impl crate::runtime::ser::Encode for BetaToolSearchCallItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional_json(&self.execution)),
-                ("arguments", ::std::option::Option::Some(&self.arguments)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"execution\":", crate::runtime::ser::optional_json(&self.execution)),
+                ("\"arguments\":", ::std::option::Option::Some(&self.arguments)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -62700,13 +62817,13 @@ impl crate::runtime::ser::Encode for BetaToolSearchOutputItemParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", crate::runtime::ser::optional_json(&self.id)),
-                ("call_id", crate::runtime::ser::optional_json(&self.call_id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional_json(&self.execution)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
-                ("status", crate::runtime::ser::optional_json(&self.status)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", crate::runtime::ser::optional_json(&self.id)),
+                ("\"call_id\":", crate::runtime::ser::optional_json(&self.call_id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"execution\":", crate::runtime::ser::optional_json(&self.execution)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
+                ("\"status\":", crate::runtime::ser::optional_json(&self.status)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -63005,10 +63122,13 @@ impl crate::runtime::ser::Encode for BetaToolSearchToolParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("execution", crate::runtime::ser::optional_json(&self.execution)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("parameters", crate::runtime::ser::optional_json(&self.parameters)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"execution\":", crate::runtime::ser::optional_json(&self.execution)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"parameters\":", crate::runtime::ser::optional_json(&self.parameters)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -63197,9 +63317,9 @@ impl crate::runtime::ser::Encode for BetaTopLogProb {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("token", ::std::option::Option::Some(&self.token)),
-                ("logprob", ::std::option::Option::Some(&self.logprob)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("\"token\":", ::std::option::Option::Some(&self.token)),
+                ("\"logprob\":", ::std::option::Option::Some(&self.logprob)),
+                ("\"bytes\":", ::std::option::Option::Some(&self.bytes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -63370,8 +63490,8 @@ impl crate::runtime::ser::Encode for BetaTypeParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("text", ::std::option::Option::Some(&self.text)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"text\":", ::std::option::Option::Some(&self.text)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -63568,11 +63688,11 @@ impl crate::runtime::ser::Encode for BetaUrlCitationBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("title", ::std::option::Option::Some(&self.title)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
+                ("\"start_index\":", ::std::option::Option::Some(&self.start_index)),
+                ("\"end_index\":", ::std::option::Option::Some(&self.end_index)),
+                ("\"title\":", ::std::option::Option::Some(&self.title)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -63769,11 +63889,11 @@ impl crate::runtime::ser::Encode for BetaUrlCitationParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("start_index", ::std::option::Option::Some(&self.start_index)),
-                ("end_index", ::std::option::Option::Some(&self.end_index)),
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("title", ::std::option::Option::Some(&self.title)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"start_index\":", ::std::option::Option::Some(&self.start_index)),
+                ("\"end_index\":", ::std::option::Option::Some(&self.end_index)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
+                ("\"title\":", ::std::option::Option::Some(&self.title)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -64157,7 +64277,7 @@ impl crate::runtime::ser::Encode for BetaWaitParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -64342,9 +64462,9 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionFind {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
-                ("pattern", ::std::option::Option::Some(&self.pattern)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
+                ("\"pattern\":", ::std::option::Option::Some(&self.pattern)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -64530,8 +64650,8 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionOpenPage {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", crate::runtime::ser::optional_json(&self.url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", crate::runtime::ser::optional_json(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -64756,10 +64876,10 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionSearch {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("query", crate::runtime::ser::optional_json(&self.query)),
-                ("queries", crate::runtime::ser::optional_json(&self.queries)),
-                ("sources", crate::runtime::ser::optional_json(&self.sources)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"query\":", crate::runtime::ser::optional_json(&self.query)),
+                ("\"queries\":", crate::runtime::ser::optional_json(&self.queries)),
+                ("\"sources\":", crate::runtime::ser::optional_json(&self.sources)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -65011,8 +65131,8 @@ impl crate::runtime::ser::Encode for BetaWebSearchActionSearchWebSearchSource {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("url", ::std::option::Option::Some(&self.url)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"url\":", ::std::option::Option::Some(&self.url)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -65177,11 +65297,11 @@ impl crate::runtime::ser::Encode for BetaWebSearchApproximateLocation {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", crate::runtime::ser::optional_json(&self.r#type)),
-                ("country", crate::runtime::ser::optional_json(&self.country)),
-                ("region", crate::runtime::ser::optional_json(&self.region)),
-                ("city", crate::runtime::ser::optional_json(&self.city)),
-                ("timezone", crate::runtime::ser::optional_json(&self.timezone)),
+                ("\"type\":", crate::runtime::ser::optional_json(&self.r#type)),
+                ("\"country\":", crate::runtime::ser::optional_json(&self.country)),
+                ("\"region\":", crate::runtime::ser::optional_json(&self.region)),
+                ("\"city\":", crate::runtime::ser::optional_json(&self.city)),
+                ("\"timezone\":", crate::runtime::ser::optional_json(&self.timezone)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -65412,17 +65532,17 @@ impl crate::runtime::ser::Encode for BetaWebSearchPreviewTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "user_location",
+                    "\"user_location\":",
                     crate::runtime::ser::optional_json(&self.user_location),
                 ),
                 (
-                    "search_context_size",
+                    "\"search_context_size\":",
                     crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
                 (
-                    "search_content_types",
+                    "\"search_content_types\":",
                     crate::runtime::ser::optional_json(&self.search_content_types),
                 ),
             ],
@@ -65663,18 +65783,18 @@ impl crate::runtime::ser::Encode for BetaWebSearchTool {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "external_web_access",
+                    "\"external_web_access\":",
                     crate::runtime::ser::optional_json(&self.external_web_access),
                 ),
-                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                ("\"filters\":", crate::runtime::ser::optional_json(&self.filters)),
                 (
-                    "user_location",
+                    "\"user_location\":",
                     crate::runtime::ser::optional_json(&self.user_location),
                 ),
                 (
-                    "search_context_size",
+                    "\"search_context_size\":",
                     crate::runtime::ser::optional_json(&self.search_context_size),
                 ),
             ],
@@ -65814,11 +65934,11 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolCall {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("agent", crate::runtime::ser::optional_json(&self.agent)),
-                ("id", ::std::option::Option::Some(&self.id)),
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("status", ::std::option::Option::Some(&self.status)),
-                ("action", ::std::option::Option::Some(&self.action)),
+                ("\"agent\":", crate::runtime::ser::optional_json(&self.agent)),
+                ("\"id\":", ::std::option::Option::Some(&self.id)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"status\":", ::std::option::Option::Some(&self.status)),
+                ("\"action\":", ::std::option::Option::Some(&self.action)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -66191,7 +66311,7 @@ impl crate::runtime::ser::Encode for BetaWebSearchToolFilters {
             out,
             &[
                 (
-                    "allowed_domains",
+                    "\"allowed_domains\":",
                     crate::runtime::ser::optional_json(&self.allowed_domains),
                 ),
             ],
@@ -66709,26 +66829,32 @@ impl crate::runtime::ser::Encode for CompactResponseMethodPublicBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", ::std::option::Option::Some(&self.model)),
-                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("\"model\":", ::std::option::Option::Some(&self.model)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
                 (
-                    "previous_response_id",
+                    "\"previous_response_id\":",
                     crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
                 (
-                    "prompt_cache_key",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"prompt_cache_key\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
-                    "prompt_cache_retention",
+                    "\"prompt_cache_retention\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
-                    "prompt_cache_options",
+                    "\"prompt_cache_options\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
-                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
+                (
+                    "\"service_tier\":",
+                    crate::runtime::ser::optional_json(&self.service_tier),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -66955,9 +67081,9 @@ impl crate::runtime::ser::Encode for ContextManagementParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
                 (
-                    "compact_threshold",
+                    "\"compact_threshold\":",
                     crate::runtime::ser::optional_json(&self.compact_threshold),
                 ),
             ],
@@ -67168,7 +67294,7 @@ impl crate::runtime::ser::Encode for ConversationParam2 {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("id", ::std::option::Option::Some(&self.id))],
+            &[("\"id\":", ::std::option::Option::Some(&self.id))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -67751,65 +67877,92 @@ impl crate::runtime::ser::Encode for CreateResponse {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
-                ("top_logprobs", crate::runtime::ser::optional_json(&self.top_logprobs)),
-                ("temperature", crate::runtime::ser::optional_json(&self.temperature)),
-                ("top_p", crate::runtime::ser::optional_json(&self.top_p)),
-                ("user", crate::runtime::ser::optional_json(&self.user)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
                 (
-                    "safety_identifier",
+                    "\"top_logprobs\":",
+                    crate::runtime::ser::optional_json(&self.top_logprobs),
+                ),
+                (
+                    "\"temperature\":",
+                    crate::runtime::ser::optional_json(&self.temperature),
+                ),
+                ("\"top_p\":", crate::runtime::ser::optional_json(&self.top_p)),
+                ("\"user\":", crate::runtime::ser::optional_json(&self.user)),
+                (
+                    "\"safety_identifier\":",
                     crate::runtime::ser::optional_json(&self.safety_identifier),
                 ),
                 (
-                    "prompt_cache_key",
+                    "\"prompt_cache_key\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_key),
                 ),
                 (
-                    "prompt_cache_retention",
+                    "\"prompt_cache_retention\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_retention),
                 ),
                 (
-                    "prompt_cache_options",
+                    "\"prompt_cache_options\":",
                     crate::runtime::ser::optional_json(&self.prompt_cache_options),
                 ),
                 (
-                    "previous_response_id",
+                    "\"previous_response_id\":",
                     crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("background", crate::runtime::ser::optional_json(&self.background)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
                 (
-                    "max_tool_calls",
+                    "\"background\":",
+                    crate::runtime::ser::optional_json(&self.background),
+                ),
+                (
+                    "\"max_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.max_tool_calls),
                 ),
-                ("text", crate::runtime::ser::optional_json(&self.text)),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
-                ("prompt", crate::runtime::ser::optional_json(&self.prompt)),
-                ("service_tier", crate::runtime::ser::optional_json(&self.service_tier)),
-                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
-                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
-                ("input", crate::runtime::ser::optional_json(&self.input)),
-                ("include", crate::runtime::ser::optional_json(&self.include)),
+                ("\"text\":", crate::runtime::ser::optional_json(&self.text)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
                 (
-                    "parallel_tool_calls",
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                ("\"prompt\":", crate::runtime::ser::optional_json(&self.prompt)),
+                (
+                    "\"service_tier\":",
+                    crate::runtime::ser::optional_json(&self.service_tier),
+                ),
+                (
+                    "\"truncation\":",
+                    crate::runtime::ser::optional_json(&self.truncation),
+                ),
+                ("\"reasoning\":", crate::runtime::ser::optional_json(&self.reasoning)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
+                ("\"include\":", crate::runtime::ser::optional_json(&self.include)),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
-                ("store", crate::runtime::ser::optional_json(&self.store)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("moderation", crate::runtime::ser::optional_json(&self.moderation)),
-                ("stream", crate::runtime::ser::optional_json(&self.stream)),
+                ("\"store\":", crate::runtime::ser::optional_json(&self.store)),
                 (
-                    "stream_options",
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"moderation\":",
+                    crate::runtime::ser::optional_json(&self.moderation),
+                ),
+                ("\"stream\":", crate::runtime::ser::optional_json(&self.stream)),
+                (
+                    "\"stream_options\":",
                     crate::runtime::ser::optional_json(&self.stream_options),
                 ),
-                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
                 (
-                    "context_management",
+                    "\"conversation\":",
+                    crate::runtime::ser::optional_json(&self.conversation),
+                ),
+                (
+                    "\"context_management\":",
                     crate::runtime::ser::optional_json(&self.context_management),
                 ),
                 (
-                    "max_output_tokens",
+                    "\"max_output_tokens\":",
                     crate::runtime::ser::optional_json(&self.max_output_tokens),
                 ),
             ],
@@ -71231,12 +71384,12 @@ impl crate::runtime::ser::Encode for Reasoning {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("mode", crate::runtime::ser::optional_json(&self.mode)),
-                ("effort", crate::runtime::ser::optional_json(&self.effort)),
-                ("summary", crate::runtime::ser::optional_json(&self.summary)),
-                ("context", crate::runtime::ser::optional_json(&self.context)),
+                ("\"mode\":", crate::runtime::ser::optional_json(&self.mode)),
+                ("\"effort\":", crate::runtime::ser::optional_json(&self.effort)),
+                ("\"summary\":", crate::runtime::ser::optional_json(&self.summary)),
+                ("\"context\":", crate::runtime::ser::optional_json(&self.context)),
                 (
-                    "generate_summary",
+                    "\"generate_summary\":",
                     crate::runtime::ser::optional_json(&self.generate_summary),
                 ),
             ],
@@ -81734,7 +81887,7 @@ impl crate::runtime::ser::Encode for ResponseStreamOptions {
             out,
             &[
                 (
-                    "include_obfuscation",
+                    "\"include_obfuscation\":",
                     crate::runtime::ser::optional_json(&self.include_obfuscation),
                 ),
             ],
@@ -82165,8 +82318,8 @@ impl crate::runtime::ser::Encode for ResponseTextParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("format", crate::runtime::ser::optional_json(&self.format)),
-                ("verbosity", crate::runtime::ser::optional_json(&self.verbosity)),
+                ("\"format\":", crate::runtime::ser::optional_json(&self.format)),
+                ("\"verbosity\":", crate::runtime::ser::optional_json(&self.verbosity)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -83181,7 +83334,7 @@ impl crate::runtime::ser::Encode for SpecificApplyPatchParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -83367,7 +83520,7 @@ impl crate::runtime::ser::Encode for SpecificFunctionShellParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -83553,7 +83706,7 @@ impl crate::runtime::ser::Encode for SpecificProgrammaticToolCallingParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -83925,22 +84078,37 @@ impl crate::runtime::ser::Encode for TokenCountsBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("input", crate::runtime::ser::optional_json(&self.input)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"input\":", crate::runtime::ser::optional_json(&self.input)),
                 (
-                    "previous_response_id",
+                    "\"previous_response_id\":",
                     crate::runtime::ser::optional_json(&self.previous_response_id),
                 ),
-                ("tools", crate::runtime::ser::optional_json(&self.tools)),
-                ("text", crate::runtime::ser::optional_json(&self.text)),
-                ("reasoning", crate::runtime::ser::optional_json(&self.reasoning)),
-                ("truncation", crate::runtime::ser::optional_json(&self.truncation)),
-                ("instructions", crate::runtime::ser::optional_json(&self.instructions)),
-                ("personality", crate::runtime::ser::optional_json(&self.personality)),
-                ("conversation", crate::runtime::ser::optional_json(&self.conversation)),
-                ("tool_choice", crate::runtime::ser::optional_json(&self.tool_choice)),
+                ("\"tools\":", crate::runtime::ser::optional_json(&self.tools)),
+                ("\"text\":", crate::runtime::ser::optional_json(&self.text)),
+                ("\"reasoning\":", crate::runtime::ser::optional_json(&self.reasoning)),
                 (
-                    "parallel_tool_calls",
+                    "\"truncation\":",
+                    crate::runtime::ser::optional_json(&self.truncation),
+                ),
+                (
+                    "\"instructions\":",
+                    crate::runtime::ser::optional_json(&self.instructions),
+                ),
+                (
+                    "\"personality\":",
+                    crate::runtime::ser::optional_json(&self.personality),
+                ),
+                (
+                    "\"conversation\":",
+                    crate::runtime::ser::optional_json(&self.conversation),
+                ),
+                (
+                    "\"tool_choice\":",
+                    crate::runtime::ser::optional_json(&self.tool_choice),
+                ),
+                (
+                    "\"parallel_tool_calls\":",
                     crate::runtime::ser::optional_json(&self.parallel_tool_calls),
                 ),
             ],
@@ -84296,9 +84464,9 @@ impl crate::runtime::ser::Encode for ToolChoiceAllowed {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("mode", ::std::option::Option::Some(&self.mode)),
-                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"mode\":", ::std::option::Option::Some(&self.mode)),
+                ("\"tools\":", ::std::option::Option::Some(&self.tools)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -84563,8 +84731,8 @@ impl crate::runtime::ser::Encode for ToolChoiceCustom {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("name", ::std::option::Option::Some(&self.name)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"name\":", ::std::option::Option::Some(&self.name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -85046,7 +85214,7 @@ impl crate::runtime::ser::Encode for ToolChoiceTypes {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

@@ -260,9 +260,12 @@ impl crate::runtime::ser::Encode for PublicCreateOrganizationRoleBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role_name", ::std::option::Option::Some(&self.role_name)),
-                ("permissions", ::std::option::Option::Some(&self.permissions)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("\"role_name\":", ::std::option::Option::Some(&self.role_name)),
+                ("\"permissions\":", ::std::option::Option::Some(&self.permissions)),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -530,9 +533,15 @@ impl crate::runtime::ser::Encode for PublicUpdateOrganizationRoleBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("permissions", crate::runtime::ser::optional_json(&self.permissions)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
-                ("role_name", crate::runtime::ser::optional_json(&self.role_name)),
+                (
+                    "\"permissions\":",
+                    crate::runtime::ser::optional_json(&self.permissions),
+                ),
+                (
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                ("\"role_name\":", crate::runtime::ser::optional_json(&self.role_name)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )

@@ -527,7 +527,12 @@ impl crate::runtime::ser::Encode for SetDefaultSkillVersionBody {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("default_version", ::std::option::Option::Some(&self.default_version))],
+            &[
+                (
+                    "\"default_version\":",
+                    ::std::option::Option::Some(&self.default_version),
+                ),
+            ],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }

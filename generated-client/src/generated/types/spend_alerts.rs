@@ -119,13 +119,13 @@ impl crate::runtime::ser::Encode for CreateSpendAlertBody {
             out,
             &[
                 (
-                    "threshold_amount",
+                    "\"threshold_amount\":",
                     ::std::option::Option::Some(&self.threshold_amount),
                 ),
-                ("currency", ::std::option::Option::Some(&self.currency)),
-                ("interval", ::std::option::Option::Some(&self.interval)),
+                ("\"currency\":", ::std::option::Option::Some(&self.currency)),
+                ("\"interval\":", ::std::option::Option::Some(&self.interval)),
                 (
-                    "notification_channel",
+                    "\"notification_channel\":",
                     ::std::option::Option::Some(&self.notification_channel),
                 ),
             ],
@@ -1652,10 +1652,10 @@ impl crate::runtime::ser::Encode for SpendAlertNotificationChannel {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("recipients", ::std::option::Option::Some(&self.recipients)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"recipients\":", ::std::option::Option::Some(&self.recipients)),
                 (
-                    "subject_prefix",
+                    "\"subject_prefix\":",
                     crate::runtime::ser::optional_json(&self.subject_prefix),
                 ),
             ],

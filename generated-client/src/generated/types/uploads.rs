@@ -141,8 +141,8 @@ impl crate::runtime::ser::Encode for CompleteUploadRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("part_ids", ::std::option::Option::Some(&self.part_ids)),
-                ("md5", crate::runtime::ser::optional_json(&self.md5)),
+                ("\"part_ids\":", ::std::option::Option::Some(&self.part_ids)),
+                ("\"md5\":", crate::runtime::ser::optional_json(&self.md5)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -273,12 +273,12 @@ impl crate::runtime::ser::Encode for CreateUploadRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("filename", ::std::option::Option::Some(&self.filename)),
-                ("purpose", ::std::option::Option::Some(&self.purpose)),
-                ("bytes", ::std::option::Option::Some(&self.bytes)),
-                ("mime_type", ::std::option::Option::Some(&self.mime_type)),
+                ("\"filename\":", ::std::option::Option::Some(&self.filename)),
+                ("\"purpose\":", ::std::option::Option::Some(&self.purpose)),
+                ("\"bytes\":", ::std::option::Option::Some(&self.bytes)),
+                ("\"mime_type\":", ::std::option::Option::Some(&self.mime_type)),
                 (
-                    "expires_after",
+                    "\"expires_after\":",
                     crate::runtime::ser::optional_json(&self.expires_after),
                 ),
             ],

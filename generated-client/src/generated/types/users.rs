@@ -415,14 +415,14 @@ impl crate::runtime::ser::Encode for UserRoleUpdateRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("role", crate::runtime::ser::optional_json(&self.role)),
-                ("role_id", crate::runtime::ser::optional_json(&self.role_id)),
+                ("\"role\":", crate::runtime::ser::optional_json(&self.role)),
+                ("\"role_id\":", crate::runtime::ser::optional_json(&self.role_id)),
                 (
-                    "technical_level",
+                    "\"technical_level\":",
                     crate::runtime::ser::optional_json(&self.technical_level),
                 ),
                 (
-                    "developer_persona",
+                    "\"developer_persona\":",
                     crate::runtime::ser::optional_json(&self.developer_persona),
                 ),
             ],

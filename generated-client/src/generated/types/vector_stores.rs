@@ -89,7 +89,7 @@ impl crate::runtime::ser::Encode for AutoChunkingStrategyRequestParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("type", ::std::option::Option::Some(&self.r#type))],
+            &[("\"type\":", ::std::option::Option::Some(&self.r#type))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -406,13 +406,13 @@ impl crate::runtime::ser::Encode for CreateVectorStoreFileBatchRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
-                ("files", crate::runtime::ser::optional_json(&self.files)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("\"files\":", crate::runtime::ser::optional_json(&self.files)),
                 (
-                    "chunking_strategy",
+                    "\"chunking_strategy\":",
                     crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
+                ("\"attributes\":", crate::runtime::ser::optional_json(&self.attributes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -541,12 +541,12 @@ impl crate::runtime::ser::Encode for CreateVectorStoreFileRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("\"file_id\":", ::std::option::Option::Some(&self.file_id)),
                 (
-                    "chunking_strategy",
+                    "\"chunking_strategy\":",
                     crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("attributes", crate::runtime::ser::optional_json(&self.attributes)),
+                ("\"attributes\":", crate::runtime::ser::optional_json(&self.attributes)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -738,18 +738,21 @@ impl crate::runtime::ser::Encode for CreateVectorStoreRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("file_ids", crate::runtime::ser::optional_json(&self.file_ids)),
-                ("name", crate::runtime::ser::optional_json(&self.name)),
-                ("description", crate::runtime::ser::optional_json(&self.description)),
+                ("\"file_ids\":", crate::runtime::ser::optional_json(&self.file_ids)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
                 (
-                    "expires_after",
+                    "\"description\":",
+                    crate::runtime::ser::optional_json(&self.description),
+                ),
+                (
+                    "\"expires_after\":",
                     crate::runtime::ser::optional_json(&self.expires_after),
                 ),
                 (
-                    "chunking_strategy",
+                    "\"chunking_strategy\":",
                     crate::runtime::ser::optional_json(&self.chunking_strategy),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1856,11 +1859,11 @@ impl crate::runtime::ser::Encode for StaticChunkingStrategy {
             out,
             &[
                 (
-                    "max_chunk_size_tokens",
+                    "\"max_chunk_size_tokens\":",
                     ::std::option::Option::Some(&self.max_chunk_size_tokens),
                 ),
                 (
-                    "chunk_overlap_tokens",
+                    "\"chunk_overlap_tokens\":",
                     ::std::option::Option::Some(&self.chunk_overlap_tokens),
                 ),
             ],
@@ -1966,8 +1969,8 @@ impl crate::runtime::ser::Encode for StaticChunkingStrategyRequestParam {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("type", ::std::option::Option::Some(&self.r#type)),
-                ("static", ::std::option::Option::Some(&self.r#static)),
+                ("\"type\":", ::std::option::Option::Some(&self.r#type)),
+                ("\"static\":", ::std::option::Option::Some(&self.r#static)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2271,7 +2274,7 @@ impl crate::runtime::ser::Encode for UpdateVectorStoreFileAttributesRequest {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("attributes", ::std::option::Option::Some(&self.attributes))],
+            &[("\"attributes\":", ::std::option::Option::Some(&self.attributes))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
@@ -2405,12 +2408,12 @@ impl crate::runtime::ser::Encode for UpdateVectorStoreRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("name", crate::runtime::ser::optional_json(&self.name)),
+                ("\"name\":", crate::runtime::ser::optional_json(&self.name)),
                 (
-                    "expires_after",
+                    "\"expires_after\":",
                     crate::runtime::ser::optional_json(&self.expires_after),
                 ),
-                ("metadata", crate::runtime::ser::optional_json(&self.metadata)),
+                ("\"metadata\":", crate::runtime::ser::optional_json(&self.metadata)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -2512,8 +2515,8 @@ impl crate::runtime::ser::Encode for VectorStoreExpirationAfter {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("anchor", ::std::option::Option::Some(&self.anchor)),
-                ("days", ::std::option::Option::Some(&self.days)),
+                ("\"anchor\":", ::std::option::Option::Some(&self.anchor)),
+                ("\"days\":", ::std::option::Option::Some(&self.days)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -4010,18 +4013,18 @@ impl crate::runtime::ser::Encode for VectorStoreSearchRequest {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("query", ::std::option::Option::Some(&self.query)),
+                ("\"query\":", ::std::option::Option::Some(&self.query)),
                 (
-                    "rewrite_query",
+                    "\"rewrite_query\":",
                     crate::runtime::ser::optional_json(&self.rewrite_query),
                 ),
                 (
-                    "max_num_results",
+                    "\"max_num_results\":",
                     crate::runtime::ser::optional_json(&self.max_num_results),
                 ),
-                ("filters", crate::runtime::ser::optional_json(&self.filters)),
+                ("\"filters\":", crate::runtime::ser::optional_json(&self.filters)),
                 (
-                    "ranking_options",
+                    "\"ranking_options\":",
                     crate::runtime::ser::optional_json(&self.ranking_options),
                 ),
             ],
@@ -4417,9 +4420,9 @@ impl crate::runtime::ser::Encode for VectorStoreSearchRequestRankingOptions {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("ranker", crate::runtime::ser::optional_json(&self.ranker)),
+                ("\"ranker\":", crate::runtime::ser::optional_json(&self.ranker)),
                 (
-                    "score_threshold",
+                    "\"score_threshold\":",
                     crate::runtime::ser::optional_json(&self.score_threshold),
                 ),
             ],

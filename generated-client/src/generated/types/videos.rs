@@ -148,8 +148,8 @@ impl crate::runtime::ser::Encode for CreateVideoEditJsonBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("video", ::std::option::Option::Some(&self.video)),
-                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("\"video\":", ::std::option::Option::Some(&self.video)),
+                ("\"prompt\":", ::std::option::Option::Some(&self.prompt)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -339,9 +339,9 @@ impl crate::runtime::ser::Encode for CreateVideoExtendJsonBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("video", ::std::option::Option::Some(&self.video)),
-                ("prompt", ::std::option::Option::Some(&self.prompt)),
-                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                ("\"video\":", ::std::option::Option::Some(&self.video)),
+                ("\"prompt\":", ::std::option::Option::Some(&self.prompt)),
+                ("\"seconds\":", ::std::option::Option::Some(&self.seconds)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -577,14 +577,14 @@ impl crate::runtime::ser::Encode for CreateVideoJsonBody {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("model", crate::runtime::ser::optional_json(&self.model)),
-                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("\"model\":", crate::runtime::ser::optional_json(&self.model)),
+                ("\"prompt\":", ::std::option::Option::Some(&self.prompt)),
                 (
-                    "input_reference",
+                    "\"input_reference\":",
                     crate::runtime::ser::optional_json(&self.input_reference),
                 ),
-                ("seconds", crate::runtime::ser::optional_json(&self.seconds)),
-                ("size", crate::runtime::ser::optional_json(&self.size)),
+                ("\"seconds\":", crate::runtime::ser::optional_json(&self.seconds)),
+                ("\"size\":", crate::runtime::ser::optional_json(&self.size)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1055,8 +1055,8 @@ impl crate::runtime::ser::Encode for ImageRefParam2 {
         crate::runtime::ser::write_json_object(
             out,
             &[
-                ("image_url", crate::runtime::ser::optional_json(&self.image_url)),
-                ("file_id", crate::runtime::ser::optional_json(&self.file_id)),
+                ("\"image_url\":", crate::runtime::ser::optional_json(&self.image_url)),
+                ("\"file_id\":", crate::runtime::ser::optional_json(&self.file_id)),
             ],
             ::std::option::Option::Some(&self.extra_fields),
         )
@@ -1513,7 +1513,7 @@ impl crate::runtime::ser::Encode for VideoReferenceInputParam {
     ) -> ::std::result::Result<(), ::serde_json::Error> {
         crate::runtime::ser::write_json_object(
             out,
-            &[("id", ::std::option::Option::Some(&self.id))],
+            &[("\"id\":", ::std::option::Option::Some(&self.id))],
             ::std::option::Option::Some(&self.extra_fields),
         )
     }
