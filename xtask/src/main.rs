@@ -38,7 +38,7 @@ commands:
   conformance [DIR] [--compile none|set|all]
                                  generate every spec under DIR (default ../shared/specs/openai), report, compile a set
   compile-bench [SPEC]           cold build time of the generated client vs async-openai (full and chat only)
-  bench-runtime [--quick]        runtime speed vs async-openai: SSE, a large list, an upload, small requests
+  bench-runtime [--quick]        runtime speed vs async-openai: SSE, a large list, an upload, small requests, chat requests, request encoding
   diff-selftest                  run the diff on the in-repo specs and check its output formats
   diff OLD NEW [options]         classify the changes between two spec versions (--help for options)
   diff-semver-check OLD NEW      check the diff's breaking-source findings against cargo-semver-checks (slow)
