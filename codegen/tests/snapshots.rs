@@ -316,6 +316,9 @@ fn api_groups_become_features_and_second_encodings_get_methods() {
     // Every item of a type (its impls too) carries the cfg.
     assert_has(&types_text(&g), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl ::serde::Serialize for Message"#]);
     assert_has(&types_text(&g), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl<'de> ::serde::Deserialize<'de> for Message"#]);
+    // The JSON body offered beside the multipart one is a request type too:
+    // it has a builder and is written by `Encode`.
+    assert_has(&types_text(&g), &["impl UploadJson { /// Creates a value from its required fields; optional fields start unset.", "impl crate::runtime::ser::Encode for UploadJson {"]);
 }
 
 #[test]

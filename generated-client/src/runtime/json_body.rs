@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::de::text::Members;
-use super::ser::Encode;
+use super::ser::{write_key, Encode};
 
 /// One top-level edit, applied in the order they were asked for.
 #[derive(Clone, Debug)]
@@ -33,31 +33,36 @@ pub(crate) struct JsonBody {
     edits: Vec<Edit>,
 }
 
+/// A top-level member of the encoded text: its key and its value's text.
+type Member<'a> = (std::borrow::Cow<'a, str>, &'a str);
+
+/// The final value of each member the edits (or extra fields) touch, in the
+/// order first touched; `None`: removed.
+type Touched<'a> = Vec<(&'a str, Option<&'a Value>)>;
+
 impl JsonBody {
+    fn of(text: impl Into<Bytes>) -> Self {
+        JsonBody {
+            text: text.into(),
+            edits: Vec::new(),
+        }
+    }
+
     /// Writes `value` with serde_json.
     pub(crate) fn serialize(value: &impl serde::Serialize) -> Result<Self, serde_json::Error> {
-        Ok(JsonBody {
-            text: Bytes::from(serde_json::to_vec(value)?),
-            edits: Vec::new(),
-        })
+        serde_json::to_vec(value).map(Self::of)
     }
 
     /// Writes `value` with its own [`Encode`].
     pub(crate) fn encode(value: &(impl Encode + ?Sized)) -> Result<Self, serde_json::Error> {
         let mut text = Vec::with_capacity(128);
         value.write_json(&mut text)?;
-        Ok(JsonBody {
-            text: Bytes::from(text),
-            edits: Vec::new(),
-        })
+        Ok(Self::of(text))
     }
 
     /// An empty object, for edits on a request that had no body.
     pub(crate) fn empty_object() -> Self {
-        JsonBody {
-            text: Bytes::from_static(b"{}"),
-            edits: Vec::new(),
-        }
+        Self::of(Bytes::from_static(b"{}"))
     }
 
     /// Whether the body is a JSON object (serde_json writes no leading space).
@@ -75,52 +80,64 @@ impl JsonBody {
         self.edits.push(Edit::Default(key.to_owned(), value));
     }
 
+    /// The top-level members of the encoded object.
+    fn members(&self) -> Result<Vec<Member<'_>>, String> {
+        let text = std::str::from_utf8(&self.text)
+            .map_err(|_| "the encoded body is not UTF-8".to_owned())?;
+        Members::new(text)
+            .and_then(|members| members.collect())
+            .map_err(|e| format!("cannot edit the encoded body: {e}"))
+    }
+
+    /// What the edits, then the `extra` fields, make of the members they
+    /// touch: the one place the rules are applied.
+    fn touched<'a>(&'a self, members: &[Member<'_>], extra: &'a Map<String, Value>) -> Touched<'a> {
+        let mut touched: Touched<'a> = Vec::new();
+        let at =
+            |touched: &Touched<'a>, key: &str| touched.iter().position(|(name, _)| *name == key);
+        let edits = self.edits.iter().map(|edit| match edit {
+            Edit::Set(key, value) => (key.as_str(), value.as_ref(), false),
+            Edit::Default(key, value) => (key.as_str(), Some(value), true),
+        });
+        let extra = extra
+            .iter()
+            .map(|(key, value)| (key.as_str(), Some(value), false));
+        for (key, value, default) in edits.chain(extra) {
+            match at(&touched, key) {
+                Some(i) if !default || touched[i].1.is_none() => touched[i].1 = value,
+                Some(_) => {}
+                None if default && members.iter().any(|(name, _)| name == key) => {}
+                None => touched.push((key, value)),
+            }
+        }
+        touched
+    }
+
     /// The top-level member `key` after the edits, if the body is an object
-    /// that has it.
+    /// that has it (the last one of that name, as a decoder keeps it).
     pub(crate) fn member(&self, key: &str) -> Option<Value> {
         if !self.is_object() {
             return None;
         }
-        let original = || {
-            self.original(key)
-                .and_then(|text| serde_json::from_str(text).ok())
-        };
-        let mut state = None;
-        for edit in &self.edits {
-            match edit {
-                Edit::Set(name, value) if name == key => state = Some(value.clone()),
-                Edit::Default(name, value) if name == key => {
-                    let present = match &state {
-                        Some(value) => value.is_some(),
-                        None => self.original(key).is_some(),
-                    };
-                    if !present {
-                        state = Some(Some(value.clone()));
-                    }
-                }
-                _ => {}
+        let members = self.members().ok()?;
+        let no_extra = Map::new();
+        match self
+            .touched(&members, &no_extra)
+            .into_iter()
+            .find(|(name, _)| *name == key)
+        {
+            Some((_, value)) => value.cloned(),
+            None => {
+                let (_, text) = members.iter().rev().find(|(name, _)| name == key)?;
+                serde_json::from_str(text).ok()
             }
         }
-        state.unwrap_or_else(original)
-    }
-
-    /// The text of the original body's top-level member `key` (the last one
-    /// of that name, as a decoder keeps it).
-    fn original(&self, key: &str) -> Option<&str> {
-        let text = std::str::from_utf8(&self.text).ok()?;
-        let mut found = None;
-        for member in Members::new(text).ok()? {
-            let (name, value) = member.ok()?;
-            if name == key {
-                found = Some(value);
-            }
-        }
-        found
     }
 
     /// The bytes to send: the body with its edits and then the caller's
     /// `extra` fields applied (extra fields replace members of the same name).
-    /// Without either, the encoded text as it is, shared, not copied.
+    /// When that changes nothing (the usual removal of an absent `stream`),
+    /// the encoded text as it is, shared, not copied.
     pub(crate) fn finish(&self, extra: &Map<String, Value>) -> Result<Bytes, String> {
         if self.edits.is_empty() && extra.is_empty() {
             return Ok(self.text.clone());
@@ -128,61 +145,28 @@ impl JsonBody {
         if !self.is_object() {
             return Err("extra body fields and body edits need a JSON object body".to_owned());
         }
-        let text = std::str::from_utf8(&self.text)
-            .map_err(|_| "the encoded body is not UTF-8".to_owned())?;
-        let members: Vec<(std::borrow::Cow<'_, str>, &str)> = Members::new(text)
-            .and_then(|members| members.collect())
-            .map_err(|e| format!("cannot edit the encoded body: {e}"))?;
-        // The final value of every member an edit or an extra field touches.
-        let mut touched: Vec<(&str, Option<&Value>)> = Vec::new();
-        let state = |touched: &[(&str, Option<&Value>)], key: &str| {
-            touched.iter().position(|(name, _)| *name == key)
-        };
-        for edit in &self.edits {
-            match edit {
-                Edit::Set(key, value) => match state(&touched, key) {
-                    Some(at) => touched[at].1 = value.as_ref(),
-                    None => touched.push((key, value.as_ref())),
-                },
-                Edit::Default(key, value) => match state(&touched, key) {
-                    Some(at) if touched[at].1.is_none() => touched[at].1 = Some(value),
-                    Some(_) => {}
-                    None if members.iter().any(|(name, _)| name == key) => {}
-                    None => touched.push((key, Some(value))),
-                },
-            }
+        let members = self.members()?;
+        let touched = self.touched(&members, extra);
+        let is_touched = |name: &str| touched.iter().any(|(key, _)| *key == name);
+        let unchanged = touched.iter().all(|(_, value)| value.is_none())
+            && !members.iter().any(|(name, _)| is_touched(name));
+        if unchanged {
+            return Ok(self.text.clone());
         }
-        for (key, value) in extra {
-            match state(&touched, key) {
-                Some(at) => touched[at].1 = Some(value),
-                None => touched.push((key, Some(value))),
-            }
-        }
-        let mut out = Vec::with_capacity(text.len() + 64);
+        let mut out = Vec::with_capacity(self.text.len() + 64);
         out.push(b'{');
-        let kept = members
-            .iter()
-            .filter(|(name, _)| !touched.iter().any(|(key, _)| key == name));
         let mut first = true;
-        let mut write = |key: &str, value: &dyn Fn(&mut Vec<u8>) -> Result<(), String>| {
-            if !std::mem::take(&mut first) {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, key).map_err(|e| e.to_string())?;
-            out.push(b':');
-            value(&mut out)
+        let mut key = |out: &mut Vec<u8>, key: &str| {
+            write_key(out, &mut first, key).map_err(|e| e.to_string())
         };
-        for (name, value) in kept {
-            write(name, &|out| {
-                out.extend_from_slice(value.as_bytes());
-                Ok(())
-            })?;
+        for (name, value) in members.iter().filter(|(name, _)| !is_touched(name)) {
+            key(&mut out, name)?;
+            out.extend_from_slice(value.as_bytes());
         }
-        for (key, value) in &touched {
+        for (name, value) in &touched {
             if let Some(value) = value {
-                write(key, &|out| {
-                    serde_json::to_writer(out, value).map_err(|e| e.to_string())
-                })?;
+                key(&mut out, name)?;
+                serde_json::to_writer(&mut out, value).map_err(|e| e.to_string())?;
             }
         }
         out.push(b'}');

@@ -291,7 +291,11 @@ pub fn write_json_object(
 
 /// A kept member's key and colon, after a comma unless it is the `first`.
 #[inline]
-fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) -> Result<(), serde_json::Error> {
+pub(crate) fn write_key(
+    out: &mut Vec<u8>,
+    first: &mut bool,
+    key: &str,
+) -> Result<(), serde_json::Error> {
     if !std::mem::take(first) {
         out.push(b',');
     }
