@@ -161,6 +161,9 @@ impl SseParser {
         match field {
             "event" => self.event = value.to_owned(),
             "data" => {
+                // Room for the line break too: without it, a one-line event
+                // (the usual) is allocated and then grown again.
+                self.data.reserve(value.len() + 1);
                 self.data.push_str(value);
                 self.data.push('\n');
             }
