@@ -72,7 +72,7 @@ impl SseParser {
                 rest = &rest[1..];
             }
         }
-        while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(end) = line_end(rest) {
             if self.line.is_empty() {
                 self.check_size(end)?;
                 self.end_line(&rest[..end], out);
@@ -187,6 +187,18 @@ impl SseParser {
             id: non_empty(self.last_id.clone()),
         });
     }
+}
+
+/// Where the first line break in `bytes` is. A vector search for an
+/// event's worth of bytes (a chat chunk's line is a few hundred); a plain
+/// loop for a few, where setting the search up costs more (servers that
+/// flush every few bytes).
+#[inline]
+fn line_end(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < 32 {
+        return bytes.iter().position(|&b| b == b'\n' || b == b'\r');
+    }
+    memchr::memchr2(b'\n', b'\r', bytes)
 }
 
 fn non_empty(text: String) -> Option<String> {
