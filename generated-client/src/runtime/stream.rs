@@ -192,18 +192,35 @@ impl<E: DeserializeOwned + Send + 'static> Stream for EventStream<E> {
     type Item = Result<StreamItem<E>, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        if this.finished {
+        self.get_mut().poll_item(cx).map(|item| {
+            item.map(|item| {
+                item.map(|item| match item {
+                    StreamItem::Event(event) => StreamItem::Event(*event),
+                    StreamItem::Unknown(raw) => StreamItem::Unknown(raw),
+                })
+            })
+        })
+    }
+}
+
+impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
+    /// The next item, its event still boxed (see `Decoded`): each kind of
+    /// stream takes it out of the box where it hands it over.
+    fn poll_item(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<StreamItem<Box<E>>, Error>>> {
+        if self.finished {
             return Poll::Ready(None);
         }
-        if !std::mem::replace(&mut this.started, true) && on_tokio_runtime() {
-            if let Source::Inline(decoder) = std::mem::replace(&mut this.source, Source::Moving) {
-                let request_id = this.meta.request_id.clone();
-                this.source =
-                    Source::Task(TaskSource::spawn(*decoder, this.meta.status, request_id));
+        if !std::mem::replace(&mut self.started, true) && on_tokio_runtime() {
+            if let Source::Inline(decoder) = std::mem::replace(&mut self.source, Source::Moving) {
+                let request_id = self.meta.request_id.clone();
+                self.source =
+                    Source::Task(TaskSource::spawn(*decoder, self.meta.status, request_id));
             }
         }
-        let next = match &mut this.source {
+        let next = match &mut self.source {
             Source::Inline(decoder) => Pin::new(&mut **decoder).poll_next(cx),
             Source::Task(task) => task.poll_next(cx),
             Source::Moving => Poll::Ready(None),
@@ -211,12 +228,12 @@ impl<E: DeserializeOwned + Send + 'static> Stream for EventStream<E> {
         match next {
             Poll::Pending => Poll::Pending,
             Poll::Ready(None) => {
-                this.finished = true;
+                self.finished = true;
                 Poll::Ready(None)
             }
             Poll::Ready(Some(Decoded { item, fills })) => {
-                let room = 1000usize.saturating_sub(this.decode_warnings.len());
-                this.decode_warnings.extend(fills.into_iter().take(room));
+                let room = 1000usize.saturating_sub(self.decode_warnings.len());
+                self.decode_warnings.extend(fills.into_iter().take(room));
                 Poll::Ready(Some(item))
             }
         }
@@ -257,10 +274,10 @@ impl<E: DeserializeOwned + Send + 'static> Stream for Events<E> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let inner = &mut self.get_mut().inner;
         loop {
-            match Pin::new(&mut *inner).poll_next(cx) {
+            match inner.poll_item(cx) {
                 Poll::Ready(Some(Ok(StreamItem::Unknown(_)))) => continue,
                 Poll::Ready(Some(Ok(StreamItem::Event(event)))) => {
-                    return Poll::Ready(Some(Ok(event)))
+                    return Poll::Ready(Some(Ok(*event)))
                 }
                 Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
                 Poll::Ready(None) => return Poll::Ready(None),
