@@ -68,6 +68,12 @@ async fn every_scenario(server: &str) {
         ours::run("encode", &v1, "3").await,
         Ok(payloads::encode_summary(3))
     );
+    // Stream events decode to their content, past one round of them.
+    let decodes = payloads::DECODE_EVENTS + 3;
+    assert_eq!(
+        ours::run("decode", &v1, &decodes.to_string()).await,
+        Ok(payloads::decode_summary(decodes))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

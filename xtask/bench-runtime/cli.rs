@@ -59,3 +59,22 @@ pub fn encode<T: serde::Serialize + serde::de::DeserializeOwned>(
     }
     Ok(format!("encodes={count} bytes={}", body.len()))
 }
+
+/// The decode scenario: decodes `count` (the argument) of `events` in turn
+/// with `decode`, the client's own way of decoding a stream's event, and
+/// prints the count and the bytes of content `content` finds in them.
+// The transport floor shares this file and has no decode scenario.
+#[allow(dead_code)]
+pub fn decode<T>(
+    events: &[String],
+    count: &str,
+    decode: impl Fn(&str) -> Result<T, String>,
+    content: impl Fn(&T) -> usize,
+) -> Result<String, String> {
+    let count: usize = count.parse().map_err(|_| "the decode count is a number")?;
+    let mut bytes = 0;
+    for event in events.iter().cycle().take(count) {
+        bytes += content(&decode(std::hint::black_box(event))?);
+    }
+    Ok(format!("decodes={count} content_bytes={bytes}"))
+}

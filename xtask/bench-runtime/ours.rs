@@ -110,6 +110,20 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
                 Ok(body)
             },
         ),
+        "decode" => cli::decode(
+            &payloads::decode_events(),
+            arg,
+            |text| {
+                // How the client decodes each event of a stream.
+                let decode = || openai_client::runtime::de::from_str(text);
+                let (chunk, _fills) = openai_client::runtime::de::collect_fills(decode);
+                chunk.map_err(|e| e.to_string())
+            },
+            |chunk: &openai_client::types::CreateChatCompletionStreamResponse| {
+                let content = chunk.choices.iter().map(|c| c.delta.content.as_ref());
+                content.map(|c| c.map_or(0, String::len)).sum()
+            },
+        ),
         other => Err(format!("unknown scenario `{other}`")),
     }
 }

@@ -95,6 +95,28 @@ pub fn sse_summary(events: usize) -> String {
     format!("events={events} content_bytes={content}")
 }
 
+/// How many distinct events the decode scenario cycles through.
+pub const DECODE_EVENTS: usize = 1000;
+
+/// The chunk events the decode scenario decodes in turn: a stream of
+/// [`DECODE_EVENTS`] (the role first, the finish reason last).
+pub fn decode_events() -> Vec<String> {
+    (0..DECODE_EVENTS)
+        .map(|i| chunk_json(i, DECODE_EVENTS))
+        .collect()
+}
+
+/// What a client prints after decoding `decodes` events of
+/// [`decode_events`] in turn: the bytes of their `delta.content` text.
+pub fn decode_summary(decodes: usize) -> String {
+    let content: usize = (0..decodes)
+        .map(|k| k % DECODE_EVENTS)
+        .filter(|&i| i > 0 && i + 1 < DECODE_EVENTS)
+        .map(|i| decoded_len(TOKENS[i % TOKENS.len()]))
+        .sum();
+    format!("decodes={decodes} content_bytes={content}")
+}
+
 /// One file object of the list.
 pub fn file_json(i: usize) -> String {
     format!(

@@ -108,6 +108,16 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
                 serde_json::to_vec(request).map_err(|e| e.to_string())
             },
         ),
+        "decode" => cli::decode(
+            &payloads::decode_events(),
+            arg,
+            // What async-openai does with each event of a stream.
+            |text| serde_json::from_str(text).map_err(|e| e.to_string()),
+            |chunk: &async_openai::types::chat::CreateChatCompletionStreamResponse| {
+                let content = chunk.choices.iter().map(|c| c.delta.content.as_ref());
+                content.map(|c| c.map_or(0, String::len)).sum()
+            },
+        ),
         other => Err(format!("unknown scenario `{other}`")),
     }
 }

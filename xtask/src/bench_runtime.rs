@@ -32,6 +32,7 @@ const ASYNC_OPENAI: &str = "0.43.0";
 
 pub const USAGE: &str = "usage: cargo xtask bench-runtime [--quick] [--rounds N] [--only LIST]
        [--events N] [--files N] [--upload-mib N] [--requests N] [--chats N] [--encodes N]
+       [--decodes N]
 
 Builds (release, in target/bench-runtime/) a local HTTP server and two small client
 binaries, ours and async-openai 0.43.0's, then runs each scenario with both
@@ -55,6 +56,11 @@ Scenarios (--only takes a comma-separated list of these names):
   encode   a 21 KB chat completion request (151 messages) encoded N times the way
            the client encodes a request body (ours: its own JSON writer;
            async-openai: serde_json), in the client process; no request is sent
+  decode   N chat stream chunk events (1,000 distinct ones in turn) decoded the way
+           the client decodes a stream's event (ours: the runtime's reader and the
+           generated impls; async-openai: serde_json and derived impls), in the
+           client process: the decoding alone, which the SSE and list cases
+           include
 
   --rounds N      runs per client and case (default 3; --quick: 1)
   --events N      stream chunks (default 200001; --quick: 20001)
@@ -63,6 +69,7 @@ Scenarios (--only takes a comma-separated list of these names):
   --requests N    small requests (default 20000; --quick: 2000)
   --chats N       chat completion requests (default 5000; --quick: 500)
   --encodes N     request encodings (default 20000; --quick: 2000)
+  --decodes N     event decodings (default 200000; --quick: 20000)
 
 Slow (release builds, then minutes of runs); not part of `cargo xtask test`.";
 
@@ -74,17 +81,18 @@ struct Options {
     requests: usize,
     chats: usize,
     encodes: usize,
+    decodes: usize,
     only: Vec<String>,
 }
 
-const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "chat", "encode"];
+const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "chat", "encode", "decode"];
 
 fn options(args: &[String]) -> Result<Options, String> {
     let quick = args.iter().any(|a| a == "--quick");
     let mut o = if quick {
-        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, chats: 500, encodes: 2_000, only: Vec::new() }
+        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, chats: 500, encodes: 2_000, decodes: 20_000, only: Vec::new() }
     } else {
-        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, chats: 5_000, encodes: 20_000, only: Vec::new() }
+        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, chats: 5_000, encodes: 20_000, decodes: 200_000, only: Vec::new() }
     };
     let mut iter = args.iter();
     while let Some(a) = iter.next() {
@@ -101,6 +109,7 @@ fn options(args: &[String]) -> Result<Options, String> {
             "--requests" => o.requests = number()?,
             "--chats" => o.chats = number()?,
             "--encodes" => o.encodes = number()?,
+            "--decodes" => o.decodes = number()?,
             "--only" => {
                 for name in value.split(',') {
                     if !SCENARIOS.contains(&name) {
@@ -160,6 +169,9 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     }
     if wanted("encode") {
         out.push(case(format!("{} chat request encodes", o.encodes), "encode", "/v1".to_owned(), "multi", o.encodes.to_string(), payloads::encode_summary(o.encodes)));
+    }
+    if wanted("decode") {
+        out.push(case(format!("{} chat stream event decodes", o.decodes), "decode", "/v1".to_owned(), "multi", o.decodes.to_string(), payloads::decode_summary(o.decodes)));
     }
     out
 }
@@ -550,6 +562,20 @@ mod tests {
     }
 
     #[test]
+    fn decode_summary_counts_the_content_of_the_events_in_turn() {
+        let events = decode_events();
+        assert_eq!(events.len(), DECODE_EVENTS);
+        let content = |i: usize| {
+            let json: Value = serde_json::from_str(&events[i % DECODE_EVENTS]).unwrap();
+            json["choices"][0]["delta"]["content"].as_str().map_or(0, str::len)
+        };
+        // Past one round, so the cycle is counted too.
+        let decodes = DECODE_EVENTS + 7;
+        let bytes: usize = (0..decodes).map(content).sum();
+        assert_eq!(decode_summary(decodes), format!("decodes={decodes} content_bytes={bytes}"));
+    }
+
+    #[test]
     fn small_payloads_are_json() {
         let model: Value = serde_json::from_str(&model_json(MODEL)).unwrap();
         assert_eq!(model["id"], MODEL);
@@ -561,7 +587,7 @@ mod tests {
     fn options_defaults_quick_and_errors() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let o = super::options(&[]).unwrap();
-        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests, o.chats, o.encodes), (3, 200_001, 100_000, 1024, 20_000, 5_000, 20_000));
+        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests, o.chats, o.encodes, o.decodes), (3, 200_001, 100_000, 1024, 20_000, 5_000, 20_000, 200_000));
         let o = super::options(&args(&["--quick", "--events", "7", "--only", "sse,small"])).unwrap();
         assert_eq!((o.rounds, o.events, o.only.len()), (1, 7, 2));
         assert!(super::options(&args(&["--only", "nope"])).is_err());
