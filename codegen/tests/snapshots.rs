@@ -167,11 +167,14 @@ fn all_of_merges_fields() {
         assert_has(&d, &[f]);
     }
     assert_has(&types_text(&g), &["pub type Alias = super::Base;"]);
+    // Each field by what it is: a required one read as empty when missing, an
+    // `int64`, an optional one (`None` for missing or `null`, nothing decoded).
+    assert_has(&d, &["let v0 = crate::runtime::de::field_or_empty(object, 0)?; let v1 = crate::runtime::de::int64_field(object, 1)?; let v2 = crate::runtime::de::field_or_empty(object, 2)?; let v3 = crate::runtime::de::field_or_empty(object, 3)?; let v4 = crate::runtime::de::optional(object, 4)?; let v5 = crate::runtime::de::unknown(object)?;"]);
     // An `allOf` with a union is flattened: the union reads the members the
-    // declared fields left, which reads the object to its end (so it takes
-    // the object mutably, also where nothing else is declared).
-    assert_has(&d, &["(&mut object, 0)?; let v1 = crate::runtime::de::whole(&mut object)?; ::std::result::Result::Ok(Tracked { stream_id: v0, variant: v1, })"]);
-    assert_has(&d, &["fields: &[], }; #[inline] fn read(mut object: crate::runtime::de::Object<'_>,) -> ::std::result::Result<PetOnly, crate::runtime::de::Failure> { let v0 = crate::runtime::de::whole(&mut object)?; ::std::result::Result::Ok(PetOnly { variant: v0 }) } crate::runtime::de::read_object(deserializer, &SHAPE, read)"]);
+    // declared fields left, which reads the object to its end (the reader
+    // borrows the object, also where nothing else is declared).
+    assert_has(&d, &["(object, 0)?; let v1 = crate::runtime::de::whole(object)?; ::std::result::Result::Ok(Tracked { stream_id: v0, variant: v1, })"]);
+    assert_has(&d, &["fields: &[], }; #[inline] fn read(object: &mut crate::runtime::de::Object<'_>,) -> ::std::result::Result<PetOnly, crate::runtime::de::Failure> { let v0 = crate::runtime::de::whole(object)?; ::std::result::Result::Ok(PetOnly { variant: v0 }) } crate::runtime::de::read_object(deserializer, &SHAPE, read)"]);
     // Readers are not generic over the deserializer (one type check each)
     // and nothing in them names it.
     let readers = d.matches(&squash("#[inline] fn read(")).count();

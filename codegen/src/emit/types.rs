@@ -347,17 +347,19 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         reads.push((ident(&f.rust_name), if f.facts.base64_float32 {
             // `lower` keeps the mark only on required `Vec<f64>` fields.
-            quote!(#rt::de::base64_float32_field(&mut object, #index)?)
+            quote!(#rt::de::base64_float32_field(object, #index)?)
         } else if f.ty == TypeRef::I64 && !f.boxed {
-            quote!(#rt::de::int64_field(&mut object, #index)?)
+            quote!(#rt::de::int64_field(object, #index)?)
         } else if crate::api::reads_missing_as_empty(f, model) {
-            quote!(#rt::de::field_or_empty(&mut object, #index)?)
+            quote!(#rt::de::field_or_empty(object, #index)?)
+        } else if crate::api::field_is_option(f) {
+            quote!(#rt::de::optional(object, #index)?)
         } else {
-            quote!(#rt::de::field(&mut object, #index)?)
+            quote!(#rt::de::field(object, #index)?)
         }));
     }
     for f in s.fields.iter().filter(|f| f.flatten) {
-        reads.push((ident(&f.rust_name), quote!(#rt::de::whole(&mut object)?)));
+        reads.push((ident(&f.rust_name), quote!(#rt::de::whole(object)?)));
     }
     let mut keeps_rest = false;
     if s.additional.is_some() {
@@ -370,13 +372,11 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
     let locals: Vec<_> = (0..reads.len()).map(|i| quote::format_ident!("v{}", i)).collect();
     let lets = reads.iter().zip(&locals).map(|((_, read), local)| quote!(let #local = #read;));
     let inits = reads.iter().zip(&locals).map(|((fname, _), local)| quote!(#fname: #local,));
-    // Declared fields are taken out, and flattened parts read the object to
-    // its end: either needs it mutable.
-    let takes = !s.fields.is_empty();
-    let binding = match (takes, keeps_rest) {
-        (true, _) => quote!(mut object),
-        (false, true) => quote!(object),
-        (false, false) => quote!(_object),
+    // The reader borrows the object, which stays where the runtime made it
+    // (moving it into the reader and on into each helper was a copy each).
+    let binding = match !s.fields.is_empty() || keeps_rest {
+        true => quote!(object),
+        false => quote!(_object),
     };
     let shape = quote!(#rt::de::Shape { name: #owner, fields: &[#(#wires),*] });
     deserialize_impl(name, paths, Reads::Object { shape, binding }, quote!(#(#lets)* ::std::result::Result::Ok(#name { #(#inits)* })))
@@ -385,7 +385,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
 /// What a generated reader takes from the runtime.
 enum Reads {
     /// An object of the type `shape` describes (a `Shape` expression), bound
-    /// as `binding` (`mut object`, `object` or `_object`).
+    /// as `binding` (`object`, or `_object` when nothing is read).
     Object { shape: TokenStream, binding: TokenStream },
     /// Any value, as a `Node` bound as `node` (unions).
     Node,
@@ -406,7 +406,7 @@ fn deserialize_impl(name: &proc_macro2::Ident, paths: &Paths, reads: Reads, body
     let (prelude, input, call) = match reads {
         Reads::Object { shape, binding } => (
             quote!(static SHAPE: #rt::de::Shape = #shape;),
-            quote!(#binding: #rt::de::Object<'_>),
+            quote!(#binding: &mut #rt::de::Object<'_>),
             quote!(#rt::de::read_object(deserializer, &SHAPE, read)),
         ),
         Reads::Node => (TokenStream::new(), quote!(node: #rt::de::Node<'_>), quote!(#rt::de::read_node(deserializer, read))),

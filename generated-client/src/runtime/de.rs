@@ -144,10 +144,11 @@ pub fn read_object<'de, D, T, F>(
 ) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
-    F: FnOnce(Object<'de>) -> Result<T, Failure>,
+    F: FnOnce(&mut Object<'de>) -> Result<T, Failure>,
 {
-    let object = object(deserializer, shape)?;
-    read(object).map_err(D::Error::custom)
+    let mut object = Object::new(shape);
+    object.open(deserializer)?;
+    read(&mut object).map_err(D::Error::custom)
 }
 
 /// Reads one value as a [`Node`] and hands it to `read`, the generated
@@ -502,17 +503,17 @@ impl<'de> Object<'de> {
         declared.chain(self.rest.iter().map(|(key, value)| (key.clone(), value)))
     }
 
-    /// The members nobody took, once the object is read to its end: declared
-    /// fields left in their slots, then the undeclared ones in order.
-    fn into_rest(self) -> impl Iterator<Item = (Cow<'de, str>, Node<'de>)> {
+    /// Takes the members nobody took, once the object is read to its end:
+    /// declared fields left in their slots, then the undeclared ones in order.
+    fn take_rest(&mut self) -> impl Iterator<Item = (Cow<'de, str>, Node<'de>)> {
         let fields = self.shape.fields;
-        let slots = self.slots.into_iter().enumerate();
+        let slots = std::mem::take(&mut self.slots).into_iter().enumerate();
         slots
             .filter_map(move |(i, slot)| match slot {
                 Slot::Kept(value) => Some((Cow::Borrowed(fields[i]), value)),
                 _ => None,
             })
-            .chain(self.rest)
+            .chain(std::mem::take(&mut self.rest))
     }
 
     /// The members nobody took, as a JSON object, once the object is read to its end.
@@ -533,30 +534,39 @@ fn report_end(end: Option<(&str, usize)>) {
     }
 }
 
-/// Reads a JSON object of the type `shape` describes; anything else is an
-/// `invalid type` error naming the type. Its members are read as its fields
-/// are asked for.
+/// Reads a JSON object of the type `shape` describes (see [`Object::open`]).
+#[cfg(test)]
 fn object<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
     shape: &'static Shape,
 ) -> Result<Object<'de>, D::Error> {
     let mut object = Object::new(shape);
-    match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
-        Node::Text(text) if text.starts_with('{') => {
-            object.walk = Some(Members::new(text).map_err(D::Error::custom)?);
-        }
-        other => match other.into_value::<D::Error>()? {
-            Value::Object(map) => {
-                for (key, value) in map {
-                    object
-                        .file(Cow::Owned(key), Node::Value(Box::new(value)))
-                        .map_err(D::Error::custom)?;
-                }
-            }
-            value => return Err(D::Error::invalid_type(unexpected(&value), shape)),
-        },
-    }
+    object.open(deserializer)?;
     Ok(object)
+}
+
+impl<'de> Object<'de> {
+    /// Reads the JSON object `deserializer` holds; anything else is an
+    /// `invalid type` error naming the type. Its members are read as its
+    /// fields are asked for. (In place: [`read_object`] keeps the object
+    /// where it made it.)
+    fn open<D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
+            Node::Text(text) if text.starts_with('{') => {
+                self.walk = Some(Members::new(text).map_err(D::Error::custom)?);
+            }
+            other => match other.into_value::<D::Error>()? {
+                Value::Object(map) => {
+                    for (key, value) in map {
+                        self.file(Cow::Owned(key), Node::Value(Box::new(value)))
+                            .map_err(D::Error::custom)?;
+                    }
+                }
+                value => return Err(D::Error::invalid_type(unexpected(&value), self.shape)),
+            },
+        }
+        Ok(())
+    }
 }
 
 /// Takes declared field `index` out of `object`. A missing field reads as
@@ -572,6 +582,27 @@ pub fn field<T: DeserializeOwned>(object: &mut Object, index: usize) -> Result<T
     }
 }
 
+/// Takes the optional declared field `index` out of `object`: `None` when it
+/// is missing or `null`, without decoding anything (most optional fields of
+/// a stream's event are missing), else its value as `T`. The same as
+/// [`field`] for `Option<T>`, whose impl reads `null` as `None` too.
+pub fn optional<T: DeserializeOwned>(
+    object: &mut Object,
+    index: usize,
+) -> Result<Option<T>, Failure> {
+    match object.take_field(index, Absent::Null) {
+        Some(text) if text::is_null(text) => {
+            report(text, 4);
+            Ok(None)
+        }
+        Some(text) => match decode_text::<T>(text) {
+            Ok(value) => Ok(Some(value)),
+            Err(e) => Err(object.failed(index, &e)),
+        },
+        None => Err(object.failure()),
+    }
+}
+
 /// Reads the members nobody took as `T` (a flattened part), leaving them in
 /// `object`.
 pub fn whole<T: DeserializeOwned>(object: &mut Object) -> Result<T, Failure> {
@@ -581,11 +612,11 @@ pub fn whole<T: DeserializeOwned>(object: &mut Object) -> Result<T, Failure> {
 }
 
 /// The fields nobody took, as a map of `T` (`additionalProperties`).
-pub fn rest<T: DeserializeOwned>(mut object: Object) -> Result<BTreeMap<String, T>, Failure> {
+pub fn rest<T: DeserializeOwned>(object: &mut Object) -> Result<BTreeMap<String, T>, Failure> {
     object.finish()?;
     let end = object.end();
     let rest = object
-        .into_rest()
+        .take_rest()
         .map(|(key, node)| {
             let value = node
                 .decode::<T, Failure>()
@@ -599,7 +630,7 @@ pub fn rest<T: DeserializeOwned>(mut object: Object) -> Result<BTreeMap<String, 
 
 /// The fields nobody took, kept as JSON (a type's unknown fields). Reads
 /// the object to its end: the last call of a generated impl.
-pub fn unknown(mut object: Object) -> Result<Map<String, Value>, Failure> {
+pub fn unknown(object: &mut Object) -> Result<Map<String, Value>, Failure> {
     object.finish()?;
     if object.left().next().is_none() {
         // The common case, without the iterator machinery ([`Object::finish`]
@@ -608,7 +639,7 @@ pub fn unknown(mut object: Object) -> Result<Map<String, Value>, Failure> {
     }
     let end = object.end();
     let unknown = object
-        .into_rest()
+        .take_rest()
         .map(|(key, node)| Ok((key.into_owned(), node.into_value::<Failure>()?)))
         .collect::<Result<_, Failure>>()?;
     report_end(end);
@@ -1007,6 +1038,39 @@ mod tests {
     }
 
     #[test]
+    fn optional_fields_are_none_when_missing_or_null_and_checked_otherwise() {
+        let text = r#"{"a":null,"b":"x","c":{"k":[1]},"d":7,"z":1}"#;
+        let fields = &["a", "b", "c", "d", "e"];
+        for mut o in [
+            text_obj(text, fields),
+            obj(serde_json::from_str(text).unwrap(), fields),
+        ] {
+            assert_eq!(optional::<String>(&mut o, 0).unwrap(), None);
+            assert_eq!(optional::<String>(&mut o, 1).unwrap(), Some("x".into()));
+            assert_eq!(
+                optional::<BTreeMap<String, Vec<i64>>>(&mut o, 2).unwrap(),
+                Some(BTreeMap::from([("k".to_owned(), vec![1])]))
+            );
+            let err = optional::<String>(&mut o, 3).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "field `d`: invalid type: integer `7`, expected a string"
+            );
+            assert_eq!(optional::<i64>(&mut o, 4).unwrap(), None);
+            // Taken once: a second time finds nothing.
+            assert_eq!(optional::<String>(&mut o, 1).unwrap(), None);
+            assert_eq!(unknown(&mut o).unwrap(), obj_map(json!({"z": 1})));
+        }
+        // The same as `field` for an `Option`, in every case above.
+        let mut a = text_obj(text, fields);
+        let mut b = text_obj(text, fields);
+        for i in [0, 1, 4] {
+            let via_field = field::<Option<String>>(&mut a, i).unwrap();
+            assert_eq!(optional::<String>(&mut b, i).unwrap(), via_field);
+        }
+    }
+
+    #[test]
     fn missing_optional_is_none_and_missing_required_is_named() {
         let mut o = obj(json!({"a": 1}), &["a", "b", "c"]);
         assert_eq!(field::<Option<i64>>(&mut o, 1).unwrap(), None);
@@ -1034,15 +1098,15 @@ mod tests {
                 let mut o = text_obj(text, fields);
                 field::<i64>(&mut o, first)?;
                 field::<i64>(&mut o, 1 - first)?;
-                unknown(o).map(drop)
+                unknown(&mut o).map(drop)
             };
             for first in [0, 1] {
                 let err = read(first).unwrap_err().to_string();
                 assert_eq!(err, "duplicate field `a`", "{text}, field {first} first");
             }
         }
-        let o = text_obj(r#"{"a":1,"x":1,"x":2}"#, &["a"]);
-        assert_eq!(unknown(o).unwrap(), obj_map(json!({"a": 1, "x": 2})));
+        let mut o = text_obj(r#"{"a":1,"x":1,"x":2}"#, &["a"]);
+        assert_eq!(unknown(&mut o).unwrap(), obj_map(json!({"a": 1, "x": 2})));
     }
 
     #[test]
@@ -1060,7 +1124,7 @@ mod tests {
                 field::<BTreeMap<String, Vec<i64>>>(&mut o, 3).unwrap(),
                 BTreeMap::from([("k".to_owned(), vec![1, 2])])
             );
-            assert_eq!(unknown(o).unwrap(), obj_map(json!({"z": true})));
+            assert_eq!(unknown(&mut o).unwrap(), obj_map(json!({"z": true})));
         }
         let err = field::<i64>(&mut text_obj(r#"{"n":"x"}"#, &["n"]), 0)
             .unwrap_err()
@@ -1073,8 +1137,8 @@ mod tests {
         assert_eq!(err, "EOF while parsing an object at line 2 column 5");
         // Text read without that check is still refused, without a panic,
         // where the reading finds it broken.
-        let o = object(TextDeserializer::new(r#"{"a":1"#), shape(&["a"])).unwrap();
-        let err = unknown(o).unwrap_err().to_string();
+        let mut o = object(TextDeserializer::new(r#"{"a":1"#), shape(&["a"])).unwrap();
+        let err = unknown(&mut o).unwrap_err().to_string();
         assert_eq!(err, "expected `,` or `}`, found the end");
         let err = object(TextDeserializer::new("[1]"), shape(&[]))
             .unwrap_err()
@@ -1489,7 +1553,7 @@ mod tests {
         // `y` is declared but left in its slot: it counts as not taken.
         let mut o = obj(json!({"x": 1, "y": 2}), &["y"]);
         assert_eq!(whole::<Value>(&mut o).unwrap(), json!({"x": 1, "y": 2}));
-        let r: BTreeMap<String, i64> = rest::<i64>(o).unwrap();
+        let r: BTreeMap<String, i64> = rest::<i64>(&mut o).unwrap();
         assert_eq!(
             r.into_iter().collect::<Vec<_>>(),
             vec![("x".to_owned(), 1), ("y".to_owned(), 2)]
@@ -1507,7 +1571,7 @@ mod tests {
             let got: Vec<i64> = (0..3).map(|i| field::<i64>(&mut o, i).unwrap()).collect();
             assert_eq!(got, [1, 2, 4]);
             assert!(!o.is_empty().unwrap());
-            let rest = unknown(o).unwrap();
+            let rest = unknown(&mut o).unwrap();
             assert_eq!(Value::Object(rest), json!({"z": 0, "y": {"k": 1}, "x": []}));
         }
         // Many declared fields, members in reverse order.
@@ -1522,7 +1586,7 @@ mod tests {
         for (i, _) in names.iter().enumerate() {
             assert_eq!(field::<usize>(&mut o, i).unwrap(), i);
         }
-        assert_eq!(Value::Object(unknown(o).unwrap()), json!({"zz": 1}));
+        assert_eq!(Value::Object(unknown(&mut o).unwrap()), json!({"zz": 1}));
         // Taking a field twice, or one past the declared ones, finds nothing.
         let mut o = text_obj(r#"{"a":1}"#, &["a"]);
         assert_eq!(field::<Option<i64>>(&mut o, 0).unwrap(), Some(1));

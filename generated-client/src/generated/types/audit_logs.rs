@@ -458,68 +458,68 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLog, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
-            let v13 = crate::runtime::de::field(&mut object, 13)?;
-            let v14 = crate::runtime::de::field(&mut object, 14)?;
-            let v15 = crate::runtime::de::field(&mut object, 15)?;
-            let v16 = crate::runtime::de::field(&mut object, 16)?;
-            let v17 = crate::runtime::de::field(&mut object, 17)?;
-            let v18 = crate::runtime::de::field(&mut object, 18)?;
-            let v19 = crate::runtime::de::field(&mut object, 19)?;
-            let v20 = crate::runtime::de::field(&mut object, 20)?;
-            let v21 = crate::runtime::de::field(&mut object, 21)?;
-            let v22 = crate::runtime::de::field(&mut object, 22)?;
-            let v23 = crate::runtime::de::field(&mut object, 23)?;
-            let v24 = crate::runtime::de::field(&mut object, 24)?;
-            let v25 = crate::runtime::de::field(&mut object, 25)?;
-            let v26 = crate::runtime::de::field(&mut object, 26)?;
-            let v27 = crate::runtime::de::field(&mut object, 27)?;
-            let v28 = crate::runtime::de::field(&mut object, 28)?;
-            let v29 = crate::runtime::de::field(&mut object, 29)?;
-            let v30 = crate::runtime::de::field(&mut object, 30)?;
-            let v31 = crate::runtime::de::field(&mut object, 31)?;
-            let v32 = crate::runtime::de::field(&mut object, 32)?;
-            let v33 = crate::runtime::de::field(&mut object, 33)?;
-            let v34 = crate::runtime::de::field(&mut object, 34)?;
-            let v35 = crate::runtime::de::field(&mut object, 35)?;
-            let v36 = crate::runtime::de::field(&mut object, 36)?;
-            let v37 = crate::runtime::de::field(&mut object, 37)?;
-            let v38 = crate::runtime::de::field(&mut object, 38)?;
-            let v39 = crate::runtime::de::field(&mut object, 39)?;
-            let v40 = crate::runtime::de::field(&mut object, 40)?;
-            let v41 = crate::runtime::de::field(&mut object, 41)?;
-            let v42 = crate::runtime::de::field(&mut object, 42)?;
-            let v43 = crate::runtime::de::field(&mut object, 43)?;
-            let v44 = crate::runtime::de::field(&mut object, 44)?;
-            let v45 = crate::runtime::de::field(&mut object, 45)?;
-            let v46 = crate::runtime::de::field(&mut object, 46)?;
-            let v47 = crate::runtime::de::field(&mut object, 47)?;
-            let v48 = crate::runtime::de::field(&mut object, 48)?;
-            let v49 = crate::runtime::de::field(&mut object, 49)?;
-            let v50 = crate::runtime::de::field(&mut object, 50)?;
-            let v51 = crate::runtime::de::field(&mut object, 51)?;
-            let v52 = crate::runtime::de::field(&mut object, 52)?;
-            let v53 = crate::runtime::de::field(&mut object, 53)?;
-            let v54 = crate::runtime::de::field(&mut object, 54)?;
-            let v55 = crate::runtime::de::field(&mut object, 55)?;
-            let v56 = crate::runtime::de::field(&mut object, 56)?;
-            let v57 = crate::runtime::de::field(&mut object, 57)?;
-            let v58 = crate::runtime::de::field(&mut object, 58)?;
-            let v59 = crate::runtime::de::field(&mut object, 59)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::optional(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
+            let v13 = crate::runtime::de::optional(object, 13)?;
+            let v14 = crate::runtime::de::optional(object, 14)?;
+            let v15 = crate::runtime::de::optional(object, 15)?;
+            let v16 = crate::runtime::de::optional(object, 16)?;
+            let v17 = crate::runtime::de::optional(object, 17)?;
+            let v18 = crate::runtime::de::optional(object, 18)?;
+            let v19 = crate::runtime::de::optional(object, 19)?;
+            let v20 = crate::runtime::de::optional(object, 20)?;
+            let v21 = crate::runtime::de::optional(object, 21)?;
+            let v22 = crate::runtime::de::optional(object, 22)?;
+            let v23 = crate::runtime::de::optional(object, 23)?;
+            let v24 = crate::runtime::de::optional(object, 24)?;
+            let v25 = crate::runtime::de::optional(object, 25)?;
+            let v26 = crate::runtime::de::optional(object, 26)?;
+            let v27 = crate::runtime::de::optional(object, 27)?;
+            let v28 = crate::runtime::de::optional(object, 28)?;
+            let v29 = crate::runtime::de::optional(object, 29)?;
+            let v30 = crate::runtime::de::optional(object, 30)?;
+            let v31 = crate::runtime::de::optional(object, 31)?;
+            let v32 = crate::runtime::de::optional(object, 32)?;
+            let v33 = crate::runtime::de::optional(object, 33)?;
+            let v34 = crate::runtime::de::optional(object, 34)?;
+            let v35 = crate::runtime::de::optional(object, 35)?;
+            let v36 = crate::runtime::de::optional(object, 36)?;
+            let v37 = crate::runtime::de::optional(object, 37)?;
+            let v38 = crate::runtime::de::optional(object, 38)?;
+            let v39 = crate::runtime::de::optional(object, 39)?;
+            let v40 = crate::runtime::de::optional(object, 40)?;
+            let v41 = crate::runtime::de::optional(object, 41)?;
+            let v42 = crate::runtime::de::optional(object, 42)?;
+            let v43 = crate::runtime::de::optional(object, 43)?;
+            let v44 = crate::runtime::de::optional(object, 44)?;
+            let v45 = crate::runtime::de::optional(object, 45)?;
+            let v46 = crate::runtime::de::optional(object, 46)?;
+            let v47 = crate::runtime::de::optional(object, 47)?;
+            let v48 = crate::runtime::de::optional(object, 48)?;
+            let v49 = crate::runtime::de::optional(object, 49)?;
+            let v50 = crate::runtime::de::optional(object, 50)?;
+            let v51 = crate::runtime::de::optional(object, 51)?;
+            let v52 = crate::runtime::de::optional(object, 52)?;
+            let v53 = crate::runtime::de::optional(object, 53)?;
+            let v54 = crate::runtime::de::optional(object, 54)?;
+            let v55 = crate::runtime::de::optional(object, 55)?;
+            let v56 = crate::runtime::de::optional(object, 56)?;
+            let v57 = crate::runtime::de::optional(object, 57)?;
+            let v58 = crate::runtime::de::optional(object, 58)?;
+            let v59 = crate::runtime::de::optional(object, 59)?;
             let v60 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLog {
                 id: v0,
@@ -636,11 +636,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogActor, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogActor {
                 r#type: v0,
@@ -703,12 +703,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogActorApiKey, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogActorApiKey {
                 id: v0,
@@ -822,12 +822,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogActorServiceAccount,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogActorServiceAccount {
                 id: v0,
@@ -882,10 +882,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogActorSession, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogActorSession {
                 user: v0,
@@ -1002,10 +1002,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogActorUser, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogActorUser {
                 id: v0,
@@ -1061,10 +1061,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogApiKeyCreated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogApiKeyCreated {
                 id: v0,
@@ -1115,12 +1115,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogApiKeyCreatedData,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogApiKeyCreatedData {
                 scopes: v0,
@@ -1170,9 +1170,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogApiKeyDeleted, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogApiKeyDeleted {
                 id: v0,
@@ -1232,10 +1232,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogApiKeyUpdated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogApiKeyUpdated {
                 id: v0,
@@ -1286,12 +1286,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogApiKeyUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogApiKeyUpdatedChangesRequested {
                 scopes: v0,
@@ -1346,13 +1346,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCertificateCreated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCertificateCreated {
                 id: v0,
@@ -1411,14 +1411,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCertificateDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCertificateDeleted {
                 id: v0,
@@ -1475,13 +1475,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCertificateUpdated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCertificateUpdated {
                 id: v0,
@@ -1534,12 +1534,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCertificatesActivated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCertificatesActivated {
                 certificates: v0,
@@ -1594,13 +1594,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCertificatesActivatedCertificatesItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCertificatesActivatedCertificatesItem {
                 id: v0,
@@ -1653,12 +1653,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCertificatesDeactivated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCertificatesDeactivated {
                 certificates: v0,
@@ -1713,13 +1713,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCertificatesDeactivatedCertificatesItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCertificatesDeactivatedCertificatesItem {
                 id: v0,
@@ -1775,13 +1775,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCheckpointPermissionCreated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCheckpointPermissionCreated {
                 id: v0,
@@ -1840,13 +1840,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCheckpointPermissionCreatedData,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCheckpointPermissionCreatedData {
                 project_id: v0,
@@ -1897,12 +1897,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogCheckpointPermissionDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogCheckpointPermissionDeleted {
                 id: v0,
@@ -2759,13 +2759,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogExternalKeyRegistered,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogExternalKeyRegistered {
                 id: v0,
@@ -2816,12 +2816,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogExternalKeyRemoved,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogExternalKeyRemoved {
                 id: v0,
@@ -2876,10 +2876,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogGroupCreated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogGroupCreated {
                 id: v0,
@@ -2930,12 +2930,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogGroupCreatedData,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogGroupCreatedData {
                 group_name: v0,
@@ -2985,9 +2985,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogGroupDeleted, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogGroupDeleted {
                 id: v0,
@@ -3047,10 +3047,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogGroupUpdated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogGroupUpdated {
                 id: v0,
@@ -3101,12 +3101,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogGroupUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogGroupUpdatedChangesRequested {
                 group_name: v0,
@@ -3156,9 +3156,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogInviteAccepted, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogInviteAccepted {
                 id: v0,
@@ -3208,9 +3208,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogInviteDeleted, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogInviteDeleted {
                 id: v0,
@@ -3265,10 +3265,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogInviteSent, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogInviteSent {
                 id: v0,
@@ -3324,10 +3324,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogInviteSentData, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogInviteSentData {
                 email: v0,
@@ -3380,12 +3380,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogIpAllowlistConfigActivated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogIpAllowlistConfigActivated {
                 configs: v0,
@@ -3440,13 +3440,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogIpAllowlistConfigActivatedConfigsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogIpAllowlistConfigActivatedConfigsItem {
                 id: v0,
@@ -3499,12 +3499,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogIpAllowlistConfigDeactivated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogIpAllowlistConfigDeactivated {
                 configs: v0,
@@ -3559,13 +3559,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogIpAllowlistConfigDeactivatedConfigsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogIpAllowlistConfigDeactivatedConfigsItem {
                 id: v0,
@@ -3624,14 +3624,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogIpAllowlistCreated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogIpAllowlistCreated {
                 id: v0,
@@ -3691,14 +3691,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogIpAllowlistDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogIpAllowlistDeleted {
                 id: v0,
@@ -3755,13 +3755,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogIpAllowlistUpdated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogIpAllowlistUpdated {
                 id: v0,
@@ -3817,10 +3817,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogLoginFailed, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogLoginFailed {
                 error_code: v0,
@@ -3876,10 +3876,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogLogoutFailed, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogLogoutFailed {
                 error_code: v0,
@@ -3940,13 +3940,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogOrganizationUpdated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogOrganizationUpdated {
                 id: v0,
@@ -4037,18 +4037,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogOrganizationUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
             let v7 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogOrganizationUpdatedChangesRequested {
                 title: v0,
@@ -4109,10 +4109,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogProject, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogProject {
                 id: v0,
@@ -4163,12 +4163,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogProjectArchived,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogProjectArchived {
                 id: v0,
@@ -4223,10 +4223,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogProjectCreated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogProjectCreated {
                 id: v0,
@@ -4282,13 +4282,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogProjectCreatedData,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogProjectCreatedData {
                 name: v0,
@@ -4339,9 +4339,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogProjectDeleted, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogProjectDeleted {
                 id: v0,
@@ -4401,10 +4401,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogProjectUpdated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogProjectUpdated {
                 id: v0,
@@ -4455,12 +4455,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogProjectUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogProjectUpdatedChangesRequested {
                 title: v0,
@@ -4510,12 +4510,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRateLimitDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRateLimitDeleted {
                 id: v0,
@@ -4575,13 +4575,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRateLimitUpdated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRateLimitUpdated {
                 id: v0,
@@ -4674,17 +4674,17 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRateLimitUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
-            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::int64_field(object, 4)?;
+            let v5 = crate::runtime::de::int64_field(object, 5)?;
             let v6 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRateLimitUpdatedChangesRequested {
                 max_requests_per_1_minute: v0,
@@ -4759,16 +4759,16 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRoleAssignmentCreated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleAssignmentCreated {
                 id: v0,
@@ -4842,16 +4842,16 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRoleAssignmentDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleAssignmentDeleted {
                 id: v0,
@@ -4945,21 +4945,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRoleBoundToResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
             let v10 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleBoundToResource {
                 id: v0,
@@ -5105,13 +5105,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogRoleCreated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleCreated {
                 id: v0,
@@ -5165,9 +5165,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogRoleDeleted, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleDeleted {
                 id: v0,
@@ -5257,21 +5257,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRoleUnboundFromResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
             let v10 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleUnboundFromResource {
                 id: v0,
@@ -5413,10 +5413,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogRoleUpdated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleUpdated {
                 id: v0,
@@ -5505,18 +5505,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogRoleUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
             let v7 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogRoleUpdatedChangesRequested {
                 role_name: v0,
@@ -5572,9 +5572,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogScimDisabled, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogScimDisabled {
                 id: v0,
@@ -5624,9 +5624,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogScimEnabled, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogScimEnabled {
                 id: v0,
@@ -5681,13 +5681,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogServiceAccountCreated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogServiceAccountCreated {
                 id: v0,
@@ -5738,12 +5738,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogServiceAccountCreatedData,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogServiceAccountCreatedData {
                 role: v0,
@@ -5793,12 +5793,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogServiceAccountDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogServiceAccountDeleted {
                 id: v0,
@@ -5858,13 +5858,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogServiceAccountUpdated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogServiceAccountUpdated {
                 id: v0,
@@ -5915,12 +5915,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogServiceAccountUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogServiceAccountUpdatedChangesRequested {
                 role: v0,
@@ -5975,10 +5975,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogUserAdded, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogUserAdded {
                 id: v0,
@@ -6029,9 +6029,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogUserAddedData, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogUserAddedData {
                 role: v0,
@@ -6081,9 +6081,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogUserDeleted, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogUserDeleted {
                 id: v0,
@@ -6143,10 +6143,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AuditLogUserUpdated, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogUserUpdated {
                 id: v0,
@@ -6197,12 +6197,12 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogUserUpdatedChangesRequested,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogUserUpdatedChangesRequested {
                 role: v0,
@@ -6259,13 +6259,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogWorkloadIdentityProviderCreated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderCreated {
                 id: v0,
@@ -6321,13 +6321,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogWorkloadIdentityProviderDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderDeleted {
                 id: v0,
@@ -6391,14 +6391,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogWorkloadIdentityProviderMappingCreated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderMappingCreated {
                 id: v0,
@@ -6467,15 +6467,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogWorkloadIdentityProviderMappingDeleted,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderMappingDeleted {
                 id: v0,
@@ -6544,14 +6544,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogWorkloadIdentityProviderMappingUpdated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderMappingUpdated {
                 id: v0,
@@ -6613,13 +6613,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AuditLogWorkloadIdentityProviderUpdated,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderUpdated {
                 id: v0,
@@ -6681,15 +6681,15 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ListAuditLogsEffectiveAt,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ListAuditLogsEffectiveAt {
                 gt: v0,
@@ -6825,13 +6825,13 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ListAuditLogsResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ListAuditLogsResponse {
                 object: v0,

@@ -133,30 +133,30 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Batch, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
-            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
-            let v11 = crate::runtime::de::int64_field(&mut object, 11)?;
-            let v12 = crate::runtime::de::int64_field(&mut object, 12)?;
-            let v13 = crate::runtime::de::int64_field(&mut object, 13)?;
-            let v14 = crate::runtime::de::int64_field(&mut object, 14)?;
-            let v15 = crate::runtime::de::int64_field(&mut object, 15)?;
-            let v16 = crate::runtime::de::int64_field(&mut object, 16)?;
-            let v17 = crate::runtime::de::int64_field(&mut object, 17)?;
-            let v18 = crate::runtime::de::int64_field(&mut object, 18)?;
-            let v19 = crate::runtime::de::field(&mut object, 19)?;
-            let v20 = crate::runtime::de::field(&mut object, 20)?;
-            let v21 = crate::runtime::de::field(&mut object, 21)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(object, 6)?;
+            let v7 = crate::runtime::de::field(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::int64_field(object, 10)?;
+            let v11 = crate::runtime::de::int64_field(object, 11)?;
+            let v12 = crate::runtime::de::int64_field(object, 12)?;
+            let v13 = crate::runtime::de::int64_field(object, 13)?;
+            let v14 = crate::runtime::de::int64_field(object, 14)?;
+            let v15 = crate::runtime::de::int64_field(object, 15)?;
+            let v16 = crate::runtime::de::int64_field(object, 16)?;
+            let v17 = crate::runtime::de::int64_field(object, 17)?;
+            let v18 = crate::runtime::de::int64_field(object, 18)?;
+            let v19 = crate::runtime::de::optional(object, 19)?;
+            let v20 = crate::runtime::de::optional(object, 20)?;
+            let v21 = crate::runtime::de::optional(object, 21)?;
             let v22 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(Batch {
                 id: v0,
@@ -238,12 +238,12 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchError, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchError {
                 code: v0,
@@ -301,10 +301,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchErrors, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchErrors {
                 object: v0,
@@ -360,13 +360,13 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             BatchFileExpirationAfter,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchFileExpirationAfter {
                 anchor: v0,
@@ -533,12 +533,12 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             BatchInputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchInputTokensDetails {
                 cached_tokens: v0,
@@ -652,12 +652,12 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             BatchOutputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchOutputTokensDetails {
                 reasoning_tokens: v0,
@@ -715,11 +715,11 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchRequestCounts, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchRequestCounts {
                 total: v0,
@@ -882,13 +882,13 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchUsage, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::int64_field(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchUsage {
                 input_tokens: v0,
@@ -968,13 +968,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateBatchRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateBatchRequest {
                 input_file_id: v0,
@@ -1287,13 +1287,13 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ListBatchesResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ListBatchesResponse {
                 data: v0,

@@ -47,13 +47,13 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetention {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             OrganizationDataRetention,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(OrganizationDataRetention {
                 object: v0,
@@ -242,10 +242,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetention {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ProjectDataRetention, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ProjectDataRetention {
                 object: v0,
@@ -437,12 +437,12 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationDataRetentionBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             UpdateOrganizationDataRetentionBody,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UpdateOrganizationDataRetentionBody {
                 retention_type: v0,
@@ -619,12 +619,12 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             UpdateProjectDataRetentionBody,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UpdateProjectDataRetentionBody {
                 retention_type: v0,

@@ -849,22 +849,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateImageRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
-            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::int64_field(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::optional(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
+            let v13 = crate::runtime::de::optional(object, 13)?;
             let v14 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateImageRequest {
                 prompt: v0,
@@ -2121,23 +2121,23 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<EditImageBodyJsonParam, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
-            let v13 = crate::runtime::de::field(&mut object, 13)?;
-            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::int64_field(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::int64_field(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
+            let v13 = crate::runtime::de::optional(object, 13)?;
+            let v14 = crate::runtime::de::optional(object, 14)?;
             let v15 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(EditImageBodyJsonParam {
                 model: v0,
@@ -2942,11 +2942,11 @@ impl<'de> ::serde::Deserialize<'de> for Image {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Image, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(Image {
                 b64_json: v0,
@@ -3030,19 +3030,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ImageEditCompletedEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field(object, 3)?;
+            let v4 = crate::runtime::de::field(object, 4)?;
+            let v5 = crate::runtime::de::field(object, 5)?;
+            let v6 = crate::runtime::de::field(object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
             let v8 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageEditCompletedEvent {
                 r#type: v0,
@@ -3466,19 +3466,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ImageEditPartialImageEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field(object, 3)?;
+            let v4 = crate::runtime::de::field(object, 4)?;
+            let v5 = crate::runtime::de::field(object, 5)?;
+            let v6 = crate::runtime::de::field(object, 6)?;
+            let v7 = crate::runtime::de::int64_field(object, 7)?;
             let v8 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageEditPartialImageEvent {
                 r#type: v0,
@@ -3967,16 +3967,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImageGenCompletedEvent, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field(object, 3)?;
+            let v4 = crate::runtime::de::field(object, 4)?;
+            let v5 = crate::runtime::de::field(object, 5)?;
+            let v6 = crate::runtime::de::field(object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
             let v8 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageGenCompletedEvent {
                 r#type: v0,
@@ -4370,13 +4370,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ImageGenInputUsageDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageGenInputUsageDetails {
                 text_tokens: v0,
@@ -4432,13 +4432,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ImageGenOutputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageGenOutputTokensDetails {
                 image_tokens: v0,
@@ -4524,19 +4524,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ImageGenPartialImageEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field(object, 3)?;
+            let v4 = crate::runtime::de::field(object, 4)?;
+            let v5 = crate::runtime::de::field(object, 5)?;
+            let v6 = crate::runtime::de::field(object, 6)?;
+            let v7 = crate::runtime::de::int64_field(object, 7)?;
             let v8 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageGenPartialImageEvent {
                 r#type: v0,
@@ -5019,13 +5019,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImageGenUsage, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageGenUsage {
                 input_tokens: v0,
@@ -5084,10 +5084,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImageRefParam, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageRefParam {
                 image_url: v0,
@@ -5227,15 +5227,15 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImagesResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
             let v7 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImagesResponse {
                 created: v0,
@@ -5566,12 +5566,12 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImagesUsage, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImagesUsage {
                 total_tokens: v0,
@@ -5629,13 +5629,13 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ImagesUsageInputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImagesUsageInputTokensDetails {
                 text_tokens: v0,

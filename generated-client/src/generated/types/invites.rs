@@ -78,17 +78,17 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Invite, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
-            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
-            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field(object, 3)?;
+            let v4 = crate::runtime::de::field(object, 4)?;
+            let v5 = crate::runtime::de::int64_field(object, 5)?;
+            let v6 = crate::runtime::de::int64_field(object, 6)?;
+            let v7 = crate::runtime::de::int64_field(object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(object, 8)?;
             let v9 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(Invite {
                 object: v0,
@@ -154,11 +154,11 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<InviteDeleteResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(InviteDeleteResponse {
                 object: v0,
@@ -288,13 +288,13 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<InviteListResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(InviteListResponse {
                 object: v0,
@@ -481,10 +481,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItem {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<InviteProjectsItem, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(InviteProjectsItem {
                 id: v0,
@@ -606,11 +606,11 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<InviteRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(InviteRequest {
                 email: v0,
@@ -724,13 +724,13 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItem {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             InviteRequestProjectsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(InviteRequestProjectsItem {
                 id: v0,

@@ -47,13 +47,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationRequest {
                 input: v0,
@@ -156,12 +156,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrl {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationRequestImageUrl,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationRequestImageUrl {
                 url: v0,
@@ -549,13 +549,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationRequestListItemImageUrl,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationRequestListItemImageUrl {
                 r#type: v0,
@@ -654,13 +654,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationRequestListItemText,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationRequestListItemText {
                 r#type: v0,
@@ -912,14 +912,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationResponse {
                 id: v0,
@@ -1035,24 +1035,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationResponseCategories,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
-            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
-            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
-            let v10 = crate::runtime::de::field_or_empty(&mut object, 10)?;
-            let v11 = crate::runtime::de::field_or_empty(&mut object, 11)?;
-            let v12 = crate::runtime::de::field_or_empty(&mut object, 12)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(object, 9)?;
+            let v10 = crate::runtime::de::field_or_empty(object, 10)?;
+            let v11 = crate::runtime::de::field_or_empty(object, 11)?;
+            let v12 = crate::runtime::de::field_or_empty(object, 12)?;
             let v13 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationResponseCategories {
                 hate: v0,
@@ -1191,24 +1191,24 @@ for CreateModerationResponseCategoryAppliedInputTypes {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationResponseCategoryAppliedInputTypes,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
-            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
-            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
-            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
-            let v10 = crate::runtime::de::field_or_empty(&mut object, 10)?;
-            let v11 = crate::runtime::de::field_or_empty(&mut object, 11)?;
-            let v12 = crate::runtime::de::field_or_empty(&mut object, 12)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(object, 9)?;
+            let v10 = crate::runtime::de::field_or_empty(object, 10)?;
+            let v11 = crate::runtime::de::field_or_empty(object, 11)?;
+            let v12 = crate::runtime::de::field_or_empty(object, 12)?;
             let v13 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationResponseCategoryAppliedInputTypes {
                 hate: v0,
@@ -1334,24 +1334,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationResponseCategoryScores,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
-            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
-            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
-            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
-            let v10 = crate::runtime::de::field_or_empty(&mut object, 10)?;
-            let v11 = crate::runtime::de::field_or_empty(&mut object, 11)?;
-            let v12 = crate::runtime::de::field_or_empty(&mut object, 12)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(object, 9)?;
+            let v10 = crate::runtime::de::field_or_empty(object, 10)?;
+            let v11 = crate::runtime::de::field_or_empty(object, 11)?;
+            let v12 = crate::runtime::de::field_or_empty(object, 12)?;
             let v13 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationResponseCategoryScores {
                 hate: v0,
@@ -1817,15 +1817,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateModerationResponseResultsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateModerationResponseResultsItem {
                 flagged: v0,

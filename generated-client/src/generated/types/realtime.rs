@@ -59,14 +59,14 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AudioTranscription, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
             let v6 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AudioTranscription {
                 model: v0,
@@ -414,15 +414,15 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AudioTranscriptionResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AudioTranscriptionResponse {
                 model: v0,
@@ -636,10 +636,10 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<PcmAudioFormat, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PcmAudioFormat {
                 r#type: v0,
@@ -746,9 +746,9 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<PcmaAudioFormat, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PcmaAudioFormat {
                 r#type: v0,
@@ -844,9 +844,9 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<PcmuAudioFormat, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PcmuAudioFormat {
                 r#type: v0,
@@ -1314,12 +1314,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeCallReferRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeCallReferRequest {
                 target_uri: v0,
@@ -1406,12 +1406,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeCallRejectRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeCallRejectRequest {
                 status_code: v0,
@@ -1522,13 +1522,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeCreateClientSecretRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeCreateClientSecretRequest {
                 expires_after: v0,
@@ -1726,13 +1726,13 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeCreateClientSecretRequestClientSecretExpiration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeCreateClientSecretRequestClientSecretExpiration {
                 anchor: v0,
@@ -1951,14 +1951,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeCreateClientSecretResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::field(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeCreateClientSecretResponse {
                 value: v0,
@@ -2104,12 +2104,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<RealtimeFunctionTool, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeFunctionTool {
                 r#type: v0,
@@ -2318,9 +2318,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<RealtimeReasoning, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeReasoning {
                 effort: v0,
@@ -2588,27 +2588,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
-            let v13 = crate::runtime::de::field(&mut object, 13)?;
-            let v14 = crate::runtime::de::field(&mut object, 14)?;
-            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::optional(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
+            let v13 = crate::runtime::de::optional(object, 13)?;
+            let v14 = crate::runtime::de::optional(object, 14)?;
+            let v15 = crate::runtime::de::optional(object, 15)?;
             let v16 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequest {
                 client_secret: v0,
@@ -2914,13 +2914,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestClientSecret,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestClientSecret {
                 value: v0,
@@ -3094,25 +3094,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
-            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::optional(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
+            let v13 = crate::runtime::de::optional(object, 13)?;
             let v14 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGa {
                 r#type: v0,
@@ -3387,13 +3387,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaAudio {
                 input: v0,
@@ -3684,15 +3684,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaInput {
                 format: v0,
@@ -4201,12 +4201,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaNoiseReduction {
                 r#type: v0,
@@ -4310,14 +4310,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestGaOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaOutput {
                 format: v0,
@@ -4909,14 +4909,14 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestGaTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaTracingTracingConfiguration {
                 workflow_name: v0,
@@ -5124,12 +5124,12 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestInputAudioTranscription,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestInputAudioTranscription {
                 model: v0,
@@ -5461,15 +5461,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestToolsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestToolsItem {
                 r#type: v0,
@@ -5912,14 +5912,14 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestTracingTracingConfiguration {
                 workflow_name: v0,
@@ -6068,15 +6068,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateRequestTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestTurnDetection {
                 r#type: v0,
@@ -6275,24 +6275,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::optional(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
             let v13 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponse {
                 id: v0,
@@ -6359,13 +6359,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseAudio {
                 input: v0,
@@ -6500,27 +6500,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
-            let v13 = crate::runtime::de::field(&mut object, 13)?;
-            let v14 = crate::runtime::de::field(&mut object, 14)?;
-            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::optional(object, 9)?;
+            let v10 = crate::runtime::de::optional(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
+            let v13 = crate::runtime::de::optional(object, 13)?;
+            let v14 = crate::runtime::de::optional(object, 14)?;
+            let v15 = crate::runtime::de::optional(object, 15)?;
             let v16 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGa {
                 r#type: v0,
@@ -6590,13 +6590,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaAudio {
                 input: v0,
@@ -6806,15 +6806,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaInput {
                 format: v0,
@@ -7195,12 +7195,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaNoiseReduction {
                 r#type: v0,
@@ -7322,14 +7322,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseGaOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaOutput {
                 format: v0,
@@ -7798,14 +7798,14 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseGaTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaTracingTracingConfiguration {
                 workflow_name: v0,
@@ -8016,15 +8016,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseInput {
                 format: v0,
@@ -8094,15 +8094,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseInputTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseInputTurnDetection {
                 r#type: v0,
@@ -8344,12 +8344,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseNoiseReduction {
                 r#type: v0,
@@ -8407,14 +8407,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseOutput {
                 format: v0,
@@ -8676,14 +8676,14 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseTracingTracingConfiguration {
                 workflow_name: v0,
@@ -8761,15 +8761,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeSessionCreateResponseTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseTurnDetection {
                 r#type: v0,
@@ -8859,16 +8859,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequest {
                 turn_detection: v0,
@@ -9046,14 +9046,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateRequestGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGa {
                 r#type: v0,
@@ -9175,12 +9175,12 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateRequestGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaAudio {
                 input: v0,
@@ -9377,15 +9377,15 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateRequestGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaInput {
                 format: v0,
@@ -9531,12 +9531,12 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateRequestGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
                 r#type: v0,
@@ -9889,15 +9889,15 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateRequestTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestTurnDetection {
                 r#type: v0,
@@ -10140,16 +10140,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponse {
                 client_secret: v0,
@@ -10209,13 +10209,13 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponseClientSecret,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseClientSecret {
                 value: v0,
@@ -10287,17 +10287,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponseGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
             let v6 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGa {
                 r#type: v0,
@@ -10355,12 +10355,12 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponseGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaAudio {
                 input: v0,
@@ -10500,15 +10500,15 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponseGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaInput {
                 format: v0,
@@ -10562,12 +10562,12 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponseGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
                 r#type: v0,
@@ -10635,15 +10635,15 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponseGaTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
                 r#type: v0,
@@ -10779,15 +10779,15 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionCreateResponseTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseTurnDetection {
                 r#type: v0,
@@ -10841,12 +10841,12 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranscriptionSessionRequestInputAudioNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
                 r#type: v0,
@@ -10952,13 +10952,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationClientSecretCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationClientSecretCreateRequest {
                 expires_after: v0,
@@ -11152,14 +11152,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationClientSecretCreateResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationClientSecretCreateResponse {
                 value: v0,
@@ -11220,13 +11220,13 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationClientSecretRequestClientSecretExpiration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationClientSecretRequestClientSecretExpiration {
                 anchor: v0,
@@ -11350,16 +11350,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSession,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSession {
                 id: v0,
@@ -11418,13 +11418,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionAudio {
                 input: v0,
@@ -11482,13 +11482,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequest {
                 model: v0,
@@ -11600,13 +11600,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionCreateRequestAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestAudio {
                 input: v0,
@@ -11729,13 +11729,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionCreateRequestInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestInput {
                 transcription: v0,
@@ -11856,12 +11856,12 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionCreateRequestNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestNoiseReduction {
                 r#type: v0,
@@ -11949,12 +11949,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionCreateRequestOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestOutput {
                 language: v0,
@@ -12051,12 +12051,12 @@ for RealtimeTranslationSessionCreateRequestTranscription {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionCreateRequestTranscription,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestTranscription {
                 model: v0,
@@ -12153,13 +12153,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionInput {
                 transcription: v0,
@@ -12210,12 +12210,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionNoiseReduction {
                 r#type: v0,
@@ -12265,12 +12265,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionOutput {
                 language: v0,
@@ -12320,12 +12320,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTranslationSessionTranscription,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionTranscription {
                 model: v0,
@@ -12729,12 +12729,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTruncationTokenLimits,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTruncationTokenLimits {
                 post_instructions: v0,
@@ -13012,15 +13012,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTurnDetectionSemanticVad,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTurnDetectionSemanticVad {
                 r#type: v0,
@@ -13260,18 +13260,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RealtimeTurnDetectionServerVad,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
+            let v6 = crate::runtime::de::int64_field(object, 6)?;
             let v7 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTurnDetectionServerVad {
                 r#type: v0,
@@ -13512,14 +13512,14 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             RetentionRatioTruncation,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RetentionRatioTruncation {
                 r#type: v0,

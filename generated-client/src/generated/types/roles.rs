@@ -194,14 +194,14 @@ impl<'de> ::serde::Deserialize<'de> for PublicCreateOrganizationRoleBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             PublicCreateOrganizationRoleBody,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PublicCreateOrganizationRoleBody {
                 role_name: v0,
@@ -322,12 +322,12 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<PublicRoleListResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PublicRoleListResource {
                 object: v0,
@@ -452,14 +452,14 @@ impl<'de> ::serde::Deserialize<'de> for PublicUpdateOrganizationRoleBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             PublicUpdateOrganizationRoleBody,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PublicUpdateOrganizationRoleBody {
                 permissions: v0,
@@ -595,11 +595,11 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<RoleDeletedResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RoleDeletedResource {
                 object: v0,

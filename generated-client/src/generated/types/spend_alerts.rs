@@ -59,12 +59,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateSpendAlertBody, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateSpendAlertBody {
                 threshold_amount: v0,
@@ -497,14 +497,14 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<OrganizationSpendAlert, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
             let v6 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(OrganizationSpendAlert {
                 id: v0,
@@ -631,14 +631,14 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             OrganizationSpendAlertDeletedResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(OrganizationSpendAlertDeletedResource {
                 id: v0,
@@ -832,16 +832,16 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             OrganizationSpendAlertListResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(OrganizationSpendAlertListResource {
                 object: v0,
@@ -1053,14 +1053,14 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ProjectSpendAlert, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
             let v6 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ProjectSpendAlert {
                 id: v0,
@@ -1187,14 +1187,14 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ProjectSpendAlertDeletedResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ProjectSpendAlertDeletedResource {
                 id: v0,
@@ -1388,16 +1388,16 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ProjectSpendAlertListResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ProjectSpendAlertListResource {
                 object: v0,
@@ -1587,14 +1587,14 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             SpendAlertNotificationChannel,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(SpendAlertNotificationChannel {
                 r#type: v0,

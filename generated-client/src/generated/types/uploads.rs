@@ -82,10 +82,10 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CompleteUploadRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CompleteUploadRequest {
                 part_ids: v0,
@@ -202,13 +202,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateUploadRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateUploadRequest {
                 filename: v0,
@@ -442,17 +442,17 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Upload, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
+            let v5 = crate::runtime::de::field(object, 5)?;
+            let v6 = crate::runtime::de::int64_field(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
             let v9 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(Upload {
                 id: v0,
@@ -585,12 +585,12 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UploadPart, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UploadPart {
                 id: v0,

@@ -50,11 +50,11 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UserDeleteResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UserDeleteResponse {
                 object: v0,
@@ -184,13 +184,13 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UserListResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UserListResponse {
                 object: v0,
@@ -325,12 +325,12 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleUpdateRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UserRoleUpdateRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UserRoleUpdateRequest {
                 role: v0,

@@ -42,12 +42,12 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             AutoChunkingStrategyRequestParam,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AutoChunkingStrategyRequestParam {
                 r#type: v0,
@@ -309,15 +309,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateVectorStoreFileBatchRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateVectorStoreFileBatchRequest {
                 file_ids: v0,
@@ -469,14 +469,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateVectorStoreFileRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateVectorStoreFileRequest {
                 file_id: v0,
@@ -621,17 +621,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateVectorStoreRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
+            let v5 = crate::runtime::de::optional(object, 5)?;
             let v6 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateVectorStoreRequest {
                 file_ids: v0,
@@ -893,14 +893,14 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             DeleteVectorStoreFileResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(DeleteVectorStoreFileResponse {
                 id: v0,
@@ -1024,14 +1024,14 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             DeleteVectorStoreResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(DeleteVectorStoreResponse {
                 id: v0,
@@ -1465,16 +1465,16 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ListVectorStoreFilesResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ListVectorStoreFilesResponse {
                 object: v0,
@@ -1614,16 +1614,16 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             ListVectorStoresResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ListVectorStoresResponse {
                 object: v0,
@@ -1677,12 +1677,12 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             OtherChunkingStrategyResponseParam,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(OtherChunkingStrategyResponseParam {
                 r#type: v0,
@@ -1807,10 +1807,10 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<StaticChunkingStrategy, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(StaticChunkingStrategy {
                 max_chunk_size_tokens: v0,
@@ -1916,13 +1916,13 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             StaticChunkingStrategyRequestParam,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(StaticChunkingStrategyRequestParam {
                 r#type: v0,
@@ -2096,13 +2096,13 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             StaticChunkingStrategyResponseParam,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(StaticChunkingStrategyResponseParam {
                 r#type: v0,
@@ -2217,12 +2217,12 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             UpdateVectorStoreFileAttributesRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UpdateVectorStoreFileAttributesRequest {
                 attributes: v0,
@@ -2327,14 +2327,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             UpdateVectorStoreRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UpdateVectorStoreRequest {
                 name: v0,
@@ -2464,13 +2464,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreExpirationAfter,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreExpirationAfter {
                 anchor: v0,
@@ -2661,17 +2661,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreFileBatchObject,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::field(object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
             let v6 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreFileBatchObject {
                 id: v0,
@@ -2740,16 +2740,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreFileBatchObjectFileCounts,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::int64_field(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreFileBatchObjectFileCounts {
                 in_progress: v0,
@@ -2947,15 +2947,15 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreFileContentResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
             let v4 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreFileContentResponse {
                 object: v0,
@@ -3013,13 +3013,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreFileContentResponseDataItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreFileContentResponseDataItem {
                 r#type: v0,
@@ -3175,17 +3175,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VectorStoreFileObject, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
-            let v5 = crate::runtime::de::field(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
+            let v5 = crate::runtime::de::field(object, 5)?;
+            let v6 = crate::runtime::de::optional(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
             let v9 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreFileObject {
                 id: v0,
@@ -3384,13 +3384,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreFileObjectLastError,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreFileObjectLastError {
                 code: v0,
@@ -3618,19 +3618,19 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VectorStoreObject, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
-            let v6 = crate::runtime::de::field(&mut object, 6)?;
-            let v7 = crate::runtime::de::field(&mut object, 7)?;
-            let v8 = crate::runtime::de::int64_field(&mut object, 8)?;
-            let v9 = crate::runtime::de::int64_field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::int64_field(object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
+            let v6 = crate::runtime::de::field(object, 6)?;
+            let v7 = crate::runtime::de::optional(object, 7)?;
+            let v8 = crate::runtime::de::int64_field(object, 8)?;
+            let v9 = crate::runtime::de::int64_field(object, 9)?;
+            let v10 = crate::runtime::de::optional(object, 10)?;
             let v11 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreObject {
                 id: v0,
@@ -3704,16 +3704,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreObjectFileCounts,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
-            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
-            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v0 = crate::runtime::de::int64_field(object, 0)?;
+            let v1 = crate::runtime::de::int64_field(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::int64_field(object, 3)?;
+            let v4 = crate::runtime::de::int64_field(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreObjectFileCounts {
                 in_progress: v0,
@@ -3921,16 +3921,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreSearchRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::field(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreSearchRequest {
                 query: v0,
@@ -4354,13 +4354,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreSearchRequestRankingOptions,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreSearchRequestRankingOptions {
                 ranker: v0,
@@ -4475,13 +4475,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreSearchResultContentObject,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreSearchResultContentObject {
                 r#type: v0,
@@ -4610,16 +4610,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreSearchResultItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreSearchResultItem {
                 file_id: v0,
@@ -4687,16 +4687,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VectorStoreSearchResultsPage,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VectorStoreSearchResultsPage {
                 object: v0,

@@ -94,13 +94,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateVideoEditJsonBody,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateVideoEditJsonBody {
                 video: v0,
@@ -281,14 +281,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             CreateVideoExtendJsonBody,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateVideoExtendJsonBody {
                 video: v0,
@@ -490,13 +490,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateVideoJsonBody, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::optional(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateVideoJsonBody {
                 model: v0,
@@ -797,11 +797,11 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<DeletedVideoResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(DeletedVideoResource {
                 object: v0,
@@ -922,10 +922,10 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Error2, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(Error2 {
                 code: v0,
@@ -981,10 +981,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam2 {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImageRefParam2, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
             let v2 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageRefParam2 {
                 image_url: v0,
@@ -1110,11 +1110,11 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VideoCharacterResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(&mut object, 0)?;
-            let v1 = crate::runtime::de::field(&mut object, 1)?;
-            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v0 = crate::runtime::de::optional(object, 0)?;
+            let v1 = crate::runtime::de::optional(object, 1)?;
+            let v2 = crate::runtime::de::int64_field(object, 2)?;
             let v3 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VideoCharacterResource {
                 id: v0,
@@ -1256,13 +1256,13 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VideoListResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::optional(object, 2)?;
+            let v3 = crate::runtime::de::optional(object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
             let v5 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VideoListResource {
                 object: v0,
@@ -1458,12 +1458,12 @@ impl<'de> ::serde::Deserialize<'de> for VideoReferenceInputParam {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<
             VideoReferenceInputParam,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
             let v1 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VideoReferenceInputParam {
                 id: v0,
@@ -1613,21 +1613,21 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
         };
         #[inline]
         fn read(
-            mut object: crate::runtime::de::Object<'_>,
+            object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VideoResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
-            let v2 = crate::runtime::de::field(&mut object, 2)?;
-            let v3 = crate::runtime::de::field(&mut object, 3)?;
-            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
-            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
-            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
-            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
-            let v8 = crate::runtime::de::field(&mut object, 8)?;
-            let v9 = crate::runtime::de::field(&mut object, 9)?;
-            let v10 = crate::runtime::de::field_or_empty(&mut object, 10)?;
-            let v11 = crate::runtime::de::field(&mut object, 11)?;
-            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
+            let v2 = crate::runtime::de::field(object, 2)?;
+            let v3 = crate::runtime::de::field(object, 3)?;
+            let v4 = crate::runtime::de::int64_field(object, 4)?;
+            let v5 = crate::runtime::de::int64_field(object, 5)?;
+            let v6 = crate::runtime::de::int64_field(object, 6)?;
+            let v7 = crate::runtime::de::int64_field(object, 7)?;
+            let v8 = crate::runtime::de::optional(object, 8)?;
+            let v9 = crate::runtime::de::field(object, 9)?;
+            let v10 = crate::runtime::de::field_or_empty(object, 10)?;
+            let v11 = crate::runtime::de::optional(object, 11)?;
+            let v12 = crate::runtime::de::optional(object, 12)?;
             let v13 = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(VideoResource {
                 id: v0,
