@@ -323,6 +323,28 @@ impl<'de> Object<'de> {
         }
     }
 
+    /// Reads the JSON object `deserializer` holds; anything else is an
+    /// `invalid type` error naming the type. Its members are read as its
+    /// fields are asked for. (In place: [`read_object`] keeps the object
+    /// where it made it.)
+    fn open<D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
+            Node::Text(text) if text.starts_with('{') => {
+                self.walk = Some(Members::new(text).map_err(D::Error::custom)?);
+            }
+            other => match other.into_value::<D::Error>()? {
+                Value::Object(map) => {
+                    for (key, value) in map {
+                        self.file(Cow::Owned(key), Node::Value(Box::new(value)))
+                            .map_err(D::Error::custom)?;
+                    }
+                }
+                value => return Err(D::Error::invalid_type(unexpected(&value), self.shape)),
+            },
+        }
+        Ok(())
+    }
+
     /// The index of the declared field `key`, looked for from just after the
     /// last one found.
     fn find(&mut self, key: &str) -> Option<usize> {
@@ -531,41 +553,6 @@ impl<'de> Object<'de> {
 fn report_end(end: Option<(&str, usize)>) {
     if let Some((text, len)) = end {
         report(text, len);
-    }
-}
-
-/// Reads a JSON object of the type `shape` describes (see [`Object::open`]).
-#[cfg(test)]
-fn object<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-    shape: &'static Shape,
-) -> Result<Object<'de>, D::Error> {
-    let mut object = Object::new(shape);
-    object.open(deserializer)?;
-    Ok(object)
-}
-
-impl<'de> Object<'de> {
-    /// Reads the JSON object `deserializer` holds; anything else is an
-    /// `invalid type` error naming the type. Its members are read as its
-    /// fields are asked for. (In place: [`read_object`] keeps the object
-    /// where it made it.)
-    fn open<D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
-        match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
-            Node::Text(text) if text.starts_with('{') => {
-                self.walk = Some(Members::new(text).map_err(D::Error::custom)?);
-            }
-            other => match other.into_value::<D::Error>()? {
-                Value::Object(map) => {
-                    for (key, value) in map {
-                        self.file(Cow::Owned(key), Node::Value(Box::new(value)))
-                            .map_err(D::Error::custom)?;
-                    }
-                }
-                value => return Err(D::Error::invalid_type(unexpected(&value), self.shape)),
-            },
-        }
-        Ok(())
     }
 }
 
@@ -994,6 +981,17 @@ fn unexpected(value: &Value) -> Unexpected<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Reads a JSON object of the type `shape` describes, as `read_object`
+    /// does before its reader takes the fields.
+    fn object<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        shape: &'static Shape,
+    ) -> Result<Object<'de>, D::Error> {
+        let mut object = Object::new(shape);
+        object.open(deserializer)?;
+        Ok(object)
+    }
 
     type E = serde_json::Error;
 
