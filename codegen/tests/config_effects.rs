@@ -50,7 +50,7 @@ fn all_code(g: &codegen::Generated) -> String {
 #[test]
 fn body_defaults_and_base64_floats_reach_the_generated_code() {
     let plain = all_code(&generate("{}"));
-    assert!(!plain.contains("json_default") && !plain.contains("base64_float32_field"));
+    assert!(!plain.contains("json_default") && !plain.contains("put_base64_float32"));
     let g = generate(
         "body_defaults: {createEmbedding: {encoding_format: base64}, getPlain: {x: 1}, notInThisSpec: {y: true}}\n\
          base64_floats: [/components/schemas/Vector/properties/embedding, /components/schemas/Vector/properties/label, /components/schemas/Gone/properties/x]\n",
@@ -60,7 +60,7 @@ fn body_defaults_and_base64_floats_reach_the_generated_code() {
     let call: String = call[..call.find(");").unwrap()].split_whitespace().collect();
     assert_eq!(call, r#".json_default("encoding_format",::serde_json::Value::String(::std::string::String::from("base64")),"#);
     assert_eq!(code.matches("json_default(").count(), 1, "only the operation with a JSON body: {code}");
-    assert_eq!(code.matches("base64_float32_field(").count(), 1, "only the number array: {code}");
+    assert_eq!(code.matches("put_base64_float32(").count(), 1, "only the number array: {code}");
     let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
     assert!(warnings.iter().any(|w| w.contains("/paths/~1plain/get") && w.contains("no JSON body")), "{warnings:#?}");
     assert!(warnings.iter().any(|w| w.contains("/components/schemas/Vector/properties/label") && w.contains("not a required array of numbers")), "{warnings:#?}");

@@ -167,14 +167,20 @@ fn all_of_merges_fields() {
         assert_has(&d, &[f]);
     }
     assert_has(&types_text(&g), &["pub type Alias = super::Base;"]);
-    // Each field by what it is: a required one read as empty when missing, an
-    // `int64`, an optional one (`None` for missing or `null`, nothing decoded).
-    assert_has(&d, &["let v0 = crate::runtime::de::field_or_empty(object, 0)?; let v1 = crate::runtime::de::int64_field(object, 1)?; let v2 = crate::runtime::de::field_or_empty(object, 2)?; let v3 = crate::runtime::de::field_or_empty(object, 3)?; let v4 = crate::runtime::de::optional(object, 4)?; let v5 = crate::runtime::de::unknown(object)?;"]);
+    // Members are read in the order they come, each into its field's local
+    // by what the field is (one `?` for all of them), then the required ones
+    // finished: read as empty when missing, an `int64` as 0; an optional one
+    // is `None` when missing or `null`, nothing decoded.
+    assert_has(&d, &["while let ::std::option::Option::Some(index) = object.next_field()? { let read = match index { 0 => crate::runtime::de::put_nullable(object, 0, &mut v0), 1 => crate::runtime::de::put_int64(object, 1, &mut v1), 2 => crate::runtime::de::put_nullable(object, 2, &mut v2), 3 => crate::runtime::de::put_nullable(object, 3, &mut v3), 4 => crate::runtime::de::put_nullable(object, 4, &mut v4), _ => ::std::result::Result::Ok(()), }; read?; } let rest = crate::runtime::de::unknown(object)?; let v0 = crate::runtime::de::or_empty(object, 0, v0); let v1 = crate::runtime::de::int64_or_empty(object, 1, v1); let v2 = crate::runtime::de::or_empty(object, 2, v2); let v3 = crate::runtime::de::or_empty(object, 3, v3); crate::runtime::de::check(object)?; ::std::result::Result::Ok(Document { id: v0, created: v1, tags: v2, title: v3, status: v4, extra_fields: rest, })"]);
     // An `allOf` with a union is flattened: the union reads the members the
     // declared fields left, which reads the object to its end (the reader
     // borrows the object, also where nothing else is declared).
-    assert_has(&d, &["(object, 0)?; let v1 = crate::runtime::de::whole(object)?; ::std::result::Result::Ok(Tracked { stream_id: v0, variant: v1, })"]);
-    assert_has(&d, &["fields: &[], }; #[inline] fn read(object: &mut crate::runtime::de::Object<'_>,) -> ::std::result::Result<PetOnly, crate::runtime::de::Failure> { let v0 = crate::runtime::de::whole(object)?; ::std::result::Result::Ok(PetOnly { variant: v0 }) } crate::runtime::de::read_object(deserializer, &SHAPE, read)"]);
+    assert_has(&d, &["let w0 = crate::runtime::de::whole(object)?; let v0 = crate::runtime::de::or_empty(object, 0, v0); crate::runtime::de::check(object)?; ::std::result::Result::Ok(Tracked { stream_id: v0, variant: w0, })"]);
+    assert_has(&d, &["fields: &[], }; #[inline] fn read(object: &mut crate::runtime::de::Object<'_>,) -> ::std::result::Result<PetOnly, crate::runtime::de::Failure> { let w0 = crate::runtime::de::whole(object)?; ::std::result::Result::Ok(PetOnly { variant: w0 }) } crate::runtime::de::read_object(deserializer, &SHAPE, read)"]);
+    // One early return per reader for the fields, whatever their count.
+    let document = &d[d.find(&squash("name: \"Document\"")).expect("Document's reader")..];
+    let document = &document[..document.find(&squash("read_object(deserializer")).expect("its end")];
+    assert_eq!(document.matches('?').count(), 4, "next_field, the field read, unknown and check:\n{document}");
     // Readers are not generic over the deserializer (one type check each)
     // and nothing in them names it.
     let readers = d.matches(&squash("#[inline] fn read(")).count();

@@ -324,62 +324,92 @@ fn emit_fit_and_default(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths)
     }
 }
 
-/// `Deserialize` through the runtime's `de` helpers: the object is read once,
-/// its members sorted into the slots of the declared fields the impl's
-/// `Shape` lists, and each field taken out by index (missing optional fields
-/// are `None`).
-/// Declared fields come first; a flattened union part then reads what they
-/// left, and whatever nobody took is kept (`additionalProperties` or the
-/// unknown-fields map), so nothing the server sends is lost.
+/// `Deserialize` through the runtime's `de` helpers: the object's members
+/// are read once, in the order they come (`next_field` gives each one's
+/// declared index), each decoded where it stands into the local of its field
+/// (`v0`, `v1`..., names no field or binding of the impl can clash with).
+/// Then a flattened union part reads what the declared fields left, and
+/// whatever nobody took is kept (`additionalProperties` or the
+/// unknown-fields map), so nothing the server sends is lost. Last, each
+/// required field is finished: a missing one read as its type's empty value
+/// (noted) or reported missing.
 fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
     let rt = &paths.runtime;
     let owner = name.to_string();
-    // Each field is read into a local of its own, `v0`, `v1`... (names no
-    // field or binding of the impl can clash with), and the value is built
-    // from them at the end. Reading them inside the struct literal, with a
-    // `?` on each, makes rustc give every early return its own chain of drops
-    // of the fields read before it: quadratic in the field count (a 60-field
-    // type was 9 times the code), and the bulk of the client's build time.
-    let mut reads = Vec::new();
+    // Every early return (`?`) makes rustc drop the locals alive there, with
+    // code of its own: one `?` per field would be quadratic in the field
+    // count (a 60-field type was 9 times the code, and the bulk of the
+    // client's build time). So the loop has one `?` for whichever field was
+    // read, and the finishing helpers note their error in the object for one
+    // `check` at the end; only a required field with no empty value (rare)
+    // returns its own.
     let mut wires = Vec::new();
+    let mut locals = Vec::new();
+    let mut arms = Vec::new();
+    let mut finishes = Vec::new();
+    let mut inits = Vec::new();
     for (index, f) in s.fields.iter().filter(|f| !f.flatten).enumerate() {
         wires.push(&f.wire_name);
+        let local = quote::format_ident!("v{}", index);
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        reads.push((ident(&f.rust_name), if f.facts.base64_float32 {
+        let (put, finish) = if f.facts.base64_float32 {
             // `lower` keeps the mark only on required `Vec<f64>` fields.
-            quote!(#rt::de::base64_float32_field(object, #index)?)
+            (quote!(put_base64_float32), Some(quote!(#rt::de::or_empty(object, #index, #local))))
         } else if f.ty == TypeRef::I64 && !f.boxed {
-            quote!(#rt::de::int64_field(object, #index)?)
+            (quote!(put_int64), Some(quote!(#rt::de::int64_or_empty(object, #index, #local))))
         } else if crate::api::reads_missing_as_empty(f, model) {
-            quote!(#rt::de::field_or_empty(object, #index)?)
+            (quote!(put_nullable), Some(quote!(#rt::de::or_empty(object, #index, #local))))
         } else if crate::api::field_is_option(f) {
-            quote!(#rt::de::optional(object, #index)?)
+            (quote!(put_nullable), None)
         } else {
-            quote!(#rt::de::field(object, #index)?)
-        }));
+            (quote!(put), Some(quote!(#rt::de::required(object, #index, #local)?)))
+        };
+        locals.push(quote!(let mut #local = ::std::option::Option::None;));
+        arms.push(quote!(#index => #rt::de::#put(object, #index, &mut #local),));
+        if let Some(finish) = finish {
+            finishes.push(quote!(let #local = #finish;));
+        }
+        let fname = ident(&f.rust_name);
+        inits.push(quote!(#fname: #local,));
     }
-    for f in s.fields.iter().filter(|f| f.flatten) {
-        reads.push((ident(&f.rust_name), quote!(#rt::de::whole(object)?)));
+    let walk = match arms.is_empty() {
+        true => TokenStream::new(),
+        false => quote! {
+            #(#locals)*
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index { #(#arms)* _ => ::std::result::Result::Ok(()), };
+                read?;
+            }
+        },
+    };
+    let mut rest = Vec::new();
+    for (i, f) in s.fields.iter().filter(|f| f.flatten).enumerate() {
+        let (fname, local) = (ident(&f.rust_name), quote::format_ident!("w{}", i));
+        rest.push(quote!(let #local = #rt::de::whole(object)?;));
+        inits.push(quote!(#fname: #local,));
     }
     let mut keeps_rest = false;
     if s.additional.is_some() {
-        reads.push((additional_name.clone(), quote!(#rt::de::rest(object)?)));
+        rest.push(quote!(let rest = #rt::de::rest(object)?;));
+        inits.push(quote!(#additional_name: rest,));
         keeps_rest = true;
     } else if let Some(extra) = &s.unknown_fields {
-        reads.push((ident(extra), quote!(#rt::de::unknown(object)?)));
+        let extra = ident(extra);
+        rest.push(quote!(let rest = #rt::de::unknown(object)?;));
+        inits.push(quote!(#extra: rest,));
         keeps_rest = true;
     }
-    let locals: Vec<_> = (0..reads.len()).map(|i| quote::format_ident!("v{}", i)).collect();
-    let lets = reads.iter().zip(&locals).map(|((_, read), local)| quote!(let #local = #read;));
-    let inits = reads.iter().zip(&locals).map(|((fname, _), local)| quote!(#fname: #local,));
-    // The reader borrows the object, which stays where the runtime made it
-    // (moving it into the reader and on into each helper was a copy each).
+    let check = match finishes.is_empty() {
+        true => TokenStream::new(),
+        false => quote!(#rt::de::check(object)?;),
+    };
     let binding = match !s.fields.is_empty() || keeps_rest {
         true => quote!(object),
         false => quote!(_object),
     };
     let shape = quote!(#rt::de::Shape { name: #owner, fields: &[#(#wires),*] });
-    deserialize_impl(name, paths, Reads::Object { shape, binding }, quote!(#(#lets)* ::std::result::Result::Ok(#name { #(#inits)* })))
+    let body = quote!(#walk #(#rest)* #(#finishes)* #check ::std::result::Result::Ok(#name { #(#inits)* }));
+    deserialize_impl(name, paths, Reads::Object { shape, binding }, body)
 }
 
 /// What a generated reader takes from the runtime.

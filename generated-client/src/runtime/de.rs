@@ -241,6 +241,12 @@ pub struct Object<'de> {
     /// length. (Settling it then, not on the reader's return, lets the field
     /// functions return the value they decoded without holding it.)
     pending: Option<&'de str>,
+    /// The value of the member [`Object::next_field`] last gave, when the
+    /// object came as a `Value`.
+    current: Option<Node<'de>>,
+    /// The declared fields below 128 met by [`Object::next_field`]: one met
+    /// again is refused.
+    seen: u128,
     /// What the field last taken ([`Object::take_field`]) needs besides its
     /// text: where the text of a field kept as a `Value` is written out,
     /// whether the field was missing, and why nothing was returned.
@@ -310,15 +316,15 @@ impl<'de> Found<'de> {
 
 impl<'de> Object<'de> {
     fn new(shape: &'static Shape) -> Self {
-        let mut slots = Vec::with_capacity(shape.fields.len());
-        slots.resize_with(shape.fields.len(), || Slot::Empty);
         Object {
             shape,
-            slots,
+            slots: Vec::new(),
             rest: Vec::new(),
             next: 0,
             walk: None,
             pending: None,
+            current: None,
+            seen: 0,
             taken: Taken::default(),
         }
     }
@@ -338,6 +344,8 @@ impl<'de> Object<'de> {
                         self.file(Cow::Owned(key), Node::Value(Box::new(value)))
                             .map_err(D::Error::custom)?;
                     }
+                    // `next_field` goes through the slots from the first.
+                    self.next = 0;
                 }
                 value => return Err(D::Error::invalid_type(unexpected(&value), self.shape)),
             },
@@ -359,7 +367,7 @@ impl<'de> Object<'de> {
     /// the undeclared ones. A declared field met twice is an error.
     fn file(&mut self, key: Cow<'de, str>, value: Node<'de>) -> Result<(), serde_json::Error> {
         match self.find(&key) {
-            Some(i) => match &self.slots[i] {
+            Some(i) => match &self.slots_mut()[i] {
                 Slot::Empty => self.slots[i] = Slot::Kept(value),
                 _ => {
                     return Err(serde_json::Error::custom(format_args!(
@@ -375,7 +383,7 @@ impl<'de> Object<'de> {
     /// Finds declared field `index`, reading on through the members to it if
     /// it was not met yet; each field is asked for once.
     fn seek(&mut self, index: usize) -> Result<Found<'de>, serde_json::Error> {
-        let Some(slot) = self.slots.get_mut(index) else {
+        let Some(slot) = self.slots_mut().get_mut(index) else {
             return Ok(Found::Missing);
         };
         let slot = std::mem::replace(slot, Slot::Taken);
@@ -387,6 +395,95 @@ impl<'de> Object<'de> {
             Slot::Empty => Ok(self
                 .read_on(Some(index))?
                 .map_or(Found::Missing, Found::Here)),
+        }
+    }
+
+    /// The slots of the declared fields, made when first needed: a member
+    /// kept before its field was asked for, or a `Value`'s members (an
+    /// object read member by member, [`Object::next_field`], needs none).
+    fn slots_mut(&mut self) -> &mut Vec<Slot<'de>> {
+        if self.slots.is_empty() && !self.shape.fields.is_empty() {
+            self.slots
+                .resize_with(self.shape.fields.len(), || Slot::Empty);
+        }
+        &mut self.slots
+    }
+
+    /// The declared index of the next member, in the order the members come;
+    /// `None` after the last. Members nobody declared are kept with the
+    /// others nobody took; a declared one met twice is refused, as serde's
+    /// derived impls refuse it. The member's value is then read by one of
+    /// the `put` functions (or scanned past when the next member is asked for).
+    pub fn next_field(&mut self) -> Result<Option<usize>, Failure> {
+        self.settle()?;
+        self.current = None;
+        if self.walk.is_none() {
+            // A `Value`: its members were filed by `open`, in declared order.
+            while self.next < self.slots.len() {
+                let index = self.next;
+                self.next += 1;
+                if let Slot::Kept(node) = std::mem::replace(&mut self.slots[index], Slot::Taken) {
+                    self.current = Some(node);
+                    return Ok(Some(index));
+                }
+            }
+            return Ok(None);
+        }
+        loop {
+            let Some(walk) = self.walk.as_mut() else {
+                return Ok(None);
+            };
+            let Some(key) = walk.next_key().transpose()? else {
+                self.report_len();
+                return Ok(None);
+            };
+            let found = self.find(&key);
+            let walk = self.walk.as_mut().expect("the walk read the key");
+            match found {
+                Some(index) => {
+                    if index < 128 {
+                        let bit = 1u128 << index;
+                        if self.seen & bit != 0 {
+                            return Err(serde_json::Error::custom(format_args!(
+                                "duplicate field `{key}`"
+                            )));
+                        }
+                        self.seen |= bit;
+                    }
+                    let text = walk.value_text();
+                    self.pending = Some(text);
+                    forget_reports();
+                    return Ok(Some(index));
+                }
+                None => {
+                    let value = walk.skip_value()?;
+                    self.rest.push((key, Node::Text(value)));
+                }
+            }
+        }
+    }
+
+    /// The text of the member [`Object::next_field`] last gave, in prefix
+    /// mode (a `Value` written out).
+    fn current_text(&mut self) -> &'_ str {
+        if let Some(text) = self.pending {
+            return text;
+        }
+        match &self.current {
+            Some(Node::Text(text)) => text,
+            Some(Node::Value(value)) => {
+                self.taken.written = value.to_string();
+                &self.taken.written
+            }
+            None => "null",
+        }
+    }
+
+    /// Notes the first error of a field finished without returning one
+    /// (see [`check`]).
+    fn fail(&mut self, error: serde_json::Error) {
+        if self.taken.failure.is_none() {
+            self.taken.failure = Some(error);
         }
     }
 
@@ -587,6 +684,152 @@ pub fn optional<T: DeserializeOwned>(
             Err(e) => Err(object.failed(index, &e)),
         },
         None => Err(object.failure()),
+    }
+}
+
+/// Reads the value of the member [`Object::next_field`] just gave, declared
+/// field `index`, into `slot`.
+pub fn put<T: DeserializeOwned>(
+    object: &mut Object,
+    index: usize,
+    slot: &mut Option<T>,
+) -> Result<(), Failure> {
+    match decode_text::<T>(object.current_text()) {
+        Ok(value) => {
+            *slot = Some(value);
+            Ok(())
+        }
+        Err(e) => Err(field_error(object.key(index), &e)),
+    }
+}
+
+/// [`put`], leaving `slot` empty for `null` (an optional field's `None`, or
+/// a required one read as empty: see [`or_empty`]), without decoding it.
+pub fn put_nullable<T: DeserializeOwned>(
+    object: &mut Object,
+    index: usize,
+    slot: &mut Option<T>,
+) -> Result<(), Failure> {
+    let text = object.current_text();
+    if text::is_null(text) {
+        report(text, 4);
+        return Ok(());
+    }
+    put(object, index, slot)
+}
+
+/// [`put`] for an `int64` field (see [`int64_field`]): a plain integer
+/// without building a `Value`; `null` leaves `slot` empty.
+pub fn put_int64<T: Int64>(
+    object: &mut Object,
+    index: usize,
+    slot: &mut Option<T>,
+) -> Result<(), Failure> {
+    let (owner, key) = (object.shape.name, object.key(index));
+    let text = object.current_text();
+    if text::is_null(text) {
+        report(text, 4);
+        return Ok(());
+    }
+    let run = text::scalar_text(text);
+    let n = match text::plain_integer(run) {
+        Some(Ok(n)) => i64::try_from(n).ok(),
+        Some(Err(n)) => Some(n),
+        None => None,
+    };
+    if let Some(n) = n {
+        report(text, run.len());
+        *slot = Some(T::from_i64(n));
+        return Ok(());
+    }
+    let node = match &object.current {
+        Some(node) => node.clone(),
+        None => Node::Text(object.pending.unwrap_or("null")),
+    };
+    *slot = Some(int64_value::<T>(owner, key, Some(node))?);
+    Ok(())
+}
+
+/// [`put`] for a number array the API may send as base64 (see
+/// [`base64_float32_field`]); `null` leaves `slot` empty.
+pub fn put_base64_float32(
+    object: &mut Object,
+    index: usize,
+    slot: &mut Option<Vec<f64>>,
+) -> Result<(), Failure> {
+    let key = object.key(index);
+    let node = match object.current.take() {
+        Some(node) => node,
+        None => Node::Text(object.pending.unwrap_or("null")),
+    };
+    match node.into_value::<Failure>()? {
+        Value::Null => Ok(()),
+        Value::String(text) => {
+            let floats = decode_base64_float32(&text)
+                .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}")))?;
+            *slot = Some(floats);
+            Ok(())
+        }
+        value => {
+            let floats = <Vec<f64> as serde::Deserialize>::deserialize(value)
+                .map_err(|e| Failure::custom(format_args!("field `{key}`: {e}")))?;
+            *slot = Some(floats);
+            Ok(())
+        }
+    }
+}
+
+/// The value of required field `index` read into `slot`, or, when it was
+/// missing or `null`, its type's empty value (noted, see [`field_or_empty`]);
+/// in [`strict`] mode that is an error, kept in the object for [`check`].
+pub fn or_empty<T: Default>(object: &mut Object, index: usize, slot: Option<T>) -> T {
+    match slot {
+        Some(value) => value,
+        None => {
+            if !may_fill(object.shape.name, object.key(index)) {
+                object.fail(Failure::missing_field(object.key(index)));
+            }
+            T::default()
+        }
+    }
+}
+
+/// [`or_empty`] for an `int64` field: `None` for an optional one, 0 for a
+/// required one (noted, or an error in [`strict`] mode).
+pub fn int64_or_empty<T: Int64>(object: &mut Object, index: usize, slot: Option<T>) -> T {
+    match slot {
+        Some(value) => value,
+        None => match int64_value::<T>(object.shape.name, object.key(index), None) {
+            Ok(value) => value,
+            Err(e) => {
+                object.fail(e);
+                T::from_i64(0)
+            }
+        },
+    }
+}
+
+/// The value of required field `index` read into `slot`; a missing one is
+/// read as `null` (a type that takes `null` gets its value for it), else it
+/// is reported missing.
+pub fn required<T: DeserializeOwned>(
+    object: &Object,
+    index: usize,
+    slot: Option<T>,
+) -> Result<T, Failure> {
+    match slot {
+        Some(value) => Ok(value),
+        None => decode_text::<T>("null").map_err(|_| Failure::missing_field(object.key(index))),
+    }
+}
+
+/// The first error of the fields finished without returning one
+/// ([`or_empty`], [`int64_or_empty`]): one check for them all, so that a
+/// reader has one early return, not one per field (each with its own drops).
+pub fn check(object: &mut Object) -> Result<(), Failure> {
+    match object.taken.failure.take() {
+        Some(error) => Err(error),
+        None => Ok(()),
     }
 }
 
@@ -1066,6 +1309,156 @@ mod tests {
             let via_field = field::<Option<String>>(&mut a, i).unwrap();
             assert_eq!(optional::<String>(&mut b, i).unwrap(), via_field);
         }
+    }
+
+    /// The declared fields' values (`None`: missing or `null`) and the
+    /// undeclared members of an object.
+    type ReadMembers = (Vec<Option<Value>>, Map<String, Value>);
+
+    /// Reads every member of `o` as a generated reader does, each declared
+    /// field with `put_nullable` into its slot, and what nobody declared.
+    fn members(o: &mut Object, fields: usize) -> Result<ReadMembers, E> {
+        let mut slots = vec![None; fields];
+        while let Some(index) = o.next_field()? {
+            put_nullable(o, index, &mut slots[index])?;
+        }
+        Ok((slots, unknown(o)?))
+    }
+
+    #[test]
+    fn members_are_read_in_the_order_they_come_from_text_and_from_a_value() {
+        let text = r#"{"b":2,"x":[1,{"y":null}],"a":"s\u0041","n":null,"z":true}"#;
+        let fields = &["a", "b", "n", "m"];
+        for mut o in [
+            text_obj(text, fields),
+            obj(serde_json::from_str(text).unwrap(), fields),
+        ] {
+            let (slots, rest) = members(&mut o, 4).unwrap();
+            assert_eq!(slots, [Some(json!("sA")), Some(json!(2)), None, None]);
+            assert_eq!(rest, obj_map(json!({"x": [1, {"y": null}], "z": true})));
+        }
+        // Members in another order than their fields are declared in.
+        let mut o = text_obj(r#"{"c":"3","b":"2","a":"1"}"#, &["a", "b", "c"]);
+        let (slots, _) = members(&mut o, 3).unwrap();
+        assert_eq!(
+            slots,
+            [Some(json!("1")), Some(json!("2")), Some(json!("3"))]
+        );
+        // A member whose reader failed ends the reading with its error, named.
+        let mut o = text_obj(r#"{"a":"x"}"#, &["a"]);
+        assert_eq!(o.next_field().unwrap(), Some(0));
+        let mut slot: Option<i64> = None;
+        let err = put(&mut o, 0, &mut slot).unwrap_err().to_string();
+        assert_eq!(err, "field `a`: invalid type: string \"x\", expected i64");
+    }
+
+    #[test]
+    fn a_declared_member_met_twice_is_refused_and_an_undeclared_one_keeps_its_last() {
+        for text in [r#"{"a":1,"a":2}"#, r#"{"a":1,"b":0,"a":null}"#] {
+            let err = members(&mut text_obj(text, &["a", "b"]), 2).unwrap_err();
+            assert_eq!(err.to_string(), "duplicate field `a`", "{text}");
+        }
+        let (_, rest) = members(&mut text_obj(r#"{"a":1,"x":1,"x":2}"#, &["a"]), 1).unwrap();
+        assert_eq!(rest, obj_map(json!({"x": 2})));
+    }
+
+    #[test]
+    fn required_fields_are_finished_filled_and_reported_or_refused_when_strict() {
+        let read = |o: &mut Object| -> Result<(String, Vec<i64>, i64, Value), E> {
+            let (mut a, mut b, mut n, mut v) = (None, None, None, None);
+            while let Some(index) = o.next_field()? {
+                match index {
+                    0 => put_nullable(o, 0, &mut a),
+                    1 => put_nullable(o, 1, &mut b),
+                    2 => put_int64(o, 2, &mut n),
+                    _ => put(o, 3, &mut v),
+                }?;
+            }
+            unknown(o)?;
+            let a = or_empty(o, 0, a);
+            let b = or_empty(o, 1, b);
+            let n = int64_or_empty(o, 2, n);
+            let v = required(o, 3, v)?;
+            check(o)?;
+            Ok((a, b, n, v))
+        };
+        let fields = &["a", "b", "n", "v"];
+        let (read_back, fills) = collect_fills(|| read(&mut text_obj(r#"{"a":null}"#, fields)));
+        // A required `Value` that is missing reads as `null`, as `field` did.
+        assert_eq!(read_back.unwrap(), (String::new(), vec![], 0, Value::Null));
+        assert_eq!(
+            fills,
+            [
+                "T.a: missing or null, read as empty",
+                "T.b: missing or null, read as empty",
+                "T.n: missing or null, read as empty"
+            ]
+        );
+        let err = strict(|| read(&mut text_obj(r#"{"n":7,"b":[1]}"#, fields))).unwrap_err();
+        assert_eq!(err.to_string(), "missing field `a`");
+        let got = strict(|| {
+            read(&mut obj(
+                json!({"a": "s", "b": [1], "n": 7, "v": 1}),
+                fields,
+            ))
+        });
+        assert_eq!(got.unwrap(), ("s".to_owned(), vec![1], 7, json!(1)));
+        // A required field of a type that takes no `null` is reported missing.
+        let mut o = text_obj("{}", &["a"]);
+        assert_eq!(o.next_field().unwrap(), None);
+        let err = required::<i64>(&o, 0, None).unwrap_err().to_string();
+        assert_eq!(err, "missing field `a`");
+    }
+
+    #[test]
+    fn int64_members_saturate_at_their_bounds_written_as_floats() {
+        let read = |text: &str| -> Result<(i64, Option<i64>), E> {
+            let mut o = text_obj(text, &["n", "o"]);
+            let (mut n, mut opt) = (None, None);
+            while let Some(index) = o.next_field()? {
+                match index {
+                    0 => put_int64(&mut o, 0, &mut n),
+                    _ => put_int64(&mut o, 1, &mut opt),
+                }?;
+            }
+            let n = int64_or_empty::<i64>(&mut o, 0, n);
+            let opt = int64_or_empty::<Option<i64>>(&mut o, 1, opt);
+            check(&mut o)?;
+            Ok((n, opt))
+        };
+        assert_eq!(
+            read(r#"{"n":9223372036854776000,"o":-9.223372036854776e18}"#).unwrap(),
+            (i64::MAX, Some(i64::MIN))
+        );
+        assert_eq!(read(r#"{"o":-5,"n":3}"#).unwrap(), (3, Some(-5)));
+        assert_eq!(read(r#"{"n":null}"#).unwrap(), (0, None));
+        let err = read(r#"{"n":1.5}"#).unwrap_err().to_string();
+        assert_eq!(err, "field `n`: 1.5 is not a 64-bit integer");
+    }
+
+    #[test]
+    fn base64_members_and_number_arrays_give_the_same_numbers() {
+        use base64::Engine as _;
+        let floats = [0.5f32, -1.25, 3.0e-8];
+        let bytes: Vec<u8> = floats.iter().flat_map(|f| f.to_le_bytes()).collect();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let expected: Vec<f64> = floats.iter().map(|&f| f64::from(f)).collect();
+        let read = |text: &str| -> Result<Vec<f64>, E> {
+            let mut o = text_obj(text, &["e"]);
+            let mut e = None;
+            while let Some(index) = o.next_field()? {
+                put_base64_float32(&mut o, index, &mut e)?;
+            }
+            let e = or_empty(&mut o, 0, e);
+            check(&mut o)?;
+            Ok(e)
+        };
+        assert_eq!(read(&format!(r#"{{"e":"{encoded}"}}"#)).unwrap(), expected);
+        let array = serde_json::to_string(&expected).unwrap();
+        assert_eq!(read(&format!(r#"{{"e":{array}}}"#)).unwrap(), expected);
+        assert_eq!(read(r#"{"e":null}"#).unwrap(), Vec::<f64>::new());
+        let err = read(r#"{"e":"!!"}"#).unwrap_err().to_string();
+        assert!(err.starts_with("field `e`: invalid base64"), "{err}");
     }
 
     #[test]

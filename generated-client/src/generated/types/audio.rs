@@ -163,14 +163,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateSpeechRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::field(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::required(object, 0, v0)?;
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v3 = crate::runtime::de::required(object, 3, v3)?;
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateSpeechRequest {
                 model: v0,
                 input: v1,
@@ -179,7 +196,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
                 response_format: v4,
                 speed: v5,
                 stream_format: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1373,19 +1390,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
             CreateTranscriptionResponseDiarizedJson,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateTranscriptionResponseDiarizedJson {
                 task: v0,
                 duration: v1,
                 text: v2,
                 segments: v3,
                 usage: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1606,17 +1639,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJson {
             CreateTranscriptionResponseJson,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateTranscriptionResponseJson {
                 text: v0,
                 languages: v1,
                 logprobs: v2,
                 usage: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1683,15 +1728,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
             CreateTranscriptionResponseJsonLogprobsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateTranscriptionResponseJsonLogprobsItem {
                 token: v0,
                 logprob: v1,
                 bytes: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1925,13 +1979,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
             CreateTranscriptionResponseVerboseJson,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateTranscriptionResponseVerboseJson {
                 language: v0,
                 duration: v1,
@@ -1939,7 +2009,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
                 words: v3,
                 segments: v4,
                 usage: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2322,11 +2392,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseJson {
             CreateTranslationResponseJson,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateTranslationResponseJson {
                 text: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2396,17 +2475,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseVerboseJson {
             CreateTranslationResponseVerboseJson,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateTranslationResponseVerboseJson {
                 language: v0,
                 duration: v1,
                 text: v2,
                 segments: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2577,13 +2670,24 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<SpeechAudioDeltaEvent, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(SpeechAudioDeltaEvent {
                 r#type: v0,
                 audio: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2700,13 +2804,24 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<SpeechAudioDoneEvent, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(SpeechAudioDoneEvent {
                 r#type: v0,
                 usage: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2829,15 +2944,28 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
             SpeechAudioDoneEventUsage,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(SpeechAudioDoneEventUsage {
                 input_tokens: v0,
                 output_tokens: v1,
                 total_tokens: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2901,17 +3029,30 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
             TranscriptTextDeltaEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptTextDeltaEvent {
                 r#type: v0,
                 delta: v1,
                 logprobs: v2,
                 segment_id: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2970,15 +3111,24 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
             TranscriptTextDeltaEventLogprobsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(TranscriptTextDeltaEventLogprobsItem {
                 token: v0,
                 logprob: v1,
                 bytes: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3109,19 +3259,33 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
             TranscriptTextDoneEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptTextDoneEvent {
                 r#type: v0,
                 text: v1,
                 languages: v2,
                 logprobs: v3,
                 usage: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3180,15 +3344,24 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
             TranscriptTextDoneEventLogprobsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(TranscriptTextDoneEventLogprobsItem {
                 token: v0,
                 logprob: v1,
                 bytes: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3320,13 +3493,32 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
             TranscriptTextSegmentEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptTextSegmentEvent {
                 r#type: v0,
                 id: v1,
@@ -3334,7 +3526,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
                 end: v3,
                 text: v4,
                 speaker: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3454,13 +3646,24 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
             TranscriptTextUsageDuration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptTextUsageDuration {
                 r#type: v0,
                 seconds: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3600,19 +3803,35 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
             TranscriptTextUsageTokens,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::int64_field(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_int64(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::int64_or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptTextUsageTokens {
                 r#type: v0,
                 input_tokens: v1,
                 input_token_details: v2,
                 output_tokens: v3,
                 total_tokens: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3668,13 +3887,24 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
             TranscriptTextUsageTokensInputTokenDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptTextUsageTokensInputTokenDetails {
                 text_tokens: v0,
                 audio_tokens: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3806,13 +4036,32 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
             TranscriptionDiarizedSegment,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptionDiarizedSegment {
                 r#type: v0,
                 id: v1,
@@ -3820,7 +4069,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
                 end: v3,
                 text: v4,
                 speaker: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4007,11 +4256,20 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<TranscriptionLanguage, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptionLanguage {
                 code: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4102,17 +4360,44 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<TranscriptionSegment, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::field_or_empty(object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
-            let v8 = crate::runtime::de::field_or_empty(object, 8)?;
-            let v9 = crate::runtime::de::field_or_empty(object, 9)?;
-            let v10 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            let v6 = crate::runtime::de::or_empty(object, 6, v6);
+            let v7 = crate::runtime::de::or_empty(object, 7, v7);
+            let v8 = crate::runtime::de::or_empty(object, 8, v8);
+            let v9 = crate::runtime::de::or_empty(object, 9, v9);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptionSegment {
                 id: v0,
                 seek: v1,
@@ -4124,7 +4409,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
                 avg_logprob: v7,
                 compression_ratio: v8,
                 no_speech_prob: v9,
-                extra_fields: v10,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4180,15 +4465,28 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<TranscriptionWord, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(TranscriptionWord {
                 word: v0,
                 start: v1,
                 end: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4239,11 +4537,20 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
             UpdateVoiceConsentRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UpdateVoiceConsentRequest {
                 name: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4345,17 +4652,31 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VadConfig, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(VadConfig {
                 r#type: v0,
                 prefix_padding_ms: v1,
                 silence_duration_ms: v2,
                 threshold: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4577,15 +4898,28 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
             VoiceConsentDeletedResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(VoiceConsentDeletedResource {
                 id: v0,
                 object: v1,
                 deleted: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4714,19 +5048,34 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
             VoiceConsentListResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(VoiceConsentListResource {
                 object: v0,
                 data: v1,
                 first_id: v2,
                 last_id: v3,
                 has_more: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4852,19 +5201,36 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VoiceConsentResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::int64_field(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_int64(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::int64_or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(VoiceConsentResource {
                 object: v0,
                 id: v1,
                 name: v2,
                 language: v3,
                 created_at: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4987,17 +5353,32 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<VoiceResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(VoiceResource {
                 object: v0,
                 id: v1,
                 name: v2,
                 created_at: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

@@ -135,29 +135,73 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Batch, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::field_or_empty(object, 6)?;
-            let v7 = crate::runtime::de::field(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::int64_field(object, 10)?;
-            let v11 = crate::runtime::de::int64_field(object, 11)?;
-            let v12 = crate::runtime::de::int64_field(object, 12)?;
-            let v13 = crate::runtime::de::int64_field(object, 13)?;
-            let v14 = crate::runtime::de::int64_field(object, 14)?;
-            let v15 = crate::runtime::de::int64_field(object, 15)?;
-            let v16 = crate::runtime::de::int64_field(object, 16)?;
-            let v17 = crate::runtime::de::int64_field(object, 17)?;
-            let v18 = crate::runtime::de::int64_field(object, 18)?;
-            let v19 = crate::runtime::de::optional(object, 19)?;
-            let v20 = crate::runtime::de::optional(object, 20)?;
-            let v21 = crate::runtime::de::optional(object, 21)?;
-            let v22 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            let mut v14 = ::std::option::Option::None;
+            let mut v15 = ::std::option::Option::None;
+            let mut v16 = ::std::option::Option::None;
+            let mut v17 = ::std::option::Option::None;
+            let mut v18 = ::std::option::Option::None;
+            let mut v19 = ::std::option::Option::None;
+            let mut v20 = ::std::option::Option::None;
+            let mut v21 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_int64(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_int64(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_int64(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_int64(object, 13, &mut v13),
+                    14 => crate::runtime::de::put_int64(object, 14, &mut v14),
+                    15 => crate::runtime::de::put_int64(object, 15, &mut v15),
+                    16 => crate::runtime::de::put_int64(object, 16, &mut v16),
+                    17 => crate::runtime::de::put_int64(object, 17, &mut v17),
+                    18 => crate::runtime::de::put_int64(object, 18, &mut v18),
+                    19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
+                    20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
+                    21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            let v6 = crate::runtime::de::or_empty(object, 6, v6);
+            let v7 = crate::runtime::de::required(object, 7, v7)?;
+            let v10 = crate::runtime::de::int64_or_empty(object, 10, v10);
+            let v11 = crate::runtime::de::int64_or_empty(object, 11, v11);
+            let v12 = crate::runtime::de::int64_or_empty(object, 12, v12);
+            let v13 = crate::runtime::de::int64_or_empty(object, 13, v13);
+            let v14 = crate::runtime::de::int64_or_empty(object, 14, v14);
+            let v15 = crate::runtime::de::int64_or_empty(object, 15, v15);
+            let v16 = crate::runtime::de::int64_or_empty(object, 16, v16);
+            let v17 = crate::runtime::de::int64_or_empty(object, 17, v17);
+            let v18 = crate::runtime::de::int64_or_empty(object, 18, v18);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(Batch {
                 id: v0,
                 object: v1,
@@ -181,7 +225,7 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
                 request_counts: v19,
                 usage: v20,
                 metadata: v21,
-                extra_fields: v22,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -240,17 +284,29 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchError, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(BatchError {
                 code: v0,
                 message: v1,
                 param: v2,
                 line: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -303,13 +359,21 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchErrors, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(BatchErrors {
                 object: v0,
                 data: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -365,13 +429,24 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
             BatchFileExpirationAfter,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(BatchFileExpirationAfter {
                 anchor: v0,
                 seconds: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -538,11 +613,20 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
             BatchInputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(BatchInputTokensDetails {
                 cached_tokens: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -657,11 +741,20 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
             BatchOutputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(BatchOutputTokensDetails {
                 reasoning_tokens: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -717,15 +810,28 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchRequestCounts, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(BatchRequestCounts {
                 total: v0,
                 completed: v1,
                 failed: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -884,19 +990,36 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<BatchUsage, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::int64_field(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_int64(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::int64_or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(BatchUsage {
                 input_tokens: v0,
                 input_tokens_details: v1,
                 output_tokens: v2,
                 output_tokens_details: v3,
                 total_tokens: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -970,19 +1093,34 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateBatchRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::required(object, 1, v1)?;
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateBatchRequest {
                 input_file_id: v0,
                 endpoint: v1,
                 completion_window: v2,
                 metadata: v3,
                 output_expires_after: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1289,19 +1427,34 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ListBatchesResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ListBatchesResponse {
                 data: v0,
                 first_id: v1,
                 last_id: v2,
                 has_more: v3,
                 object: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

@@ -71,13 +71,30 @@ impl<'de> ::serde::Deserialize<'de> for Certificate {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Certificate, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::required(object, 0, v0)?;
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(Certificate {
                 object: v0,
                 id: v1,
@@ -85,7 +102,7 @@ impl<'de> ::serde::Deserialize<'de> for Certificate {
                 created_at: v3,
                 certificate_details: v4,
                 active: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -141,15 +158,27 @@ impl<'de> ::serde::Deserialize<'de> for CertificateDetails {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CertificateDetails, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CertificateDetails {
                 valid_at: v0,
                 expires_at: v1,
                 content: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -270,13 +299,24 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponse {
             DeleteCertificateResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(DeleteCertificateResponse {
                 object: v0,
                 id: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -480,19 +520,34 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponse {
             ListCertificatesResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ListCertificatesResponse {
                 data: v0,
                 first_id: v1,
                 last_id: v2,
                 has_more: v3,
                 object: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -765,19 +820,34 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponse {
             ListProjectCertificatesResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ListProjectCertificatesResponse {
                 data: v0,
                 first_id: v1,
                 last_id: v2,
                 has_more: v3,
                 object: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -892,11 +962,18 @@ impl<'de> ::serde::Deserialize<'de> for ModifyCertificateRequest {
             ModifyCertificateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ModifyCertificateRequest {
                 name: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1020,13 +1097,31 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
             OrganizationCertificate,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationCertificate {
                 object: v0,
                 id: v1,
@@ -1034,7 +1129,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
                 created_at: v3,
                 certificate_details: v4,
                 active: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1090,13 +1185,24 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
             OrganizationCertificateActivationResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationCertificateActivationResponse {
                 object: v0,
                 data: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1220,13 +1326,24 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDeactivationRespo
             OrganizationCertificateDeactivationResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationCertificateDeactivationResponse {
                 object: v0,
                 data: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1351,13 +1468,24 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDetails {
             OrganizationCertificateDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationCertificateDetails {
                 valid_at: v0,
                 expires_at: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1499,13 +1627,31 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
             OrganizationProjectCertificate,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationProjectCertificate {
                 object: v0,
                 id: v1,
@@ -1513,7 +1659,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
                 created_at: v3,
                 certificate_details: v4,
                 active: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1570,13 +1716,24 @@ for OrganizationProjectCertificateActivationResponse {
             OrganizationProjectCertificateActivationResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationProjectCertificateActivationResponse {
                 object: v0,
                 data: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1703,13 +1860,24 @@ for OrganizationProjectCertificateDeactivationResponse {
             OrganizationProjectCertificateDeactivationResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationProjectCertificateDeactivationResponse {
                 object: v0,
                 data: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1836,13 +2004,24 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateDetails {
             OrganizationProjectCertificateDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(OrganizationProjectCertificateDetails {
                 valid_at: v0,
                 expires_at: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1957,11 +2136,20 @@ impl<'de> ::serde::Deserialize<'de> for ToggleCertificatesRequest {
             ToggleCertificatesRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ToggleCertificatesRequest {
                 certificate_ids: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2063,13 +2251,23 @@ impl<'de> ::serde::Deserialize<'de> for UploadCertificateRequest {
             UploadCertificateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UploadCertificateRequest {
                 name: v0,
                 certificate: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

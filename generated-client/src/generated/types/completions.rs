@@ -127,25 +127,56 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
             CreateCompletionRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::int64_field(object, 6)?;
-            let v7 = crate::runtime::de::int64_field(object, 7)?;
-            let v8 = crate::runtime::de::int64_field(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::int64_field(object, 10)?;
-            let v11 = crate::runtime::de::optional(object, 11)?;
-            let v12 = crate::runtime::de::optional(object, 12)?;
-            let v13 = crate::runtime::de::optional(object, 13)?;
-            let v14 = crate::runtime::de::optional(object, 14)?;
-            let v15 = crate::runtime::de::optional(object, 15)?;
-            let v16 = crate::runtime::de::optional(object, 16)?;
-            let v17 = crate::runtime::de::optional(object, 17)?;
-            let v18 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            let mut v14 = ::std::option::Option::None;
+            let mut v15 = ::std::option::Option::None;
+            let mut v16 = ::std::option::Option::None;
+            let mut v17 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_int64(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_int64(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_int64(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_int64(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
+                    14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
+                    15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
+                    16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
+                    17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::required(object, 0, v0)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v6 = crate::runtime::de::int64_or_empty(object, 6, v6);
+            let v7 = crate::runtime::de::int64_or_empty(object, 7, v7);
+            let v8 = crate::runtime::de::int64_or_empty(object, 8, v8);
+            let v10 = crate::runtime::de::int64_or_empty(object, 10, v10);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateCompletionRequest {
                 model: v0,
                 prompt: v1,
@@ -165,7 +196,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
                 temperature: v15,
                 top_p: v16,
                 user: v17,
-                extra_fields: v18,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -694,14 +725,33 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
             CreateCompletionResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateCompletionResponse {
                 id: v0,
                 choices: v1,
@@ -710,7 +760,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
                 system_fingerprint: v4,
                 object: v5,
                 usage: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -774,17 +824,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
             CreateCompletionResponseChoicesItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateCompletionResponseChoicesItem {
                 finish_reason: v0,
                 index: v1,
                 logprobs: v2,
                 text: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -913,17 +976,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
             CreateCompletionResponseLogprobs,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CreateCompletionResponseLogprobs {
                 text_offset: v0,
                 token_logprobs: v1,
                 tokens: v2,
                 top_logprobs: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

@@ -61,19 +61,36 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
             ContainerFileListResource,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ContainerFileListResource {
                 object: v0,
                 data: v1,
                 first_id: v2,
                 last_id: v3,
                 has_more: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -213,14 +230,35 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ContainerFileResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::int64_field(object, 4)?;
-            let v5 = crate::runtime::de::field_or_empty(object, 5)?;
-            let v6 = crate::runtime::de::field_or_empty(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_int64(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::int64_or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::or_empty(object, 5, v5);
+            let v6 = crate::runtime::de::or_empty(object, 6, v6);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ContainerFileResource {
                 id: v0,
                 object: v1,
@@ -229,7 +267,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
                 bytes: v4,
                 path: v5,
                 source: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -291,19 +329,36 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ContainerListResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ContainerListResource {
                 object: v0,
                 data: v1,
                 first_id: v2,
                 last_id: v3,
                 has_more: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -451,16 +506,38 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ContainerResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::int64_field(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_int64(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::int64_or_empty(object, 5, v5);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ContainerResource {
                 id: v0,
                 object: v1,
@@ -471,7 +548,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
                 expires_after: v6,
                 memory_limit: v7,
                 network_policy: v8,
-                extra_fields: v9,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -591,13 +668,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
             ContainerResourceExpiresAfter,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ContainerResourceExpiresAfter {
                 anchor: v0,
                 minutes: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -722,13 +809,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
             ContainerResourceNetworkPolicy,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::required(object, 0, v0)?;
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ContainerResourceNetworkPolicy {
                 r#type: v0,
                 allowed_domains: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -863,13 +960,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateContainerBody, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateContainerBody {
                 name: v0,
                 file_ids: v1,
@@ -877,7 +988,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
                 skills: v3,
                 memory_limit: v4,
                 network_policy: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1113,13 +1224,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
             CreateContainerBodyExpiresAfter,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateContainerBodyExpiresAfter {
                 anchor: v0,
                 minutes: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

@@ -44,11 +44,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupBody {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateGroupBody, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateGroupBody {
                 name: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -141,15 +150,28 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResource {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<GroupDeletedResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(GroupDeletedResource {
                 object: v0,
                 id: v1,
                 deleted: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -272,17 +294,31 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResource {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<GroupListResource, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(GroupListResource {
                 object: v0,
                 data: v1,
                 has_more: v2,
                 next: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -408,17 +444,32 @@ impl<'de> ::serde::Deserialize<'de> for GroupResourceWithSuccess {
             GroupResourceWithSuccess,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(GroupResourceWithSuccess {
                 id: v0,
                 name: v1,
                 created_at: v2,
                 is_scim_managed: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -480,19 +531,36 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<GroupResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::required(object, 4, v4)?;
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(GroupResponse {
                 id: v0,
                 name: v1,
                 created_at: v2,
                 is_scim_managed: v3,
                 group_type: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -673,11 +741,20 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGroupBody {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UpdateGroupBody, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UpdateGroupBody {
                 name: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

@@ -851,21 +851,45 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CreateImageRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::int64_field(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::optional(object, 10)?;
-            let v11 = crate::runtime::de::optional(object, 11)?;
-            let v12 = crate::runtime::de::optional(object, 12)?;
-            let v13 = crate::runtime::de::optional(object, 13)?;
-            let v14 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_int64(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v6 = crate::runtime::de::int64_or_empty(object, 6, v6);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CreateImageRequest {
                 prompt: v0,
                 model: v1,
@@ -881,7 +905,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
                 background: v11,
                 style: v12,
                 user: v13,
-                extra_fields: v14,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2123,22 +2147,48 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<EditImageBodyJsonParam, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::int64_field(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::int64_field(object, 10)?;
-            let v11 = crate::runtime::de::optional(object, 11)?;
-            let v12 = crate::runtime::de::optional(object, 12)?;
-            let v13 = crate::runtime::de::optional(object, 13)?;
-            let v14 = crate::runtime::de::optional(object, 14)?;
-            let v15 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            let mut v14 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_int64(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_int64(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
+                    14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::int64_or_empty(object, 4, v4);
+            let v10 = crate::runtime::de::int64_or_empty(object, 10, v10);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(EditImageBodyJsonParam {
                 model: v0,
                 images: v1,
@@ -2155,7 +2205,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
                 background: v12,
                 stream: v13,
                 partial_images: v14,
-                extra_fields: v15,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2944,15 +2994,24 @@ impl<'de> ::serde::Deserialize<'de> for Image {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Image, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(Image {
                 b64_json: v0,
                 url: v1,
                 revised_prompt: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3035,15 +3094,38 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
             ImageEditCompletedEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field(object, 3)?;
-            let v4 = crate::runtime::de::field(object, 4)?;
-            let v5 = crate::runtime::de::field(object, 5)?;
-            let v6 = crate::runtime::de::field(object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
-            let v8 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put(object, 3, &mut v3),
+                    4 => crate::runtime::de::put(object, 4, &mut v4),
+                    5 => crate::runtime::de::put(object, 5, &mut v5),
+                    6 => crate::runtime::de::put(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::required(object, 3, v3)?;
+            let v4 = crate::runtime::de::required(object, 4, v4)?;
+            let v5 = crate::runtime::de::required(object, 5, v5)?;
+            let v6 = crate::runtime::de::required(object, 6, v6)?;
+            let v7 = crate::runtime::de::or_empty(object, 7, v7);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImageEditCompletedEvent {
                 r#type: v0,
                 b64_json: v1,
@@ -3053,7 +3135,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
                 background: v5,
                 output_format: v6,
                 usage: v7,
-                extra_fields: v8,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3471,15 +3553,38 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
             ImageEditPartialImageEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field(object, 3)?;
-            let v4 = crate::runtime::de::field(object, 4)?;
-            let v5 = crate::runtime::de::field(object, 5)?;
-            let v6 = crate::runtime::de::field(object, 6)?;
-            let v7 = crate::runtime::de::int64_field(object, 7)?;
-            let v8 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put(object, 3, &mut v3),
+                    4 => crate::runtime::de::put(object, 4, &mut v4),
+                    5 => crate::runtime::de::put(object, 5, &mut v5),
+                    6 => crate::runtime::de::put(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_int64(object, 7, &mut v7),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::required(object, 3, v3)?;
+            let v4 = crate::runtime::de::required(object, 4, v4)?;
+            let v5 = crate::runtime::de::required(object, 5, v5)?;
+            let v6 = crate::runtime::de::required(object, 6, v6)?;
+            let v7 = crate::runtime::de::int64_or_empty(object, 7, v7);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImageEditPartialImageEvent {
                 r#type: v0,
                 b64_json: v1,
@@ -3489,7 +3594,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
                 background: v5,
                 output_format: v6,
                 partial_image_index: v7,
-                extra_fields: v8,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3969,15 +4074,38 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImageGenCompletedEvent, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field(object, 3)?;
-            let v4 = crate::runtime::de::field(object, 4)?;
-            let v5 = crate::runtime::de::field(object, 5)?;
-            let v6 = crate::runtime::de::field(object, 6)?;
-            let v7 = crate::runtime::de::field_or_empty(object, 7)?;
-            let v8 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put(object, 3, &mut v3),
+                    4 => crate::runtime::de::put(object, 4, &mut v4),
+                    5 => crate::runtime::de::put(object, 5, &mut v5),
+                    6 => crate::runtime::de::put(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::required(object, 3, v3)?;
+            let v4 = crate::runtime::de::required(object, 4, v4)?;
+            let v5 = crate::runtime::de::required(object, 5, v5)?;
+            let v6 = crate::runtime::de::required(object, 6, v6)?;
+            let v7 = crate::runtime::de::or_empty(object, 7, v7);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImageGenCompletedEvent {
                 r#type: v0,
                 b64_json: v1,
@@ -3987,7 +4115,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
                 background: v5,
                 output_format: v6,
                 usage: v7,
-                extra_fields: v8,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4375,13 +4503,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
             ImageGenInputUsageDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImageGenInputUsageDetails {
                 text_tokens: v0,
                 image_tokens: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4437,13 +4576,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
             ImageGenOutputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImageGenOutputTokensDetails {
                 image_tokens: v0,
                 text_tokens: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4529,15 +4679,38 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
             ImageGenPartialImageEvent,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field(object, 3)?;
-            let v4 = crate::runtime::de::field(object, 4)?;
-            let v5 = crate::runtime::de::field(object, 5)?;
-            let v6 = crate::runtime::de::field(object, 6)?;
-            let v7 = crate::runtime::de::int64_field(object, 7)?;
-            let v8 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put(object, 3, &mut v3),
+                    4 => crate::runtime::de::put(object, 4, &mut v4),
+                    5 => crate::runtime::de::put(object, 5, &mut v5),
+                    6 => crate::runtime::de::put(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_int64(object, 7, &mut v7),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::required(object, 3, v3)?;
+            let v4 = crate::runtime::de::required(object, 4, v4)?;
+            let v5 = crate::runtime::de::required(object, 5, v5)?;
+            let v6 = crate::runtime::de::required(object, 6, v6)?;
+            let v7 = crate::runtime::de::int64_or_empty(object, 7, v7);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImageGenPartialImageEvent {
                 r#type: v0,
                 b64_json: v1,
@@ -4547,7 +4720,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
                 background: v5,
                 output_format: v6,
                 partial_image_index: v7,
-                extra_fields: v8,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5021,19 +5194,35 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImageGenUsage, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImageGenUsage {
                 input_tokens: v0,
                 total_tokens: v1,
                 output_tokens: v2,
                 output_tokens_details: v3,
                 input_tokens_details: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5086,13 +5275,21 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImageRefParam, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(ImageRefParam {
                 image_url: v0,
                 file_id: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5229,14 +5426,29 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImagesResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImagesResponse {
                 created: v0,
                 data: v1,
@@ -5245,7 +5457,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
                 size: v4,
                 quality: v5,
                 usage: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5568,17 +5780,32 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ImagesUsage, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImagesUsage {
                 total_tokens: v0,
                 input_tokens: v1,
                 output_tokens: v2,
                 input_tokens_details: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5634,13 +5861,24 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
             ImagesUsageInputTokensDetails,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ImagesUsageInputTokensDetails {
                 text_tokens: v0,
                 image_tokens: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

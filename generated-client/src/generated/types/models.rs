@@ -52,15 +52,28 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<DeleteModelResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(DeleteModelResponse {
                 id: v0,
                 deleted: v1,
                 object: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -113,13 +126,24 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<ListModelsResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(ListModelsResponse {
                 object: v0,
                 data: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -245,19 +269,35 @@ impl<'de> ::serde::Deserialize<'de> for Model {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<Model, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(Model {
                 id: v0,
                 created: v1,
                 object: v2,
                 owned_by: v3,
                 shutdown_date: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

@@ -61,13 +61,25 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<AudioTranscription, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AudioTranscription {
                 model: v0,
                 language: v1,
@@ -75,7 +87,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
                 keywords: v3,
                 prompt: v4,
                 delay: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -419,17 +431,27 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
             AudioTranscriptionResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(AudioTranscriptionResponse {
                 model: v0,
                 language: v1,
                 languages: v2,
                 prompt: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -638,13 +660,23 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<PcmAudioFormat, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(PcmAudioFormat {
                 r#type: v0,
                 rate: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -748,11 +780,18 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<PcmaAudioFormat, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PcmaAudioFormat {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -846,11 +885,18 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<PcmuAudioFormat, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(PcmuAudioFormat {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1319,11 +1365,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
             RealtimeCallReferRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeCallReferRequest {
                 target_uri: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1411,11 +1466,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
             RealtimeCallRejectRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeCallRejectRequest {
                 status_code: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1527,13 +1591,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
             RealtimeCreateClientSecretRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeCreateClientSecretRequest {
                 expires_after: v0,
                 session: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1731,13 +1803,23 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
             RealtimeCreateClientSecretRequestClientSecretExpiration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeCreateClientSecretRequestClientSecretExpiration {
                 anchor: v0,
                 seconds: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1956,15 +2038,28 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
             RealtimeCreateClientSecretResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::field(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::required(object, 2, v2)?;
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeCreateClientSecretResponse {
                 value: v0,
                 expires_at: v1,
                 session: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2106,17 +2201,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<RealtimeFunctionTool, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeFunctionTool {
                 r#type: v0,
                 name: v1,
                 description: v2,
                 parameters: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2320,11 +2425,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<RealtimeReasoning, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeReasoning {
                 effort: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2593,23 +2705,47 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
             RealtimeSessionCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::optional(object, 10)?;
-            let v11 = crate::runtime::de::optional(object, 11)?;
-            let v12 = crate::runtime::de::optional(object, 12)?;
-            let v13 = crate::runtime::de::optional(object, 13)?;
-            let v14 = crate::runtime::de::optional(object, 14)?;
-            let v15 = crate::runtime::de::optional(object, 15)?;
-            let v16 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            let mut v14 = ::std::option::Option::None;
+            let mut v15 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
+                    14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
+                    15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequest {
                 client_secret: v0,
                 modalities: v1,
@@ -2627,7 +2763,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
                 max_response_output_tokens: v13,
                 truncation: v14,
                 prompt: v15,
-                extra_fields: v16,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2919,13 +3055,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
             RealtimeSessionCreateRequestClientSecret,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestClientSecret {
                 value: v0,
                 expires_at: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3099,21 +3246,43 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
             RealtimeSessionCreateRequestGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::optional(object, 10)?;
-            let v11 = crate::runtime::de::optional(object, 11)?;
-            let v12 = crate::runtime::de::optional(object, 12)?;
-            let v13 = crate::runtime::de::optional(object, 13)?;
-            let v14 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGa {
                 r#type: v0,
                 output_modalities: v1,
@@ -3129,7 +3298,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
                 max_output_tokens: v11,
                 truncation: v12,
                 prompt: v13,
-                extra_fields: v14,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3392,13 +3561,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
             RealtimeSessionCreateRequestGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaAudio {
                 input: v0,
                 output: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3689,17 +3866,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
             RealtimeSessionCreateRequestGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaInput {
                 format: v0,
                 transcription: v1,
                 noise_reduction: v2,
                 turn_detection: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4206,11 +4393,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
             RealtimeSessionCreateRequestGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4315,15 +4509,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
             RealtimeSessionCreateRequestGaOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaOutput {
                 format: v0,
                 voice: v1,
                 speed: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4914,15 +5117,24 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
             RealtimeSessionCreateRequestGaTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestGaTracingTracingConfiguration {
                 workflow_name: v0,
                 group_id: v1,
                 metadata: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5129,11 +5341,18 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
             RealtimeSessionCreateRequestInputAudioTranscription,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestInputAudioTranscription {
                 model: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5466,17 +5685,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
             RealtimeSessionCreateRequestToolsItem,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestToolsItem {
                 r#type: v0,
                 name: v1,
                 description: v2,
                 parameters: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -5917,15 +6146,24 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
             RealtimeSessionCreateRequestTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestTracingTracingConfiguration {
                 workflow_name: v0,
                 group_id: v1,
                 metadata: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -6073,17 +6311,30 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
             RealtimeSessionCreateRequestTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateRequestTurnDetection {
                 r#type: v0,
                 threshold: v1,
                 prefix_padding_ms: v2,
                 silence_duration_ms: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -6280,20 +6531,41 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
             RealtimeSessionCreateResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::optional(object, 10)?;
-            let v11 = crate::runtime::de::optional(object, 11)?;
-            let v12 = crate::runtime::de::optional(object, 12)?;
-            let v13 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponse {
                 id: v0,
                 object: v1,
@@ -6308,7 +6580,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
                 tools: v10,
                 tool_choice: v11,
                 max_output_tokens: v12,
-                extra_fields: v13,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -6364,13 +6636,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
             RealtimeSessionCreateResponseAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseAudio {
                 input: v0,
                 output: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -6505,23 +6785,50 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
             RealtimeSessionCreateResponseGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::optional(object, 9)?;
-            let v10 = crate::runtime::de::optional(object, 10)?;
-            let v11 = crate::runtime::de::optional(object, 11)?;
-            let v12 = crate::runtime::de::optional(object, 12)?;
-            let v13 = crate::runtime::de::optional(object, 13)?;
-            let v14 = crate::runtime::de::optional(object, 14)?;
-            let v15 = crate::runtime::de::optional(object, 15)?;
-            let v16 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            let mut v14 = ::std::option::Option::None;
+            let mut v15 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
+                    14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
+                    15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGa {
                 r#type: v0,
                 id: v1,
@@ -6539,7 +6846,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
                 max_output_tokens: v13,
                 truncation: v14,
                 prompt: v15,
-                extra_fields: v16,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -6595,13 +6902,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
             RealtimeSessionCreateResponseGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaAudio {
                 input: v0,
                 output: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -6811,17 +7126,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
             RealtimeSessionCreateResponseGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaInput {
                 format: v0,
                 transcription: v1,
                 noise_reduction: v2,
                 turn_detection: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -7200,11 +7525,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
             RealtimeSessionCreateResponseGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -7327,15 +7659,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
             RealtimeSessionCreateResponseGaOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaOutput {
                 format: v0,
                 voice: v1,
                 speed: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -7803,15 +8144,24 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
             RealtimeSessionCreateResponseGaTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseGaTracingTracingConfiguration {
                 workflow_name: v0,
                 group_id: v1,
                 metadata: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -8021,17 +8371,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
             RealtimeSessionCreateResponseInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseInput {
                 format: v0,
                 transcription: v1,
                 noise_reduction: v2,
                 turn_detection: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -8099,17 +8459,30 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
             RealtimeSessionCreateResponseInputTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseInputTurnDetection {
                 r#type: v0,
                 threshold: v1,
                 prefix_padding_ms: v2,
                 silence_duration_ms: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -8349,11 +8722,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
             RealtimeSessionCreateResponseNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -8412,15 +8792,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
             RealtimeSessionCreateResponseOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseOutput {
                 format: v0,
                 voice: v1,
                 speed: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -8681,15 +9070,24 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
             RealtimeSessionCreateResponseTracingTracingConfiguration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseTracingTracingConfiguration {
                 workflow_name: v0,
                 group_id: v1,
                 metadata: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -8766,17 +9164,30 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
             RealtimeSessionCreateResponseTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeSessionCreateResponseTurnDetection {
                 r#type: v0,
                 threshold: v1,
                 prefix_padding_ms: v2,
                 silence_duration_ms: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -8864,19 +9275,30 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             RealtimeTranscriptionSessionCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequest {
                 turn_detection: v0,
                 input_audio_noise_reduction: v1,
                 input_audio_format: v2,
                 input_audio_transcription: v3,
                 include: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -9051,15 +9473,26 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             RealtimeTranscriptionSessionCreateRequestGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGa {
                 r#type: v0,
                 audio: v1,
                 include: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -9180,11 +9613,18 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
             RealtimeTranscriptionSessionCreateRequestGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaAudio {
                 input: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -9382,17 +9822,27 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
             RealtimeTranscriptionSessionCreateRequestGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaInput {
                 format: v0,
                 transcription: v1,
                 noise_reduction: v2,
                 turn_detection: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -9536,11 +9986,18 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
             RealtimeTranscriptionSessionCreateRequestGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -9894,17 +10351,30 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
             RealtimeTranscriptionSessionCreateRequestTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestTurnDetection {
                 r#type: v0,
                 threshold: v1,
                 prefix_padding_ms: v2,
                 silence_duration_ms: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10145,19 +10615,32 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
             RealtimeTranscriptionSessionCreateResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponse {
                 client_secret: v0,
                 modalities: v1,
                 input_audio_format: v2,
                 input_audio_transcription: v3,
                 turn_detection: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10214,13 +10697,24 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
             RealtimeTranscriptionSessionCreateResponseClientSecret,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseClientSecret {
                 value: v0,
                 expires_at: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10292,13 +10786,30 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
             RealtimeTranscriptionSessionCreateResponseGa,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGa {
                 r#type: v0,
                 id: v1,
@@ -10306,7 +10817,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
                 expires_at: v3,
                 include: v4,
                 audio: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10360,11 +10871,18 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
             RealtimeTranscriptionSessionCreateResponseGaAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaAudio {
                 input: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10505,17 +11023,27 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
             RealtimeTranscriptionSessionCreateResponseGaInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaInput {
                 format: v0,
                 transcription: v1,
                 noise_reduction: v2,
                 turn_detection: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10567,11 +11095,18 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
             RealtimeTranscriptionSessionCreateResponseGaNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10640,17 +11175,30 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
             RealtimeTranscriptionSessionCreateResponseGaTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
                 r#type: v0,
                 threshold: v1,
                 prefix_padding_ms: v2,
                 silence_duration_ms: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10784,17 +11332,30 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
             RealtimeTranscriptionSessionCreateResponseTurnDetection,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseTurnDetection {
                 r#type: v0,
                 threshold: v1,
                 prefix_padding_ms: v2,
                 silence_duration_ms: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10846,11 +11407,18 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
             RealtimeTranscriptionSessionRequestInputAudioNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -10957,13 +11525,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
             RealtimeTranslationClientSecretCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationClientSecretCreateRequest {
                 expires_after: v0,
                 session: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11157,15 +11735,28 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
             RealtimeTranslationClientSecretCreateResponse,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationClientSecretCreateResponse {
                 value: v0,
                 expires_at: v1,
                 session: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11225,13 +11816,23 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
             RealtimeTranslationClientSecretRequestClientSecretExpiration,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationClientSecretRequestClientSecretExpiration {
                 anchor: v0,
                 seconds: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11355,19 +11956,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
             RealtimeTranslationSession,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSession {
                 id: v0,
                 r#type: v1,
                 expires_at: v2,
                 model: v3,
                 audio: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11423,13 +12041,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
             RealtimeTranslationSessionAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionAudio {
                 input: v0,
                 output: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11487,13 +12113,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
             RealtimeTranslationSessionCreateRequest,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequest {
                 model: v0,
                 audio: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11605,13 +12241,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
             RealtimeTranslationSessionCreateRequestAudio,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestAudio {
                 input: v0,
                 output: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11734,13 +12378,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
             RealtimeTranslationSessionCreateRequestInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestInput {
                 transcription: v0,
                 noise_reduction: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11861,11 +12513,20 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
             RealtimeTranslationSessionCreateRequestNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::required(object, 0, v0)?;
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -11954,11 +12615,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
             RealtimeTranslationSessionCreateRequestOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestOutput {
                 language: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -12056,11 +12724,20 @@ for RealtimeTranslationSessionCreateRequestTranscription {
             RealtimeTranslationSessionCreateRequestTranscription,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestTranscription {
                 model: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -12158,13 +12835,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
             RealtimeTranslationSessionInput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionInput {
                 transcription: v0,
                 noise_reduction: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -12215,11 +12900,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
             RealtimeTranslationSessionNoiseReduction,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::required(object, 0, v0)?;
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionNoiseReduction {
                 r#type: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -12270,11 +12964,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
             RealtimeTranslationSessionOutput,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionOutput {
                 language: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -12325,11 +13026,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
             RealtimeTranslationSessionTranscription,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTranslationSessionTranscription {
                 model: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -12734,11 +13444,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
             RealtimeTruncationTokenLimits,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::int64_field(object, 0)?;
-            let v1 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_int64(object, 0, &mut v0),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::int64_or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTruncationTokenLimits {
                 post_instructions: v0,
-                extra_fields: v1,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -13017,17 +13736,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
             RealtimeTurnDetectionSemanticVad,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTurnDetectionSemanticVad {
                 r#type: v0,
                 eagerness: v1,
                 create_response: v2,
                 interrupt_response: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -13265,14 +13996,32 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
             RealtimeTurnDetectionServerVad,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::int64_field(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_int64(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v6 = crate::runtime::de::int64_or_empty(object, 6, v6);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RealtimeTurnDetectionServerVad {
                 r#type: v0,
                 threshold: v1,
@@ -13281,7 +14030,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
                 create_response: v4,
                 interrupt_response: v5,
                 idle_timeout_ms: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -13517,15 +14266,27 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
             RetentionRatioTruncation,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(RetentionRatioTruncation {
                 r#type: v0,
                 retention_ratio: v1,
                 token_limits: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

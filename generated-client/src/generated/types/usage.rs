@@ -72,14 +72,29 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CostsResult, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(CostsResult {
                 object: v0,
                 amount: v1,
@@ -88,7 +103,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
                 api_key_id: v4,
                 quantity: v5,
                 quantity_unit: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -141,13 +156,21 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<CostsResultAmount, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(CostsResultAmount {
                 value: v0,
                 currency: v1,
-                extra_fields: v2,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -527,14 +550,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
             UsageAudioSpeechesResult,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageAudioSpeechesResult {
                 object: v0,
                 characters: v1,
@@ -543,7 +583,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
                 user_id: v4,
                 api_key_id: v5,
                 model: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -849,14 +889,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
             UsageAudioTranscriptionsResult,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageAudioTranscriptionsResult {
                 object: v0,
                 seconds: v1,
@@ -865,7 +922,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
                 user_id: v4,
                 api_key_id: v5,
                 model: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1143,15 +1200,27 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
             UsageCodeInterpreterSessionsResult,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageCodeInterpreterSessionsResult {
                 object: v0,
                 num_sessions: v1,
                 project_id: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -1558,29 +1627,74 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UsageCompletionsResult, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::int64_field(object, 3)?;
-            let v4 = crate::runtime::de::int64_field(object, 4)?;
-            let v5 = crate::runtime::de::int64_field(object, 5)?;
-            let v6 = crate::runtime::de::int64_field(object, 6)?;
-            let v7 = crate::runtime::de::int64_field(object, 7)?;
-            let v8 = crate::runtime::de::int64_field(object, 8)?;
-            let v9 = crate::runtime::de::int64_field(object, 9)?;
-            let v10 = crate::runtime::de::int64_field(object, 10)?;
-            let v11 = crate::runtime::de::int64_field(object, 11)?;
-            let v12 = crate::runtime::de::int64_field(object, 12)?;
-            let v13 = crate::runtime::de::int64_field(object, 13)?;
-            let v14 = crate::runtime::de::int64_field(object, 14)?;
-            let v15 = crate::runtime::de::int64_field(object, 15)?;
-            let v16 = crate::runtime::de::optional(object, 16)?;
-            let v17 = crate::runtime::de::optional(object, 17)?;
-            let v18 = crate::runtime::de::optional(object, 18)?;
-            let v19 = crate::runtime::de::optional(object, 19)?;
-            let v20 = crate::runtime::de::optional(object, 20)?;
-            let v21 = crate::runtime::de::optional(object, 21)?;
-            let v22 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            let mut v9 = ::std::option::Option::None;
+            let mut v10 = ::std::option::Option::None;
+            let mut v11 = ::std::option::Option::None;
+            let mut v12 = ::std::option::Option::None;
+            let mut v13 = ::std::option::Option::None;
+            let mut v14 = ::std::option::Option::None;
+            let mut v15 = ::std::option::Option::None;
+            let mut v16 = ::std::option::Option::None;
+            let mut v17 = ::std::option::Option::None;
+            let mut v18 = ::std::option::Option::None;
+            let mut v19 = ::std::option::Option::None;
+            let mut v20 = ::std::option::Option::None;
+            let mut v21 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_int64(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_int64(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_int64(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_int64(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_int64(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_int64(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_int64(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_int64(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_int64(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_int64(object, 12, &mut v12),
+                    13 => crate::runtime::de::put_int64(object, 13, &mut v13),
+                    14 => crate::runtime::de::put_int64(object, 14, &mut v14),
+                    15 => crate::runtime::de::put_int64(object, 15, &mut v15),
+                    16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
+                    17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
+                    18 => crate::runtime::de::put_nullable(object, 18, &mut v18),
+                    19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
+                    20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
+                    21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::int64_or_empty(object, 3, v3);
+            let v4 = crate::runtime::de::int64_or_empty(object, 4, v4);
+            let v5 = crate::runtime::de::int64_or_empty(object, 5, v5);
+            let v6 = crate::runtime::de::int64_or_empty(object, 6, v6);
+            let v7 = crate::runtime::de::int64_or_empty(object, 7, v7);
+            let v8 = crate::runtime::de::int64_or_empty(object, 8, v8);
+            let v9 = crate::runtime::de::int64_or_empty(object, 9, v9);
+            let v10 = crate::runtime::de::int64_or_empty(object, 10, v10);
+            let v11 = crate::runtime::de::int64_or_empty(object, 11, v11);
+            let v12 = crate::runtime::de::int64_or_empty(object, 12, v12);
+            let v13 = crate::runtime::de::int64_or_empty(object, 13, v13);
+            let v14 = crate::runtime::de::int64_or_empty(object, 14, v14);
+            let v15 = crate::runtime::de::int64_or_empty(object, 15, v15);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageCompletionsResult {
                 object: v0,
                 input_tokens: v1,
@@ -1604,7 +1718,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
                 model: v19,
                 batch: v20,
                 service_tier: v21,
-                extra_fields: v22,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2058,14 +2172,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UsageEmbeddingsResult, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageEmbeddingsResult {
                 object: v0,
                 input_tokens: v1,
@@ -2074,7 +2205,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
                 user_id: v4,
                 api_key_id: v5,
                 model: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2373,13 +2504,28 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
             UsageFileSearchCallsResult,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageFileSearchCallsResult {
                 object: v0,
                 num_requests: v1,
@@ -2387,7 +2533,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
                 user_id: v3,
                 api_key_id: v4,
                 vector_store_id: v5,
-                extra_fields: v6,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -2706,16 +2852,35 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UsageImagesResult, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::optional(object, 8)?;
-            let v9 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            let mut v8 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageImagesResult {
                 object: v0,
                 images: v1,
@@ -2726,7 +2891,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
                 user_id: v6,
                 api_key_id: v7,
                 model: v8,
-                extra_fields: v9,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3185,14 +3350,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UsageModerationsResult, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageModerationsResult {
                 object: v0,
                 input_tokens: v1,
@@ -3201,7 +3383,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
                 user_id: v4,
                 api_key_id: v5,
                 model: v6,
-                extra_fields: v7,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3328,17 +3510,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UsageResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageResponse {
                 object: v0,
                 data: v1,
                 has_more: v2,
                 next_page: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3461,17 +3657,32 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UsageTimeBucket, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::field_or_empty(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            let v3 = crate::runtime::de::or_empty(object, 3, v3);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageTimeBucket {
                 object: v0,
                 start_time: v1,
                 end_time: v2,
                 results: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -3998,15 +4209,27 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
             UsageVectorStoresResult,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageVectorStoresResult {
                 object: v0,
                 usage_bytes: v1,
                 project_id: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -4396,15 +4619,33 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
             UsageWebSearchCallsResult,
             crate::runtime::de::Failure,
         > {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::int64_field(object, 1)?;
-            let v2 = crate::runtime::de::int64_field(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::optional(object, 4)?;
-            let v5 = crate::runtime::de::optional(object, 5)?;
-            let v6 = crate::runtime::de::optional(object, 6)?;
-            let v7 = crate::runtime::de::optional(object, 7)?;
-            let v8 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            let mut v5 = ::std::option::Option::None;
+            let mut v6 = ::std::option::Option::None;
+            let mut v7 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_int64(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_int64(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::int64_or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::int64_or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UsageWebSearchCallsResult {
                 object: v0,
                 num_model_requests: v1,
@@ -4414,7 +4655,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
                 api_key_id: v5,
                 model: v6,
                 context_level: v7,
-                extra_fields: v8,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)

@@ -52,15 +52,28 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UserDeleteResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::field_or_empty(object, 2)?;
-            let v3 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v2 = crate::runtime::de::or_empty(object, 2, v2);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UserDeleteResponse {
                 object: v0,
                 id: v1,
                 deleted: v2,
-                extra_fields: v3,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -186,19 +199,34 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponse {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UserListResponse, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::field_or_empty(object, 0)?;
-            let v1 = crate::runtime::de::field_or_empty(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::field_or_empty(object, 4)?;
-            let v5 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            let mut v4 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
+            let v0 = crate::runtime::de::or_empty(object, 0, v0);
+            let v1 = crate::runtime::de::or_empty(object, 1, v1);
+            let v4 = crate::runtime::de::or_empty(object, 4, v4);
+            crate::runtime::de::check(object)?;
             ::std::result::Result::Ok(UserListResponse {
                 object: v0,
                 data: v1,
                 first_id: v2,
                 last_id: v3,
                 has_more: v4,
-                extra_fields: v5,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
@@ -327,17 +355,27 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleUpdateRequest {
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
         ) -> ::std::result::Result<UserRoleUpdateRequest, crate::runtime::de::Failure> {
-            let v0 = crate::runtime::de::optional(object, 0)?;
-            let v1 = crate::runtime::de::optional(object, 1)?;
-            let v2 = crate::runtime::de::optional(object, 2)?;
-            let v3 = crate::runtime::de::optional(object, 3)?;
-            let v4 = crate::runtime::de::unknown(object)?;
+            let mut v0 = ::std::option::Option::None;
+            let mut v1 = ::std::option::Option::None;
+            let mut v2 = ::std::option::Option::None;
+            let mut v3 = ::std::option::Option::None;
+            while let ::std::option::Option::Some(index) = object.next_field()? {
+                let read = match index {
+                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    _ => ::std::result::Result::Ok(()),
+                };
+                read?;
+            }
+            let rest = crate::runtime::de::unknown(object)?;
             ::std::result::Result::Ok(UserRoleUpdateRequest {
                 role: v0,
                 role_id: v1,
                 technical_level: v2,
                 developer_persona: v3,
-                extra_fields: v4,
+                extra_fields: rest,
             })
         }
         crate::runtime::de::read_object(deserializer, &SHAPE, read)
