@@ -1,10 +1,14 @@
 //! Helpers for the generated `Deserialize` impls of object types.
 //!
-//! An object's members are read one at a time as the generated impl asks
-//! for its fields (see [`Object`]), and each field is taken out by index.
-//! Against `#[derive(Deserialize)]` this writes a few lines per type instead
-//! of a field enum, a visitor and a map loop, which is most of what a
-//! 3 000-type client costs to compile. Error messages name the field.
+//! An object's members are read in the order they come: the generated impl
+//! asks [`Object::next_field`] for each member's declared index and decodes
+//! it into its field's local ([`put`] and its siblings), then finishes the
+//! required fields ([`or_empty`], [`required`]). Against
+//! `#[derive(Deserialize)]` this writes a few lines per type instead of a
+//! field enum, a visitor and a map loop, which is most of what a 3 000-type
+//! client costs to compile. Error messages name the field. (The by-index
+//! helpers, [`field`] and its siblings, read the same objects by asking for
+//! each declared field in turn; the generator no longer emits them.)
 //!
 //! The client decodes responses and events with [`from_slice`], whose
 //! deserializer hands each object over as its members' JSON texts (see
@@ -216,17 +220,18 @@ impl serde::de::Expected for Shape {
     }
 }
 
-/// A JSON object being taken apart, one member at a time, as the generated
-/// impl asks for its fields in declared order.
+/// A JSON object being taken apart, one member at a time: in the order the
+/// members come ([`Object::next_field`], what generated impls do), or as the
+/// by-index helpers ask for its fields in declared order.
 ///
-/// When the object came as text, asking for a field reads on through the
-/// members until that field's: members passed on the way are scanned past
-/// and kept, each in the slot of the declared field it fills or with the
-/// others nobody declared, in order; the field asked for is read where it
-/// stands, from its text in prefix mode, so it is read once and never
-/// scanned (see [`TextDeserializer`]). A field already passed is taken from
-/// its slot. A declared field that repeats is refused, as serde's derived
-/// impls refuse it: the first may already have been read.
+/// Either way, the member read is read where it stands, from its text in
+/// prefix mode, so it is read once and never scanned (see
+/// [`TextDeserializer`]); a declared field that repeats is refused, as
+/// serde's derived impls refuse it. Read by index, when the object came as
+/// text, asking for a field reads on through the members until that
+/// field's: members passed on the way are scanned past and kept, each in
+/// the slot of the declared field it fills or with the others nobody
+/// declared, in order, and a field already passed is taken from its slot.
 pub struct Object<'de> {
     shape: &'static Shape,
     slots: Vec<Slot<'de>>,
