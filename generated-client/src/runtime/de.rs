@@ -736,14 +736,7 @@ pub fn put_int64<T: Int64>(
         report(text, 4);
         return Ok(());
     }
-    let run = text::scalar_text(text);
-    let n = match text::plain_integer(run) {
-        Some(Ok(n)) => i64::try_from(n).ok(),
-        Some(Err(n)) => Some(n),
-        None => None,
-    };
-    if let Some(n) = n {
-        report(text, run.len());
+    if let Some(n) = plain_int64(text) {
         *slot = Some(T::from_i64(n));
         return Ok(());
     }
@@ -768,20 +761,10 @@ pub fn put_base64_float32(
         None => Node::Text(object.pending.unwrap_or("null")),
     };
     match node.into_value::<Failure>()? {
-        Value::Null => Ok(()),
-        Value::String(text) => {
-            let floats = decode_base64_float32(&text)
-                .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}")))?;
-            *slot = Some(floats);
-            Ok(())
-        }
-        value => {
-            let floats = <Vec<f64> as serde::Deserialize>::deserialize(value)
-                .map_err(|e| Failure::custom(format_args!("field `{key}`: {e}")))?;
-            *slot = Some(floats);
-            Ok(())
-        }
+        Value::Null => {}
+        value => *slot = Some(base64_float32_value(key, value)?),
     }
+    Ok(())
 }
 
 /// The value of required field `index` read into `slot`, or, when it was
@@ -936,11 +919,19 @@ pub fn base64_float32_field(object: &mut Object, index: usize) -> Result<Vec<f64
         .map(Node::into_value::<Failure>)
         .transpose()?
     {
-        Some(Value::String(text)) => decode_base64_float32(&text)
-            .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}"))),
         None | Some(Value::Null) if may_fill(owner, key) => Ok(Vec::new()),
         None | Some(Value::Null) => Err(Failure::missing_field(key)),
-        Some(value) => <Vec<f64> as serde::Deserialize>::deserialize(value)
+        Some(value) => base64_float32_value(key, value),
+    }
+}
+
+/// The numbers of field `key`'s value (not `null`): base64 of `float32`s,
+/// or a number array.
+fn base64_float32_value(key: &str, value: Value) -> Result<Vec<f64>, Failure> {
+    match value {
+        Value::String(text) => decode_base64_float32(&text)
+            .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}"))),
+        value => <Vec<f64> as serde::Deserialize>::deserialize(value)
             .map_err(|e| Failure::custom(format_args!("field `{key}`: {e}"))),
     }
 }
@@ -977,18 +968,24 @@ pub fn int64_field<T: Int64>(object: &mut Object, index: usize) -> Result<T, Fai
             report(text, 4);
             return int64_value::<T>(owner, key, None);
         }
-        let text = text::scalar_text(text);
-        let n = match text::plain_integer(text) {
-            Some(Ok(n)) => i64::try_from(n).ok(),
-            Some(Err(n)) => Some(n),
-            None => None,
-        };
-        if let Some(n) = n {
-            report(text, text.len());
+        if let Some(n) = plain_int64(text) {
             return Ok(T::from_i64(n));
         }
     }
     int64_value::<T>(owner, key, found.into_node())
+}
+
+/// The plain integer (no fraction, exponent or leading zero) that fits 64
+/// bits at the start of `text`, reported read; `None` for anything else,
+/// which [`int64_value`] reads.
+fn plain_int64(text: &str) -> Option<i64> {
+    let run = text::scalar_text(text);
+    let n = match text::plain_integer(run)? {
+        Ok(n) => i64::try_from(n).ok()?,
+        Err(n) => n,
+    };
+    report(text, run.len());
+    Some(n)
 }
 
 /// An `int64` field's value, read from its node (not a plain integer).
