@@ -6,9 +6,7 @@
 //! required fields ([`or_empty`], [`required`]). Against
 //! `#[derive(Deserialize)]` this writes a few lines per type instead of a
 //! field enum, a visitor and a map loop, which is most of what a 3 000-type
-//! client costs to compile. Error messages name the field. (The by-index
-//! helpers, [`field`] and its siblings, read the same objects by asking for
-//! each declared field in turn; the generator no longer emits them.)
+//! client costs to compile. Error messages name the field.
 //!
 //! The client decodes responses and events with [`from_slice`], whose
 //! deserializer hands each object over as its members' JSON texts (see
@@ -198,7 +196,7 @@ fn message(error: &serde_json::Error) -> String {
 
 /// What a generated impl tells [`read_object`] about its type: the name (for
 /// errors and fill reports) and the wire names of its declared fields, in
-/// the order the impl takes them by index.
+/// the order [`Object::next_field`] gives their indices in.
 #[derive(Debug)]
 pub struct Shape {
     /// The Rust type's name.
@@ -220,20 +218,18 @@ impl serde::de::Expected for Shape {
     }
 }
 
-/// A JSON object being taken apart, one member at a time: in the order the
-/// members come ([`Object::next_field`], what generated impls do), or as the
-/// by-index helpers ask for its fields in declared order.
+/// A JSON object being taken apart, one member at a time, in the order the
+/// members come ([`Object::next_field`]).
 ///
-/// Either way, the member read is read where it stands, from its text in
-/// prefix mode, so it is read once and never scanned (see
-/// [`TextDeserializer`]); a declared field that repeats is refused, as
-/// serde's derived impls refuse it. Read by index, when the object came as
-/// text, asking for a field reads on through the members until that
-/// field's: members passed on the way are scanned past and kept, each in
-/// the slot of the declared field it fills or with the others nobody
-/// declared, in order, and a field already passed is taken from its slot.
+/// The member an impl reads is read where it stands, from its text in prefix
+/// mode, so it is read once and never scanned (see [`TextDeserializer`]); a
+/// declared field that repeats is refused, as serde's derived impls refuse
+/// it. Members nobody declared are kept, in order, for the unknown-fields
+/// map or `additionalProperties` ([`unknown`], [`rest`]).
 pub struct Object<'de> {
     shape: &'static Shape,
+    /// The members of an object that came as a `Value`, each in the slot of
+    /// its declared field (none for one that came as text).
     slots: Vec<Slot<'de>>,
     rest: Vec<(Cow<'de, str>, Node<'de>)>,
     /// Where the next member's field is looked for first: members mostly
@@ -241,10 +237,10 @@ pub struct Object<'de> {
     next: usize,
     /// The members not read yet, when the object came as text.
     walk: Option<Members<'de>>,
-    /// The text of the field last found [`Found::Here`]: the walk goes on
-    /// past it when it is next asked to, by when its reader has reported its
-    /// length. (Settling it then, not on the reader's return, lets the field
-    /// functions return the value they decoded without holding it.)
+    /// The text of the member [`Object::next_field`] last gave: the walk
+    /// goes on past it when the next member is asked for, by when its reader
+    /// has reported its length. (Settling it then, not on the reader's
+    /// return, lets the `put` functions return without holding the value.)
     pending: Option<&'de str>,
     /// The value of the member [`Object::next_field`] last gave, when the
     /// object came as a `Value`.
@@ -252,17 +248,10 @@ pub struct Object<'de> {
     /// The declared fields below 128 met by [`Object::next_field`]: one met
     /// again is refused.
     seen: u128,
-    /// What the field last taken ([`Object::take_field`]) needs besides its
-    /// text: where the text of a field kept as a `Value` is written out,
-    /// whether the field was missing, and why nothing was returned.
-    taken: Taken,
-}
-
-/// See [`Object::taken`].
-#[derive(Default)]
-struct Taken {
+    /// Where the text of a member kept as a `Value` is written out.
     written: String,
-    missing: bool,
+    /// The first error of the fields finished without returning one (see
+    /// [`check`]).
     failure: Option<serde_json::Error>,
 }
 
@@ -276,47 +265,15 @@ impl fmt::Debug for Object<'_> {
     }
 }
 
-/// A declared field's slot.
+/// A declared field's slot, in an object that came as a `Value`.
 #[derive(Debug)]
 enum Slot<'de> {
-    /// Not met yet.
-    Empty,
-    /// Met while reading on to another field, kept for when it is asked for.
-    Kept(Node<'de>),
-    /// Asked for.
-    Taken,
-}
-
-/// Where a declared field is, when the generated impl asks for it.
-enum Found<'de> {
-    /// Just reached: the walk waits at the start of its value (this text, in
-    /// prefix mode) until the value was read ([`Object::settle`]).
-    Here(&'de str),
-    /// Passed earlier (or the object was a `Value`).
-    Kept(Node<'de>),
     /// Not in the object.
-    Missing,
-}
-
-impl<'de> Found<'de> {
-    /// The value's text when it is text already, in prefix mode.
-    #[inline]
-    fn borrowed_text(&self) -> Option<&'de str> {
-        match self {
-            Found::Here(text) | Found::Kept(Node::Text(text)) => Some(text),
-            _ => None,
-        }
-    }
-
-    /// The value as a node.
-    #[inline]
-    fn into_node(self) -> Option<Node<'de>> {
-        match self {
-            Found::Here(text) => Some(Node::Text(text)),
-            Found::Kept(node) => Some(node),
-            Found::Missing => None,
-        }
-    }
+    Empty,
+    /// In the object, not read yet.
+    Kept(Node<'de>),
+    /// Given by [`Object::next_field`].
+    Taken,
 }
 
 impl<'de> Object<'de> {
@@ -330,13 +287,14 @@ impl<'de> Object<'de> {
             pending: None,
             current: None,
             seen: 0,
-            taken: Taken::default(),
+            written: String::new(),
+            failure: None,
         }
     }
 
     /// Reads the JSON object `deserializer` holds; anything else is an
-    /// `invalid type` error naming the type. Its members are read as its
-    /// fields are asked for. (In place: [`read_object`] keeps the object
+    /// `invalid type` error naming the type. Its members are read as
+    /// [`Object::next_field`] asks for them. (In place: [`read_object`] keeps the object
     /// where it made it.)
     fn open<D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
         match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
@@ -368,8 +326,8 @@ impl<'de> Object<'de> {
         Some(found)
     }
 
-    /// Files a member that was not asked for: in its field's slot, or with
-    /// the undeclared ones. A declared field met twice is an error.
+    /// Files a member of a `Value` in its field's slot, or one nobody read
+    /// with the undeclared ones. A declared field met twice is an error.
     fn file(&mut self, key: Cow<'de, str>, value: Node<'de>) -> Result<(), serde_json::Error> {
         match self.find(&key) {
             Some(i) => match &self.slots_mut()[i] {
@@ -385,27 +343,8 @@ impl<'de> Object<'de> {
         Ok(())
     }
 
-    /// Finds declared field `index`, reading on through the members to it if
-    /// it was not met yet; each field is asked for once.
-    fn seek(&mut self, index: usize) -> Result<Found<'de>, serde_json::Error> {
-        let Some(slot) = self.slots_mut().get_mut(index) else {
-            return Ok(Found::Missing);
-        };
-        let slot = std::mem::replace(slot, Slot::Taken);
-        // Before anything else is read: the last field's reader reported last.
-        self.settle()?;
-        match slot {
-            Slot::Kept(node) => Ok(Found::Kept(node)),
-            Slot::Taken => Ok(Found::Missing),
-            Slot::Empty => Ok(self
-                .read_on(Some(index))?
-                .map_or(Found::Missing, Found::Here)),
-        }
-    }
-
-    /// The slots of the declared fields, made when first needed: a member
-    /// kept before its field was asked for, or a `Value`'s members (an
-    /// object read member by member, [`Object::next_field`], needs none).
+    /// The slots of the declared fields, made when first needed: only a
+    /// `Value`'s members are filed in them.
     fn slots_mut(&mut self) -> &mut Vec<Slot<'de>> {
         if self.slots.is_empty() && !self.shape.fields.is_empty() {
             self.slots
@@ -477,8 +416,8 @@ impl<'de> Object<'de> {
         match &self.current {
             Some(Node::Text(text)) => text,
             Some(Node::Value(value)) => {
-                self.taken.written = value.to_string();
-                &self.taken.written
+                self.written = value.to_string();
+                &self.written
             }
             None => "null",
         }
@@ -487,96 +426,28 @@ impl<'de> Object<'de> {
     /// Notes the first error of a field finished without returning one
     /// (see [`check`]).
     fn fail(&mut self, error: serde_json::Error) {
-        if self.taken.failure.is_none() {
-            self.taken.failure = Some(error);
+        if self.failure.is_none() {
+            self.failure = Some(error);
         }
     }
 
-    /// Takes declared field `index`: its text (in prefix mode; `null` when
-    /// it is missing and `absent` is [`Absent::Null`]), or `None` when there
-    /// is nothing to read: the field is to be filled with its type's empty
-    /// value, or taking it failed ([`Object::failure`]). Everything but the
-    /// decoding itself is here, compiled once: the generic readers around it
-    /// are one per field type, and there are hundreds of those. It returns
-    /// no more than a text, which fits in two registers, as the rest of what
-    /// the readers may need waits in [`Object::taken`].
-    #[inline]
-    fn take_field(&mut self, index: usize, absent: Absent) -> Option<&str> {
-        let found = match self.seek(index) {
-            Ok(found) => found,
-            Err(e) => {
-                self.taken.failure = Some(e);
-                return None;
-            }
-        };
-        let taken = &mut self.taken;
-        taken.missing = matches!(found, Found::Missing);
-        let text: &str = match found {
-            Found::Here(text) | Found::Kept(Node::Text(text)) => text,
-            Found::Kept(Node::Value(value)) => {
-                taken.written = value.to_string();
-                &taken.written
-            }
-            Found::Missing => "null",
-        };
-        if absent == Absent::Empty && text::is_null(text) {
-            let (owner, key) = (self.shape.name, self.shape.key(index));
-            if !may_fill(owner, key) {
-                taken.failure = Some(serde_json::Error::missing_field(key));
-            }
-            return None;
-        }
-        Some(text)
-    }
-
-    /// The error of field `index`, whose text did not decode: a missing
-    /// one is reported missing.
-    fn failed(&self, index: usize, error: &serde_json::Error) -> serde_json::Error {
-        match self.taken.missing {
-            true => serde_json::Error::missing_field(self.key(index)),
-            false => field_error(self.key(index), error),
-        }
-    }
-
-    /// Why [`Object::take_field`] returned no text, when it failed (else
-    /// the field is to be filled with its type's empty value).
-    fn take_failure(&mut self) -> Option<serde_json::Error> {
-        self.taken.failure.take()
-    }
-
-    /// Why [`Object::take_field`] returned no text where a text was due
-    /// ([`Absent::Null`], which never fills).
-    fn failure(&mut self) -> serde_json::Error {
-        self.take_failure()
-            .unwrap_or_else(|| serde_json::Error::custom("a field was taken without being read"))
-    }
-
-    /// Reads on through the members, filing each, until the one of declared
-    /// field `wanted`: then the walk waits at the start of its value, whose
-    /// text (in prefix mode) is returned. At the closing brace, reports the
-    /// object's length and returns `None`.
-    fn read_on(&mut self, wanted: Option<usize>) -> Result<Option<&'de str>, serde_json::Error> {
+    /// Reads on through the members nobody read, filing each, to the closing
+    /// brace, and reports the object's length.
+    fn read_rest(&mut self) -> Result<(), serde_json::Error> {
         while let Some(walk) = self.walk.as_mut() {
             let Some(key) = walk.next_key().transpose()? else {
                 self.report_len();
                 break;
             };
-            if let Some(index) = wanted.filter(|&i| self.shape.fields[i] == key) {
-                self.next = index + 1;
-                let text = walk.value_text();
-                self.pending = Some(text);
-                forget_reports();
-                return Ok(Some(text));
-            }
             let value = walk.skip_value()?;
             self.file(key, Node::Text(value))?;
         }
-        Ok(None)
+        Ok(())
     }
 
-    /// Moves the walk past the value of the field last found
-    /// [`Found::Here`], which has been read since (or was `null` or missing
-    /// and was not: then it is scanned past).
+    /// Moves the walk past the value of the member [`Object::next_field`]
+    /// last gave, which has been read since (or was not: then it is scanned
+    /// past).
     fn settle(&mut self) -> Result<(), serde_json::Error> {
         if let (Some(text), Some(walk)) = (self.pending.take(), self.walk.as_mut()) {
             walk.after_value(consumed(text)?)?;
@@ -584,11 +455,11 @@ impl<'de> Object<'de> {
         Ok(())
     }
 
-    /// Reads the members nobody asked for yet (to file them, and to check the
+    /// Reads the members nobody read yet (to keep them, and to check the
     /// object to its end).
     fn finish(&mut self) -> Result<(), serde_json::Error> {
         self.settle()?;
-        self.read_on(None).map(drop)
+        self.read_rest()
     }
 
     /// The object's text and length, once the walk has read its closing brace.
@@ -606,13 +477,6 @@ impl<'de> Object<'de> {
     /// The wire name of declared field `index`.
     fn key(&self, index: usize) -> &'static str {
         self.shape.key(index)
-    }
-
-    /// Whether every member was taken (reading the rest of the object).
-    #[cfg(test)]
-    fn is_empty(&mut self) -> Result<bool, serde_json::Error> {
-        self.finish()?;
-        Ok(self.left().next().is_none())
     }
 
     /// The members nobody took, borrowed, once the object is read to its end:
@@ -658,40 +522,6 @@ fn report_end(end: Option<(&str, usize)>) {
     }
 }
 
-/// Takes declared field `index` out of `object`. A missing field reads as
-/// `null`, so an `Option` field becomes `None` and any other type reports the
-/// field missing.
-pub fn field<T: DeserializeOwned>(object: &mut Object, index: usize) -> Result<T, Failure> {
-    match object.take_field(index, Absent::Null) {
-        Some(text) => match decode_text::<T>(text) {
-            Ok(value) => Ok(value),
-            Err(e) => Err(object.failed(index, &e)),
-        },
-        None => Err(object.failure()),
-    }
-}
-
-/// Takes the optional declared field `index` out of `object`: `None` when it
-/// is missing or `null`, without decoding anything (most optional fields of
-/// a stream's event are missing), else its value as `T`. The same as
-/// [`field`] for `Option<T>`, whose impl reads `null` as `None` too.
-pub fn optional<T: DeserializeOwned>(
-    object: &mut Object,
-    index: usize,
-) -> Result<Option<T>, Failure> {
-    match object.take_field(index, Absent::Null) {
-        Some(text) if text::is_null(text) => {
-            report(text, 4);
-            Ok(None)
-        }
-        Some(text) => match decode_text::<T>(text) {
-            Ok(value) => Ok(Some(value)),
-            Err(e) => Err(object.failed(index, &e)),
-        },
-        None => Err(object.failure()),
-    }
-}
-
 /// Reads the value of the member [`Object::next_field`] just gave, declared
 /// field `index`, into `slot`.
 pub fn put<T: DeserializeOwned>(
@@ -723,8 +553,12 @@ pub fn put_nullable<T: DeserializeOwned>(
     put(object, index, slot)
 }
 
-/// [`put`] for an `int64` field (see [`int64_field`]): a plain integer
-/// without building a `Value`; `null` leaves `slot` empty.
+/// [`put`] for an `int64` field: besides JSON integers, accepts the spec's
+/// own bounds written as floats (`9223372036854776000`,
+/// `-9.223372036854776e18`), which is how JSON tools that hold numbers as
+/// doubles write them, saturating to `i64::MIN..=i64::MAX`; other
+/// fractional values are errors. A plain integer is read without building a
+/// `Value`; `null` leaves `slot` empty (see [`int64_or_empty`]).
 pub fn put_int64<T: Int64>(
     object: &mut Object,
     index: usize,
@@ -748,8 +582,10 @@ pub fn put_int64<T: Int64>(
     Ok(())
 }
 
-/// [`put`] for a number array the API may send as base64 (see
-/// [`base64_float32_field`]); `null` leaves `slot` empty.
+/// [`put`] for a number array the API may send as base64 of little-endian
+/// `float32` values (embeddings asked for with `encoding_format: base64`,
+/// which is how the client asks for them unless the caller chose): both
+/// forms give the numbers. `null` leaves `slot` empty (see [`or_empty`]).
 pub fn put_base64_float32(
     object: &mut Object,
     index: usize,
@@ -768,8 +604,12 @@ pub fn put_base64_float32(
 }
 
 /// The value of required field `index` read into `slot`, or, when it was
-/// missing or `null`, its type's empty value (noted, see [`field_or_empty`]);
-/// in [`strict`] mode that is an error, kept in the object for [`check`].
+/// missing or `null`, its type's empty value (`""`, `[]`, `{}`, `0`,
+/// `false`, or an object whose fields are all empty), as the API's own SDKs
+/// read it: servers omit fields the spec calls required (an empty page's
+/// `first_id`, a usage object without a newer counter). Each such fill is
+/// reported (see [`collect_fills`]); in [`strict`] mode it is an error
+/// instead, kept in the object for [`check`].
 pub fn or_empty<T: Default>(object: &mut Object, index: usize, slot: Option<T>) -> T {
     match slot {
         Some(value) => value,
@@ -815,7 +655,7 @@ pub fn required<T: DeserializeOwned>(
 /// ([`or_empty`], [`int64_or_empty`]): one check for them all, so that a
 /// reader has one early return, not one per field (each with its own drops).
 pub fn check(object: &mut Object) -> Result<(), Failure> {
-    match object.taken.failure.take() {
+    match object.failure.take() {
         Some(error) => Err(error),
         None => Ok(()),
     }
@@ -864,39 +704,6 @@ pub fn unknown(object: &mut Object) -> Result<Map<String, Value>, Failure> {
     Ok(unknown)
 }
 
-/// Takes the required declared field `index` out of `object`, reading a missing or
-/// `null` value as the type's empty value (`""`, `[]`, `{}`, `0`, `false`, or
-/// an object whose fields are all empty), as the API's own SDKs do: servers
-/// omit fields the spec calls required (an empty page's `first_id`, a usage
-/// object without a newer counter). Each such fill is reported (see
-/// [`collect_fills`]); in [`strict`] mode it is an error instead.
-pub fn field_or_empty<T: DeserializeOwned + Default>(
-    object: &mut Object,
-    index: usize,
-) -> Result<T, Failure> {
-    match object.take_field(index, Absent::Empty) {
-        Some(text) => match decode_text::<T>(text) {
-            Ok(value) => Ok(value),
-            Err(e) => Err(object.failed(index, &e)),
-        },
-        None => match object.take_failure() {
-            Some(e) => Err(e),
-            None => Ok(T::default()),
-        },
-    }
-}
-
-/// How [`Object::take_field`] reads a field that is missing.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Absent {
-    /// As `null` (an `Option` field's `None`; any other type reports the
-    /// field missing).
-    Null,
-    /// Missing or `null`, as the type's empty value ([`field_or_empty`]):
-    /// the value is not read.
-    Empty,
-}
-
 /// Whether a required field that is missing or `null` may read as empty
 /// (not in [`strict`] mode); the fill is noted for [`collect_fills`].
 fn may_fill(owner: &'static str, key: &'static str) -> bool {
@@ -905,24 +712,6 @@ fn may_fill(owner: &'static str, key: &'static str) -> bool {
     }
     note_fill(owner, key);
     true
-}
-
-/// A number array the API may send as base64 of little-endian `float32`
-/// values (embeddings asked for with `encoding_format: base64`, which is how
-/// the client asks for them unless the caller chose): both forms give the
-/// numbers. A missing or `null` field reads as empty, as in [`field_or_empty`].
-pub fn base64_float32_field(object: &mut Object, index: usize) -> Result<Vec<f64>, Failure> {
-    let (owner, key) = (object.shape.name, object.key(index));
-    let found = object.seek(index)?;
-    match found
-        .into_node()
-        .map(Node::into_value::<Failure>)
-        .transpose()?
-    {
-        None | Some(Value::Null) if may_fill(owner, key) => Ok(Vec::new()),
-        None | Some(Value::Null) => Err(Failure::missing_field(key)),
-        Some(value) => base64_float32_value(key, value),
-    }
 }
 
 /// The numbers of field `key`'s value (not `null`): base64 of `float32`s,
@@ -952,27 +741,6 @@ fn decode_base64_float32(text: &str) -> Result<Vec<f64>, String> {
         .chunks_exact(4)
         .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
         .collect())
-}
-
-/// An `int64` field: besides JSON integers, accepts the spec's own bounds
-/// written as floats (`9223372036854776000`, `-9.223372036854776e18`), which
-/// is how JSON tools that hold numbers as doubles write them, saturating to
-/// `i64::MIN..=i64::MAX`. Other fractional values are errors. A required
-/// field that is missing or `null` reads as 0, as in [`field_or_empty`].
-pub fn int64_field<T: Int64>(object: &mut Object, index: usize) -> Result<T, Failure> {
-    let (owner, key) = (object.shape.name, object.key(index));
-    let found = object.seek(index)?;
-    // The common cases, a plain integer or `null`, without building a `Value`.
-    if let Some(text) = found.borrowed_text() {
-        if text::is_null(text) {
-            report(text, 4);
-            return int64_value::<T>(owner, key, None);
-        }
-        if let Some(n) = plain_int64(text) {
-            return Ok(T::from_i64(n));
-        }
-    }
-    int64_value::<T>(owner, key, found.into_node())
 }
 
 /// The plain integer (no fraction, exponent or leading zero) that fits 64
@@ -1021,7 +789,7 @@ fn int64_value<T: Int64>(
     }
 }
 
-/// `i64` and `Option<i64>`: the field types [`int64_field`] reads.
+/// `i64` and `Option<i64>`: the field types [`put_int64`] reads.
 pub trait Int64: DeserializeOwned {
     /// The field's value for the integer `value` (read, or a saturated bound).
     fn from_i64(value: i64) -> Self;
@@ -1075,7 +843,7 @@ fn set_strict(on: bool) -> bool {
 }
 
 /// Runs `decode` and returns what it filled in leniently (see
-/// [`field_or_empty`]), one line per field, such as
+/// [`or_empty`]), one line per field, such as
 /// `ResponseUsage.cache_write_tokens: missing or null, read as empty`.
 pub fn collect_fills<T>(decode: impl FnOnce() -> T) -> (T, Vec<String>) {
     let before = swap_fills(Some(Vec::new()));
@@ -1257,59 +1025,47 @@ mod tests {
         object(TextDeserializer::new(text), shape(fields)).unwrap()
     }
 
-    #[test]
-    fn base64_float32_and_number_arrays_give_the_same_numbers() {
-        use base64::Engine as _;
-        let floats = [0.5f32, -1.25, 3.0e-8, f32::MAX, 0.1];
-        let bytes: Vec<u8> = floats.iter().flat_map(|f| f.to_le_bytes()).collect();
-        let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
-        let as_numbers: Vec<f64> = floats.iter().map(|f| f64::from(*f)).collect();
-        let mut o = obj(json!({"e": text, "n": as_numbers}), &["e", "n"]);
-        let from_base64 = base64_float32_field(&mut o, 0).unwrap();
-        let from_numbers = base64_float32_field(&mut o, 1).unwrap();
-        assert_eq!(from_base64, as_numbers);
-        assert_eq!(from_numbers, as_numbers);
-        assert!(o.is_empty().unwrap());
-        let mut bad = obj(json!({"e": "AAAA!", "f": "AAA="}), &["e", "f"]);
-        let err = base64_float32_field(&mut bad, 0).unwrap_err();
-        assert!(
-            err.to_string().starts_with("field `e`: invalid base64"),
-            "{err}"
-        );
-        let err = base64_float32_field(&mut bad, 1).unwrap_err();
-        assert!(err.to_string().contains("not a whole number"), "{err}");
+    /// The object both ways: as text, and through a `Value`.
+    fn both<'a>(text: &'a str, fields: &[&'static str]) -> [Object<'a>; 2] {
+        let value = serde_json::from_str(text).unwrap();
+        [text_obj(text, fields), obj(value, fields)]
     }
 
     #[test]
-    fn optional_fields_are_none_when_missing_or_null_and_checked_otherwise() {
-        let text = r#"{"a":null,"b":"x","c":{"k":[1]},"d":7,"z":1}"#;
+    fn nullable_members_are_none_when_missing_or_null_and_checked_otherwise() {
+        type Read = (
+            Option<String>,
+            Option<String>,
+            Option<BTreeMap<String, Vec<i64>>>,
+            Option<String>,
+            Option<i64>,
+        );
+        let read = |o: &mut Object| -> Result<(Read, Map<String, Value>), E> {
+            let (mut a, mut b, mut c, mut d, mut e) = (None, None, None, None, None);
+            while let Some(index) = o.next_field()? {
+                match index {
+                    0 => put_nullable(o, 0, &mut a),
+                    1 => put_nullable(o, 1, &mut b),
+                    2 => put_nullable(o, 2, &mut c),
+                    3 => put_nullable(o, 3, &mut d),
+                    _ => put_nullable(o, 4, &mut e),
+                }?;
+            }
+            Ok(((a, b, c, d, e), unknown(o)?))
+        };
         let fields = &["a", "b", "c", "d", "e"];
-        for mut o in [
-            text_obj(text, fields),
-            obj(serde_json::from_str(text).unwrap(), fields),
-        ] {
-            assert_eq!(optional::<String>(&mut o, 0).unwrap(), None);
-            assert_eq!(optional::<String>(&mut o, 1).unwrap(), Some("x".into()));
-            assert_eq!(
-                optional::<BTreeMap<String, Vec<i64>>>(&mut o, 2).unwrap(),
-                Some(BTreeMap::from([("k".to_owned(), vec![1])]))
-            );
-            let err = optional::<String>(&mut o, 3).unwrap_err().to_string();
+        for mut o in both(r#"{"a":null,"b":"x","c":{"k":[1]},"z":1}"#, fields) {
+            let (got, rest) = read(&mut o).unwrap();
+            let map = BTreeMap::from([("k".to_owned(), vec![1])]);
+            assert_eq!(got, (None, Some("x".into()), Some(map), None, None));
+            assert_eq!(rest, obj_map(json!({"z": 1})));
+        }
+        for mut o in both(r#"{"a":null,"d":7}"#, fields) {
+            let err = read(&mut o).unwrap_err().to_string();
             assert_eq!(
                 err,
                 "field `d`: invalid type: integer `7`, expected a string"
             );
-            assert_eq!(optional::<i64>(&mut o, 4).unwrap(), None);
-            // Taken once: a second time finds nothing.
-            assert_eq!(optional::<String>(&mut o, 1).unwrap(), None);
-            assert_eq!(unknown(&mut o).unwrap(), obj_map(json!({"z": 1})));
-        }
-        // The same as `field` for an `Option`, in every case above.
-        let mut a = text_obj(text, fields);
-        let mut b = text_obj(text, fields);
-        for i in [0, 1, 4] {
-            let via_field = field::<Option<String>>(&mut a, i).unwrap();
-            assert_eq!(optional::<String>(&mut b, i).unwrap(), via_field);
         }
     }
 
@@ -1356,7 +1112,13 @@ mod tests {
 
     #[test]
     fn a_declared_member_met_twice_is_refused_and_an_undeclared_one_keeps_its_last() {
-        for text in [r#"{"a":1,"a":2}"#, r#"{"a":1,"b":0,"a":null}"#] {
+        for text in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"b":0,"a":1,"a":2}"#,
+            r#"{"a":1,"b":0,"a":2}"#,
+            r#"{"a":1,"a":2,"b":0}"#,
+            r#"{"a":1,"b":0,"a":null}"#,
+        ] {
             let err = members(&mut text_obj(text, &["a", "b"]), 2).unwrap_err();
             assert_eq!(err.to_string(), "duplicate field `a`", "{text}");
         }
@@ -1385,19 +1147,26 @@ mod tests {
             Ok((a, b, n, v))
         };
         let fields = &["a", "b", "n", "v"];
-        let (read_back, fills) = collect_fills(|| read(&mut text_obj(r#"{"a":null}"#, fields)));
-        // A required `Value` that is missing reads as `null`, as `field` did.
-        assert_eq!(read_back.unwrap(), (String::new(), vec![], 0, Value::Null));
-        assert_eq!(
-            fills,
-            [
-                "T.a: missing or null, read as empty",
-                "T.b: missing or null, read as empty",
-                "T.n: missing or null, read as empty"
-            ]
-        );
-        let err = strict(|| read(&mut text_obj(r#"{"n":7,"b":[1]}"#, fields))).unwrap_err();
-        assert_eq!(err.to_string(), "missing field `a`");
+        for mut o in both(r#"{"a":null}"#, fields) {
+            let (read_back, fills) = collect_fills(|| read(&mut o));
+            // A required `Value` that is missing reads as `null`.
+            assert_eq!(read_back.unwrap(), (String::new(), vec![], 0, Value::Null));
+            assert_eq!(
+                fills,
+                [
+                    "T.a: missing or null, read as empty",
+                    "T.b: missing or null, read as empty",
+                    "T.n: missing or null, read as empty"
+                ]
+            );
+        }
+        for mut o in both(r#"{"n":7,"b":[1]}"#, fields) {
+            let err = strict(|| read(&mut o)).unwrap_err();
+            assert_eq!(err.to_string(), "missing field `a`");
+        }
+        // Strict mode ends with its closure.
+        let got = read(&mut text_obj(r#"{"n":7,"b":[1]}"#, fields)).unwrap();
+        assert_eq!(got, (String::new(), vec![1], 7, Value::Null));
         let got = strict(|| {
             read(&mut obj(
                 json!({"a": "s", "b": [1], "n": 7, "v": 1}),
@@ -1406,123 +1175,124 @@ mod tests {
         });
         assert_eq!(got.unwrap(), ("s".to_owned(), vec![1], 7, json!(1)));
         // A required field of a type that takes no `null` is reported missing.
-        let mut o = text_obj("{}", &["a"]);
-        assert_eq!(o.next_field().unwrap(), None);
-        let err = required::<i64>(&o, 0, None).unwrap_err().to_string();
-        assert_eq!(err, "missing field `a`");
+        for mut o in both("{}", &["a"]) {
+            assert_eq!(o.next_field().unwrap(), None);
+            let err = required::<i64>(&o, 0, None).unwrap_err().to_string();
+            assert_eq!(err, "missing field `a`");
+        }
     }
 
     #[test]
     fn int64_members_saturate_at_their_bounds_written_as_floats() {
-        let read = |text: &str| -> Result<(i64, Option<i64>), E> {
-            let mut o = text_obj(text, &["n", "o"]);
+        let read = |o: &mut Object| -> Result<(i64, Option<i64>), E> {
             let (mut n, mut opt) = (None, None);
             while let Some(index) = o.next_field()? {
                 match index {
-                    0 => put_int64(&mut o, 0, &mut n),
-                    _ => put_int64(&mut o, 1, &mut opt),
+                    0 => put_int64(o, 0, &mut n),
+                    _ => put_int64(o, 1, &mut opt),
                 }?;
             }
-            let n = int64_or_empty::<i64>(&mut o, 0, n);
-            let opt = int64_or_empty::<Option<i64>>(&mut o, 1, opt);
-            check(&mut o)?;
+            let n = int64_or_empty::<i64>(o, 0, n);
+            let opt = int64_or_empty::<Option<i64>>(o, 1, opt);
+            check(o)?;
             Ok((n, opt))
         };
-        assert_eq!(
-            read(r#"{"n":9223372036854776000,"o":-9.223372036854776e18}"#).unwrap(),
-            (i64::MAX, Some(i64::MIN))
-        );
-        assert_eq!(read(r#"{"o":-5,"n":3}"#).unwrap(), (3, Some(-5)));
-        assert_eq!(read(r#"{"n":null}"#).unwrap(), (0, None));
-        let err = read(r#"{"n":1.5}"#).unwrap_err().to_string();
-        assert_eq!(err, "field `n`: 1.5 is not a 64-bit integer");
+        let fields = &["n", "o"];
+        let cases = [
+            (
+                r#"{"n":9223372036854776000,"o":-9.223372036854776e18}"#,
+                Ok((i64::MAX, Some(i64::MIN))),
+            ),
+            (r#"{"o":-5,"n":3}"#, Ok((3, Some(-5)))),
+            (r#"{"n":null}"#, Ok((0, None))),
+            (
+                r#"{"n":1.5}"#,
+                Err("field `n`: 1.5 is not a 64-bit integer"),
+            ),
+            (
+                r#"{"n":1,"o":-2.5}"#,
+                Err("field `o`: -2.5 is not a 64-bit integer"),
+            ),
+        ];
+        for (text, expected) in cases {
+            for mut o in both(text, fields) {
+                let got = read(&mut o).map_err(|e| e.to_string());
+                assert_eq!(got, expected.map_err(str::to_owned), "{text}");
+            }
+        }
+        // A required one missing reads as 0 and is noted; strict refuses it.
+        for mut o in both(r#"{"o":1}"#, fields) {
+            let (got, fills) = collect_fills(|| read(&mut o));
+            assert_eq!((got.unwrap(), fills.len()), ((0, Some(1)), 1));
+        }
+        for mut o in both(r#"{"o":1}"#, fields) {
+            let err = strict(|| read(&mut o)).unwrap_err().to_string();
+            assert_eq!(err, "missing field `n`");
+        }
     }
 
     #[test]
     fn base64_members_and_number_arrays_give_the_same_numbers() {
         use base64::Engine as _;
-        let floats = [0.5f32, -1.25, 3.0e-8];
+        let floats = [0.5f32, -1.25, 3.0e-8, f32::MAX, 0.1];
         let bytes: Vec<u8> = floats.iter().flat_map(|f| f.to_le_bytes()).collect();
         let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
         let expected: Vec<f64> = floats.iter().map(|&f| f64::from(f)).collect();
-        let read = |text: &str| -> Result<Vec<f64>, E> {
-            let mut o = text_obj(text, &["e"]);
+        let read = |o: &mut Object| -> Result<Vec<f64>, E> {
             let mut e = None;
             while let Some(index) = o.next_field()? {
-                put_base64_float32(&mut o, index, &mut e)?;
+                put_base64_float32(o, index, &mut e)?;
             }
-            let e = or_empty(&mut o, 0, e);
-            check(&mut o)?;
+            let e = or_empty(o, 0, e);
+            check(o)?;
             Ok(e)
         };
-        assert_eq!(read(&format!(r#"{{"e":"{encoded}"}}"#)).unwrap(), expected);
         let array = serde_json::to_string(&expected).unwrap();
-        assert_eq!(read(&format!(r#"{{"e":{array}}}"#)).unwrap(), expected);
-        assert_eq!(read(r#"{"e":null}"#).unwrap(), Vec::<f64>::new());
-        let err = read(r#"{"e":"!!"}"#).unwrap_err().to_string();
-        assert!(err.starts_with("field `e`: invalid base64"), "{err}");
-    }
-
-    #[test]
-    fn missing_optional_is_none_and_missing_required_is_named() {
-        let mut o = obj(json!({"a": 1}), &["a", "b", "c"]);
-        assert_eq!(field::<Option<i64>>(&mut o, 1).unwrap(), None);
-        assert_eq!(field::<i64>(&mut o, 0).unwrap(), 1);
-        assert_eq!(
-            field::<i64>(&mut o, 2).unwrap_err().to_string(),
-            "missing field `c`"
-        );
-        assert!(o.is_empty().unwrap(), "taken fields are removed");
-    }
-
-    /// A declared field met twice is refused, whichever of its members the
-    /// impl had read when it met the other (serde's derived impls refuse it
-    /// too); an undeclared one keeps its last value, as a `Value` does.
-    #[test]
-    fn a_repeated_declared_field_is_refused_in_any_order() {
-        let fields = &["a", "b"];
         for text in [
-            r#"{"a":1,"a":2}"#,
-            r#"{"b":0,"a":1,"a":2}"#,
-            r#"{"a":1,"b":0,"a":2}"#,
-            r#"{"a":1,"a":2,"b":0}"#,
+            format!(r#"{{"e":"{encoded}"}}"#),
+            format!(r#"{{"e":{array}}}"#),
         ] {
-            let read = |first: usize| -> Result<(), E> {
-                let mut o = text_obj(text, fields);
-                field::<i64>(&mut o, first)?;
-                field::<i64>(&mut o, 1 - first)?;
-                unknown(&mut o).map(drop)
-            };
-            for first in [0, 1] {
-                let err = read(first).unwrap_err().to_string();
-                assert_eq!(err, "duplicate field `a`", "{text}, field {first} first");
+            for mut o in both(&text, &["e"]) {
+                assert_eq!(read(&mut o).unwrap(), expected, "{text} {o:?}");
             }
         }
-        let mut o = text_obj(r#"{"a":1,"x":1,"x":2}"#, &["a"]);
-        assert_eq!(unknown(&mut o).unwrap(), obj_map(json!({"a": 1, "x": 2})));
+        for mut o in both(r#"{"e":null}"#, &["e"]) {
+            assert_eq!(read(&mut o).unwrap(), Vec::<f64>::new());
+        }
+        for mut o in both(r#"{"e":"AAAA!"}"#, &["e"]) {
+            let err = read(&mut o).unwrap_err().to_string();
+            assert!(err.starts_with("field `e`: invalid base64"), "{err}");
+        }
+        for mut o in both(r#"{"e":"AAA="}"#, &["e"]) {
+            let err = read(&mut o).unwrap_err().to_string();
+            assert!(err.contains("not a whole number"), "{err}");
+        }
     }
 
     #[test]
     fn text_and_value_objects_read_alike() {
+        type Read = (String, i64, Option<i64>, BTreeMap<String, Vec<i64>>);
+        let read = |o: &mut Object| -> Result<(Read, Map<String, Value>), E> {
+            let (mut s, mut a, mut n, mut m) = (None, None, None, None);
+            while let Some(index) = o.next_field()? {
+                match index {
+                    0 => put(o, 0, &mut s),
+                    1 => put(o, 1, &mut a),
+                    2 => put_nullable(o, 2, &mut n),
+                    _ => put(o, 3, &mut m),
+                }?;
+            }
+            let rest = unknown(o)?;
+            let (s, a, m) = (required(o, 0, s)?, required(o, 1, a)?, required(o, 3, m)?);
+            Ok(((s, a, n, m), rest))
+        };
         let text = r#"{"a":2,"s":"x\u0041","n":null,"o":{"k":[1,2]},"z":true}"#;
-        let fields = &["s", "a", "n", "o"];
-        for mut o in [
-            text_obj(text, fields),
-            obj(serde_json::from_str(text).unwrap(), fields),
-        ] {
-            assert_eq!(field::<i64>(&mut o, 1).unwrap(), 2);
-            assert_eq!(field::<String>(&mut o, 0).unwrap(), "xA");
-            assert_eq!(field::<Option<i64>>(&mut o, 2).unwrap(), None);
-            assert_eq!(
-                field::<BTreeMap<String, Vec<i64>>>(&mut o, 3).unwrap(),
-                BTreeMap::from([("k".to_owned(), vec![1, 2])])
-            );
-            assert_eq!(unknown(&mut o).unwrap(), obj_map(json!({"z": true})));
+        for mut o in both(text, &["s", "a", "n", "o"]) {
+            let (got, rest) = read(&mut o).unwrap();
+            let map = BTreeMap::from([("k".to_owned(), vec![1, 2])]);
+            assert_eq!(got, ("xA".to_owned(), 2, None, map));
+            assert_eq!(rest, obj_map(json!({"z": true})));
         }
-        let err = field::<i64>(&mut text_obj(r#"{"n":"x"}"#, &["n"]), 0)
-            .unwrap_err()
-            .to_string();
-        assert_eq!(err, "field `n`: invalid type: string \"x\", expected i64");
         // Checked once, at the top, with the position in the whole text.
         let err = from_str::<BTreeMap<String, i64>>("{\n\"a\":1")
             .unwrap_err()
@@ -1767,8 +1537,12 @@ mod tests {
         }
         let mut o = text_obj(r#"{"a":[1,{"b":"]"}],"c":2}"#, &["a", "c"]);
         text::SCANS_PAST.with(|n| n.set(0));
-        field::<Unread>(&mut o, 0).unwrap();
-        assert_eq!(field::<i64>(&mut o, 1).unwrap(), 2);
+        assert_eq!(o.next_field().unwrap(), Some(0));
+        put::<Unread>(&mut o, 0, &mut None).unwrap();
+        assert_eq!(o.next_field().unwrap(), Some(1));
+        let mut c = None;
+        put::<i64>(&mut o, 1, &mut c).unwrap();
+        assert_eq!(c, Some(2));
         assert_eq!(text::SCANS_PAST.with(|n| n.get()), 1);
     }
 
@@ -1864,7 +1638,8 @@ mod tests {
     #[test]
     fn wrong_types_name_the_field() {
         let mut o = obj(json!({"n": "x"}), &["n"]);
-        let err = field::<i64>(&mut o, 0).unwrap_err().to_string();
+        assert_eq!(o.next_field().unwrap(), Some(0));
+        let err = put::<i64>(&mut o, 0, &mut None).unwrap_err().to_string();
         assert!(
             err.starts_with("field `n`: invalid type: string \"x\""),
             "{err}"
@@ -1910,63 +1685,6 @@ mod tests {
     }
 
     #[test]
-    fn lenient_required_fields_are_filled_and_reported_unless_strict() {
-        let mut o = obj(json!({"a": null, "n": 3}), &["a", "b", "n"]);
-        let ((a, b, n), fills) = collect_fills(|| {
-            (
-                field_or_empty::<String>(&mut o, 0).unwrap(),
-                field_or_empty::<Vec<i64>>(&mut o, 1).unwrap(),
-                field_or_empty::<i64>(&mut o, 2).unwrap(),
-            )
-        });
-        assert_eq!((a.as_str(), b.len(), n), ("", 0, 3));
-        assert_eq!(
-            fills,
-            [
-                "T.a: missing or null, read as empty",
-                "T.b: missing or null, read as empty"
-            ]
-        );
-        let mut o = obj(json!({}), &["a"]);
-        let err = strict(|| field_or_empty::<String>(&mut o, 0)).unwrap_err();
-        assert_eq!(err.to_string(), "missing field `a`");
-        // Strict mode ends with its closure; fills outside a collector are dropped.
-        assert_eq!(field_or_empty::<String>(&mut o, 0).unwrap(), "");
-    }
-
-    #[test]
-    fn int64_bounds_written_as_floats_saturate() {
-        let fields = &["max", "min", "ok", "half", "absent", "n"];
-        let mut o = obj(
-            json!({"max": 9223372036854776000u64, "min": -9.223372036854776e18, "ok": 5, "half": 1.5}),
-            fields,
-        );
-        assert_eq!(int64_field::<i64>(&mut o, 0).unwrap(), i64::MAX);
-        assert_eq!(
-            int64_field::<Option<i64>>(&mut o, 1).unwrap(),
-            Some(i64::MIN)
-        );
-        assert_eq!(int64_field::<i64>(&mut o, 2).unwrap(), 5);
-        assert!(int64_field::<i64>(&mut o, 3).is_err());
-        assert_eq!(int64_field::<Option<i64>>(&mut o, 4).unwrap(), None);
-        let (zero, fills) = collect_fills(|| int64_field::<i64>(&mut o, 4));
-        assert_eq!((zero.unwrap(), fills.len()), (0, 1));
-        assert!(strict(|| int64_field::<i64>(&mut o, 4)).is_err());
-        // The same from text, where plain integers skip the `Value`.
-        let mut o = text_obj(
-            r#"{"max":9223372036854776000,"ok":-5,"half":1.5,"n":null}"#,
-            fields,
-        );
-        assert_eq!(int64_field::<i64>(&mut o, 0).unwrap(), i64::MAX);
-        assert_eq!(int64_field::<Option<i64>>(&mut o, 2).unwrap(), Some(-5));
-        // A field that fails ends the object's reading (its impl returns the
-        // error): the rest is read from another.
-        assert!(int64_field::<i64>(&mut o, 3).is_err());
-        let mut o = text_obj(r#"{"n":null}"#, fields);
-        assert_eq!(int64_field::<Option<i64>>(&mut o, 5).unwrap(), None);
-    }
-
-    #[test]
     fn the_best_branch_is_the_first_with_the_lowest_misfit() {
         let mut best = None;
         keep_best(&mut best, 3, "knows fewer keys");
@@ -1991,37 +1709,26 @@ mod tests {
     }
 
     #[test]
-    fn members_fill_slots_in_any_order_and_unknown_ones_keep_theirs() {
+    fn members_fill_their_fields_in_any_order_and_unknown_ones_keep_theirs() {
         let text = r#"{"z":0,"c":4,"b":2,"y":{"k":1},"a":1,"x":[]}"#;
-        let fields = &["a", "b", "c"];
-        for mut o in [
-            text_obj(text, fields),
-            obj(serde_json::from_str(text).unwrap(), fields),
-        ] {
-            let got: Vec<i64> = (0..3).map(|i| field::<i64>(&mut o, i).unwrap()).collect();
-            assert_eq!(got, [1, 2, 4]);
-            assert!(!o.is_empty().unwrap());
-            let rest = unknown(&mut o).unwrap();
+        for mut o in both(text, &["a", "b", "c"]) {
+            let (slots, rest) = members(&mut o, 3).unwrap();
+            assert_eq!(slots, [Some(json!(1)), Some(json!(2)), Some(json!(4))]);
             assert_eq!(Value::Object(rest), json!({"z": 0, "y": {"k": 1}, "x": []}));
         }
         // Many declared fields, members in reverse order.
         let names: Vec<&'static str> = (0..20).map(|i| &*String::leak(format!("f{i}"))).collect();
-        let members: Vec<String> = names
+        let members_text: Vec<String> = names
             .iter()
             .rev()
             .map(|n| format!("\"{n}\":{}", &n[1..]))
             .collect();
-        let text = format!("{{{},\"zz\":1}}", members.join(","));
-        let mut o = text_obj(&text, &names);
-        for (i, _) in names.iter().enumerate() {
-            assert_eq!(field::<usize>(&mut o, i).unwrap(), i);
+        let text = format!("{{{},\"zz\":1}}", members_text.join(","));
+        for mut o in both(&text, &names) {
+            let (slots, rest) = members(&mut o, 20).unwrap();
+            let expected: Vec<Option<Value>> = (0..20).map(|i| Some(json!(i))).collect();
+            assert_eq!(slots, expected);
+            assert_eq!(Value::Object(rest), json!({"zz": 1}));
         }
-        assert_eq!(Value::Object(unknown(&mut o).unwrap()), json!({"zz": 1}));
-        // Taking a field twice, or one past the declared ones, finds nothing.
-        let mut o = text_obj(r#"{"a":1}"#, &["a"]);
-        assert_eq!(field::<Option<i64>>(&mut o, 0).unwrap(), Some(1));
-        assert_eq!(field::<Option<i64>>(&mut o, 0).unwrap(), None);
-        assert_eq!(field::<Option<i64>>(&mut o, 7).unwrap(), None);
-        assert!(o.is_empty().unwrap());
     }
 }
