@@ -320,8 +320,12 @@ impl<'de> Object<'de> {
     /// last one found.
     fn find(&mut self, key: &str) -> Option<usize> {
         let fields = self.shape.fields;
-        let (after, before) = (self.next..fields.len(), 0..self.next);
-        let found = after.chain(before).find(|&i| fields[i] == key)?;
+        let start = self.next.min(fields.len());
+        let (before, after) = fields.split_at(start);
+        let found = match after.iter().position(|&field| field == key) {
+            Some(i) => start + i,
+            None => before.iter().position(|&field| field == key)?,
+        };
         self.next = found + 1;
         Some(found)
     }
@@ -747,12 +751,12 @@ fn decode_base64_float32(text: &str) -> Result<Vec<f64>, String> {
 /// bits at the start of `text`, reported read; `None` for anything else,
 /// which [`int64_value`] reads.
 fn plain_int64(text: &str) -> Option<i64> {
-    let run = text::scalar_text(text);
-    let n = match text::plain_integer(run)? {
+    let (n, len) = text::plain_integer(text)?;
+    let n = match n {
         Ok(n) => i64::try_from(n).ok()?,
         Err(n) => n,
     };
-    report(text, run.len());
+    report(text, len);
     Some(n)
 }
 
@@ -1497,6 +1501,54 @@ mod tests {
         assert!(tried > 19_000);
         let max = f64::from(f32::MAX);
         assert_eq!(from_str::<f64>("3.4028234663852886e+38").unwrap(), max);
+    }
+
+    /// Plain integers are read in one pass from the start of a text (prefix
+    /// mode): the value and length serde_json gives an integer that fits 64
+    /// bits, whatever ends it, and `None` for anything serde_json reads
+    /// otherwise (`-0`, fractions, exponents, wider integers) or refuses.
+    #[test]
+    fn plain_integers_are_read_from_the_start_of_a_text() {
+        let numbers = [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "10",
+            "01",
+            "-01",
+            "00",
+            "-",
+            "",
+            "1.5",
+            "1e3",
+            "-1E-2",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "+1",
+        ];
+        let ends = ["", ",", "}", "]", " ", "\n", "x", ".", "e", "\""];
+        for number in numbers {
+            let expected = match serde_json::from_str::<Value>(number) {
+                Ok(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => Some(Ok(u)),
+                    (None, Some(i)) => Some(Err(i)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            for end in ends {
+                let text = format!("{number}{end}");
+                let ends_it = ends_scalar(end.as_bytes().first().copied());
+                let want = expected.filter(|_| ends_it).map(|n| (n, number.len()));
+                assert_eq!(text::plain_integer(&text), want, "{text:?}");
+            }
+        }
     }
 
     /// Nothing is checked up front, so every part must be checked by what

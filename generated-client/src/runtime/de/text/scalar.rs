@@ -43,16 +43,21 @@ impl<'de> Scalar<'de> {
             Some(b'{') => Err(Error::invalid_type(Unexpected::Map, expected)),
             Some(b'[') => Err(Error::invalid_type(Unexpected::Seq, expected)),
             _ => {
+                if let Some((n, len)) = plain_integer(text) {
+                    let scalar = match n {
+                        Ok(n) => Scalar::U64(n),
+                        Err(n) => Scalar::I64(n),
+                    };
+                    return Ok((scalar, len));
+                }
                 let run = scalar_text(text);
-                let scalar = match (plain_integer(run), run) {
-                    (Some(Ok(n)), _) => Scalar::U64(n),
-                    (Some(Err(n)), _) => Scalar::I64(n),
-                    (None, "true") => Scalar::Bool(true),
-                    (None, "false") => Scalar::Bool(false),
-                    (None, "null") => Scalar::Null,
+                let scalar = match run {
+                    "true" => Scalar::Bool(true),
+                    "false" => Scalar::Bool(false),
+                    "null" => Scalar::Null,
                     // A fraction, an exponent, an integer past 64 bits (all
                     // read as `f64`, as serde_json reads them), or an error.
-                    (None, _) => Scalar::F64(serde_json::from_str::<f64>(run)?),
+                    _ => Scalar::F64(serde_json::from_str::<f64>(run)?),
                 };
                 Ok((scalar, run.len()))
             }
