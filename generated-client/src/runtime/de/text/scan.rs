@@ -345,6 +345,7 @@ fn container_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
 }
 
 /// The index of the first byte from `at` that is not JSON whitespace.
+#[inline]
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         at += 1;
@@ -352,12 +353,21 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The index after byte `want` at `at`.
+/// The index after byte `want` at `at`. (Inlined, with its error out of
+/// line: it runs twice per member.)
+#[inline]
 fn expect(bytes: &[u8], at: usize, want: u8) -> Result<usize, Error> {
     match bytes.get(at) == Some(&want) {
         true => Ok(at + 1),
-        false => Err(unexpected(bytes, at, &format!("`{}`", want as char))),
+        false => Err(not_byte(bytes, at, want)),
     }
+}
+
+/// The error of [`expect`].
+#[cold]
+#[inline(never)]
+fn not_byte(bytes: &[u8], at: usize, want: u8) -> Error {
+    unexpected(bytes, at, &format!("`{}`", want as char))
 }
 
 /// `text[start..end]`, or an error where that is not a slice of it.
@@ -366,6 +376,7 @@ fn slice(text: &str, start: usize, end: usize) -> Result<&str, Error> {
         .ok_or_else(|| Error::custom("a value ends inside a character"))
 }
 
+#[cold]
 fn unexpected(bytes: &[u8], at: usize, wanted: &str) -> Error {
     match bytes.get(at) {
         Some(&b) if b.is_ascii_graphic() => Error::custom(format_args!(
