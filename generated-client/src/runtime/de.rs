@@ -336,11 +336,7 @@ impl<'de> Object<'de> {
         match self.find(&key) {
             Some(i) => match &self.slots_mut()[i] {
                 Slot::Empty => self.slots[i] = Slot::Kept(value),
-                _ => {
-                    return Err(serde_json::Error::custom(format_args!(
-                        "duplicate field `{key}`"
-                    )))
-                }
+                _ => return Err(duplicate_field(&key)),
             },
             None => self.rest.push((key, value)),
         }
@@ -392,9 +388,7 @@ impl<'de> Object<'de> {
                     if index < 128 {
                         let bit = 1u128 << index;
                         if self.seen & bit != 0 {
-                            return Err(serde_json::Error::custom(format_args!(
-                                "duplicate field `{key}`"
-                            )));
+                            return Err(duplicate_field(&key));
                         }
                         self.seen |= bit;
                     }
@@ -413,10 +407,17 @@ impl<'de> Object<'de> {
 
     /// The text of the member [`Object::next_field`] last gave, in prefix
     /// mode (a `Value` written out).
+    #[inline]
     fn current_text(&mut self) -> &'_ str {
-        if let Some(text) = self.pending {
-            return text;
+        match self.pending {
+            Some(text) => text,
+            None => self.current_value_text(),
         }
+    }
+
+    /// [`Object::current_text`] for an object that came as a `Value`.
+    #[inline(never)]
+    fn current_value_text(&mut self) -> &'_ str {
         match &self.current {
             Some(Node::Text(text)) => text,
             Some(Node::Value(value)) => {
@@ -516,6 +517,14 @@ impl<'de> Object<'de> {
         }
         Ok(Value::Object(map))
     }
+}
+
+/// The error of a declared field met twice, made out of line as the
+/// scanner's errors are (see `text::scan::fail`).
+#[cold]
+#[inline(never)]
+fn duplicate_field(key: &str) -> Failure {
+    Failure::custom(format_args!("duplicate field `{key}`"))
 }
 
 /// Reports an object's length (see [`Object::end`]): again as the last word

@@ -263,7 +263,7 @@ impl<'de> TextDeserializer<'de> {
     /// read; one the visitor left before its end (a tuple of fewer elements)
     /// is an error, as with serde_json.
     fn finished<T>(&self, len: Option<usize>, out: T) -> Result<T, Error> {
-        let len = len.ok_or_else(|| Error::custom("trailing characters"))?;
+        let len = len.ok_or_else(|| scan::fail("trailing characters"))?;
         self.done(len, out)
     }
 
@@ -305,7 +305,7 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let first = self.text.as_bytes().first();
         if matches!(first, Some(b'{' | b'[')) && self.depth + 1 >= MAX_DEPTH {
-            return Err(Error::custom("recursion limit exceeded"));
+            return Err(scan::fail("recursion limit exceeded"));
         }
         match first {
             Some(b'{') => {
