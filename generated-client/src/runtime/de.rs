@@ -176,6 +176,8 @@ where
 }
 
 /// The error of field `key` that did not decode.
+#[cold]
+#[inline(never)]
 fn field_error<E: Error>(key: &str, error: &serde_json::Error) -> E {
     E::custom(format_args!("field `{key}`: {}", message(error)))
 }

@@ -70,6 +70,8 @@ impl<'de> Scalar<'de> {
     }
 
     /// The error of a visitor that wanted another kind of value.
+    #[cold]
+    #[inline(never)]
     pub(super) fn mismatch(&self, expected: &dyn Expected) -> Error {
         let unexpected = match self {
             Scalar::Null => Unexpected::Unit,
