@@ -455,6 +455,7 @@ impl<'de> Object<'de> {
     /// Moves the walk past the value of the member [`Object::next_field`]
     /// last gave, which has been read since (or was not: then it is scanned
     /// past).
+    #[inline]
     fn settle(&mut self) -> Result<(), serde_json::Error> {
         if let (Some(text), Some(walk)) = (self.pending.take(), self.walk.as_mut()) {
             walk.after_value(consumed(text)?)?;
