@@ -300,22 +300,32 @@ impl<'de> Object<'de> {
     /// where it made it.)
     fn open<D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
         match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
-            Node::Text(text) if text.starts_with('{') => {
-                self.walk = Some(Members::new(text).map_err(D::Error::custom)?);
-            }
-            other => match other.into_value::<D::Error>()? {
-                Value::Object(map) => {
-                    for (key, value) in map {
-                        self.file(Cow::Owned(key), Node::Value(Box::new(value)))
-                            .map_err(D::Error::custom)?;
-                    }
-                    // `next_field` goes through the slots from the first.
-                    self.next = 0;
-                }
-                value => return Err(D::Error::invalid_type(unexpected(&value), self.shape)),
+            Node::Text(text) if text.starts_with('{') => match Members::new(text) {
+                Ok(walk) => self.walk = Some(walk),
+                Err(e) => return Err(D::Error::custom(e)),
             },
+            other => self.open_value(other).map_err(D::Error::custom)?,
         }
         Ok(())
+    }
+
+    /// [`Object::open`] for anything but an object's text: a `Value` (one
+    /// from another deserializer), whose members are filed in their slots,
+    /// or a text that is not an object. Out of line and not generic: the
+    /// text of an object is what the client reads.
+    #[inline(never)]
+    fn open_value(&mut self, node: Node<'de>) -> Result<(), Failure> {
+        match node.into_value::<Failure>()? {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    self.file(Cow::Owned(key), Node::Value(Box::new(value)))?;
+                }
+                // `next_field` goes through the slots from the first.
+                self.next = 0;
+                Ok(())
+            }
+            value => Err(Failure::invalid_type(unexpected(&value), self.shape)),
+        }
     }
 
     /// The index of the declared field `key`, looked for from just after the
