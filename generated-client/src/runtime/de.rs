@@ -150,7 +150,7 @@ where
 {
     let mut object = Object::new(shape);
     object.open(deserializer)?;
-    read(&mut object).map_err(D::Error::custom)
+    read(&mut object).map_err(lift)
 }
 
 /// Reads one value as a [`Node`] and hands it to `read`, the generated
@@ -161,7 +161,15 @@ where
     F: FnOnce(Node<'de>) -> Result<T, Failure>,
 {
     let node = <Node<'de> as serde::Deserialize>::deserialize(deserializer)?;
-    read(node).map_err(D::Error::custom)
+    read(node).map_err(lift)
+}
+
+/// A reader's error as the deserializer's (the same message), made out of
+/// line: it is on the error path of every generated impl.
+#[cold]
+#[inline(never)]
+fn lift<E: Error>(error: Failure) -> E {
+    E::custom(error)
 }
 
 /// Reads a string enum: any string, the values it does not know included
@@ -302,9 +310,9 @@ impl<'de> Object<'de> {
         match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
             Node::Text(text) if text.starts_with('{') => match Members::new(text) {
                 Ok(walk) => self.walk = Some(walk),
-                Err(e) => return Err(D::Error::custom(e)),
+                Err(e) => return Err(lift(e)),
             },
-            other => self.open_value(other).map_err(D::Error::custom)?,
+            other => self.open_value(other).map_err(lift)?,
         }
         Ok(())
     }
