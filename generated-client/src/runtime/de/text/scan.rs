@@ -361,10 +361,11 @@ fn expect(bytes: &[u8], at: usize, want: u8) -> Result<usize, Error> {
     }
 }
 
-/// An error with a fixed message. Every error of the scanner and the text
-/// deserializer is made out of line (`#[cold]`): built inline, the message
-/// formatting kept the small functions of every member's path (`expect`,
-/// `Walk::after`) from being inlined, which cost 2-5 % of decoding.
+/// An error with a fixed message, made out of line (`#[cold]`), as are the
+/// scanner's other errors and those on the text deserializer's path through
+/// each member: built inline, the message formatting kept the small
+/// functions every member goes through (`expect`, `Walk::after`) from being
+/// inlined, which cost 2-5 % of decoding.
 #[cold]
 #[inline(never)]
 pub(super) fn fail(message: &'static str) -> Error {
