@@ -435,6 +435,29 @@ impl<'de> Object<'de> {
         }
     }
 
+    /// [`Object::current_text`], or `None` for `null`, which is then read
+    /// (its length reported) without being decoded.
+    #[inline]
+    fn current_unless_null(&mut self) -> Option<&'_ str> {
+        let text = self.current_text();
+        if text::is_null(text) {
+            report(text, 4);
+            return None;
+        }
+        Some(text)
+    }
+
+    /// The member [`Object::next_field`] last gave, as a node to read
+    /// whole (the rarer field kinds: `int64` bounds written as floats,
+    /// base64 number arrays; out of line).
+    #[inline(never)]
+    fn current_node(&mut self) -> Node<'de> {
+        match (self.current.take(), self.pending) {
+            (Some(node), _) => node,
+            (None, text) => Node::Text(text.unwrap_or("null")),
+        }
+    }
+
     /// [`Object::current_text`] for an object that came as a `Value`.
     #[inline(never)]
     fn current_value_text(&mut self) -> &'_ str {
@@ -563,12 +586,23 @@ pub fn put<T: DeserializeOwned>(
     index: usize,
     slot: &mut Option<T>,
 ) -> Result<(), Failure> {
-    match decode_text::<T>(object.current_text()) {
+    let key = object.key(index);
+    decode_into(key, object.current_text(), slot)
+}
+
+/// Decodes `text`, the value of field `key`, into `slot`.
+#[inline]
+fn decode_into<T: DeserializeOwned>(
+    key: &'static str,
+    text: &str,
+    slot: &mut Option<T>,
+) -> Result<(), Failure> {
+    match decode_text::<T>(text) {
         Ok(value) => {
             *slot = Some(value);
             Ok(())
         }
-        Err(e) => Err(field_error(object.key(index), &e)),
+        Err(e) => Err(field_error(key, &e)),
     }
 }
 
@@ -579,12 +613,11 @@ pub fn put_nullable<T: DeserializeOwned>(
     index: usize,
     slot: &mut Option<T>,
 ) -> Result<(), Failure> {
-    let text = object.current_text();
-    if text::is_null(text) {
-        report(text, 4);
-        return Ok(());
+    let key = object.key(index);
+    match object.current_unless_null() {
+        Some(text) => decode_into(key, text, slot),
+        None => Ok(()),
     }
-    put(object, index, slot)
 }
 
 /// [`put`] for an `int64` field: besides JSON integers, accepts the spec's
@@ -599,20 +632,14 @@ pub fn put_int64<T: Int64>(
     slot: &mut Option<T>,
 ) -> Result<(), Failure> {
     let (owner, key) = (object.shape.name, object.key(index));
-    let text = object.current_text();
-    if text::is_null(text) {
-        report(text, 4);
+    let Some(text) = object.current_unless_null() else {
         return Ok(());
-    }
+    };
     if let Some(n) = plain_int64(text) {
         *slot = Some(T::from_i64(n));
         return Ok(());
     }
-    let node = match &object.current {
-        Some(node) => node.clone(),
-        None => Node::Text(object.pending.unwrap_or("null")),
-    };
-    *slot = Some(int64_value::<T>(owner, key, Some(node))?);
+    *slot = Some(int64_value::<T>(owner, key, Some(object.current_node()))?);
     Ok(())
 }
 
@@ -626,11 +653,7 @@ pub fn put_base64_float32(
     slot: &mut Option<Vec<f64>>,
 ) -> Result<(), Failure> {
     let key = object.key(index);
-    let node = match object.current.take() {
-        Some(node) => node,
-        None => Node::Text(object.pending.unwrap_or("null")),
-    };
-    match node.into_value::<Failure>()? {
+    match object.current_node().into_value::<Failure>()? {
         Value::Null => {}
         value => *slot = Some(base64_float32_value(key, value)?),
     }
@@ -1337,6 +1360,9 @@ mod tests {
         let mut o = object(TextDeserializer::new(r#"{"a":1"#), shape(&["a"])).unwrap();
         let err = unknown(&mut o).unwrap_err().to_string();
         assert_eq!(err, "expected `,` or `}`, found the end");
+        let mut o = object(TextDeserializer::new(r#"{"a" 1}"#), shape(&["a"])).unwrap();
+        let err = unknown(&mut o).unwrap_err().to_string();
+        assert_eq!(err, "expected `:`, found `1` at byte 5");
         let err = object(TextDeserializer::new("[1]"), shape(&[]))
             .unwrap_err()
             .to_string();

@@ -190,7 +190,7 @@ impl<'a> Walk<'a> {
                 self.done = true;
                 self.len = at + 1;
             }
-            _ => return Err(not_separator(bytes, at, self.close)),
+            _ => return Err(wrong_byte(bytes, at, &[b',', self.close])),
         }
         Ok(())
     }
@@ -357,7 +357,7 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
 fn expect(bytes: &[u8], at: usize, want: u8) -> Result<usize, Error> {
     match bytes.get(at) == Some(&want) {
         true => Ok(at + 1),
-        false => Err(not_byte(bytes, at, want)),
+        false => Err(wrong_byte(bytes, at, &[want])),
     }
 }
 
@@ -372,18 +372,13 @@ pub(super) fn fail(message: &'static str) -> Error {
     Error::custom(message)
 }
 
-/// The error of a value followed by neither `,` nor `close`.
+/// The error of another byte at `at` than one of `wanted` (`:` after a
+/// key, `,` or the closing bracket after a value).
 #[cold]
 #[inline(never)]
-fn not_separator(bytes: &[u8], at: usize, close: u8) -> Error {
-    unexpected(bytes, at, &format!("`,` or `{}`", close as char))
-}
-
-/// The error of [`expect`].
-#[cold]
-#[inline(never)]
-fn not_byte(bytes: &[u8], at: usize, want: u8) -> Error {
-    unexpected(bytes, at, &format!("`{}`", want as char))
+fn wrong_byte(bytes: &[u8], at: usize, wanted: &[u8]) -> Error {
+    let wanted: Vec<String> = wanted.iter().map(|&b| format!("`{}`", b as char)).collect();
+    unexpected(bytes, at, &wanted.join(" or "))
 }
 
 /// `text[start..end]`, or an error where that is not a slice of it.
