@@ -352,15 +352,22 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         wires.push(&f.wire_name);
         let local = quote::format_ident!("v{}", index);
         let index = proc_macro2::Literal::usize_unsuffixed(index);
+        // An array's elements are pushed as they are decoded, not moved
+        // out through `Vec<T>`'s own impl (copies of each one).
+        // (An array always has an empty value, so it never takes `put`.)
+        let nullable_put = match matches!(f.ty, TypeRef::Array(_)) && !f.boxed {
+            true => quote!(put_nullable_array),
+            false => quote!(put_nullable),
+        };
         let (put, finish) = if f.facts.base64_float32 {
             // `lower` keeps the mark only on required `Vec<f64>` fields.
             (quote!(put_base64_float32), Some(quote!(#rt::de::or_empty(object, #index, #local))))
         } else if f.ty == TypeRef::I64 && !f.boxed {
             (quote!(put_int64), Some(quote!(#rt::de::int64_or_empty(object, #index, #local))))
         } else if crate::api::reads_missing_as_empty(f, model) {
-            (quote!(put_nullable), Some(quote!(#rt::de::or_empty(object, #index, #local))))
+            (nullable_put, Some(quote!(#rt::de::or_empty(object, #index, #local))))
         } else if crate::api::field_is_option(f) {
-            (quote!(put_nullable), None)
+            (nullable_put, None)
         } else {
             (quote!(put), Some(quote!(#rt::de::required(object, #index, #local)?)))
         };

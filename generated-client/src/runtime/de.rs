@@ -620,6 +620,38 @@ pub fn put_nullable<T: DeserializeOwned>(
     }
 }
 
+/// [`put_nullable`] for an array field: its elements are decoded where
+/// they stand and pushed, without the copies of each one through
+/// `Vec<T>`'s own impl.
+pub fn put_nullable_array<T: DeserializeOwned>(
+    object: &mut Object,
+    index: usize,
+    slot: &mut Option<Vec<T>>,
+) -> Result<(), Failure> {
+    let key = object.key(index);
+    match object.current_unless_null() {
+        Some(text) => array_into(key, text, slot),
+        None => Ok(()),
+    }
+}
+
+/// Decodes the array `text`, the value of field `key`, into `slot`.
+#[inline]
+fn array_into<T: DeserializeOwned>(
+    key: &'static str,
+    text: &str,
+    slot: &mut Option<Vec<T>>,
+) -> Result<(), Failure> {
+    let mut elements = Vec::new();
+    match text::decode_array(text, &mut elements) {
+        Ok(()) => {
+            *slot = Some(elements);
+            Ok(())
+        }
+        Err(e) => Err(field_error(key, &e)),
+    }
+}
+
 /// [`put`] for an `int64` field: besides JSON integers, accepts the spec's
 /// own bounds written as floats (`9223372036854776000`,
 /// `-9.223372036854776e18`), which is how JSON tools that hold numbers as
@@ -1124,6 +1156,74 @@ mod tests {
                 "field `d`: invalid type: integer `7`, expected a string"
             );
         }
+    }
+
+    #[test]
+    fn array_fields_decode_as_vec_decodes_them() {
+        // `put_nullable_array` pushes each element as it is decoded; what
+        // it gives (or the error) must be what `put_nullable` gives through
+        // `Vec<T>`'s own impl, from text and from a `Value`, and the member
+        // after the array must be read from where the array ends.
+        fn read<T: DeserializeOwned>(
+            o: &mut Object,
+            pushed: bool,
+        ) -> Result<(Option<Vec<T>>, Option<String>), String> {
+            let (mut a, mut b) = (None, None);
+            while let Some(index) = o.next_field().map_err(|e| e.to_string())? {
+                let read = match (index, pushed) {
+                    (0, true) => put_nullable_array(o, 0, &mut a),
+                    (0, false) => put_nullable(o, 0, &mut a),
+                    _ => put(o, 1, &mut b),
+                };
+                read.map_err(|e| e.to_string())?;
+            }
+            Ok((a, b))
+        }
+        fn same<T: DeserializeOwned + PartialEq + fmt::Debug>(member: &str) {
+            let text = format!(r#"{{"a":{member},"b":"after"}}"#);
+            let [mut pushed, mut pushed_value] = both(&text, &["a", "b"]);
+            let [mut through_vec, mut through_vec_value] = both(&text, &["a", "b"]);
+            let want = read::<T>(&mut through_vec, false);
+            assert_eq!(read::<T>(&mut pushed, true), want, "{member}");
+            let want = read::<T>(&mut through_vec_value, false);
+            assert_eq!(
+                read::<T>(&mut pushed_value, true),
+                want,
+                "{member} as a value"
+            );
+        }
+        for member in [
+            "[]",
+            "[ ]",
+            "[1,2,3]",
+            "[ 1 , -2 ]",
+            "null",
+            "{}",
+            "\"x\"",
+            "[1,\"x\"]",
+            "[1.5]",
+            "7",
+        ] {
+            same::<i64>(member);
+        }
+        for member in ["[[],[1],[2,3]]", "[null]", "[[1],{}]"] {
+            same::<Vec<i64>>(member);
+        }
+        for member in [
+            r#"[{"k":"v"},{}]"#,
+            r#"[{"k":1}]"#,
+            r#"[{"k":"]"}, {"k":"}"}]"#,
+        ] {
+            same::<BTreeMap<String, String>>(member);
+        }
+        // Cases pinned, so that the comparison cannot pass on two identical
+        // wrong answers.
+        let [mut o, _] = both(r#"{"b":"x","a":[ [1] , [] ]}"#, &["a", "b"]);
+        let want = (Some(vec![vec![1], vec![]]), Some("x".into()));
+        assert_eq!(read::<Vec<i64>>(&mut o, true), Ok(want));
+        let [mut o, _] = both(r#"{"a":{}}"#, &["a", "b"]);
+        let err = read::<i64>(&mut o, true).unwrap_err();
+        assert_eq!(err, "field `a`: invalid type: map, expected a sequence");
     }
 
     /// The declared fields' values (`None`: missing or `null`) and the

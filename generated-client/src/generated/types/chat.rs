@@ -59,7 +59,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -861,7 +861,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -1339,7 +1339,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -1541,12 +1541,12 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    8 => crate::runtime::de::put_nullable_array(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -2683,7 +2683,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -7681,7 +7681,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
@@ -8229,7 +8229,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -8457,8 +8457,8 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -8539,7 +8539,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -9036,7 +9036,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
                     10 => crate::runtime::de::put(object, 10, &mut v10),
                     11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
                     12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
@@ -9059,11 +9059,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                     29 => crate::runtime::de::put_nullable(object, 29, &mut v29),
                     30 => crate::runtime::de::put_int64(object, 30, &mut v30),
                     31 => crate::runtime::de::put_nullable(object, 31, &mut v31),
-                    32 => crate::runtime::de::put_nullable(object, 32, &mut v32),
+                    32 => crate::runtime::de::put_nullable_array(object, 32, &mut v32),
                     33 => crate::runtime::de::put_nullable(object, 33, &mut v33),
                     34 => crate::runtime::de::put_nullable(object, 34, &mut v34),
                     35 => crate::runtime::de::put_nullable(object, 35, &mut v35),
-                    36 => crate::runtime::de::put_nullable(object, 36, &mut v36),
+                    36 => crate::runtime::de::put_nullable_array(object, 36, &mut v36),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -10637,7 +10637,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -10891,8 +10891,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -11073,7 +11073,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -11330,8 +11330,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;

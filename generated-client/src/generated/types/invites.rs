@@ -99,7 +99,7 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
                     7 => crate::runtime::de::put_int64(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    8 => crate::runtime::de::put_nullable_array(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -336,7 +336,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -679,7 +679,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequest {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;

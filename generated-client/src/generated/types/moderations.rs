@@ -965,7 +965,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1296,19 +1296,19 @@ for CreateModerationResponseCategoryAppliedInputTypes {
             let mut v12 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
-                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
-                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable_array(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable_array(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable_array(object, 8, &mut v8),
+                    9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
+                    10 => crate::runtime::de::put_nullable_array(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable_array(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable_array(object, 12, &mut v12),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;

@@ -749,7 +749,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
@@ -4471,7 +4471,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -4634,7 +4634,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
@@ -7734,7 +7734,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_array(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -7862,7 +7862,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_array(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -7989,7 +7989,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_array(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -9295,7 +9295,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
                     20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
                     22 => crate::runtime::de::put_nullable(object, 22, &mut v22),
-                    23 => crate::runtime::de::put_nullable(object, 23, &mut v23),
+                    23 => crate::runtime::de::put_nullable_array(object, 23, &mut v23),
                     24 => crate::runtime::de::put_nullable(object, 24, &mut v24),
                     25 => crate::runtime::de::put_nullable(object, 25, &mut v25),
                     26 => crate::runtime::de::put_nullable(object, 26, &mut v26),
@@ -9303,7 +9303,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
                     28 => crate::runtime::de::put_nullable(object, 28, &mut v28),
                     29 => crate::runtime::de::put_nullable(object, 29, &mut v29),
                     30 => crate::runtime::de::put_nullable(object, 30, &mut v30),
-                    31 => crate::runtime::de::put_nullable(object, 31, &mut v31),
+                    31 => crate::runtime::de::put_nullable_array(object, 31, &mut v31),
                     32 => crate::runtime::de::put_int64(object, 32, &mut v32),
                     33 => crate::runtime::de::put_nullable(object, 33, &mut v33),
                     _ => ::std::result::Result::Ok(()),
@@ -11921,7 +11921,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -12360,7 +12360,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
@@ -13833,7 +13833,7 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -15173,7 +15173,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -15483,7 +15483,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -18841,12 +18841,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
                     11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
                     12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
@@ -19080,18 +19080,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
             let mut v11 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    11 => crate::runtime::de::put_nullable_array(object, 11, &mut v11),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -22403,8 +22403,8 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable_array(object, 6, &mut v6),
                     7 => crate::runtime::de::put(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -22516,7 +22516,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -23409,7 +23409,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -31020,7 +31020,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -31573,7 +31573,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystem {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -32111,7 +32111,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUser {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -32770,7 +32770,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
@@ -33636,7 +33636,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListTools {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -34565,12 +34565,12 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -34860,10 +34860,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
             let mut v11 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
@@ -34871,7 +34871,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    11 => crate::runtime::de::put_nullable_array(object, 11, &mut v11),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -36931,7 +36931,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -40385,8 +40385,8 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable_array(object, 6, &mut v6),
                     7 => crate::runtime::de::put(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -41495,7 +41495,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -46026,13 +46026,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
                     11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
                     12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
-                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
+                    13 => crate::runtime::de::put_nullable_array(object, 13, &mut v13),
                     14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
                     15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
                     16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
                     17 => crate::runtime::de::put_int64(object, 17, &mut v17),
                     18 => crate::runtime::de::put_nullable(object, 18, &mut v18),
-                    19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
+                    19 => crate::runtime::de::put_nullable_array(object, 19, &mut v19),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -54257,7 +54257,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -54375,7 +54375,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_array(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -54495,7 +54495,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_array(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -55647,7 +55647,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
                     20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
                     22 => crate::runtime::de::put_nullable(object, 22, &mut v22),
-                    23 => crate::runtime::de::put_nullable(object, 23, &mut v23),
+                    23 => crate::runtime::de::put_nullable_array(object, 23, &mut v23),
                     24 => crate::runtime::de::put_nullable(object, 24, &mut v24),
                     25 => crate::runtime::de::put_nullable(object, 25, &mut v25),
                     26 => crate::runtime::de::put_nullable(object, 26, &mut v26),
@@ -55655,7 +55655,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
                     28 => crate::runtime::de::put_nullable(object, 28, &mut v28),
                     29 => crate::runtime::de::put_nullable(object, 29, &mut v29),
                     30 => crate::runtime::de::put_nullable(object, 30, &mut v30),
-                    31 => crate::runtime::de::put_nullable(object, 31, &mut v31),
+                    31 => crate::runtime::de::put_nullable_array(object, 31, &mut v31),
                     32 => crate::runtime::de::put_int64(object, 32, &mut v32),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -58586,7 +58586,7 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -59544,7 +59544,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
