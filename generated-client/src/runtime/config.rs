@@ -10,7 +10,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AG
 
 use super::azure::{AzureConfig, AzureCredential, TokenProvider};
 use super::client::Client;
-use super::endpoint::{AzureRoute, Endpoint};
+use super::endpoint::{AzureRoute, BaseUrl, Endpoint};
 use super::error::Error;
 use super::redact::{self, redact_userinfo, RedactedHeaderMap, RedactedHeaders, REDACTED};
 use super::redirect::RedirectPolicy;
@@ -347,10 +347,10 @@ impl ClientBuilder {
                 default_query.retain(|(name, _)| name != "api-version");
                 default_query.insert(0, ("api-version".to_owned(), azure.api_version));
                 Endpoint {
-                    base_url: azure.base_url,
+                    base_url: parsed_base_url(azure.base_url)?,
                     default_query,
                     azure: Some(AzureRoute {
-                        openai_url: azure.openai_url,
+                        openai_url: parsed_base_url(azure.openai_url)?,
                         has_deployment: azure.has_deployment,
                     }),
                 }
@@ -374,7 +374,7 @@ impl ClientBuilder {
                     secret_value(&format!("Bearer {api_key}"), "the API key")?,
                 );
                 Endpoint {
-                    base_url: check_base_url("base URL", &base_url)?,
+                    base_url: parsed_base_url(check_base_url("base URL", &base_url)?)?,
                     default_query,
                     azure: None,
                 }
@@ -452,6 +452,11 @@ fn secret_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
     })?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// A base URL [`check_base_url`] passed, parsed once for every request.
+fn parsed_base_url(checked: String) -> Result<BaseUrl, Error> {
+    BaseUrl::new(checked).map_err(|e| config_error(format!("invalid base URL: {e}")))
 }
 
 /// Validates a base URL (`what` names it in errors) and drops trailing
@@ -634,7 +639,7 @@ mod tests {
         ]);
         let client = ClientBuilder::new().build_with_env(&env).unwrap();
         let config = client.config();
-        assert_eq!(config.endpoint.base_url, "http://127.0.0.1:9/custom/v1");
+        assert_eq!(config.endpoint.base_url.as_str(), "http://127.0.0.1:9/custom/v1");
         assert_eq!(config.headers["openai-organization"], "org-env");
         assert_eq!(config.headers["openai-project"], "proj-env");
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
@@ -647,7 +652,7 @@ mod tests {
             .organization("org-explicit")
             .build_with_env(&env)
             .unwrap();
-        assert_eq!(client.config().endpoint.base_url, "http://127.0.0.1:9");
+        assert_eq!(client.config().endpoint.base_url.as_str(), "http://127.0.0.1:9");
         assert_eq!(
             client.config().headers["openai-organization"],
             "org-explicit"
@@ -656,7 +661,7 @@ mod tests {
         let client = ClientBuilder::new()
             .build_with_env(&fake_env(&[("OPENAI_API_KEY", KEY)]))
             .unwrap();
-        assert_eq!(client.config().endpoint.base_url, DEFAULT_BASE_URL);
+        assert_eq!(client.config().endpoint.base_url.as_str(), DEFAULT_BASE_URL);
     }
 
     #[test]
@@ -752,7 +757,7 @@ mod tests {
             .unwrap();
         let config = client.config();
         assert_eq!(
-            config.endpoint.base_url,
+            config.endpoint.base_url.as_str(),
             "https://r.openai.azure.com/openai"
         );
         assert_eq!(

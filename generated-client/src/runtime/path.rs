@@ -48,13 +48,9 @@ pub(crate) fn check_path(path: &str) -> Result<(), String> {
         return Err(format!("request path `{path}` must start with '/'"));
     }
     let path_only = path.split(['?', '#']).next().unwrap_or_default();
+    const DOTS: [&str; 6] = [".", "..", "%2e", ".%2e", "%2e.", "%2e%2e"];
     for segment in path_only.split('/') {
-        let lower = segment.to_ascii_lowercase();
-        let is_dot = matches!(
-            lower.as_str(),
-            "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
-        );
-        if is_dot {
+        if DOTS.iter().any(|dot| segment.eq_ignore_ascii_case(dot)) {
             return Err(format!(
                 "request path `{path}` contains the dot segment `{segment}`"
             ));

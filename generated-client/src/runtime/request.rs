@@ -1,6 +1,7 @@
 //! The description of one API call (`RequestSpec`) and its resolution into a
 //! request that can be sent, once per attempt.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -191,13 +192,14 @@ impl RequestSpec {
         }
         check_path(&self.path).map_err(Error::invalid_request)?;
         let (base_url, path) = endpoint.route(&self.path, || self.model());
-        check_path(&path).map_err(Error::invalid_request)?;
-        // Plain concatenation keeps the base path (`/v1`); `Url::join` would drop it.
-        let mut url =
-            Url::parse(&format!("{base_url}{path}")).map_err(|e| Error::InvalidRequest {
-                message: format!("invalid request URL for path `{path}`"),
-                source: Some(Box::new(e)),
-            })?;
+        if let Cow::Owned(routed) = &path {
+            check_path(routed).map_err(Error::invalid_request)?;
+        }
+        // Appended to the base path (`/v1`), which `Url::join` would drop.
+        let mut url = base_url.join(&path).map_err(|e| Error::InvalidRequest {
+            message: format!("invalid request URL for path `{path}`"),
+            source: Some(Box::new(e)),
+        })?;
         // The request's own parameters replace defaults of the same name.
         let own: Vec<&(String, String)> = self.query.iter().chain(&options.query).collect();
         let defaults = endpoint
