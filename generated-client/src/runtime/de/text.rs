@@ -85,12 +85,11 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
 /// pushed: what `Vec<T>`'s own impl does through a `SeqAccess`, less the
 /// copies of each element on its way out of `next_element` (a chat
 /// choice is 320 bytes, a file 200). Anything but an array goes through
-/// `Vec<T>`'s impl, for its error.
+/// `Vec`'s impl, for its error.
 pub(crate) fn decode_array<T: DeserializeOwned>(text: &str, out: &mut Vec<T>) -> Result<(), Error> {
     let array = TextDeserializer::value(text);
     if text.as_bytes().first() != Some(&b'[') {
-        *out = <Vec<T> as serde::Deserialize>::deserialize(array)?;
-        return Ok(());
+        return Err(not_an_array(text));
     }
     let mut elements = scan::Elements::new(text)?;
     while let Some(start) = elements.next_start() {
@@ -99,6 +98,21 @@ pub(crate) fn decode_array<T: DeserializeOwned>(text: &str, out: &mut Vec<T>) ->
         elements.after_element(consumed(start)?)?;
     }
     array.finished(elements.len(), ())
+}
+
+/// The error of a value that is not an array where one is wanted:
+/// `Vec`'s own (`invalid type: null, expected a sequence`), made once for
+/// every element type.
+#[cold]
+#[inline(never)]
+fn not_an_array(text: &str) -> Error {
+    let decoded = <Vec<serde::de::IgnoredAny> as serde::Deserialize>::deserialize(
+        TextDeserializer::value(text),
+    );
+    match decoded {
+        Err(error) => error,
+        Ok(_) => scan::fail("expected an array"),
+    }
 }
 
 /// serde_json's nesting limit (127 arrays and objects inside each other
