@@ -6,11 +6,11 @@ use std::fmt;
 
 use reqwest::Url;
 
-/// Why a URL did not parse (the `url` crate's error, through reqwest).
-pub(crate) type ParseError = <Url as std::str::FromStr>::Err;
-
 use super::path::encode_path_segment;
 use super::redact::RedactedHeaders;
+
+/// Why a URL did not parse (the `url` crate's error, through reqwest).
+pub(crate) type ParseError = <Url as std::str::FromStr>::Err;
 
 /// The operations Azure OpenAI serves per deployment, under
 /// `/openai/deployments/{deployment}` (openai-python's `_deployments_endpoints`).
