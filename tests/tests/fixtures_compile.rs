@@ -543,3 +543,45 @@ fn webhook_events_decode_by_type_and_keep_unknown_ones() {
         "{error:?}"
     );
 }
+
+#[test]
+fn recursive_types_nested_without_end_are_refused_not_a_stack_overflow() {
+    // A response can nest a recursive type deeper than any stack (a
+    // hostile proxy, a broken server): decoding refuses it, as serde_json
+    // refuses its 128th level, instead of aborting the process. The test
+    // thread has the 2 MiB stack of a tokio worker.
+    use recursion::types::Node;
+    let next = |n: usize| {
+        let open = r#"{"value":1,"next":"#.repeat(n);
+        format!(r#"{open}{{"value":1}}{}"#, "}".repeat(n))
+    };
+    let children = |n: usize| {
+        let open = r#"{"value":1,"children":["#.repeat(n);
+        format!(r#"{open}{{"value":1}}{}"#, "]}".repeat(n))
+    };
+    for deep in [next(100_000), children(100_000)] {
+        let err = openai_client::runtime::de::from_str::<Node>(&deep).unwrap_err();
+        assert!(err.to_string().contains("recursion limit"), "{err}");
+    }
+    // The limit is serde_json's: as deep as it reads a document, a node
+    // chain is read.
+    for n in 124..=130 {
+        let text = next(n);
+        let ours = openai_client::runtime::de::from_str::<Node>(&text).is_ok();
+        let reads = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+        assert_eq!(ours, reads, "{} nodes", n + 1);
+    }
+    // And read right: as through serde_json's reader. (Not compared at the
+    // limit: writing a value 127 levels deep out again takes more than
+    // this stack in a debug build.)
+    for text in [next(40), children(40)] {
+        let ours: Node = openai_client::runtime::de::from_str(&text).unwrap();
+        let theirs: Node = serde_json::from_str(&text).unwrap();
+        let value = |node: &Node| serde_json::to_value(node).unwrap();
+        assert_eq!(value(&ours), value(&theirs));
+    }
+    // Arrays between the nodes are not counted (each is read in one frame):
+    // 127 nodes, each in its parent's `children`, still fit the stack.
+    assert!(openai_client::runtime::de::from_str::<Node>(&children(126)).is_ok());
+    assert!(openai_client::runtime::de::from_str::<Node>(&children(127)).is_err());
+}

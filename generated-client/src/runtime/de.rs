@@ -148,6 +148,7 @@ where
     D: serde::Deserializer<'de>,
     F: FnOnce(&mut Object<'de>) -> Result<T, Failure>,
 {
+    let _level = Nesting::enter().map_err(lift)?;
     let mut object = Object::new(shape);
     object.open(deserializer)?;
     read(&mut object).map_err(lift)
@@ -160,8 +161,53 @@ where
     D: serde::Deserializer<'de>,
     F: FnOnce(Node<'de>) -> Result<T, Failure>,
 {
+    let _level = Nesting::enter().map_err(lift)?;
     let node = <Node<'de> as serde::Deserialize>::deserialize(deserializer)?;
     read(node).map_err(lift)
+}
+
+/// How deep generated objects and unions may hold each other while they
+/// are decoded: serde_json's own limit for arrays and objects (127 pass,
+/// the 128th is refused). A value is
+/// decoded where it stands, so the nesting of the types of a recursive
+/// schema (a filter of filters, a node's children) is the stack's; past
+/// the limit the body is refused, where it would overflow the stack and
+/// abort the process. The containers read through `deserialize_any` count
+/// their own depth (see [`text`]).
+const MAX_NESTING: u32 = 128;
+
+thread_local! {
+    /// The generated objects and unions being decoded on this thread.
+    static NESTING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of [`MAX_NESTING`], left when dropped (also by unwinding).
+struct Nesting;
+
+impl Nesting {
+    #[inline]
+    fn enter() -> Result<Nesting, Failure> {
+        NESTING.with(|n| match n.get() {
+            depth if depth + 1 >= MAX_NESTING => Err(recursion_limit()),
+            depth => {
+                n.set(depth + 1);
+                Ok(Nesting)
+            }
+        })
+    }
+}
+
+impl Drop for Nesting {
+    #[inline]
+    fn drop(&mut self) {
+        NESTING.with(|n| n.set(n.get() - 1));
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn recursion_limit() -> Failure {
+    Failure::custom("recursion limit exceeded")
 }
 
 /// A reader's error as the deserializer's (the same message), made out of
