@@ -580,8 +580,16 @@ fn recursive_types_nested_without_end_are_refused_not_a_stack_overflow() {
         let value = |node: &Node| serde_json::to_value(node).unwrap();
         assert_eq!(value(&ours), value(&theirs));
     }
-    // Arrays between the nodes are not counted (each is read in one frame):
-    // 127 nodes, each in its parent's `children`, still fit the stack.
-    assert!(openai_client::runtime::de::from_str::<Node>(&children(126)).is_ok());
+    // The arrays between the nodes count as serde_json counts them: 64
+    // nodes, each in its parent's `children` (127 levels), are the deepest
+    // read, on this 2 MiB stack.
+    for n in 61..=66 {
+        let text = children(n);
+        let ours = openai_client::runtime::de::from_str::<Node>(&text).is_ok();
+        let reads = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+        assert_eq!(ours, reads, "{} nodes in arrays", n + 1);
+    }
+    assert!(openai_client::runtime::de::from_str::<Node>(&children(63)).is_ok());
+    assert!(openai_client::runtime::de::from_str::<Node>(&children(64)).is_err());
     assert!(openai_client::runtime::de::from_str::<Node>(&children(127)).is_err());
 }

@@ -148,7 +148,7 @@ where
     D: serde::Deserializer<'de>,
     F: FnOnce(&mut Object<'de>) -> Result<T, Failure>,
 {
-    let _level = Nesting::enter().map_err(lift)?;
+    let _level = text::Level::enter().map_err(lift)?;
     let mut object = Object::new(shape);
     object.open(deserializer)?;
     read(&mut object).map_err(lift)
@@ -161,53 +161,9 @@ where
     D: serde::Deserializer<'de>,
     F: FnOnce(Node<'de>) -> Result<T, Failure>,
 {
-    let _level = Nesting::enter().map_err(lift)?;
+    let _level = text::Level::enter().map_err(lift)?;
     let node = <Node<'de> as serde::Deserialize>::deserialize(deserializer)?;
     read(node).map_err(lift)
-}
-
-/// How deep generated objects and unions may hold each other while they
-/// are decoded: serde_json's own limit for arrays and objects (127 pass,
-/// the 128th is refused). A value is
-/// decoded where it stands, so the nesting of the types of a recursive
-/// schema (a filter of filters, a node's children) is the stack's; past
-/// the limit the body is refused, where it would overflow the stack and
-/// abort the process. The containers read through `deserialize_any` count
-/// their own depth (see [`text`]).
-const MAX_NESTING: u32 = 128;
-
-thread_local! {
-    /// The generated objects and unions being decoded on this thread.
-    static NESTING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// One level of [`MAX_NESTING`], left when dropped (also by unwinding).
-struct Nesting;
-
-impl Nesting {
-    #[inline]
-    fn enter() -> Result<Nesting, Failure> {
-        NESTING.with(|n| match n.get() {
-            depth if depth + 1 >= MAX_NESTING => Err(recursion_limit()),
-            depth => {
-                n.set(depth + 1);
-                Ok(Nesting)
-            }
-        })
-    }
-}
-
-impl Drop for Nesting {
-    #[inline]
-    fn drop(&mut self) {
-        NESTING.with(|n| n.set(n.get() - 1));
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn recursion_limit() -> Failure {
-    Failure::custom("recursion limit exceeded")
 }
 
 /// A reader's error as the deserializer's (the same message), made out of
@@ -633,17 +589,18 @@ pub fn put<T: DeserializeOwned>(
     slot: &mut Option<T>,
 ) -> Result<(), Failure> {
     let key = object.key(index);
-    decode_into(key, object.current_text(), slot)
+    decode_into(key, object.current_text(), slot, decode_text::<T>)
 }
 
-/// Decodes `text`, the value of field `key`, into `slot`.
+/// Decodes `text`, the value of field `key`, into `slot` with `decode`.
 #[inline]
-fn decode_into<T: DeserializeOwned>(
+fn decode_into<V>(
     key: &'static str,
     text: &str,
-    slot: &mut Option<T>,
+    slot: &mut Option<V>,
+    decode: impl FnOnce(&str) -> Result<V, serde_json::Error>,
 ) -> Result<(), Failure> {
-    match decode_text::<T>(text) {
+    match decode(text) {
         Ok(value) => {
             *slot = Some(value);
             Ok(())
@@ -659,11 +616,7 @@ pub fn put_nullable<T: DeserializeOwned>(
     index: usize,
     slot: &mut Option<T>,
 ) -> Result<(), Failure> {
-    let key = object.key(index);
-    match object.current_unless_null() {
-        Some(text) => decode_into(key, text, slot),
-        None => Ok(()),
-    }
+    put_nullable_with(object, index, slot, decode_text::<T>)
 }
 
 /// [`put_nullable`] for an array field: its elements are decoded where
@@ -674,27 +627,21 @@ pub fn put_nullable_array<T: DeserializeOwned>(
     index: usize,
     slot: &mut Option<Vec<T>>,
 ) -> Result<(), Failure> {
-    let key = object.key(index);
-    match object.current_unless_null() {
-        Some(text) => array_into(key, text, slot),
-        None => Ok(()),
-    }
+    put_nullable_with(object, index, slot, text::decode_array::<T>)
 }
 
-/// Decodes the array `text`, the value of field `key`, into `slot`.
+/// [`put_nullable`] with `decode` for what is not `null`.
 #[inline]
-fn array_into<T: DeserializeOwned>(
-    key: &'static str,
-    text: &str,
-    slot: &mut Option<Vec<T>>,
+fn put_nullable_with<V>(
+    object: &mut Object,
+    index: usize,
+    slot: &mut Option<V>,
+    decode: impl FnOnce(&str) -> Result<V, serde_json::Error>,
 ) -> Result<(), Failure> {
-    let mut elements = Vec::new();
-    match text::decode_array(text, &mut elements) {
-        Ok(()) => {
-            *slot = Some(elements);
-            Ok(())
-        }
-        Err(e) => Err(field_error(key, &e)),
+    let key = object.key(index);
+    match object.current_unless_null() {
+        Some(text) => decode_into(key, text, slot, decode),
+        None => Ok(()),
     }
 }
 
@@ -1142,6 +1089,17 @@ mod tests {
     }
 
     type E = serde_json::Error;
+
+    /// The 64-bit integer bounds and one past each: where a plain integer
+    /// stops being read as one.
+    const INTEGER_BOUNDS: [&str; 6] = [
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "18446744073709551616",
+    ];
 
     /// A type `T` declaring `fields`.
     fn shape(fields: &[&'static str]) -> &'static Shape {
@@ -1591,7 +1549,7 @@ mod tests {
                 assert!(ours.is_err() && theirs.is_err(), "{what}: {ours:?}");
             }
         }
-        for text in [
+        let head = [
             "0",
             "-0",
             "7",
@@ -1601,12 +1559,8 @@ mod tests {
             "-129",
             "2147483648",
             "4294967296",
-            "9223372036854775807",
-            "9223372036854775808",
-            "-9223372036854775808",
-            "-9223372036854775809",
-            "18446744073709551615",
-            "18446744073709551616",
+        ];
+        let tail = [
             "1.0",
             "1e3",
             "-1.5E-3",
@@ -1636,7 +1590,8 @@ mod tests {
             "\"\\u0041\"",
             "170141183460469231731687303715884105727",
             "-170141183460469231731687303715884105728",
-        ] {
+        ];
+        for text in head.into_iter().chain(INTEGER_BOUNDS).chain(tail) {
             same::<i64>(text);
             same::<f32>(text);
             same::<char>(text);
@@ -1711,29 +1666,11 @@ mod tests {
     /// otherwise (`-0`, fractions, exponents, wider integers) or refuses.
     #[test]
     fn plain_integers_are_read_from_the_start_of_a_text() {
-        let numbers = [
-            "0",
-            "-0",
-            "7",
-            "-7",
-            "10",
-            "01",
-            "-01",
-            "00",
-            "-",
-            "",
-            "1.5",
-            "1e3",
-            "-1E-2",
-            "9223372036854775807",
-            "9223372036854775808",
-            "-9223372036854775808",
-            "-9223372036854775809",
-            "18446744073709551615",
-            "18446744073709551616",
-            "99999999999999999999",
-            "+1",
+        let head = [
+            "0", "-0", "7", "-7", "10", "01", "-01", "00", "-", "", "1.5", "1e3", "-1E-2",
         ];
+        let tail = ["99999999999999999999", "+1"];
+        let numbers = head.into_iter().chain(INTEGER_BOUNDS).chain(tail);
         let ends = ["", ",", "}", "]", " ", "\n", "x", ".", "e", "\""];
         for number in numbers {
             let expected = match serde_json::from_str::<Value>(number) {

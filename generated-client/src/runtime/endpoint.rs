@@ -51,7 +51,7 @@ impl BaseUrl {
     /// The URL of `path` (which starts with `/`) under this base: what
     /// parsing the base's text followed by `path` gives.
     pub(crate) fn join(&self, path: &str) -> Result<Url, ParseError> {
-        if path.contains(['?', '#']) || self.parsed.cannot_be_a_base() {
+        if path.contains(['?', '#']) {
             // A query or fragment in the path is parsed as one.
             return Url::parse(&format!("{}{path}", self.text));
         }

@@ -1,7 +1,6 @@
 //! The description of one API call (`RequestSpec`) and its resolution into a
 //! request that can be sent, once per attempt.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -190,11 +189,10 @@ impl RequestSpec {
         if let Some(message) = &self.error {
             return Err(Error::invalid_request(message.clone()));
         }
-        check_path(&self.path).map_err(Error::invalid_request)?;
+        // Checked as routed: it ends with the request's own path, and an
+        // Azure deployment taken from the model is checked with it.
         let (base_url, path) = endpoint.route(&self.path, || self.model());
-        if let Cow::Owned(routed) = &path {
-            check_path(routed).map_err(Error::invalid_request)?;
-        }
+        check_path(&path).map_err(Error::invalid_request)?;
         // Appended to the base path (`/v1`), which `Url::join` would drop.
         let mut url = base_url.join(&path).map_err(|e| Error::InvalidRequest {
             message: format!("invalid request URL for path `{path}`"),

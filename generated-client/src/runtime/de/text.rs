@@ -18,10 +18,9 @@
 //! (plain strings and integers, `true`, `false`, `null`), every other one
 //! by serde_json for a fixed type (a string with escapes, a float), and
 //! members nobody declared into a `Value` or through serde_json's own check
-//! when ignored. Arrays and objects read through
-//! `deserialize_any` (a `Value`, a map) count their depth, refused past
-//! serde_json's own limit of 128; the generated types nest only as deep as
-//! the spec's schemas do. When decoding fails, the text is checked whole by
+//! when ignored. Arrays, objects and generated types count one nesting
+//! depth per thread, refused past serde_json's own limit of 128 (see
+//! [`Level`]). When decoding fails, the text is checked whole by
 //! serde_json, so that a syntax error is reported as such, with its line and
 //! column in the document.
 //!
@@ -80,24 +79,24 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     })
 }
 
-/// Decodes the JSON array at the start of `text` (no leading whitespace)
-/// into `out`, an element at a time, each decoded where it stands and
-/// pushed: what `Vec<T>`'s own impl does through a `SeqAccess`, less the
-/// copies of each element on its way out of `next_element` (a chat
-/// choice is 320 bytes, a file 200). Anything but an array goes through
-/// `Vec`'s impl, for its error.
-pub(crate) fn decode_array<T: DeserializeOwned>(text: &str, out: &mut Vec<T>) -> Result<(), Error> {
-    let array = TextDeserializer::value(text);
+/// Decodes the JSON array at the start of `text` (no leading whitespace),
+/// an element at a time, each decoded where it stands and pushed: what
+/// `Vec<T>`'s own impl does through a `SeqAccess`, less the copies of each
+/// element on its way out of `next_element` (a chat choice is 320 bytes,
+/// a file 200). Anything but an array gets `Vec`'s error.
+pub(crate) fn decode_array<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, Error> {
     if text.as_bytes().first() != Some(&b'[') {
         return Err(not_an_array(text));
     }
+    let _level = Level::enter()?;
+    let mut out = Vec::new();
     let mut elements = scan::Elements::new(text)?;
     while let Some(start) = elements.next_start() {
         forget_reports();
-        out.push(T::deserialize(array.member(start))?);
+        out.push(T::deserialize(TextDeserializer::value(start))?);
         elements.after_element(consumed(start)?)?;
     }
-    array.finished(elements.len(), ())
+    TextDeserializer::value(text).finished(elements.len(), out)
 }
 
 /// The error of a value that is not an array where one is wanted:
@@ -115,10 +114,48 @@ fn not_an_array(text: &str) -> Error {
     }
 }
 
-/// serde_json's nesting limit (127 arrays and objects inside each other
-/// pass, the 128th is refused), for arrays and objects read through
-/// `deserialize_any`: deeper text could exhaust the stack.
+/// serde_json's nesting limit: 127 arrays and objects inside each other
+/// pass, the 128th is refused, where deeper text could exhaust the stack
+/// (and abort the process).
+///
+/// Each member is decoded where it stands by a deserializer of its own, so
+/// the depth is not a deserializer's but the thread's: one [`Level`] is
+/// held by every array and object read through `deserialize_any`, every
+/// array read element by element, and every generated object and union
+/// being read (`de::read_object`, `de::read_node`). So the types of a
+/// recursive schema (a node's children, a filter of filters) count as the
+/// text's own nesting does. (A union and the variant it holds count two.)
 const MAX_DEPTH: u32 = 128;
+
+thread_local! {
+    /// How many [`Level`]s this thread holds.
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of nesting ([`MAX_DEPTH`]), left when dropped (also by
+/// unwinding).
+pub(crate) struct Level;
+
+impl Level {
+    /// Enters one more level, or refuses it past the limit.
+    #[inline]
+    pub(crate) fn enter() -> Result<Level, Error> {
+        DEPTH.with(|depth| match depth.get() {
+            held if held + 1 >= MAX_DEPTH => Err(scan::fail("recursion limit exceeded")),
+            held => {
+                depth.set(held + 1);
+                Ok(Level)
+            }
+        })
+    }
+}
+
+impl Drop for Level {
+    #[inline]
+    fn drop(&mut self) {
+        DEPTH.with(|depth| depth.set(depth.get() - 1));
+    }
+}
 
 /// A deserializer over the text of one JSON value, in prefix mode: the
 /// text starts with the value, and anything may follow it (see [`from_str`]
@@ -126,8 +163,6 @@ const MAX_DEPTH: u32 = 128;
 pub struct TextDeserializer<'de> {
     /// From the value's first byte to the end of the document.
     text: &'de str,
-    /// How many arrays and objects read through `deserialize_any` hold it.
-    depth: u32,
 }
 
 impl<'de> TextDeserializer<'de> {
@@ -135,24 +170,13 @@ impl<'de> TextDeserializer<'de> {
     /// allowed); it is checked as it is read. Whatever follows the value is
     /// not read: [`from_str`] checks that nothing does.
     pub fn new(text: &'de str) -> Self {
-        Self::nested(text.trim_start_matches([' ', '\t', '\n', '\r']), 0)
+        Self::value(text.trim_start_matches([' ', '\t', '\n', '\r']))
     }
 
     /// Reads the JSON value at the start of `text`, which has no leading
     /// whitespace (a member's text, or a `Value` written out).
     pub(crate) fn value(text: &'de str) -> Self {
-        Self::nested(text, 0)
-    }
-
-    /// Reads the JSON value at the start of `text`, which has no leading
-    /// whitespace, held by `depth` arrays and objects.
-    fn nested(text: &'de str, depth: u32) -> Self {
-        Self { text, depth }
-    }
-
-    /// The deserializer of a member of this array or object.
-    fn member(&self, text: &'de str) -> Self {
-        Self::nested(text, self.depth + 1)
+        Self { text }
     }
 }
 
@@ -338,25 +362,21 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let first = self.text.as_bytes().first();
-        if matches!(first, Some(b'{' | b'[')) && self.depth + 1 >= MAX_DEPTH {
-            return Err(scan::fail("recursion limit exceeded"));
-        }
-        match first {
+        match self.text.as_bytes().first() {
             Some(b'{') => {
+                let _level = Level::enter()?;
                 let mut access = MemberAccess {
                     members: scan::Members::new(self.text)?,
                     value: None,
-                    of: &self,
                 };
                 let out = visitor.visit_map(&mut access)?;
                 let len = access.members.len();
                 self.finished(len, out)
             }
             Some(b'[') => {
+                let _level = Level::enter()?;
                 let mut access = ElementAccess {
                     elements: scan::Elements::new(self.text)?,
-                    of: &self,
                 };
                 let out = visitor.visit_seq(&mut access)?;
                 let len = access.elements.len();
@@ -475,13 +495,12 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
 }
 
 /// An object's members, for visitors that read a map.
-struct MemberAccess<'a, 'de> {
+struct MemberAccess<'de> {
     members: scan::Members<'de>,
     value: Option<&'de str>,
-    of: &'a TextDeserializer<'de>,
 }
 
-impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
+impl<'de> MapAccess<'de> for MemberAccess<'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -506,7 +525,7 @@ impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
             .take()
             .ok_or_else(|| Error::custom("a map value was read before its key"))?;
         forget_reports();
-        let out = seed.deserialize(self.of.member(value))?;
+        let out = seed.deserialize(TextDeserializer::value(value))?;
         self.members.after_value(consumed(value)?)?;
         Ok(out)
     }
@@ -518,12 +537,11 @@ impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
 }
 
 /// An array's elements, for visitors that read a sequence.
-struct ElementAccess<'a, 'de> {
+struct ElementAccess<'de> {
     elements: scan::Elements<'de>,
-    of: &'a TextDeserializer<'de>,
 }
 
-impl<'de> SeqAccess<'de> for ElementAccess<'_, 'de> {
+impl<'de> SeqAccess<'de> for ElementAccess<'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -534,7 +552,7 @@ impl<'de> SeqAccess<'de> for ElementAccess<'_, 'de> {
             return Ok(None);
         };
         forget_reports();
-        let out = seed.deserialize(self.of.member(text))?;
+        let out = seed.deserialize(TextDeserializer::value(text))?;
         self.elements.after_element(consumed(text)?)?;
         Ok(Some(out))
     }
