@@ -156,6 +156,39 @@ fn disk_usage(dir: &Path) -> u64 {
     total
 }
 
+/// Bytes free to an unprivileged writer on the disk holding `dir`, when the
+/// system says. A CI run failed at 1.39 GiB of `target/` with "No space left on
+/// device" (2026-11-30): the disk was shared and nearly full, which this line
+/// in the log now shows at once.
+fn free_disk(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut probe = dir;
+    while !probe.exists() {
+        probe = probe.parent()?;
+    }
+    let path = std::ffi::CString::new(probe.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is a NUL-terminated string and `stat` is written in full
+    // by a successful call, which is the only case read.
+    let stat = unsafe {
+        if libc::statvfs(path.as_ptr(), stat.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stat.assume_init()
+    };
+    Some(stat.f_bavail as u64 * stat.f_frsize as u64)
+}
+
+/// What a whole run peaked at in `target/` on a clean clone (4.59 GiB on
+/// 2026-11-30), with room to spare: below this the run warns before it starts.
+const DISK_NEEDED: u64 = 6 << 30;
+
+fn free_text(dir: &Path) -> String {
+    free_disk(dir).map_or_else(String::new, |free| {
+        format!("; {:.2} GiB free on its disk", free as f64 / GIB)
+    })
+}
+
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let skip_conformance = args.iter().any(|a| a == "--quick");
     let root = workspace_root();
@@ -164,6 +197,14 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
+    if let Some(free) = free_disk(&target).filter(|&free| free < DISK_NEEDED) {
+        eprintln!(
+            "warning: {:.2} GiB free on the disk of {}; a clean run needs about {:.0} GiB",
+            free as f64 / GIB,
+            target.display(),
+            DISK_NEEDED as f64 / GIB
+        );
+    }
     let total = Instant::now();
     let mut peak = 0;
     for (label, argv, env) in STEPS {
@@ -185,9 +226,10 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         let used = disk_usage(&target);
         peak = peak.max(used);
         println!(
-            "    {:.1} s, target/ {:.2} GiB",
+            "    {:.1} s, target/ {:.2} GiB{}",
             start.elapsed().as_secs_f64(),
-            used as f64 / GIB
+            used as f64 / GIB,
+            free_text(&target)
         );
         if !status.success() {
             eprintln!("FAILED: {label} (cargo {})", argv.join(" "));
@@ -200,4 +242,38 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         peak as f64 / GIB
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The free space is what `df` reports for the same disk, and a folder not
+    /// made yet (a clean clone's `target/`) is measured on its nearest parent.
+    #[test]
+    fn free_disk_agrees_with_df_and_walks_up_to_an_existing_folder() {
+        let root = workspace_root();
+        let ours = free_disk(&root).expect("statvfs on the workspace");
+        let unmade = free_disk(&root.join("no-such-folder/nor-this")).expect("the parent's disk");
+        let df = Command::new("df")
+            .args(["-Pk"])
+            .arg(&root)
+            .output()
+            .expect("df runs");
+        let text = String::from_utf8_lossy(&df.stdout);
+        let available: u64 = text
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split_whitespace().nth(3))
+            .and_then(|v| v.parse().ok())
+            .expect("df's Available column");
+        // Other writers change the figure between the calls; 256 MiB is far
+        // below a wrong unit (a factor of 2 or 1024) at any useful disk size.
+        let near = |a: u64, b: u64| a.abs_diff(b) < 256 << 20;
+        assert!(
+            near(ours, available * 1024),
+            "statvfs {ours} B, df {available} KiB"
+        );
+        assert!(near(ours, unmade), "{ours} against {unmade}");
+    }
 }
