@@ -288,10 +288,20 @@ impl Client {
             idle: timeouts.read,
         };
         let credentials = self.attempt_credentials(prepared, deadline).await?;
-        let mut hop = prepared.first_hop(retry_count, credentials);
+        // `None` until a redirect is followed: the first request is built
+        // straight from `prepared`, and its hop made only if it is redirected.
+        let mut hop: Option<redirect::Hop> = None;
         let mut redirects = 0;
         let mut response = loop {
-            let request = prepared.build(&self.config.http, &hop).await?;
+            let http = &self.config.http;
+            let request = match &hop {
+                None => {
+                    prepared
+                        .first_request(http, retry_count, credentials.clone())
+                        .await?
+                }
+                Some(hop) => prepared.build(http, hop).await?,
+            };
             let response =
                 match tokio::time::timeout_at(deadline, self.config.http.execute(request)).await {
                     Err(_) => {
@@ -303,8 +313,15 @@ impl Client {
                     }
                     Ok(result) => result.map_err(|e| Error::from_transport(e, None))?,
                 };
+            if !response.status().is_redirection() {
+                break response;
+            }
+            let current = match &hop {
+                Some(hop) => hop,
+                None => &prepared.first_hop(retry_count, credentials.clone()),
+            };
             let next = redirect::next_hop(
-                &hop,
+                current,
                 response.status(),
                 response.headers(),
                 prepared.url(),
@@ -315,7 +332,7 @@ impl Client {
             match next {
                 Ok(None) => break response,
                 Ok(Some(next)) => {
-                    hop = next;
+                    hop = Some(next);
                     redirects += 1;
                 }
                 Err(message) => {

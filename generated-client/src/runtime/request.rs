@@ -22,7 +22,7 @@ use super::ser::Encode;
 
 /// Header carrying the attempt number, as openai-python sends it, so server
 /// logs can tell retries from new requests.
-const RETRY_COUNT_HEADER: &str = "x-stainless-retry-count";
+const RETRY_COUNT_HEADER: HeaderName = HeaderName::from_static("x-stainless-retry-count");
 
 /// Everything needed to send one API call, any number of times.
 ///
@@ -312,40 +312,91 @@ impl Prepared {
         self.headers.contains_key(name)
     }
 
-    /// The first request of attempt number `retry_count`, with the
-    /// attempt's own headers (e.g. a freshly provided token) added.
-    pub(crate) fn first_hop(&self, retry_count: u32, extra: HeaderMap) -> Hop {
+    /// The headers of attempt number `retry_count`: the prepared ones, the
+    /// attempt number, and the attempt's own (e.g. a freshly provided token).
+    fn attempt_headers(&self, retry_count: u32, extra: HeaderMap) -> HeaderMap {
         let mut headers = self.headers.clone();
         headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(retry_count));
         headers.extend(extra);
+        headers
+    }
+
+    /// The first request of attempt number `retry_count` as a [`Hop`], which
+    /// a redirect of it is made from.
+    pub(crate) fn first_hop(&self, retry_count: u32, extra: HeaderMap) -> Hop {
         Hop {
             method: self.method.clone(),
             url: self.url.clone(),
-            headers,
+            headers: self.attempt_headers(retry_count, extra),
             with_body: !matches!(self.body, PreparedBody::Empty),
         }
     }
 
-    /// Builds a fresh `reqwest` request for `hop` (the first request of an
-    /// attempt, or a redirect of it).
+    /// The `reqwest` request of [`first_hop`](Self::first_hop), built with
+    /// one copy of the headers instead of two (the hop's and the request's):
+    /// the hop itself is only made when a redirect needs it.
+    pub(crate) async fn first_request(
+        &self,
+        http: &reqwest::Client,
+        retry_count: u32,
+        extra: HeaderMap,
+    ) -> Result<reqwest::Request, Error> {
+        let headers = self.attempt_headers(retry_count, extra);
+        let with_body = !matches!(self.body, PreparedBody::Empty);
+        self.request(
+            http,
+            self.method.clone(),
+            self.url.clone(),
+            headers,
+            with_body,
+        )
+        .await
+    }
+
+    /// Builds a fresh `reqwest` request for `hop` (a redirect of an attempt's
+    /// first request).
     pub(crate) async fn build(
         &self,
         http: &reqwest::Client,
         hop: &Hop,
     ) -> Result<reqwest::Request, Error> {
-        let mut builder = http
-            .request(hop.method.clone(), hop.url.clone())
-            .headers(hop.headers.clone());
-        builder = match &self.body {
-            _ if !hop.with_body => builder,
-            PreparedBody::Empty => builder,
-            PreparedBody::Json(bytes) => builder.body(bytes.clone()),
-            PreparedBody::Multipart(form) => builder.multipart(form.build().await?),
-        };
-        builder.build().map_err(|e| Error::InvalidRequest {
-            message: "cannot build the HTTP request".to_owned(),
-            source: Some(Box::new(e)),
-        })
+        let (method, url) = (hop.method.clone(), hop.url.clone());
+        self.request(http, method, url, hop.headers.clone(), hop.with_body)
+            .await
+    }
+
+    /// The request itself. The header map is moved in whole: `reqwest`'s
+    /// builder would insert its entries one by one into an empty map, hashing
+    /// each name again, to the same result.
+    async fn request(
+        &self,
+        http: &reqwest::Client,
+        method: Method,
+        url: Url,
+        headers: HeaderMap,
+        with_body: bool,
+    ) -> Result<reqwest::Request, Error> {
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers;
+        match &self.body {
+            _ if !with_body => Ok(request),
+            PreparedBody::Empty => Ok(request),
+            PreparedBody::Json(bytes) => {
+                *request.body_mut() = Some(bytes.clone().into());
+                Ok(request)
+            }
+            // The builder sets the multipart content type with its boundary
+            // and, when known, the length.
+            PreparedBody::Multipart(form) => {
+                reqwest::RequestBuilder::from_parts(http.clone(), request)
+                    .multipart(form.build().await?)
+                    .build()
+                    .map_err(|e| Error::InvalidRequest {
+                        message: "cannot build the HTTP request".to_owned(),
+                        source: Some(Box::new(e)),
+                    })
+            }
+        }
     }
 
     /// The URL of the first request: its origin is the one credentials belong to.
@@ -465,6 +516,50 @@ mod tests {
         let unserialisable =
             RequestSpec::new(Method::POST, "/x").encoded_json(&crate::runtime::Json::new(map));
         assert!(prepare(unserialisable, &RequestOptions::new()).is_err());
+    }
+
+    /// An attempt's first request is built without its hop; a redirect's
+    /// from the hop. Both ways must give the same request.
+    #[tokio::test]
+    async fn first_request_is_what_its_hop_builds() {
+        let http = reqwest::Client::new();
+        let mut form = MultipartForm::new();
+        form.text("purpose", "batch");
+        let specs = [
+            RequestSpec::new(Method::GET, "/models").query("limit", &2),
+            RequestSpec::new(Method::POST, "/chat/completions").json(&json!({"model": "m"})),
+            RequestSpec::new(Method::POST, "/files").multipart(form),
+        ];
+        for spec in specs {
+            let prepared = prepare(spec, &RequestOptions::new().header("x-own", "1")).unwrap();
+            let mut extra = HeaderMap::new();
+            extra.insert("authorization", HeaderValue::from_static("Bearer fresh"));
+            let direct = prepared
+                .first_request(&http, 3, extra.clone())
+                .await
+                .unwrap();
+            let hop = prepared.first_hop(3, extra);
+            let via_hop = prepared.build(&http, &hop).await.unwrap();
+            assert_eq!(direct.method(), via_hop.method());
+            assert_eq!(direct.url(), via_hop.url());
+            assert_eq!(direct.headers()[&RETRY_COUNT_HEADER], "3");
+            assert_eq!(direct.headers()["authorization"], "Bearer fresh");
+            assert_eq!(direct.headers()["x-own"], "1");
+            let bytes =
+                |r: &reqwest::Request| r.body().and_then(|b| b.as_bytes()).map(<[u8]>::to_vec);
+            if prepared.json().is_some() || matches!(prepared.body, PreparedBody::Empty) {
+                assert_eq!(direct.headers(), via_hop.headers());
+                assert_eq!(bytes(&direct), bytes(&via_hop));
+                assert_eq!(bytes(&direct).is_some(), prepared.json().is_some());
+            } else {
+                // A multipart body gets a fresh boundary each time it is built.
+                let names = |r: &reqwest::Request| r.headers().keys().cloned().collect::<Vec<_>>();
+                assert_eq!(names(&direct), names(&via_hop));
+                let content_type = direct.headers()[CONTENT_TYPE].to_str().unwrap();
+                assert!(content_type.starts_with("multipart/form-data; boundary="));
+                assert!(direct.body().is_some());
+            }
+        }
     }
 
     #[test]
