@@ -177,9 +177,9 @@ fn all_of_merges_fields() {
     // declared fields left, which reads the object to its end (the reader
     // borrows the object, also where nothing else is declared).
     assert_has(&d, &["let w0 = crate::runtime::de::whole(object)?; let v0 = crate::runtime::de::or_empty(object, 0, v0); crate::runtime::de::check(object)?; ::std::result::Result::Ok(Tracked { stream_id: v0, variant: w0, })"]);
-    assert_has(&d, &["fields: &[], }; #[inline] fn read(object: &mut crate::runtime::de::Object<'_>,) -> ::std::result::Result<PetOnly, crate::runtime::de::Failure> { let w0 = crate::runtime::de::whole(object)?; ::std::result::Result::Ok(PetOnly { variant: w0 }) } crate::runtime::de::read_object(deserializer, &SHAPE, read)"]);
+    assert_has(&d, &["Shape::new(\"PetOnly\", &[],); #[inline] fn read(object: &mut crate::runtime::de::Object<'_>,) -> ::std::result::Result<PetOnly, crate::runtime::de::Failure> { let w0 = crate::runtime::de::whole(object)?; ::std::result::Result::Ok(PetOnly { variant: w0 }) } crate::runtime::de::read_object(deserializer, &SHAPE, read)"]);
     // One early return per reader for the fields, whatever their count.
-    let document = &d[d.find(&squash("name: \"Document\"")).expect("Document's reader")..];
+    let document = &d[d.find(&squash("Shape::new(\"Document\"")).expect("Document's reader")..];
     let document = &document[..document.find(&squash("read_object(deserializer")).expect("its end")];
     assert_eq!(document.matches('?').count(), 4, "next_field, the field read, unknown and check:\n{document}");
     // Readers are not generic over the deserializer (one type check each)

@@ -414,7 +414,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         true => quote!(object),
         false => quote!(_object),
     };
-    let shape = quote!(#rt::de::Shape { name: #owner, fields: &[#(#wires),*] });
+    let shape = quote!(#rt::de::Shape::new(#owner, &[#(#wires),*]));
     let body = quote!(#walk #(#rest)* #(#finishes)* #check ::std::result::Result::Ok(#name { #(#inits)* }));
     deserialize_impl(name, paths, Reads::Object { shape, binding }, body)
 }

@@ -215,9 +215,34 @@ pub struct Shape {
     pub name: &'static str,
     /// The declared (not flattened) fields' wire names.
     pub fields: &'static [&'static str],
+    /// Whether JSON writes every field name as its own bytes between quotes
+    /// (none holds a `"`, a `\` or a control character): then a member's key
+    /// is matched against the names by its bytes, before it is scanned.
+    pub plain: bool,
 }
 
 impl Shape {
+    /// The shape of type `name` with declared fields `fields`; evaluated at
+    /// compile time in the generated `static`s.
+    pub const fn new(name: &'static str, fields: &'static [&'static str]) -> Shape {
+        let mut plain = true;
+        let mut i = 0;
+        while i < fields.len() {
+            let bytes = fields[i].as_bytes();
+            let mut j = 0;
+            while j < bytes.len() {
+                plain &= !matches!(bytes[j], b'"' | b'\\' | 0..=0x1f);
+                j += 1;
+            }
+            i += 1;
+        }
+        Shape {
+            name,
+            fields,
+            plain,
+        }
+    }
+
     /// The wire name of declared field `index`.
     fn key(&self, index: usize) -> &'static str {
         self.fields.get(index).copied().unwrap_or("?")
@@ -399,32 +424,46 @@ impl<'de> Object<'de> {
             let Some(walk) = self.walk.as_mut() else {
                 return Ok(None);
             };
+            // A key written as one of the names is found by its bytes, the
+            // field after the last one found tried first (members mostly come
+            // in declared order); any other key is scanned and looked up.
+            let fields = self.shape.fields;
+            if self.shape.plain {
+                if let Some(index) = walk.take_key(fields, self.next) {
+                    self.next = index + 1;
+                    return self.found(index, fields[index]);
+                }
+            }
             let Some(key) = walk.next_key().transpose()? else {
                 self.report_len();
                 return Ok(None);
             };
-            let found = self.find(&key);
-            let walk = self.walk.as_mut().expect("the walk read the key");
-            match found {
-                Some(index) => {
-                    if index < 128 {
-                        let bit = 1u128 << index;
-                        if self.seen & bit != 0 {
-                            return Err(duplicate_field(&key));
-                        }
-                        self.seen |= bit;
-                    }
-                    let text = walk.value_text();
-                    self.pending = Some(text);
-                    forget_reports();
-                    return Ok(Some(index));
-                }
+            match self.find(&key) {
+                Some(index) => return self.found(index, &key),
                 None => {
+                    let walk = self.walk.as_mut().expect("the walk read the key");
                     let value = walk.skip_value()?;
                     self.rest.push((key, Node::Text(value)));
                 }
             }
         }
+    }
+
+    /// Gives declared field `index`, whose key was just read: its value is
+    /// next. A field met twice is refused.
+    #[inline]
+    fn found(&mut self, index: usize, key: &str) -> Result<Option<usize>, Failure> {
+        if index < 128 {
+            let bit = 1u128 << index;
+            if self.seen & bit != 0 {
+                return Err(duplicate_field(key));
+            }
+            self.seen |= bit;
+        }
+        let walk = self.walk.as_ref().expect("the walk read the key");
+        self.pending = Some(walk.value_text());
+        forget_reports();
+        Ok(Some(index))
     }
 
     /// The text of the member [`Object::next_field`] last gave, in prefix
@@ -1104,7 +1143,7 @@ mod tests {
     /// A type `T` declaring `fields`.
     fn shape(fields: &[&'static str]) -> &'static Shape {
         let fields: &'static [&'static str] = Vec::leak(fields.to_vec());
-        Box::leak(Box::new(Shape { name: "T", fields }))
+        Box::leak(Box::new(Shape::new("T", fields)))
     }
 
     /// The object through `serde_json::Value`, as any deserializer but the
@@ -1122,6 +1161,68 @@ mod tests {
     fn both<'a>(text: &'a str, fields: &[&'static str]) -> [Object<'a>; 2] {
         let value = serde_json::from_str(text).unwrap();
         [text_obj(text, fields), obj(value, fields)]
+    }
+
+    /// Keys matched by their bytes (a shape of plain names) are read as the
+    /// same keys scanned and looked up (the same shape marked not plain):
+    /// in and out of declared order, escaped, unknown, spaced, repeated, or
+    /// broken.
+    #[test]
+    fn keys_matched_by_bytes_are_read_as_keys_scanned() {
+        let fields: &'static [&'static str] = &["id", "object", "i", "ids", ""];
+        let plain = shape(fields);
+        assert!(plain.plain);
+        let scanned: &'static Shape = Box::leak(Box::new(Shape {
+            plain: false,
+            ..Shape::new("T", fields)
+        }));
+        let read = |text: &str, shape: &'static Shape| -> Result<_, String> {
+            let mut o = object(TextDeserializer::new(text), shape).map_err(|e| e.to_string())?;
+            let mut got = Vec::new();
+            while let Some(index) = o.next_field().map_err(|e| e.to_string())? {
+                let mut value: Option<Value> = None;
+                put_nullable(&mut o, index, &mut value).map_err(|e| e.to_string())?;
+                got.push((index, value));
+            }
+            let rest = unknown(&mut o).map_err(|e| e.to_string())?;
+            Ok((got, rest))
+        };
+        let texts = [
+            r#"{"id":"a","object":"o","i":1,"ids":[2],"":3}"#,
+            r#"{"":3,"ids":[2],"i":1,"object":"o","id":"a"}"#,
+            r#"{ "i" : 1 , "id"	:"a",
+               "x":null, "object":{"id":1}}"#,
+            r#"{"i\u0064":"escaped","\"":1,"id\"":2,"i\\d":3}"#,
+            r#"{"idx":1,"i":2,"id ":3,"Id":4}"#,
+            r#"{"id":1,"i\u0064":2}"#,
+            r#"{"i\u0064":1,"id":2}"#,
+            r#"{"id":1,"id":2}"#,
+            r#"{"id" 1}"#,
+            r#"{"id":1,"object"}"#,
+            r#"{"id":1,"i"#,
+            r#"{"id"#,
+            r#"{""#,
+            r#"{"":1,"":2}"#,
+            r#"{"id:1,"x":2}"#,
+            r#"{"ids:1}"#,
+        ];
+        for text in texts {
+            let by_bytes = read(text, plain);
+            assert_eq!(by_bytes, read(text, scanned), "{text}");
+            let through_serde = serde_json::from_str::<Value>(text);
+            if by_bytes.is_ok() {
+                assert!(through_serde.is_ok(), "{text}");
+            }
+        }
+        // A name JSON must escape is never matched by its bytes: `a"b`
+        // written raw is not a key, and `\n` written raw is not `\n`.
+        for names in [&["a\"b"][..], &["x\\n"], &["tab\there"]] {
+            assert!(!Shape::new("T", names).plain, "{names:?}");
+        }
+        let escaped: &'static [&'static str] = &["a\\nb"];
+        let shape = shape(escaped);
+        assert_eq!(read(r#"{"a\\nb":1}"#, shape).unwrap().0.len(), 1);
+        assert_eq!(read(r#"{"a\nb":1}"#, shape).unwrap().0.len(), 0);
     }
 
     #[test]
@@ -1835,15 +1936,8 @@ mod tests {
             err.starts_with("field `n`: invalid type: string \"x\""),
             "{err}"
         );
-        let not_object = object(
-            json!([1]),
-            &Shape {
-                name: "Thing",
-                fields: &[],
-            },
-        )
-        .unwrap_err()
-        .to_string();
+        static THING: Shape = Shape::new("Thing", &[]);
+        let not_object = object(json!([1]), &THING).unwrap_err().to_string();
         assert_eq!(
             not_object,
             "invalid type: sequence, expected an object `Thing`"

@@ -75,9 +75,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantObject",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantObject",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -92,7 +92,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
                 "top_p",
                 "response_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -190,10 +190,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantObjectCodeInterpreter",
-            fields: &["file_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantObjectCodeInterpreter",
+            &["file_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -257,10 +257,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantObjectFileSearch",
-            fields: &["vector_store_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantObjectFileSearch",
+            &["vector_store_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -391,10 +391,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantObjectToolResources",
-            fields: &["code_interpreter", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantObjectToolResources",
+            &["code_interpreter", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -538,10 +538,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantToolsCode",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantToolsCode",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -716,10 +716,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantToolsFileSearch",
-            fields: &["type", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantToolsFileSearch",
+            &["type", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -844,10 +844,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantToolsFileSearchFileSearch",
-            fields: &["max_num_results", "ranking_options"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantToolsFileSearchFileSearch",
+            &["max_num_results", "ranking_options"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1048,10 +1048,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantToolsFileSearchTypeOnly",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantToolsFileSearchTypeOnly",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1229,10 +1229,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantToolsFunction",
-            fields: &["type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantToolsFunction",
+            &["type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1894,10 +1894,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantsNamedToolChoice",
-            fields: &["type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantsNamedToolChoice",
+            &["type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2021,10 +2021,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantsNamedToolChoiceFunction",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantsNamedToolChoiceFunction",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2237,9 +2237,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequest",
+            &[
                 "model",
                 "name",
                 "description",
@@ -2252,7 +2252,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
                 "top_p",
                 "response_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2505,10 +2505,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoChunkingStrate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequestAutoChunkingStrategy",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequestAutoChunkingStrategy",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2768,10 +2768,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequestCodeInterpreter",
-            fields: &["file_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequestCodeInterpreter",
+            &["file_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2886,10 +2886,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequestFileSearch",
-            fields: &["vector_store_ids", "vector_stores"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequestFileSearch",
+            &["vector_store_ids", "vector_stores"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3264,10 +3264,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStatic {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequestStatic",
-            fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequestStatic",
+            &["max_chunk_size_tokens", "chunk_overlap_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3387,10 +3387,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticChunkingStra
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequestStaticChunkingStrategy",
-            fields: &["type", "static"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequestStaticChunkingStrategy",
+            &["type", "static"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3583,10 +3583,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequestToolResources",
-            fields: &["code_interpreter", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequestToolResources",
+            &["code_interpreter", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3831,10 +3831,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestVectorStoresItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateAssistantRequestVectorStoresItem",
-            fields: &["file_ids", "chunking_strategy", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateAssistantRequestVectorStoresItem",
+            &["file_ids", "chunking_strategy", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3985,10 +3985,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateMessageRequest",
-            fields: &["role", "content", "attachments", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateMessageRequest",
+            &["role", "content", "attachments", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4238,10 +4238,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateMessageRequestAttachmentsItem",
-            fields: &["file_id", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateMessageRequestAttachmentsItem",
+            &["file_id", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4799,9 +4799,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateRunRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateRunRequest",
+            &[
                 "assistant_id",
                 "model",
                 "reasoning_effort",
@@ -4820,7 +4820,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
                 "parallel_tool_calls",
                 "response_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5565,9 +5565,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadAndRunRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadAndRunRequest",
+            &[
                 "assistant_id",
                 "thread",
                 "model",
@@ -5585,7 +5585,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
                 "parallel_tool_calls",
                 "response_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5914,10 +5914,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestCodeInterpreter
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadAndRunRequestCodeInterpreter",
-            fields: &["file_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadAndRunRequestCodeInterpreter",
+            &["file_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6027,10 +6027,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadAndRunRequestFileSearch",
-            fields: &["vector_store_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadAndRunRequestFileSearch",
+            &["vector_store_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6369,10 +6369,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadAndRunRequestToolResources",
-            fields: &["code_interpreter", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadAndRunRequestToolResources",
+            &["code_interpreter", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6613,10 +6613,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequest",
-            fields: &["messages", "tool_resources", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequest",
+            &["messages", "tool_resources", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6751,10 +6751,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoChunkingStrategy 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequestAutoChunkingStrategy",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequestAutoChunkingStrategy",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7011,10 +7011,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequestCodeInterpreter",
-            fields: &["file_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequestCodeInterpreter",
+            &["file_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7129,10 +7129,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequestFileSearch",
-            fields: &["vector_store_ids", "vector_stores"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequestFileSearch",
+            &["vector_store_ids", "vector_stores"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7274,10 +7274,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStatic {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequestStatic",
-            fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequestStatic",
+            &["max_chunk_size_tokens", "chunk_overlap_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7397,10 +7397,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticChunkingStrateg
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequestStaticChunkingStrategy",
-            fields: &["type", "static"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequestStaticChunkingStrategy",
+            &["type", "static"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7593,10 +7593,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequestToolResources",
-            fields: &["code_interpreter", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequestToolResources",
+            &["code_interpreter", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7736,10 +7736,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestVectorStoresItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateThreadRequestVectorStoresItem",
-            fields: &["file_ids", "chunking_strategy", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateThreadRequestVectorStoresItem",
+            &["file_ids", "chunking_strategy", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7885,10 +7885,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteAssistantResponse",
-            fields: &["id", "deleted", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteAssistantResponse",
+            &["id", "deleted", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8029,10 +8029,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteMessageResponse",
-            fields: &["id", "deleted", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteMessageResponse",
+            &["id", "deleted", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8170,10 +8170,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteThreadResponse",
-            fields: &["id", "deleted", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteThreadResponse",
+            &["id", "deleted", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8380,10 +8380,10 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileSearchRankingOptions",
-            fields: &["ranker", "score_threshold"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileSearchRankingOptions",
+            &["ranker", "score_threshold"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8665,10 +8665,10 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListAssistantsResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListAssistantsResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8828,10 +8828,10 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListMessagesResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListMessagesResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9070,10 +9070,10 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListRunStepsResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListRunStepsResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9233,10 +9233,10 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListRunsResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListRunsResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9315,10 +9315,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentImageFileObject",
-            fields: &["type", "image_file"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentImageFileObject",
+            &["type", "image_file"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9509,10 +9509,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentImageFileObjectImageFile",
-            fields: &["file_id", "detail"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentImageFileObjectImageFile",
+            &["file_id", "detail"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9706,10 +9706,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentImageUrlObject",
-            fields: &["type", "image_url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentImageUrlObject",
+            &["type", "image_url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9898,10 +9898,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentImageUrlObjectImageUrl",
-            fields: &["url", "detail"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentImageUrlObjectImageUrl",
+            &["url", "detail"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10095,10 +10095,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentRefusalObject",
-            fields: &["type", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentRefusalObject",
+            &["type", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10241,10 +10241,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentTextAnnotationsFileCitationObject",
-            fields: &["type", "text", "file_citation", "start_index", "end_index"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentTextAnnotationsFileCitationObject",
+            &["type", "text", "file_citation", "start_index", "end_index"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10322,10 +10322,10 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentTextAnnotationsFileCitationObjectFileCitation",
-            fields: &["file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentTextAnnotationsFileCitationObjectFileCitation",
+            &["file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10465,10 +10465,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentTextAnnotationsFilePathObject",
-            fields: &["type", "text", "file_path", "start_index", "end_index"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentTextAnnotationsFilePathObject",
+            &["type", "text", "file_path", "start_index", "end_index"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10546,10 +10546,10 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentTextAnnotationsFilePathObjectFilePath",
-            fields: &["file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentTextAnnotationsFilePathObjectFilePath",
+            &["file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10679,10 +10679,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentTextObject",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentTextObject",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10825,10 +10825,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageContentTextObjectText",
-            fields: &["value", "annotations"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageContentTextObjectText",
+            &["value", "annotations"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11003,9 +11003,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageObject",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageObject",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -11021,7 +11021,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
                 "attachments",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11131,10 +11131,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageObjectAttachmentsItem",
-            fields: &["file_id", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageObjectAttachmentsItem",
+            &["file_id", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11292,10 +11292,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageObjectIncompleteDetails",
-            fields: &["reason"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageObjectIncompleteDetails",
+            &["reason"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11691,10 +11691,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageRequestContentTextObject",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageRequestContentTextObject",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11914,9 +11914,9 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyAssistantRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyAssistantRequest",
+            &[
                 "model",
                 "reasoning_effort",
                 "name",
@@ -11929,7 +11929,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
                 "top_p",
                 "response_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12187,10 +12187,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyAssistantRequestCodeInterpreter",
-            fields: &["file_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyAssistantRequestCodeInterpreter",
+            &["file_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12300,10 +12300,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyAssistantRequestFileSearch",
-            fields: &["vector_store_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyAssistantRequestFileSearch",
+            &["vector_store_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12656,10 +12656,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyAssistantRequestToolResources",
-            fields: &["code_interpreter", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyAssistantRequestToolResources",
+            &["code_interpreter", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12891,10 +12891,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyMessageRequest",
-            fields: &["metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyMessageRequest",
+            &["metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12996,10 +12996,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyRunRequest",
-            fields: &["metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyRunRequest",
+            &["metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13106,10 +13106,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyThreadRequest",
-            fields: &["tool_resources", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyThreadRequest",
+            &["tool_resources", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13230,10 +13230,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyThreadRequestCodeInterpreter",
-            fields: &["file_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyThreadRequestCodeInterpreter",
+            &["file_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13343,10 +13343,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyThreadRequestFileSearch",
-            fields: &["vector_store_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyThreadRequestFileSearch",
+            &["vector_store_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13466,10 +13466,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyThreadRequestToolResources",
-            fields: &["code_interpreter", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyThreadRequestToolResources",
+            &["code_interpreter", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13607,10 +13607,10 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunCompletionUsage",
-            fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunCompletionUsage",
+            &["completion_tokens", "prompt_tokens", "total_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13771,9 +13771,9 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunObject",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunObject",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -13802,7 +13802,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
                 "parallel_tool_calls",
                 "response_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14019,10 +14019,10 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunObjectIncompleteDetails",
-            fields: &["reason"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunObjectIncompleteDetails",
+            &["reason"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14086,10 +14086,10 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunObjectLastError",
-            fields: &["code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunObjectLastError",
+            &["code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14284,10 +14284,10 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunObjectRequiredAction",
-            fields: &["type", "submit_tool_outputs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunObjectRequiredAction",
+            &["type", "submit_tool_outputs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14505,10 +14505,10 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectSubmitToolOutputs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunObjectSubmitToolOutputs",
-            fields: &["tool_calls"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunObjectSubmitToolOutputs",
+            &["tool_calls"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14659,10 +14659,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepCompletionUsage",
-            fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepCompletionUsage",
+            &["completion_tokens", "prompt_tokens", "total_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14733,10 +14733,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsMessageCreationObject",
-            fields: &["type", "message_creation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsMessageCreationObject",
+            &["type", "message_creation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14802,10 +14802,10 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsMessageCreationObjectMessageCreation",
-            fields: &["message_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsMessageCreationObjectMessageCreation",
+            &["message_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14938,10 +14938,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsCodeObject",
-            fields: &["id", "type", "code_interpreter"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsCodeObject",
+            &["id", "type", "code_interpreter"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15016,10 +15016,10 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
-            fields: &["input", "outputs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
+            &["input", "outputs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15226,10 +15226,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsCodeOutputImageObject",
-            fields: &["type", "image"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsCodeOutputImageObject",
+            &["type", "image"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15295,10 +15295,10 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsCodeOutputImageObjectImage",
-            fields: &["file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsCodeOutputImageObjectImage",
+            &["file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15429,10 +15429,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsCodeOutputLogsObject",
-            fields: &["type", "logs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsCodeOutputLogsObject",
+            &["type", "logs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15569,10 +15569,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsFileSearchObject",
-            fields: &["id", "type", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsFileSearchObject",
+            &["id", "type", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15654,10 +15654,10 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsFileSearchObjectFileSearch",
-            fields: &["ranking_options", "results"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsFileSearchObjectFileSearch",
+            &["ranking_options", "results"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15789,10 +15789,10 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
-            fields: &["ranker", "score_threshold"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
+            &["ranker", "score_threshold"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15870,10 +15870,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsFileSearchResultObject",
-            fields: &["file_id", "file_name", "score", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsFileSearchResultObject",
+            &["file_id", "file_name", "score", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15953,10 +15953,10 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsFileSearchResultObjectContentItem",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsFileSearchResultObjectContentItem",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16095,10 +16095,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsFunctionObject",
-            fields: &["id", "type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsFunctionObject",
+            &["id", "type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16175,10 +16175,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsFunctionObjectFunction",
-            fields: &["name", "arguments", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsFunctionObjectFunction",
+            &["name", "arguments", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16315,10 +16315,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDetailsToolCallsObject",
-            fields: &["type", "tool_calls"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDetailsToolCallsObject",
+            &["type", "tool_calls"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16585,9 +16585,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepObject",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepObject",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -16605,7 +16605,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
                 "metadata",
                 "usage",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16786,10 +16786,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepObjectLastError",
-            fields: &["code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepObjectLastError",
+            &["code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17128,10 +17128,10 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunToolCallObject",
-            fields: &["id", "type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunToolCallObject",
+            &["id", "type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17202,10 +17202,10 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunToolCallObjectFunction",
-            fields: &["name", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunToolCallObjectFunction",
+            &["name", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17339,10 +17339,10 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SubmitToolOutputsRunRequest",
-            fields: &["tool_outputs", "stream"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SubmitToolOutputsRunRequest",
+            &["tool_outputs", "stream"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17462,10 +17462,10 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SubmitToolOutputsRunRequestToolOutputsItem",
-            fields: &["tool_call_id", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SubmitToolOutputsRunRequestToolOutputsItem",
+            &["tool_call_id", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17603,10 +17603,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadObject",
-            fields: &["id", "object", "created_at", "tool_resources", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadObject",
+            &["id", "object", "created_at", "tool_resources", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17678,10 +17678,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadObjectCodeInterpreter",
-            fields: &["file_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadObjectCodeInterpreter",
+            &["file_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17745,10 +17745,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadObjectFileSearch",
-            fields: &["vector_store_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadObjectFileSearch",
+            &["vector_store_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17876,10 +17876,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadObjectToolResources",
-            fields: &["code_interpreter", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadObjectToolResources",
+            &["code_interpreter", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17946,10 +17946,10 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TruncationObject",
-            fields: &["type", "last_messages"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TruncationObject",
+            &["type", "last_messages"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -147,9 +147,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateSpeechRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateSpeechRequest",
+            &[
                 "model",
                 "input",
                 "instructions",
@@ -158,7 +158,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
                 "speed",
                 "stream_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1379,10 +1379,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateTranscriptionResponseDiarizedJson",
-            fields: &["task", "duration", "text", "segments", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateTranscriptionResponseDiarizedJson",
+            &["task", "duration", "text", "segments", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1628,10 +1628,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateTranscriptionResponseJson",
-            fields: &["text", "languages", "logprobs", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateTranscriptionResponseJson",
+            &["text", "languages", "logprobs", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1717,10 +1717,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateTranscriptionResponseJsonLogprobsItem",
-            fields: &["token", "logprob", "bytes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateTranscriptionResponseJsonLogprobsItem",
+            &["token", "logprob", "bytes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1968,10 +1968,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateTranscriptionResponseVerboseJson",
-            fields: &["language", "duration", "text", "words", "segments", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateTranscriptionResponseVerboseJson",
+            &["language", "duration", "text", "words", "segments", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2381,10 +2381,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateTranslationResponseJson",
-            fields: &["text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateTranslationResponseJson",
+            &["text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2464,10 +2464,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseVerboseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateTranslationResponseVerboseJson",
-            fields: &["language", "duration", "text", "segments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateTranslationResponseVerboseJson",
+            &["language", "duration", "text", "segments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2662,10 +2662,10 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpeechAudioDeltaEvent",
-            fields: &["type", "audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpeechAudioDeltaEvent",
+            &["type", "audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2796,10 +2796,10 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpeechAudioDoneEvent",
-            fields: &["type", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpeechAudioDoneEvent",
+            &["type", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2933,10 +2933,10 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpeechAudioDoneEventUsage",
-            fields: &["input_tokens", "output_tokens", "total_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpeechAudioDoneEventUsage",
+            &["input_tokens", "output_tokens", "total_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3018,10 +3018,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextDeltaEvent",
-            fields: &["type", "delta", "logprobs", "segment_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextDeltaEvent",
+            &["type", "delta", "logprobs", "segment_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3100,10 +3100,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextDeltaEventLogprobsItem",
-            fields: &["token", "logprob", "bytes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextDeltaEventLogprobsItem",
+            &["token", "logprob", "bytes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3248,10 +3248,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextDoneEvent",
-            fields: &["type", "text", "languages", "logprobs", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextDoneEvent",
+            &["type", "text", "languages", "logprobs", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3333,10 +3333,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextDoneEventLogprobsItem",
-            fields: &["token", "logprob", "bytes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextDoneEventLogprobsItem",
+            &["token", "logprob", "bytes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3482,10 +3482,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextSegmentEvent",
-            fields: &["type", "id", "start", "end", "text", "speaker"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextSegmentEvent",
+            &["type", "id", "start", "end", "text", "speaker"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3635,10 +3635,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextUsageDuration",
-            fields: &["type", "seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextUsageDuration",
+            &["type", "seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3786,16 +3786,16 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextUsageTokens",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextUsageTokens",
+            &[
                 "type",
                 "input_tokens",
                 "input_token_details",
                 "output_tokens",
                 "total_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3876,10 +3876,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptTextUsageTokensInputTokenDetails",
-            fields: &["text_tokens", "audio_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptTextUsageTokensInputTokenDetails",
+            &["text_tokens", "audio_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4025,10 +4025,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptionDiarizedSegment",
-            fields: &["type", "id", "start", "end", "text", "speaker"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptionDiarizedSegment",
+            &["type", "id", "start", "end", "text", "speaker"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4248,10 +4248,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptionLanguage",
-            fields: &["code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptionLanguage",
+            &["code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4341,9 +4341,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptionSegment",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptionSegment",
+            &[
                 "id",
                 "seek",
                 "start",
@@ -4355,7 +4355,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
                 "compression_ratio",
                 "no_speech_prob",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4457,10 +4457,10 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TranscriptionWord",
-            fields: &["word", "start", "end"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TranscriptionWord",
+            &["word", "start", "end"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4526,10 +4526,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateVoiceConsentRequest",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateVoiceConsentRequest",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4644,10 +4644,10 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VadConfig",
-            fields: &["type", "prefix_padding_ms", "silence_duration_ms", "threshold"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VadConfig",
+            &["type", "prefix_padding_ms", "silence_duration_ms", "threshold"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4887,10 +4887,10 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VoiceConsentDeletedResource",
-            fields: &["id", "object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VoiceConsentDeletedResource",
+            &["id", "object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5037,10 +5037,10 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VoiceConsentListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VoiceConsentListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5193,10 +5193,10 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VoiceConsentResource",
-            fields: &["object", "id", "name", "language", "created_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VoiceConsentResource",
+            &["object", "id", "name", "language", "created_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5345,10 +5345,10 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VoiceResource",
-            fields: &["object", "id", "name", "created_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VoiceResource",
+            &["object", "id", "name", "created_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

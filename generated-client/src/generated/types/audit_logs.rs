@@ -391,9 +391,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLog",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLog",
+            &[
                 "id",
                 "type",
                 "effective_at",
@@ -455,7 +455,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
                 "certificates.activated",
                 "certificates.deactivated",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -700,10 +700,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogActor",
-            fields: &["type", "session", "api_key"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogActor",
+            &["type", "session", "api_key"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -776,10 +776,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogActorApiKey",
-            fields: &["id", "type", "user", "service_account"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogActorApiKey",
+            &["id", "type", "user", "service_account"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -905,10 +905,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogActorServiceAccount",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogActorServiceAccount",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -972,10 +972,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogActorSession",
-            fields: &["user", "ip_address"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogActorSession",
+            &["user", "ip_address"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1100,10 +1100,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogActorUser",
-            fields: &["id", "email"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogActorUser",
+            &["id", "email"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1167,10 +1167,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogApiKeyCreated",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogApiKeyCreated",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1229,10 +1229,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogApiKeyCreatedData",
-            fields: &["scopes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogApiKeyCreatedData",
+            &["scopes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1291,10 +1291,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogApiKeyDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogApiKeyDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1360,10 +1360,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogApiKeyUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogApiKeyUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1422,10 +1422,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogApiKeyUpdatedChangesRequested",
-            fields: &["scopes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogApiKeyUpdatedChangesRequested",
+            &["scopes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1489,10 +1489,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCertificateCreated",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCertificateCreated",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1562,10 +1562,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCertificateDeleted",
-            fields: &["id", "name", "certificate"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCertificateDeleted",
+            &["id", "name", "certificate"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1635,10 +1635,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCertificateUpdated",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCertificateUpdated",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1702,10 +1702,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCertificatesActivated",
-            fields: &["certificates"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCertificatesActivated",
+            &["certificates"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1769,10 +1769,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCertificatesActivatedCertificatesItem",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCertificatesActivatedCertificatesItem",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1836,10 +1836,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCertificatesDeactivated",
-            fields: &["certificates"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCertificatesDeactivated",
+            &["certificates"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1903,10 +1903,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCertificatesDeactivatedCertificatesItem",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCertificatesDeactivatedCertificatesItem",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1973,10 +1973,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCheckpointPermissionCreated",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCheckpointPermissionCreated",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2046,10 +2046,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCheckpointPermissionCreatedData",
-            fields: &["project_id", "fine_tuned_model_checkpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCheckpointPermissionCreatedData",
+            &["project_id", "fine_tuned_model_checkpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2111,10 +2111,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogCheckpointPermissionDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogCheckpointPermissionDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2980,10 +2980,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogExternalKeyRegistered",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogExternalKeyRegistered",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3045,10 +3045,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogExternalKeyRemoved",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogExternalKeyRemoved",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3112,10 +3112,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogGroupCreated",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogGroupCreated",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3174,10 +3174,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogGroupCreatedData",
-            fields: &["group_name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogGroupCreatedData",
+            &["group_name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3236,10 +3236,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogGroupDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogGroupDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3305,10 +3305,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogGroupUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogGroupUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3367,10 +3367,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogGroupUpdatedChangesRequested",
-            fields: &["group_name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogGroupUpdatedChangesRequested",
+            &["group_name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3429,10 +3429,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogInviteAccepted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogInviteAccepted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3488,10 +3488,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogInviteDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogInviteDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3552,10 +3552,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogInviteSent",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogInviteSent",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3619,10 +3619,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogInviteSentData",
-            fields: &["email", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogInviteSentData",
+            &["email", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3683,10 +3683,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogIpAllowlistConfigActivated",
-            fields: &["configs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogIpAllowlistConfigActivated",
+            &["configs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3750,10 +3750,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogIpAllowlistConfigActivatedConfigsItem",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogIpAllowlistConfigActivatedConfigsItem",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3817,10 +3817,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogIpAllowlistConfigDeactivated",
-            fields: &["configs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogIpAllowlistConfigDeactivated",
+            &["configs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3884,10 +3884,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogIpAllowlistConfigDeactivatedConfigsItem",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogIpAllowlistConfigDeactivatedConfigsItem",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3957,10 +3957,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogIpAllowlistCreated",
-            fields: &["id", "name", "allowed_ips"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogIpAllowlistCreated",
+            &["id", "name", "allowed_ips"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4033,10 +4033,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogIpAllowlistDeleted",
-            fields: &["id", "name", "allowed_ips"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogIpAllowlistDeleted",
+            &["id", "name", "allowed_ips"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4106,10 +4106,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogIpAllowlistUpdated",
-            fields: &["id", "allowed_ips"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogIpAllowlistUpdated",
+            &["id", "allowed_ips"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4176,10 +4176,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogLoginFailed",
-            fields: &["error_code", "error_message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogLoginFailed",
+            &["error_code", "error_message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4243,10 +4243,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogLogoutFailed",
-            fields: &["error_code", "error_message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogLogoutFailed",
+            &["error_code", "error_message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4315,10 +4315,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogOrganizationUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogOrganizationUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4412,9 +4412,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogOrganizationUpdatedChangesRequested",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogOrganizationUpdatedChangesRequested",
+            &[
                 "title",
                 "description",
                 "name",
@@ -4423,7 +4423,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
                 "api_call_logging",
                 "api_call_logging_project_ids",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4505,10 +4505,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogProject",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogProject",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4567,10 +4567,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogProjectArchived",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogProjectArchived",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4634,10 +4634,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogProjectCreated",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogProjectCreated",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4701,10 +4701,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogProjectCreatedData",
-            fields: &["name", "title"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogProjectCreatedData",
+            &["name", "title"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4766,10 +4766,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogProjectDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogProjectDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4835,10 +4835,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogProjectUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogProjectUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4897,10 +4897,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogProjectUpdatedChangesRequested",
-            fields: &["title"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogProjectUpdatedChangesRequested",
+            &["title"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4959,10 +4959,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRateLimitDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRateLimitDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5031,10 +5031,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRateLimitUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRateLimitUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5131,9 +5131,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRateLimitUpdatedChangesRequested",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRateLimitUpdatedChangesRequested",
+            &[
                 "max_requests_per_1_minute",
                 "max_tokens_per_1_minute",
                 "max_images_per_1_minute",
@@ -5141,7 +5141,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
                 "max_requests_per_1_day",
                 "batch_1_day_max_input_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5236,16 +5236,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleAssignmentCreated",
-            fields: &[
-                "id",
-                "principal_id",
-                "principal_type",
-                "resource_id",
-                "resource_type",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleAssignmentCreated",
+            &["id", "principal_id", "principal_type", "resource_id", "resource_type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5330,16 +5324,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleAssignmentDeleted",
-            fields: &[
-                "id",
-                "principal_id",
-                "principal_type",
-                "resource_id",
-                "resource_type",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleAssignmentDeleted",
+            &["id", "principal_id", "principal_type", "resource_id", "resource_type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5439,9 +5427,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleBoundToResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleBoundToResource",
+            &[
                 "id",
                 "role_id",
                 "resource_id",
@@ -5453,7 +5441,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
                 "enabled",
                 "source",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5626,10 +5614,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleCreated",
-            fields: &["id", "role_name", "permissions", "resource_type", "resource_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleCreated",
+            &["id", "role_name", "permissions", "resource_type", "resource_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5697,10 +5685,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5785,9 +5773,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleUnboundFromResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleUnboundFromResource",
+            &[
                 "id",
                 "role_id",
                 "resource_id",
@@ -5799,7 +5787,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
                 "enabled",
                 "source",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5968,10 +5956,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6060,9 +6048,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogRoleUpdatedChangesRequested",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogRoleUpdatedChangesRequested",
+            &[
                 "role_name",
                 "resource_id",
                 "resource_type",
@@ -6071,7 +6059,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
                 "description",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6148,10 +6136,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogScimDisabled",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogScimDisabled",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6207,10 +6195,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogScimEnabled",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogScimEnabled",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6271,10 +6259,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogServiceAccountCreated",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogServiceAccountCreated",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6336,10 +6324,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogServiceAccountCreatedData",
-            fields: &["role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogServiceAccountCreatedData",
+            &["role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6398,10 +6386,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogServiceAccountDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogServiceAccountDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6470,10 +6458,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogServiceAccountUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogServiceAccountUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6535,10 +6523,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogServiceAccountUpdatedChangesRequested",
-            fields: &["role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogServiceAccountUpdatedChangesRequested",
+            &["role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6602,10 +6590,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogUserAdded",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogUserAdded",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6664,10 +6652,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogUserAddedData",
-            fields: &["role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogUserAddedData",
+            &["role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6723,10 +6711,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogUserDeleted",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogUserDeleted",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6792,10 +6780,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogUserUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogUserUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6854,10 +6842,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogUserUpdatedChangesRequested",
-            fields: &["role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogUserUpdatedChangesRequested",
+            &["role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6923,10 +6911,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogWorkloadIdentityProviderCreated",
-            fields: &["id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogWorkloadIdentityProviderCreated",
+            &["id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6993,10 +6981,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogWorkloadIdentityProviderDeleted",
-            fields: &["id", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogWorkloadIdentityProviderDeleted",
+            &["id", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7071,10 +7059,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogWorkloadIdentityProviderMappingCreated",
-            fields: &["id", "identity_provider_id", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogWorkloadIdentityProviderMappingCreated",
+            &["id", "identity_provider_id", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7156,10 +7144,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogWorkloadIdentityProviderMappingDeleted",
-            fields: &["id", "identity_provider_id", "project_id", "service_account_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogWorkloadIdentityProviderMappingDeleted",
+            &["id", "identity_provider_id", "project_id", "service_account_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7243,10 +7231,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogWorkloadIdentityProviderMappingUpdated",
-            fields: &["id", "identity_provider_id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogWorkloadIdentityProviderMappingUpdated",
+            &["id", "identity_provider_id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7321,10 +7309,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AuditLogWorkloadIdentityProviderUpdated",
-            fields: &["id", "changes_requested"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AuditLogWorkloadIdentityProviderUpdated",
+            &["id", "changes_requested"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7397,10 +7385,10 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListAuditLogsEffectiveAt",
-            fields: &["gt", "gte", "lt", "lte"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListAuditLogsEffectiveAt",
+            &["gt", "gte", "lt", "lte"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7556,10 +7544,10 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListAuditLogsResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListAuditLogsResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -104,9 +104,9 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Batch",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Batch",
+            &[
                 "id",
                 "object",
                 "endpoint",
@@ -130,7 +130,7 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
                 "usage",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -276,10 +276,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BatchError",
-            fields: &["code", "message", "param", "line"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BatchError",
+            &["code", "message", "param", "line"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -351,10 +351,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BatchErrors",
-            fields: &["object", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BatchErrors",
+            &["object", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -418,10 +418,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BatchFileExpirationAfter",
-            fields: &["anchor", "seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BatchFileExpirationAfter",
+            &["anchor", "seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -602,10 +602,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BatchInputTokensDetails",
-            fields: &["cached_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BatchInputTokensDetails",
+            &["cached_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -730,10 +730,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BatchOutputTokensDetails",
-            fields: &["reasoning_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BatchOutputTokensDetails",
+            &["reasoning_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -802,10 +802,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BatchRequestCounts",
-            fields: &["total", "completed", "failed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BatchRequestCounts",
+            &["total", "completed", "failed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -976,16 +976,16 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BatchUsage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BatchUsage",
+            &[
                 "input_tokens",
                 "input_tokens_details",
                 "output_tokens",
                 "output_tokens_details",
                 "total_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1079,16 +1079,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateBatchRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateBatchRequest",
+            &[
                 "input_file_id",
                 "endpoint",
                 "completion_window",
                 "metadata",
                 "output_expires_after",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1419,10 +1419,10 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListBatchesResponse",
-            fields: &["data", "first_id", "last_id", "has_more", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListBatchesResponse",
+            &["data", "first_id", "last_id", "has_more", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -56,17 +56,10 @@ impl<'de> ::serde::Deserialize<'de> for Certificate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Certificate",
-            fields: &[
-                "object",
-                "id",
-                "name",
-                "created_at",
-                "certificate_details",
-                "active",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Certificate",
+            &["object", "id", "name", "created_at", "certificate_details", "active"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -150,10 +143,10 @@ impl<'de> ::serde::Deserialize<'de> for CertificateDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CertificateDetails",
-            fields: &["valid_at", "expires_at", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CertificateDetails",
+            &["valid_at", "expires_at", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -288,10 +281,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteCertificateResponse",
-            fields: &["object", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteCertificateResponse",
+            &["object", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -509,10 +502,10 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListCertificatesResponse",
-            fields: &["data", "first_id", "last_id", "has_more", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListCertificatesResponse",
+            &["data", "first_id", "last_id", "has_more", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -809,10 +802,10 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListProjectCertificatesResponse",
-            fields: &["data", "first_id", "last_id", "has_more", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListProjectCertificatesResponse",
+            &["data", "first_id", "last_id", "has_more", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -951,10 +944,10 @@ impl<'de> ::serde::Deserialize<'de> for ModifyCertificateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModifyCertificateRequest",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModifyCertificateRequest",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1079,17 +1072,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationCertificate",
-            fields: &[
-                "object",
-                "id",
-                "name",
-                "created_at",
-                "certificate_details",
-                "active",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationCertificate",
+            &["object", "id", "name", "created_at", "certificate_details", "active"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1174,10 +1160,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationCertificateActivationResponse",
-            fields: &["object", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationCertificateActivationResponse",
+            &["object", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1315,10 +1301,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDeactivationRespo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationCertificateDeactivationResponse",
-            fields: &["object", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationCertificateDeactivationResponse",
+            &["object", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1457,10 +1443,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationCertificateDetails",
-            fields: &["valid_at", "expires_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationCertificateDetails",
+            &["valid_at", "expires_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1609,17 +1595,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationProjectCertificate",
-            fields: &[
-                "object",
-                "id",
-                "name",
-                "created_at",
-                "certificate_details",
-                "active",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationProjectCertificate",
+            &["object", "id", "name", "created_at", "certificate_details", "active"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1705,10 +1684,10 @@ for OrganizationProjectCertificateActivationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationProjectCertificateActivationResponse",
-            fields: &["object", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationProjectCertificateActivationResponse",
+            &["object", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1849,10 +1828,10 @@ for OrganizationProjectCertificateDeactivationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationProjectCertificateDeactivationResponse",
-            fields: &["object", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationProjectCertificateDeactivationResponse",
+            &["object", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1993,10 +1972,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationProjectCertificateDetails",
-            fields: &["valid_at", "expires_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationProjectCertificateDetails",
+            &["valid_at", "expires_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2125,10 +2104,10 @@ impl<'de> ::serde::Deserialize<'de> for ToggleCertificatesRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToggleCertificatesRequest",
-            fields: &["certificate_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToggleCertificatesRequest",
+            &["certificate_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2240,10 +2219,10 @@ impl<'de> ::serde::Deserialize<'de> for UploadCertificateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UploadCertificateRequest",
-            fields: &["name", "certificate"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UploadCertificateRequest",
+            &["name", "certificate"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

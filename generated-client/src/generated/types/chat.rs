@@ -43,10 +43,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionAllowedTools",
-            fields: &["mode", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionAllowedTools",
+            &["mode", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -164,10 +164,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionAllowedToolsChoice",
-            fields: &["type", "allowed_tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionAllowedToolsChoice",
+            &["type", "allowed_tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -449,10 +449,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionDeleted",
-            fields: &["object", "id", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionDeleted",
+            &["object", "id", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -582,10 +582,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionFunctionCallOption",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionFunctionCallOption",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -700,10 +700,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionFunctions",
-            fields: &["description", "name", "parameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionFunctions",
+            &["description", "name", "parameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -845,10 +845,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionList",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionList",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -994,10 +994,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageCustomToolCall",
-            fields: &["id", "type", "custom"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageCustomToolCall",
+            &["id", "type", "custom"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1119,10 +1119,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageCustomToolCallCustom",
-            fields: &["name", "input"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageCustomToolCallCustom",
+            &["name", "input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1320,10 +1320,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageList",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageList",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1506,9 +1506,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageListDataItem",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageListDataItem",
+            &[
                 "content",
                 "refusal",
                 "tool_calls",
@@ -1519,7 +1519,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
                 "id",
                 "content_parts",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1677,10 +1677,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageToolCall",
-            fields: &["id", "type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageToolCall",
+            &["id", "type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1808,10 +1808,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageToolCallChunk",
-            fields: &["index", "id", "type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageToolCallChunk",
+            &["index", "id", "type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1886,10 +1886,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageToolCallChunkFunction",
-            fields: &["name", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageToolCallChunkFunction",
+            &["name", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2020,10 +2020,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionMessageToolCallFunction",
-            fields: &["name", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionMessageToolCallFunction",
+            &["name", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2303,10 +2303,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionModeration",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionModeration",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2379,10 +2379,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionModerationError",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionModerationError",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2665,10 +2665,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionModerationResults",
-            fields: &["type", "model", "results"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionModerationResults",
+            &["type", "model", "results"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2806,10 +2806,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionNamedToolChoice",
-            fields: &["type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionNamedToolChoice",
+            &["type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2930,10 +2930,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionNamedToolChoiceCustom",
-            fields: &["type", "custom"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionNamedToolChoiceCustom",
+            &["type", "custom"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3051,10 +3051,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionNamedToolChoiceCustomCustom",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionNamedToolChoiceCustomCustom",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3238,10 +3238,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionNamedToolChoiceFunction",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionNamedToolChoiceFunction",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3450,9 +3450,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestAssistantMessage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestAssistantMessage",
+            &[
                 "content",
                 "refusal",
                 "role",
@@ -3461,7 +3461,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
                 "tool_calls",
                 "function_call",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3657,10 +3657,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestAssistantMessageAudio",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestAssistantMessageAudio",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3989,10 +3989,10 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestAssistantMessageFunctionCall",
-            fields: &["arguments", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestAssistantMessageFunctionCall",
+            &["arguments", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4184,10 +4184,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestDeveloperMessage",
-            fields: &["content", "role", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestDeveloperMessage",
+            &["content", "role", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4529,10 +4529,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestFunctionMessage",
-            fields: &["role", "content", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestFunctionMessage",
+            &["role", "content", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4886,10 +4886,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartAudio",
-            fields: &["type", "input_audio", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartAudio",
+            &["type", "input_audio", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5095,10 +5095,10 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartAudioInputAudio",
-            fields: &["data", "format"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartAudioInputAudio",
+            &["data", "format"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5299,10 +5299,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartFile",
-            fields: &["type", "file", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartFile",
+            &["type", "file", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5437,10 +5437,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartFileFile",
-            fields: &["filename", "file_data", "file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartFileFile",
+            &["filename", "file_data", "file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5663,10 +5663,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartImage",
-            fields: &["type", "image_url", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartImage",
+            &["type", "image_url", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5953,10 +5953,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartImageUrl",
-            fields: &["url", "detail"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartImageUrl",
+            &["url", "detail"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6077,10 +6077,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartRefusal",
-            fields: &["type", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartRefusal",
+            &["type", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6275,10 +6275,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestMessageContentPartText",
-            fields: &["type", "text", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestMessageContentPartText",
+            &["type", "text", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6484,10 +6484,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestSystemMessage",
-            fields: &["content", "role", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestSystemMessage",
+            &["content", "role", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6832,10 +6832,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestToolMessage",
-            fields: &["role", "content", "tool_call_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestToolMessage",
+            &["role", "content", "tool_call_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7171,10 +7171,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionRequestUserMessage",
-            fields: &["content", "role", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionRequestUserMessage",
+            &["content", "role", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7650,9 +7650,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionResponseMessage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionResponseMessage",
+            &[
                 "content",
                 "refusal",
                 "tool_calls",
@@ -7661,7 +7661,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
                 "function_call",
                 "audio",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7745,10 +7745,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionResponseMessageAnnotationsItem",
-            fields: &["type", "url_citation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionResponseMessageAnnotationsItem",
+            &["type", "url_citation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7889,10 +7889,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionResponseMessageAudio",
-            fields: &["id", "expires_at", "data", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionResponseMessageAudio",
+            &["id", "expires_at", "data", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7971,10 +7971,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionResponseMessageFunctionCall",
-            fields: &["arguments", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionResponseMessageFunctionCall",
+            &["arguments", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8114,10 +8114,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageUrlCitation
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionResponseMessageUrlCitation",
-            fields: &["end_index", "start_index", "url", "title"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionResponseMessageUrlCitation",
+            &["end_index", "start_index", "url", "title"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8209,10 +8209,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionStreamResponseDelta",
-            fields: &["content", "function_call", "tool_calls", "role", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionStreamResponseDelta",
+            &["content", "function_call", "tool_calls", "role", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8289,10 +8289,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionStreamResponseDeltaFunctionCall",
-            fields: &["arguments", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionStreamResponseDeltaFunctionCall",
+            &["arguments", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8438,10 +8438,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionTokenLogprob",
-            fields: &["token", "logprob", "bytes", "top_logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionTokenLogprob",
+            &["token", "logprob", "bytes", "top_logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8521,10 +8521,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionTokenLogprobTopLogprobsItem",
-            fields: &["token", "logprob", "bytes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionTokenLogprobTopLogprobsItem",
+            &["token", "logprob", "bytes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8939,9 +8939,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionRequest",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -8980,7 +8980,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                 "function_call",
                 "functions",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9632,10 +9632,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionRequestAudio",
-            fields: &["voice", "format"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionRequestAudio",
+            &["voice", "format"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10243,10 +10243,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionRequestUserLocation",
-            fields: &["type", "approximate"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionRequestUserLocation",
+            &["type", "approximate"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10439,10 +10439,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionRequestWebSearch",
-            fields: &["user_location", "search_context_size"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionRequestWebSearch",
+            &["user_location", "search_context_size"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10602,9 +10602,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionResponse",
+            &[
                 "id",
                 "choices",
                 "created",
@@ -10616,7 +10616,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
                 "usage",
                 "moderation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10719,10 +10719,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionResponseChoicesItem",
-            fields: &["finish_reason", "index", "message", "logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionResponseChoicesItem",
+            &["finish_reason", "index", "message", "logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10876,10 +10876,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionResponseLogprobs",
-            fields: &["content", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionResponseLogprobs",
+            &["content", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11038,9 +11038,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionStreamResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionStreamResponse",
+            &[
                 "id",
                 "choices",
                 "created",
@@ -11052,7 +11052,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
                 "usage",
                 "moderation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11159,10 +11159,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionStreamResponseChoicesItem",
-            fields: &["delta", "logprobs", "finish_reason", "index"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionStreamResponseChoicesItem",
+            &["delta", "logprobs", "finish_reason", "index"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11315,10 +11315,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatCompletionStreamResponseLogprobs",
-            fields: &["content", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatCompletionStreamResponseLogprobs",
+            &["content", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11451,10 +11451,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolChatCompletions",
-            fields: &["type", "custom"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolChatCompletions",
+            &["type", "custom"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11649,10 +11649,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammar {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolChatCompletionsGrammar",
-            fields: &["definition", "syntax"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolChatCompletionsGrammar",
+            &["definition", "syntax"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11768,10 +11768,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolChatCompletionsGrammarFormat",
-            fields: &["type", "grammar"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolChatCompletionsGrammarFormat",
+            &["type", "grammar"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12026,10 +12026,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolChatCompletionsTextFormat",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolChatCompletionsTextFormat",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12285,10 +12285,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolProperties",
-            fields: &["name", "description", "format"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolProperties",
+            &["name", "description", "format"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12565,10 +12565,10 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PredictionContent",
-            fields: &["type", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PredictionContent",
+            &["type", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13120,10 +13120,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateChatCompletionRequest",
-            fields: &["metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateChatCompletionRequest",
+            &["metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13314,10 +13314,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchLocation",
-            fields: &["country", "region", "city", "timezone"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchLocation",
+            &["country", "region", "city", "timezone"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

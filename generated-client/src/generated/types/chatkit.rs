@@ -36,10 +36,10 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ActiveStatus",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ActiveStatus",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -178,10 +178,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssistantMessageItem",
-            fields: &["id", "object", "created_at", "thread_id", "type", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssistantMessageItem",
+            &["id", "object", "created_at", "thread_id", "type", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -401,10 +401,10 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Attachment",
-            fields: &["type", "id", "name", "mime_type", "preview_url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Attachment",
+            &["type", "id", "name", "mime_type", "preview_url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -538,10 +538,10 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AutomaticThreadTitlingParam",
-            fields: &["enabled"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AutomaticThreadTitlingParam",
+            &["enabled"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -643,10 +643,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatSessionAutomaticThreadTitling",
-            fields: &["enabled"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatSessionAutomaticThreadTitling",
+            &["enabled"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -718,10 +718,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatSessionChatkitConfiguration",
-            fields: &["automatic_thread_titling", "file_upload", "history"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatSessionChatkitConfiguration",
+            &["automatic_thread_titling", "file_upload", "history"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -798,10 +798,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatSessionFileUpload",
-            fields: &["enabled", "max_file_size", "max_files"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatSessionFileUpload",
+            &["enabled", "max_file_size", "max_files"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -872,10 +872,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatSessionHistory",
-            fields: &["enabled", "recent_threads"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatSessionHistory",
+            &["enabled", "recent_threads"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -942,10 +942,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatSessionRateLimits",
-            fields: &["max_requests_per_1_minute"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatSessionRateLimits",
+            &["max_requests_per_1_minute"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1038,9 +1038,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatSessionResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatSessionResource",
+            &[
                 "id",
                 "object",
                 "expires_at",
@@ -1052,7 +1052,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
                 "status",
                 "chatkit_configuration",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1288,10 +1288,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatkitConfigurationParam",
-            fields: &["automatic_thread_titling", "file_upload", "history"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatkitConfigurationParam",
+            &["automatic_thread_titling", "file_upload", "history"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1448,10 +1448,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatkitWorkflow",
-            fields: &["id", "version", "state_variables", "tracing"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatkitWorkflow",
+            &["id", "version", "state_variables", "tracing"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1663,10 +1663,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatkitWorkflowTracing",
-            fields: &["enabled"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatkitWorkflowTracing",
+            &["enabled"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1753,9 +1753,9 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ClientToolCallItem",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ClientToolCallItem",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -1767,7 +1767,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
                 "arguments",
                 "output",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2054,10 +2054,10 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ClosedStatus",
-            fields: &["type", "reason"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ClosedStatus",
+            &["type", "reason"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2199,16 +2199,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateChatSessionBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateChatSessionBody",
+            &[
                 "workflow",
                 "user",
                 "expires_after",
                 "rate_limits",
                 "chatkit_configuration",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2373,10 +2373,10 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeletedThreadResource",
-            fields: &["id", "object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeletedThreadResource",
+            &["id", "object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2511,10 +2511,10 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ExpiresAfterParam",
-            fields: &["anchor", "seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ExpiresAfterParam",
+            &["anchor", "seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2697,10 +2697,10 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileAnnotation",
-            fields: &["type", "source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileAnnotation",
+            &["type", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2767,10 +2767,10 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileAnnotationSource",
-            fields: &["type", "filename"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileAnnotationSource",
+            &["type", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2968,10 +2968,10 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileUploadParam",
-            fields: &["enabled", "max_file_size", "max_files"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileUploadParam",
+            &["enabled", "max_file_size", "max_files"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3105,10 +3105,10 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "HistoryParam",
-            fields: &["enabled", "recent_threads"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "HistoryParam",
+            &["enabled", "recent_threads"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3230,10 +3230,10 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InferenceOptions",
-            fields: &["tool_choice", "model"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InferenceOptions",
+            &["tool_choice", "model"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3297,10 +3297,10 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LockedStatus",
-            fields: &["type", "reason"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LockedStatus",
+            &["type", "reason"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3430,10 +3430,10 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RateLimitsParam",
-            fields: &["max_requests_per_1_minute"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RateLimitsParam",
+            &["max_requests_per_1_minute"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3550,10 +3550,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseOutputText",
-            fields: &["type", "text", "annotations"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseOutputText",
+            &["type", "text", "annotations"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3767,10 +3767,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TaskGroupItem",
-            fields: &["id", "object", "created_at", "thread_id", "type", "tasks"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TaskGroupItem",
+            &["id", "object", "created_at", "thread_id", "type", "tasks"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3984,10 +3984,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TaskGroupTask",
-            fields: &["type", "heading", "summary"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TaskGroupTask",
+            &["type", "heading", "summary"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4074,9 +4074,9 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TaskItem",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TaskItem",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -4086,7 +4086,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
                 "heading",
                 "summary",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4499,10 +4499,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadItemListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadItemListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4652,10 +4652,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4808,10 +4808,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadResource",
-            fields: &["id", "object", "created_at", "title", "status", "user"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadResource",
+            &["id", "object", "created_at", "title", "status", "user"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5029,10 +5029,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolChoice",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolChoice",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5095,10 +5095,10 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UrlAnnotation",
-            fields: &["type", "source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UrlAnnotation",
+            &["type", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5165,10 +5165,10 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UrlAnnotationSource",
-            fields: &["type", "url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UrlAnnotationSource",
+            &["type", "url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5363,10 +5363,10 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserMessageInputText",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserMessageInputText",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5518,9 +5518,9 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserMessageItem",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserMessageItem",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -5530,7 +5530,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
                 "attachments",
                 "inference_options",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5815,10 +5815,10 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserMessageQuotedText",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserMessageQuotedText",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5961,10 +5961,10 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WidgetMessageItem",
-            fields: &["id", "object", "created_at", "thread_id", "type", "widget"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WidgetMessageItem",
+            &["id", "object", "created_at", "thread_id", "type", "widget"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6189,10 +6189,10 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WorkflowParam",
-            fields: &["id", "version", "state_variables", "tracing"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WorkflowParam",
+            &["id", "version", "state_variables", "tracing"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6499,10 +6499,10 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WorkflowTracingParam",
-            fields: &["enabled"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WorkflowTracingParam",
+            &["enabled"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -47,10 +47,10 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AdditionalTools",
-            fields: &["type", "id", "role", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AdditionalTools",
+            &["type", "id", "role", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -139,10 +139,10 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AdditionalToolsItemParam",
-            fields: &["id", "type", "role", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AdditionalToolsItemParam",
+            &["id", "type", "role", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -913,10 +913,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchCreateFileOperation",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchCreateFileOperation",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -993,10 +993,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchCreateFileOperationParam",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchCreateFileOperationParam",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1255,10 +1255,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchDeleteFileOperation",
-            fields: &["type", "path"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchDeleteFileOperation",
+            &["type", "path"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1328,10 +1328,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchDeleteFileOperationParam",
-            fields: &["type", "path"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchDeleteFileOperationParam",
+            &["type", "path"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1703,18 +1703,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchToolCall",
-            fields: &[
-                "type",
-                "id",
-                "call_id",
-                "caller",
-                "status",
-                "operation",
-                "created_by",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchToolCall",
+            &["type", "id", "call_id", "caller", "status", "operation", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1904,10 +1896,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchToolCallItemParam",
-            fields: &["type", "id", "call_id", "caller", "status", "operation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchToolCallItemParam",
+            &["type", "id", "call_id", "caller", "status", "operation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2171,18 +2163,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchToolCallOutput",
-            fields: &[
-                "type",
-                "id",
-                "call_id",
-                "caller",
-                "status",
-                "output",
-                "created_by",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchToolCallOutput",
+            &["type", "id", "call_id", "caller", "status", "output", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2289,10 +2273,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchToolCallOutputItemParam",
-            fields: &["type", "id", "call_id", "caller", "status", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchToolCallOutputItemParam",
+            &["type", "id", "call_id", "caller", "status", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2721,10 +2705,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchToolParam",
-            fields: &["type", "allowed_callers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchToolParam",
+            &["type", "allowed_callers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2993,10 +2977,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchUpdateFileOperation",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchUpdateFileOperation",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3073,10 +3057,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApplyPatchUpdateFileOperationParam",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApplyPatchUpdateFileOperationParam",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3365,10 +3349,10 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApproximateLocation",
-            fields: &["type", "country", "region", "city", "timezone"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApproximateLocation",
+            &["type", "country", "region", "city", "timezone"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3734,9 +3718,9 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssignedRoleDetails",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssignedRoleDetails",
+            &[
                 "id",
                 "name",
                 "permissions",
@@ -3750,7 +3734,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
                 "metadata",
                 "assignment_sources",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3873,10 +3857,10 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AssignedRoleDetailsAssignmentSourcesItem",
-            fields: &["principal_id", "principal_type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AssignedRoleDetailsAssignmentSourcesItem",
+            &["principal_id", "principal_type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3975,10 +3959,10 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AutoCodeInterpreterToolParam",
-            fields: &["type", "file_ids", "memory_limit", "network_policy"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AutoCodeInterpreterToolParam",
+            &["type", "file_ids", "memory_limit", "network_policy"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4573,10 +4557,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionStreamOptions",
-            fields: &["include_usage", "include_obfuscation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionStreamOptions",
+            &["include_usage", "include_obfuscation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4705,10 +4689,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ChatCompletionTool",
-            fields: &["type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ChatCompletionTool",
+            &["type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4984,10 +4968,10 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ClickParam",
-            fields: &["type", "button", "x", "y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ClickParam",
+            &["type", "button", "x", "y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5200,10 +5184,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CodeInterpreterOutputImage",
-            fields: &["type", "url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CodeInterpreterOutputImage",
+            &["type", "url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5389,10 +5373,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CodeInterpreterOutputLogs",
-            fields: &["type", "logs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CodeInterpreterOutputLogs",
+            &["type", "logs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5604,10 +5588,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CodeInterpreterTool",
-            fields: &["type", "container", "allowed_callers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CodeInterpreterTool",
+            &["type", "container", "allowed_callers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5764,10 +5748,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CodeInterpreterToolCall",
-            fields: &["type", "id", "status", "container_id", "code", "outputs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CodeInterpreterToolCall",
+            &["type", "id", "status", "container_id", "code", "outputs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6482,10 +6466,10 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompactionBody",
-            fields: &["type", "id", "encrypted_content", "created_by"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompactionBody",
+            &["type", "id", "encrypted_content", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6648,10 +6632,10 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompactionSummaryItemParam",
-            fields: &["id", "type", "encrypted_content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompactionSummaryItemParam",
+            &["id", "type", "encrypted_content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6870,10 +6854,10 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompactionTriggerItemParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompactionTriggerItemParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7097,10 +7081,10 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComparisonFilter",
-            fields: &["type", "key", "value"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComparisonFilter",
+            &["type", "key", "value"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7804,16 +7788,16 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompletionUsage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompletionUsage",
+            &[
                 "completion_tokens",
                 "prompt_tokens",
                 "total_tokens",
                 "completion_tokens_details",
                 "prompt_tokens_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7908,16 +7892,16 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompletionUsageCompletionTokensDetails",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompletionUsageCompletionTokensDetails",
+            &[
                 "accepted_prediction_tokens",
                 "audio_tokens",
                 "reasoning_tokens",
                 "text_tokens",
                 "rejected_prediction_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8011,16 +7995,16 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompletionUsagePromptTokensDetails",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompletionUsagePromptTokensDetails",
+            &[
                 "audio_tokens",
                 "cached_tokens",
                 "text_tokens",
                 "image_tokens",
                 "cache_write_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8126,10 +8110,10 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompoundFilter",
-            fields: &["type", "filters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompoundFilter",
+            &["type", "filters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8719,17 +8703,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerCallOutputItemParam",
-            fields: &[
-                "id",
-                "call_id",
-                "type",
-                "output",
-                "acknowledged_safety_checks",
-                "status",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerCallOutputItemParam",
+            &["id", "call_id", "type", "output", "acknowledged_safety_checks", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8993,10 +8970,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerCallSafetyCheckParam",
-            fields: &["id", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerCallSafetyCheckParam",
+            &["id", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9276,16 +9253,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerScreenshotContent",
-            fields: &[
-                "type",
-                "image_url",
-                "file_id",
-                "detail",
-                "prompt_cache_breakpoint",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerScreenshotContent",
+            &["type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9431,10 +9402,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerScreenshotImage",
-            fields: &["type", "image_url", "file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerScreenshotImage",
+            &["type", "image_url", "file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9658,10 +9629,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerTool",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerTool",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9793,9 +9764,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerToolCall",
+            &[
                 "type",
                 "id",
                 "call_id",
@@ -9804,7 +9775,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
                 "pending_safety_checks",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9996,9 +9967,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerToolCallOutputResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerToolCallOutputResource",
+            &[
                 "type",
                 "id",
                 "call_id",
@@ -10007,7 +9978,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10563,10 +10534,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerUsePreviewTool",
-            fields: &["type", "environment", "display_width", "display_height"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerUsePreviewTool",
+            &["type", "environment", "display_width", "display_height"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10870,10 +10841,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerAutoParam",
-            fields: &["type", "file_ids", "memory_limit", "network_policy", "skills"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerAutoParam",
+            &["type", "file_ids", "memory_limit", "network_policy", "skills"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11450,17 +11421,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerFileCitationBody",
-            fields: &[
-                "type",
-                "container_id",
-                "file_id",
-                "start_index",
-                "end_index",
-                "filename",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerFileCitationBody",
+            &["type", "container_id", "file_id", "start_index", "end_index", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11834,10 +11798,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerNetworkPolicyAllowlistParam",
-            fields: &["type", "allowed_domains", "domain_secrets"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerNetworkPolicyAllowlistParam",
+            &["type", "allowed_domains", "domain_secrets"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12148,10 +12112,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerNetworkPolicyDisabledParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerNetworkPolicyDisabledParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12436,10 +12400,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerNetworkPolicyDomainSecretParam",
-            fields: &["domain", "name", "value"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerNetworkPolicyDomainSecretParam",
+            &["domain", "name", "value"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12597,10 +12561,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerReferenceParam",
-            fields: &["type", "container_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerReferenceParam",
+            &["type", "container_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12856,10 +12820,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerReferenceResource",
-            fields: &["type", "container_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerReferenceResource",
+            &["type", "container_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12993,10 +12957,10 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CoordParam",
-            fields: &["x", "y"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CoordParam",
+            &["x", "y"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13131,10 +13095,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomGrammarFormatParam",
-            fields: &["type", "syntax", "definition"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomGrammarFormatParam",
+            &["type", "syntax", "definition"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13415,10 +13379,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomTextFormatParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomTextFormatParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13678,10 +13642,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolCall",
-            fields: &["type", "id", "call_id", "caller", "namespace", "name", "input"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolCall",
+            &["type", "id", "call_id", "caller", "namespace", "name", "input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13864,10 +13828,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolCallOutput",
-            fields: &["type", "id", "call_id", "caller", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolCallOutput",
+            &["type", "id", "call_id", "caller", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14342,9 +14306,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolParam",
+            &[
                 "type",
                 "name",
                 "description",
@@ -14352,7 +14316,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
                 "defer_loading",
                 "allowed_callers",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14811,10 +14775,10 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeletedRoleAssignmentResource",
-            fields: &["object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeletedRoleAssignmentResource",
+            &["object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14959,10 +14923,10 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DirectToolCallCaller",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DirectToolCallCaller",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15057,10 +15021,10 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DirectToolCallCallerParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DirectToolCallCallerParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15319,10 +15283,10 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DoubleClickAction",
-            fields: &["type", "x", "y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DoubleClickAction",
+            &["type", "x", "y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15531,10 +15495,10 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DragParam",
-            fields: &["type", "path", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DragParam",
+            &["type", "path", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15760,10 +15724,10 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EasyInputMessage",
-            fields: &["role", "content", "phase", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EasyInputMessage",
+            &["role", "content", "phase", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16382,10 +16346,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalItem",
-            fields: &["role", "content", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalItem",
+            &["role", "content", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16870,10 +16834,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalItemContentOutputText",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalItemContentOutputText",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17086,10 +17050,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalItemInputImage",
-            fields: &["type", "image_url", "detail"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalItemInputImage",
+            &["type", "image_url", "detail"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17477,10 +17441,10 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileCitationBody",
-            fields: &["type", "file_id", "index", "filename"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileCitationBody",
+            &["type", "file_id", "index", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17755,10 +17719,10 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileExpirationAfter",
-            fields: &["anchor", "seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileExpirationAfter",
+            &["anchor", "seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18076,10 +18040,10 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FilePath",
-            fields: &["type", "file_id", "index"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FilePath",
+            &["type", "file_id", "index"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18310,16 +18274,16 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileSearchTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileSearchTool",
+            &[
                 "type",
                 "vector_store_ids",
                 "max_num_results",
                 "ranking_options",
                 "filters",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18502,10 +18466,10 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileSearchToolCall",
-            fields: &["id", "type", "status", "queries", "results"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileSearchToolCall",
+            &["id", "type", "status", "queries", "results"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18662,10 +18626,10 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileSearchToolCallResultsItem",
-            fields: &["file_id", "text", "filename", "attributes", "score"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileSearchToolCallResultsItem",
+            &["file_id", "text", "filename", "attributes", "score"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19451,19 +19415,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionCallOutputItemParam",
-            fields: &[
-                "id",
-                "call_id",
-                "type",
-                "output",
-                "name",
-                "namespace",
-                "caller",
-                "status",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionCallOutputItemParam",
+            &["id", "call_id", "type", "output", "name", "namespace", "caller", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20123,10 +20078,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionObject",
-            fields: &["description", "name", "parameters", "strict"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionObject",
+            &["description", "name", "parameters", "strict"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20305,10 +20260,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellAction",
-            fields: &["commands", "timeout_ms", "max_output_length"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellAction",
+            &["commands", "timeout_ms", "max_output_length"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20385,10 +20340,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellActionParam",
-            fields: &["commands", "timeout_ms", "max_output_length"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellActionParam",
+            &["commands", "timeout_ms", "max_output_length"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20543,9 +20498,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCall",
+            &[
                 "type",
                 "id",
                 "call_id",
@@ -20555,7 +20510,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
                 "environment",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20737,18 +20692,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallItemParam",
-            fields: &[
-                "id",
-                "call_id",
-                "caller",
-                "type",
-                "action",
-                "status",
-                "environment",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallItemParam",
+            &["id", "call_id", "caller", "type", "action", "status", "environment"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21209,9 +21156,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutput",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutput",
+            &[
                 "type",
                 "id",
                 "call_id",
@@ -21221,7 +21168,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
                 "max_output_length",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21329,10 +21276,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutputContent",
-            fields: &["stdout", "stderr", "outcome", "created_by"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutputContent",
+            &["stdout", "stderr", "outcome", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21412,10 +21359,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutputContentParam",
-            fields: &["stdout", "stderr", "outcome"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutputContentParam",
+            &["stdout", "stderr", "outcome"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21610,10 +21557,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutputExitOutcome",
-            fields: &["type", "exit_code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutputExitOutcome",
+            &["type", "exit_code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21683,10 +21630,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutputExitOutcomeParam",
-            fields: &["type", "exit_code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutputExitOutcomeParam",
+            &["type", "exit_code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21954,18 +21901,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutputItemParam",
-            fields: &[
-                "id",
-                "call_id",
-                "caller",
-                "type",
-                "output",
-                "status",
-                "max_output_length",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutputItemParam",
+            &["id", "call_id", "caller", "type", "output", "status", "max_output_length"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22382,10 +22321,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutputTimeoutOutcome",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutputTimeoutOutcome",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22446,10 +22385,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellCallOutputTimeoutOutcomeParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellCallOutputTimeoutOutcomeParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22932,10 +22871,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionShellToolParam",
-            fields: &["type", "environment", "allowed_callers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionShellToolParam",
+            &["type", "environment", "allowed_callers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23416,9 +23355,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionTool",
+            &[
                 "type",
                 "name",
                 "description",
@@ -23428,7 +23367,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
                 "defer_loading",
                 "allowed_callers",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23664,9 +23603,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionToolCall",
+            &[
                 "id",
                 "type",
                 "call_id",
@@ -23676,7 +23615,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
                 "arguments",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23982,9 +23921,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionToolCallOutputResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionToolCallOutputResource",
+            &[
                 "id",
                 "type",
                 "call_id",
@@ -23995,7 +23934,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24257,9 +24196,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionToolCallResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionToolCallResource",
+            &[
                 "id",
                 "type",
                 "call_id",
@@ -24270,7 +24209,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24576,9 +24515,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionToolParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionToolParam",
+            &[
                 "name",
                 "description",
                 "parameters",
@@ -24588,7 +24527,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
                 "defer_loading",
                 "allowed_callers",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25075,10 +25014,10 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GraderLabelModel",
-            fields: &["type", "name", "model", "input", "labels", "passing_labels"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GraderLabelModel",
+            &["type", "name", "model", "input", "labels", "passing_labels"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25384,16 +25323,16 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GraderScoreModelSamplingParams",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GraderScoreModelSamplingParams",
+            &[
                 "seed",
                 "top_p",
                 "temperature",
                 "max_completions_tokens",
                 "reasoning_effort",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25648,10 +25587,10 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GraderStringCheck",
-            fields: &["type", "name", "input", "reference", "operation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GraderStringCheck",
+            &["type", "name", "input", "reference", "operation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26265,10 +26204,10 @@ impl<'de> ::serde::Deserialize<'de> for Group {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Group",
-            fields: &["object", "id", "name", "created_at", "scim_managed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Group",
+            &["object", "id", "name", "created_at", "scim_managed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26464,10 +26403,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupRoleAssignment",
-            fields: &["object", "group", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupRoleAssignment",
+            &["object", "group", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26640,10 +26579,10 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "HttpError",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "HttpError",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26859,10 +26798,10 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "HybridSearchOptions",
-            fields: &["embedding_weight", "text_weight"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "HybridSearchOptions",
+            &["embedding_weight", "text_weight"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27308,9 +27247,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenTool",
+            &[
                 "type",
                 "model",
                 "quality",
@@ -27324,7 +27263,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
                 "partial_images",
                 "action",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27742,10 +27681,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenToolCall",
-            fields: &["type", "id", "status", "result"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenToolCall",
+            &["type", "id", "status", "result"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28071,10 +28010,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenToolInputImageMask",
-            fields: &["image_url", "file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenToolInputImageMask",
+            &["image_url", "file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29079,10 +29018,10 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InlineSkillParam",
-            fields: &["type", "name", "description", "source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InlineSkillParam",
+            &["type", "name", "description", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29388,10 +29327,10 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InlineSkillSourceParam",
-            fields: &["type", "media_type", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InlineSkillSourceParam",
+            &["type", "media_type", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29799,10 +29738,10 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputAudio",
-            fields: &["type", "input_audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputAudio",
+            &["type", "input_audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29992,10 +29931,10 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputAudioInputAudio",
-            fields: &["data", "format"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputAudioInputAudio",
+            &["data", "format"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -30508,9 +30447,9 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputFileContent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputFileContent",
+            &[
                 "type",
                 "file_id",
                 "filename",
@@ -30519,7 +30458,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
                 "file_url",
                 "detail",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -30760,9 +30699,9 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputFileContentParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputFileContentParam",
+            &[
                 "type",
                 "file_id",
                 "filename",
@@ -30771,7 +30710,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
                 "detail",
                 "prompt_cache_breakpoint",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -31231,16 +31170,10 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputImageContent",
-            fields: &[
-                "type",
-                "image_url",
-                "file_id",
-                "detail",
-                "prompt_cache_breakpoint",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputImageContent",
+            &["type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -31439,16 +31372,10 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputImageContentParamAutoParam",
-            fields: &[
-                "type",
-                "image_url",
-                "file_id",
-                "detail",
-                "prompt_cache_breakpoint",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputImageContentParamAutoParam",
+            &["type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32248,10 +32175,10 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputMessage",
-            fields: &["type", "role", "status", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputMessage",
+            &["type", "role", "status", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32684,10 +32611,10 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputTextContent",
-            fields: &["type", "text", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputTextContent",
+            &["type", "text", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32855,10 +32782,10 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputTextContentParam",
-            fields: &["type", "text", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputTextContentParam",
+            &["type", "text", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34063,10 +33990,10 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ItemReferenceParam",
-            fields: &["type", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ItemReferenceParam",
+            &["type", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34277,10 +34204,10 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "KeyPressAction",
-            fields: &["type", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "KeyPressAction",
+            &["type", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34486,10 +34413,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LocalEnvironmentParam",
-            fields: &["type", "skills"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LocalEnvironmentParam",
+            &["type", "skills"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34745,10 +34672,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LocalEnvironmentResource",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LocalEnvironmentResource",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34893,17 +34820,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LocalShellExecAction",
-            fields: &[
-                "type",
-                "command",
-                "timeout_ms",
-                "working_directory",
-                "env",
-                "user",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LocalShellExecAction",
+            &["type", "command", "timeout_ms", "working_directory", "env", "user"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35152,10 +35072,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LocalShellToolCall",
-            fields: &["type", "id", "call_id", "action", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LocalShellToolCall",
+            &["type", "id", "call_id", "action", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35303,10 +35223,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LocalShellToolCallOutput",
-            fields: &["type", "id", "output", "status", "call_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LocalShellToolCallOutput",
+            &["type", "id", "output", "status", "call_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35799,10 +35719,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LocalShellToolParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LocalShellToolParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36071,10 +35991,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LocalSkillParam",
-            fields: &["name", "description", "path"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LocalSkillParam",
+            &["name", "description", "path"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36212,10 +36132,10 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LogProb",
-            fields: &["token", "logprob", "bytes", "top_logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LogProb",
+            &["token", "logprob", "bytes", "top_logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36349,10 +36269,10 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpApprovalRequest",
-            fields: &["type", "id", "server_label", "name", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpApprovalRequest",
+            &["type", "id", "server_label", "name", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36592,17 +36512,10 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpApprovalResponse",
-            fields: &[
-                "type",
-                "id",
-                "approval_request_id",
-                "approve",
-                "reason",
-                "request_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpApprovalResponse",
+            &["type", "id", "approval_request_id", "approve", "reason", "request_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36784,17 +36697,10 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpApprovalResponseResource",
-            fields: &[
-                "type",
-                "id",
-                "approval_request_id",
-                "approve",
-                "reason",
-                "request_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpApprovalResponseResource",
+            &["type", "id", "approval_request_id", "approve", "reason", "request_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37056,10 +36962,10 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpListTools",
-            fields: &["type", "id", "server_label", "tools", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpListTools",
+            &["type", "id", "server_label", "tools", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37211,10 +37117,10 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpListToolsTool",
-            fields: &["name", "description", "input_schema", "annotations"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpListToolsTool",
+            &["name", "description", "input_schema", "annotations"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37445,10 +37351,10 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpProtocolError",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpProtocolError",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37707,9 +37613,9 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpTool",
+            &[
                 "type",
                 "server_label",
                 "server_url",
@@ -37723,7 +37629,7 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
                 "require_approval",
                 "defer_loading",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38179,9 +38085,9 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpToolCall",
+            &[
                 "type",
                 "id",
                 "server_label",
@@ -38192,7 +38098,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
                 "status",
                 "approval_request_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38813,10 +38719,10 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpToolExecutionError",
-            fields: &["type", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpToolExecutionError",
+            &["type", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39025,10 +38931,10 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpToolFilter",
-            fields: &["tool_names", "read_only"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpToolFilter",
+            &["tool_names", "read_only"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39207,10 +39113,10 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "McpToolMcpToolApprovalFilter",
-            fields: &["always", "never"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "McpToolMcpToolApprovalFilter",
+            &["always", "never"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39842,10 +39748,10 @@ impl<'de> ::serde::Deserialize<'de> for Message {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Message",
-            fields: &["type", "id", "status", "role", "content", "phase"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Message",
+            &["type", "id", "status", "role", "content", "phase"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40981,10 +40887,10 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModerationConfigParam",
-            fields: &["mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModerationConfigParam",
+            &["mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41217,10 +41123,10 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModerationParam",
-            fields: &["model", "policy"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModerationParam",
+            &["model", "policy"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41336,10 +41242,10 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModerationPolicyParam",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModerationPolicyParam",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41480,9 +41386,9 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModerationResultBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModerationResultBody",
+            &[
                 "type",
                 "model",
                 "flagged",
@@ -41490,7 +41396,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
                 "category_scores",
                 "category_applied_input_types",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41643,10 +41549,10 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MoveParam",
-            fields: &["type", "x", "y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MoveParam",
+            &["type", "x", "y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41879,10 +41785,10 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "NamespaceToolParam",
-            fields: &["type", "name", "description", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "NamespaceToolParam",
+            &["type", "name", "description", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42300,9 +42206,9 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OpenAiFile",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OpenAiFile",
+            &[
                 "id",
                 "bytes",
                 "created_at",
@@ -42313,7 +42219,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
                 "status",
                 "status_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42706,10 +42612,10 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OutputMessage",
-            fields: &["id", "type", "role", "content", "phase", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OutputMessage",
+            &["id", "type", "role", "content", "phase", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43197,10 +43103,10 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OutputTextContent",
-            fields: &["type", "text", "annotations", "logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OutputTextContent",
+            &["type", "text", "annotations", "logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43413,10 +43319,10 @@ impl<'de> ::serde::Deserialize<'de> for Program {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Program",
-            fields: &["type", "id", "call_id", "code", "fingerprint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Program",
+            &["type", "id", "call_id", "code", "fingerprint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43512,10 +43418,10 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProgramItemParam",
-            fields: &["id", "type", "call_id", "code", "fingerprint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProgramItemParam",
+            &["id", "type", "call_id", "code", "fingerprint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43749,10 +43655,10 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProgramOutput",
-            fields: &["type", "id", "call_id", "result", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProgramOutput",
+            &["type", "id", "call_id", "result", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43848,10 +43754,10 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProgramOutputItemParam",
-            fields: &["id", "type", "call_id", "result", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProgramOutputItemParam",
+            &["id", "type", "call_id", "result", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44284,10 +44190,10 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProgramToolCallCaller",
-            fields: &["type", "caller_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProgramToolCallCaller",
+            &["type", "caller_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44395,10 +44301,10 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProgramToolCallCallerParam",
-            fields: &["type", "caller_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProgramToolCallCallerParam",
+            &["type", "caller_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44750,10 +44656,10 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProgrammaticToolCallingParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProgrammaticToolCallingParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45004,10 +44910,10 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Prompt",
-            fields: &["id", "version", "variables"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Prompt",
+            &["id", "version", "variables"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45159,10 +45065,10 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PromptCacheBreakpointConfig",
-            fields: &["mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PromptCacheBreakpointConfig",
+            &["mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45446,10 +45352,10 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PromptCacheBreakpointParam",
-            fields: &["mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PromptCacheBreakpointParam",
+            &["mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45769,10 +45675,10 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PromptCacheOptionsParam",
-            fields: &["ttl", "mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PromptCacheOptionsParam",
+            &["ttl", "mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45989,10 +45895,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PublicAssignOrganizationGroupRoleBody",
-            fields: &["role_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PublicAssignOrganizationGroupRoleBody",
+            &["role_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -46257,10 +46163,10 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RankingOptions",
-            fields: &["ranker", "score_threshold", "hybrid_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RankingOptions",
+            &["ranker", "score_threshold", "hybrid_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -46584,10 +46490,10 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ReasoningItem",
-            fields: &["type", "id", "encrypted_content", "summary", "content", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ReasoningItem",
+            &["type", "id", "encrypted_content", "summary", "content", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -46919,10 +46825,10 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ReasoningTextContent",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ReasoningTextContent",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47105,10 +47011,10 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RefusalContent",
-            fields: &["type", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RefusalContent",
+            &["type", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47310,10 +47216,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFormatJsonObject",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFormatJsonObject",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47629,10 +47535,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFormatJsonSchema",
-            fields: &["type", "json_schema"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFormatJsonSchema",
+            &["type", "json_schema"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47801,10 +47707,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFormatJsonSchemaJsonSchema",
-            fields: &["description", "name", "schema", "strict"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFormatJsonSchemaJsonSchema",
+            &["description", "name", "schema", "strict"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48146,10 +48052,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFormatText",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFormatText",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48652,9 +48558,9 @@ impl<'de> ::serde::Deserialize<'de> for Role {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Role",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Role",
+            &[
                 "object",
                 "id",
                 "name",
@@ -48663,7 +48569,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                 "resource_type",
                 "predefined_role",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48776,10 +48682,10 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RoleListResource",
-            fields: &["object", "data", "has_more", "next"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RoleListResource",
+            &["object", "data", "has_more", "next"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49081,10 +48987,10 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ScreenshotParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ScreenshotParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49271,10 +49177,10 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ScrollParam",
-            fields: &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ScrollParam",
+            &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49767,10 +49673,10 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SkillReferenceParam",
-            fields: &["type", "skill_id", "version"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SkillReferenceParam",
+            &["type", "skill_id", "version"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50154,10 +50060,10 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SummaryTextContent",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SummaryTextContent",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50340,10 +50246,10 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TextContent",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TextContent",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50586,10 +50492,10 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TextResponseFormatJsonSchema",
-            fields: &["type", "description", "name", "schema", "strict"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TextResponseFormatJsonSchema",
+            &["type", "description", "name", "schema", "strict"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51409,10 +51315,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolChoiceFunction",
-            fields: &["type", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolChoiceFunction",
+            &["type", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51617,10 +51523,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolChoiceMcp",
-            fields: &["type", "server_label", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolChoiceMcp",
+            &["type", "server_label", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51938,18 +51844,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolSearchCall",
-            fields: &[
-                "type",
-                "id",
-                "call_id",
-                "execution",
-                "arguments",
-                "status",
-                "created_by",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolSearchCall",
+            &["type", "id", "call_id", "execution", "arguments", "status", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52054,10 +51952,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolSearchCallItemParam",
-            fields: &["id", "call_id", "type", "execution", "arguments", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolSearchCallItemParam",
+            &["id", "call_id", "type", "execution", "arguments", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52529,18 +52427,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolSearchOutput",
-            fields: &[
-                "type",
-                "id",
-                "call_id",
-                "execution",
-                "tools",
-                "status",
-                "created_by",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolSearchOutput",
+            &["type", "id", "call_id", "execution", "tools", "status", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52645,10 +52535,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolSearchOutputItemParam",
-            fields: &["id", "call_id", "type", "execution", "tools", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolSearchOutputItemParam",
+            &["id", "call_id", "type", "execution", "tools", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53011,10 +52901,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolSearchToolParam",
-            fields: &["type", "execution", "description", "parameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolSearchToolParam",
+            &["type", "execution", "description", "parameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53306,10 +53196,10 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TopLogProb",
-            fields: &["token", "logprob", "bytes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TopLogProb",
+            &["token", "logprob", "bytes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53427,10 +53317,10 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TypeParam",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TypeParam",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53622,10 +53512,10 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UrlCitationBody",
-            fields: &["type", "url", "start_index", "end_index", "title"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UrlCitationBody",
+            &["type", "url", "start_index", "end_index", "title"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53911,9 +53801,9 @@ impl<'de> ::serde::Deserialize<'de> for User {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "User",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "User",
+            &[
                 "object",
                 "id",
                 "name",
@@ -53931,7 +53821,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 "developer_persona",
                 "projects",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54064,10 +53954,10 @@ impl<'de> ::serde::Deserialize<'de> for UserDataItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserDataItem",
-            fields: &["id", "name", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserDataItem",
+            &["id", "name", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54258,10 +54148,10 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserProjects",
-            fields: &["object", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserProjects",
+            &["object", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54452,10 +54342,10 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserRoleAssignment",
-            fields: &["object", "user", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserRoleAssignment",
+            &["object", "user", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54661,9 +54551,9 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserUser",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserUser",
+            &[
                 "object",
                 "id",
                 "email",
@@ -54673,7 +54563,7 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
                 "banned",
                 "banned_at",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55319,10 +55209,10 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VoiceIdsOrCustomVoiceObject",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VoiceIdsOrCustomVoiceObject",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55592,10 +55482,10 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WaitParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WaitParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55773,10 +55663,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchActionFind",
-            fields: &["type", "url", "pattern"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchActionFind",
+            &["type", "url", "pattern"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55968,10 +55858,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchActionOpenPage",
-            fields: &["type", "url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchActionOpenPage",
+            &["type", "url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56178,10 +56068,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchActionSearch",
-            fields: &["type", "query", "queries", "sources"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchActionSearch",
+            &["type", "query", "queries", "sources"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56477,10 +56367,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchActionSearchWebSearchSource",
-            fields: &["type", "url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchActionSearchWebSearchSource",
+            &["type", "url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56621,10 +56511,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchApproximateLocation",
-            fields: &["type", "country", "region", "city", "timezone"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchApproximateLocation",
+            &["type", "country", "region", "city", "timezone"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56972,15 +56862,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchPreviewTool",
-            fields: &[
-                "type",
-                "user_location",
-                "search_context_size",
-                "search_content_types",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchPreviewTool",
+            &["type", "user_location", "search_context_size", "search_content_types"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57308,16 +57193,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchTool",
+            &[
                 "type",
                 "external_web_access",
                 "filters",
                 "user_location",
                 "search_context_size",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57504,10 +57389,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchToolCall",
-            fields: &["id", "type", "status", "action"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchToolCall",
+            &["id", "type", "status", "action"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57921,10 +57806,10 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebSearchToolFilters",
-            fields: &["allowed_domains"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebSearchToolFilters",
+            &["allowed_domains"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -97,9 +97,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateCompletionRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateCompletionRequest",
+            &[
                 "model",
                 "prompt",
                 "best_of",
@@ -119,7 +119,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
                 "top_p",
                 "user",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -706,9 +706,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateCompletionResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateCompletionResponse",
+            &[
                 "id",
                 "choices",
                 "created",
@@ -717,7 +717,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
                 "object",
                 "usage",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -813,10 +813,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateCompletionResponseChoicesItem",
-            fields: &["finish_reason", "index", "logprobs", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateCompletionResponseChoicesItem",
+            &["finish_reason", "index", "logprobs", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -965,10 +965,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateCompletionResponseLogprobs",
-            fields: &["text_offset", "token_logprobs", "tokens", "top_logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateCompletionResponseLogprobs",
+            &["text_offset", "token_logprobs", "tokens", "top_logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -50,10 +50,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerFileListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerFileListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -214,18 +214,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerFileResource",
-            fields: &[
-                "id",
-                "object",
-                "container_id",
-                "created_at",
-                "bytes",
-                "path",
-                "source",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerFileResource",
+            &["id", "object", "container_id", "created_at", "bytes", "path", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -321,10 +313,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -488,9 +480,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerResource",
+            &[
                 "id",
                 "object",
                 "name",
@@ -501,7 +493,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
                 "memory_limit",
                 "network_policy",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -657,10 +649,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerResourceExpiresAfter",
-            fields: &["anchor", "minutes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerResourceExpiresAfter",
+            &["anchor", "minutes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -798,10 +790,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerResourceNetworkPolicy",
-            fields: &["type", "allowed_domains"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerResourceNetworkPolicy",
+            &["type", "allowed_domains"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -945,9 +937,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateContainerBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateContainerBody",
+            &[
                 "name",
                 "file_ids",
                 "expires_after",
@@ -955,7 +947,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
                 "memory_limit",
                 "network_policy",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1213,10 +1205,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateContainerBodyExpiresAfter",
-            fields: &["anchor", "minutes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateContainerBodyExpiresAfter",
+            &["anchor", "minutes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

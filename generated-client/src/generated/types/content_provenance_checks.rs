@@ -56,17 +56,10 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "C2paProvenanceResult",
-            fields: &[
-                "type",
-                "outcome",
-                "validation_state",
-                "issuer",
-                "model",
-                "generated_at",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "C2paProvenanceResult",
+            &["type", "outcome", "validation_state", "issuer", "model", "generated_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -442,10 +435,10 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProvenanceResource",
-            fields: &["object", "created_at", "results"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProvenanceResource",
+            &["object", "created_at", "results"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -591,10 +584,10 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SynthIdProvenanceResult",
-            fields: &["type", "outcome", "model", "generated_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SynthIdProvenanceResult",
+            &["type", "outcome", "model", "generated_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -41,10 +41,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetention {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationDataRetention",
-            fields: &["object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationDataRetention",
+            &["object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -247,10 +247,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetention {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectDataRetention",
-            fields: &["object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectDataRetention",
+            &["object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -453,10 +453,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationDataRetentionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateOrganizationDataRetentionBody",
-            fields: &["retention_type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateOrganizationDataRetentionBody",
+            &["retention_type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -644,10 +644,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateProjectDataRetentionBody",
-            fields: &["retention_type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateProjectDataRetentionBody",
+            &["retention_type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -55,10 +55,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEmbeddingRequest",
-            fields: &["input", "model", "encoding_format", "dimensions", "user"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEmbeddingRequest",
+            &["input", "model", "encoding_format", "dimensions", "user"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -529,10 +529,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEmbeddingResponse",
-            fields: &["data", "model", "object", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEmbeddingResponse",
+            &["data", "model", "object", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -674,10 +674,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEmbeddingResponseUsage",
-            fields: &["prompt_tokens", "total_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEmbeddingResponseUsage",
+            &["prompt_tokens", "total_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -750,10 +750,10 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Embedding",
-            fields: &["index", "embedding", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Embedding",
+            &["index", "embedding", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

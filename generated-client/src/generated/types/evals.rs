@@ -57,10 +57,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalCompletionsRunDataSource",
-            fields: &["type", "input_messages", "sampling_params", "model", "source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalCompletionsRunDataSource",
+            &["type", "input_messages", "sampling_params", "model", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -540,9 +540,9 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalCompletionsRunDataSourceSamplingParams",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalCompletionsRunDataSourceSamplingParams",
+            &[
                 "reasoning_effort",
                 "temperature",
                 "max_completion_tokens",
@@ -551,7 +551,7 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
                 "response_format",
                 "tools",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1140,10 +1140,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalCustomDataSourceConfig",
-            fields: &["type", "item_schema", "include_sample_schema"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalCustomDataSourceConfig",
+            &["type", "item_schema", "include_sample_schema"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1448,10 +1448,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalJsonlRunDataSource",
-            fields: &["type", "source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalJsonlRunDataSource",
+            &["type", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1737,10 +1737,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalLabelModelGrader",
-            fields: &["type", "name", "model", "input", "labels", "passing_labels"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalLabelModelGrader",
+            &["type", "name", "model", "input", "labels", "passing_labels"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1959,10 +1959,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalLogsDataSourceConfig",
-            fields: &["type", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalLogsDataSourceConfig",
+            &["type", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2162,10 +2162,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalRequest",
-            fields: &["name", "metadata", "data_source_config", "testing_criteria"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalRequest",
+            &["name", "metadata", "data_source_config", "testing_criteria"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2574,10 +2574,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalResponsesRunDataSource",
-            fields: &["type", "input_messages", "sampling_params", "model", "source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalResponsesRunDataSource",
+            &["type", "input_messages", "sampling_params", "model", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2742,10 +2742,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceChatMess
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalResponsesRunDataSourceChatMessage",
-            fields: &["role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalResponsesRunDataSourceChatMessage",
+            &["role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3059,9 +3059,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalResponsesRunDataSourceSamplingParams",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalResponsesRunDataSourceSamplingParams",
+            &[
                 "reasoning_effort",
                 "temperature",
                 "max_completion_tokens",
@@ -3070,7 +3070,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
                 "tools",
                 "text",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3561,10 +3561,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalResponsesRunDataSourceText",
-            fields: &["format"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalResponsesRunDataSourceText",
+            &["format"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3752,10 +3752,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalRunRequest",
-            fields: &["name", "metadata", "data_source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalRunRequest",
+            &["name", "metadata", "data_source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3989,10 +3989,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateEvalStoredCompletionsDataSourceConfig",
-            fields: &["type", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateEvalStoredCompletionsDataSourceConfig",
+            &["type", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4186,10 +4186,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteEvalResponse",
-            fields: &["object", "deleted", "eval_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteEvalResponse",
+            &["object", "deleted", "eval_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4263,10 +4263,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteEvalRunResponse",
-            fields: &["object", "deleted", "run_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteEvalRunResponse",
+            &["object", "deleted", "run_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4354,9 +4354,9 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Eval",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Eval",
+            &[
                 "object",
                 "id",
                 "name",
@@ -4365,7 +4365,7 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
                 "created_at",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4451,10 +4451,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalApiError",
-            fields: &["code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalApiError",
+            &["code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4521,10 +4521,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalCustomDataSourceConfig",
-            fields: &["type", "schema"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalCustomDataSourceConfig",
+            &["type", "schema"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4752,10 +4752,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalGraderPython",
-            fields: &["type", "name", "source", "image_tag", "pass_threshold"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalGraderPython",
+            &["type", "name", "source", "image_tag", "pass_threshold"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4918,9 +4918,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalGraderScoreModel",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalGraderScoreModel",
+            &[
                 "type",
                 "name",
                 "model",
@@ -4929,7 +4929,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
                 "range",
                 "pass_threshold",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5118,9 +5118,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalGraderTextSimilarity",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalGraderTextSimilarity",
+            &[
                 "type",
                 "name",
                 "input",
@@ -5128,7 +5128,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
                 "evaluation_metric",
                 "pass_threshold",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5277,10 +5277,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalJsonlFileContentSource",
-            fields: &["type", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalJsonlFileContentSource",
+            &["type", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5395,10 +5395,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalJsonlFileContentSourceContentItem",
-            fields: &["item", "sample"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalJsonlFileContentSourceContentItem",
+            &["item", "sample"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5589,10 +5589,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalJsonlFileIdSource",
-            fields: &["type", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalJsonlFileIdSource",
+            &["type", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5784,10 +5784,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalList",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalList",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5933,10 +5933,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalLogsDataSourceConfig",
-            fields: &["type", "metadata", "schema"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalLogsDataSourceConfig",
+            &["type", "metadata", "schema"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6170,9 +6170,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalResponsesSource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalResponsesSource",
+            &[
                 "type",
                 "metadata",
                 "model",
@@ -6185,7 +6185,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
                 "users",
                 "tools",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6545,9 +6545,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRun",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRun",
+            &[
                 "object",
                 "id",
                 "eval_id",
@@ -6563,7 +6563,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
                 "metadata",
                 "error",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6765,10 +6765,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunList",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunList",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7002,9 +7002,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunOutputItem",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunOutputItem",
+            &[
                 "object",
                 "id",
                 "run_id",
@@ -7016,7 +7016,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
                 "results",
                 "sample",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7115,10 +7115,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemInputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunOutputItemInputItem",
-            fields: &["role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunOutputItemInputItem",
+            &["role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7197,10 +7197,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunOutputItemList",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunOutputItemList",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7407,10 +7407,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemOutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunOutputItemOutputItem",
-            fields: &["role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunOutputItemOutputItem",
+            &["role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7488,10 +7488,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunOutputItemResult",
-            fields: &["name", "type", "score", "passed", "sample"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunOutputItemResult",
+            &["name", "type", "score", "passed", "sample"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7598,9 +7598,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunOutputItemSample",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunOutputItemSample",
+            &[
                 "input",
                 "output",
                 "finish_reason",
@@ -7612,7 +7612,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
                 "top_p",
                 "seed",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7723,15 +7723,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunOutputItemUsage",
-            fields: &[
-                "total_tokens",
-                "completion_tokens",
-                "prompt_tokens",
-                "cached_tokens",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunOutputItemUsage",
+            &["total_tokens", "completion_tokens", "prompt_tokens", "cached_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7824,9 +7819,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunPerModelUsageItem",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunPerModelUsageItem",
+            &[
                 "model_name",
                 "invocation_count",
                 "prompt_tokens",
@@ -7834,7 +7829,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
                 "total_tokens",
                 "cached_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7926,10 +7921,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunPerTestingCriteriaResultsItem",
-            fields: &["testing_criteria", "passed", "failed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunPerTestingCriteriaResultsItem",
+            &["testing_criteria", "passed", "failed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8009,10 +8004,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalRunResultCounts",
-            fields: &["total", "errored", "failed", "passed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalRunResultCounts",
+            &["total", "errored", "failed", "passed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8091,10 +8086,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalStoredCompletionsDataSourceConfig",
-            fields: &["type", "metadata", "schema"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalStoredCompletionsDataSourceConfig",
+            &["type", "metadata", "schema"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8243,17 +8238,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EvalStoredCompletionsSource",
-            fields: &[
-                "type",
-                "metadata",
-                "model",
-                "created_after",
-                "created_before",
-                "limit",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EvalStoredCompletionsSource",
+            &["type", "metadata", "model", "created_after", "created_before", "limit"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8911,10 +8899,10 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputMessagesItemReference",
-            fields: &["type", "item_reference"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputMessagesItemReference",
+            &["type", "item_reference"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9030,10 +9018,10 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputMessagesTemplate",
-            fields: &["type", "template"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputMessagesTemplate",
+            &["type", "template"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9145,10 +9133,10 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ItemReferenceInputMessages",
-            fields: &["type", "item_reference"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ItemReferenceInputMessages",
+            &["type", "item_reference"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9408,10 +9396,10 @@ impl<'de> ::serde::Deserialize<'de> for SimpleInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SimpleInputMessage",
-            fields: &["role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SimpleInputMessage",
+            &["role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9530,10 +9518,10 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TemplateInputMessages",
-            fields: &["type", "template"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TemplateInputMessages",
+            &["type", "template"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9645,10 +9633,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateEvalRequest",
-            fields: &["name", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateEvalRequest",
+            &["name", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -36,10 +36,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateFineTuningCheckpointPermissionRequest",
-            fields: &["project_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateFineTuningCheckpointPermissionRequest",
+            &["project_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -176,9 +176,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateFineTuningJobRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateFineTuningJobRequest",
+            &[
                 "model",
                 "training_file",
                 "hyperparameters",
@@ -189,7 +189,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
                 "method",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -626,10 +626,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateFineTuningJobRequestHyperparameters",
-            fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateFineTuningJobRequestHyperparameters",
+            &["batch_size", "learning_rate_multiplier", "n_epochs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -777,10 +777,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateFineTuningJobRequestIntegrationsItem",
-            fields: &["type", "wandb"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateFineTuningJobRequestIntegrationsItem",
+            &["type", "wandb"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1465,10 +1465,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestWandb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateFineTuningJobRequestWandb",
-            fields: &["project", "name", "entity", "tags"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateFineTuningJobRequestWandb",
+            &["project", "name", "entity", "tags"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1618,10 +1618,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteFineTuningCheckpointPermissionResponse",
-            fields: &["id", "object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteFineTuningCheckpointPermissionResponse",
+            &["id", "object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1771,10 +1771,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneDpoHyperparameters",
-            fields: &["beta", "batch_size", "learning_rate_multiplier", "n_epochs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneDpoHyperparameters",
+            &["beta", "batch_size", "learning_rate_multiplier", "n_epochs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2762,10 +2762,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneDpoMethod",
-            fields: &["hyperparameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneDpoMethod",
+            &["hyperparameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2883,10 +2883,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneMethod",
-            fields: &["type", "supervised", "dpo", "reinforcement"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneMethod",
+            &["type", "supervised", "dpo", "reinforcement"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3150,9 +3150,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneReinforcementHyperparameters",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneReinforcementHyperparameters",
+            &[
                 "batch_size",
                 "learning_rate_multiplier",
                 "n_epochs",
@@ -3161,7 +3161,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
                 "eval_interval",
                 "eval_samples",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4799,10 +4799,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneReinforcementMethod",
-            fields: &["grader", "hyperparameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneReinforcementMethod",
+            &["grader", "hyperparameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5071,10 +5071,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneSupervisedHyperparameters",
-            fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneSupervisedHyperparameters",
+            &["batch_size", "learning_rate_multiplier", "n_epochs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5876,10 +5876,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneSupervisedMethod",
-            fields: &["hyperparameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneSupervisedMethod",
+            &["hyperparameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6000,10 +6000,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningCheckpointPermission",
-            fields: &["id", "created_at", "project_id", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningCheckpointPermission",
+            &["id", "created_at", "project_id", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6145,10 +6145,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningIntegration",
-            fields: &["type", "wandb"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningIntegration",
+            &["type", "wandb"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6285,10 +6285,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningIntegrationWandb",
-            fields: &["project", "name", "entity", "tags"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningIntegrationWandb",
+            &["project", "name", "entity", "tags"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6422,9 +6422,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningJob",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningJob",
+            &[
                 "id",
                 "created_at",
                 "error",
@@ -6445,7 +6445,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
                 "method",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6770,9 +6770,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningJobCheckpoint",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningJobCheckpoint",
+            &[
                 "id",
                 "created_at",
                 "fine_tuned_model_checkpoint",
@@ -6781,7 +6781,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
                 "fine_tuning_job_id",
                 "object",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6898,9 +6898,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningJobCheckpointMetrics",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningJobCheckpointMetrics",
+            &[
                 "step",
                 "train_loss",
                 "train_mean_token_accuracy",
@@ -6909,7 +6909,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
                 "full_valid_loss",
                 "full_valid_mean_token_accuracy",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7058,10 +7058,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningJobError",
-            fields: &["code", "message", "param"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningJobError",
+            &["code", "message", "param"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7148,10 +7148,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningJobEvent",
-            fields: &["object", "id", "created_at", "level", "message", "type", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningJobEvent",
+            &["object", "id", "created_at", "level", "message", "type", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7434,10 +7434,10 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuningJobHyperparameters",
-            fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuningJobHyperparameters",
+            &["batch_size", "learning_rate_multiplier", "n_epochs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8009,10 +8009,10 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GraderMulti",
-            fields: &["type", "name", "graders", "calculate_output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GraderMulti",
+            &["type", "name", "graders", "calculate_output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8351,10 +8351,10 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GraderPython",
-            fields: &["type", "name", "source", "image_tag"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GraderPython",
+            &["type", "name", "source", "image_tag"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8500,10 +8500,10 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GraderScoreModel",
-            fields: &["type", "name", "model", "sampling_params", "input", "range"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GraderScoreModel",
+            &["type", "name", "model", "sampling_params", "input", "range"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8670,10 +8670,10 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GraderTextSimilarity",
-            fields: &["type", "name", "input", "reference", "evaluation_metric"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GraderTextSimilarity",
+            &["type", "name", "input", "reference", "evaluation_metric"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8818,10 +8818,10 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListFineTuningCheckpointPermissionResponse",
-            fields: &["data", "object", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListFineTuningCheckpointPermissionResponse",
+            &["data", "object", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9047,10 +9047,10 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListFineTuningJobCheckpointsResponse",
-            fields: &["data", "object", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListFineTuningJobCheckpointsResponse",
+            &["data", "object", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9197,10 +9197,10 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListFineTuningJobEventsResponse",
-            fields: &["data", "object", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListFineTuningJobEventsResponse",
+            &["data", "object", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9341,10 +9341,10 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListPaginatedFineTuningJobsResponse",
-            fields: &["data", "has_more", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListPaginatedFineTuningJobsResponse",
+            &["data", "has_more", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9485,10 +9485,10 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunGraderRequest",
-            fields: &["grader", "item", "model_sample"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunGraderRequest",
+            &["grader", "item", "model_sample"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9751,15 +9751,10 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunGraderResponse",
-            fields: &[
-                "reward",
-                "metadata",
-                "sub_rewards",
-                "model_grader_token_usage_per_model",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunGraderResponse",
+            &["reward", "metadata", "sub_rewards", "model_grader_token_usage_per_model"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9913,9 +9908,9 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunGraderResponseErrors",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunGraderResponseErrors",
+            &[
                 "formula_parse_error",
                 "sample_parse_error",
                 "truncated_observation_error",
@@ -9931,7 +9926,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
                 "model_grader_parse_error",
                 "model_grader_server_error_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10064,9 +10059,9 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunGraderResponseMetadata",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunGraderResponseMetadata",
+            &[
                 "name",
                 "type",
                 "errors",
@@ -10075,7 +10070,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
                 "token_usage",
                 "sampled_model_name",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10159,10 +10154,10 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ValidateGraderRequest",
-            fields: &["grader"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ValidateGraderRequest",
+            &["grader"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10391,10 +10386,10 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ValidateGraderResponse",
-            fields: &["grader"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ValidateGraderResponse",
+            &["grader"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

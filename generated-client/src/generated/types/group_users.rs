@@ -36,10 +36,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupUserBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateGroupUserBody",
-            fields: &["user_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateGroupUserBody",
+            &["user_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -154,17 +154,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupMemberUser",
-            fields: &[
-                "id",
-                "name",
-                "email",
-                "picture",
-                "is_service_account",
-                "user_type",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupMemberUser",
+            &["id", "name", "email", "picture", "is_service_account", "user_type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -308,10 +301,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupUser",
-            fields: &["id", "name", "email"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupUser",
+            &["id", "name", "email"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -384,10 +377,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupUserAssignment",
-            fields: &["object", "user_id", "group_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupUserAssignment",
+            &["object", "user_id", "group_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -522,10 +515,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupUserDeletedResource",
-            fields: &["object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupUserDeletedResource",
+            &["object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -737,10 +730,10 @@ impl<'de> ::serde::Deserialize<'de> for UserListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserListResource",
-            fields: &["object", "data", "has_more", "next"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserListResource",
+            &["object", "data", "has_more", "next"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

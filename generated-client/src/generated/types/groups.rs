@@ -36,10 +36,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateGroupBody",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateGroupBody",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -142,10 +142,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupDeletedResource",
-            fields: &["object", "id", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupDeletedResource",
+            &["object", "id", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -286,10 +286,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupListResource",
-            fields: &["object", "data", "has_more", "next"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupListResource",
+            &["object", "data", "has_more", "next"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -433,10 +433,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupResourceWithSuccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupResourceWithSuccess",
-            fields: &["id", "name", "created_at", "is_scim_managed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupResourceWithSuccess",
+            &["id", "name", "created_at", "is_scim_managed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -523,10 +523,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "GroupResponse",
-            fields: &["id", "name", "created_at", "is_scim_managed", "group_type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "GroupResponse",
+            &["id", "name", "created_at", "is_scim_managed", "group_type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -733,10 +733,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGroupBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateGroupBody",
-            fields: &["name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateGroupBody",
+            &["name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

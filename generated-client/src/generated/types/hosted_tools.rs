@@ -36,10 +36,10 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "HostedToolPermission",
-            fields: &["enabled"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "HostedToolPermission",
+            &["enabled"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -97,10 +97,10 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermissionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "HostedToolPermissionUpdate",
-            fields: &["enabled"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "HostedToolPermissionUpdate",
+            &["enabled"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -215,16 +215,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectHostedToolPermissions",
-            fields: &[
-                "file_search",
-                "web_search",
-                "image_generation",
-                "mcp",
-                "code_interpreter",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectHostedToolPermissions",
+            &["file_search", "web_search", "image_generation", "mcp", "code_interpreter"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -321,16 +315,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissionsUpdateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectHostedToolPermissionsUpdateRequest",
-            fields: &[
-                "file_search",
-                "web_search",
-                "image_generation",
-                "mcp",
-                "code_interpreter",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectHostedToolPermissionsUpdateRequest",
+            &["file_search", "web_search", "image_generation", "mcp", "code_interpreter"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -828,9 +828,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateImageRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateImageRequest",
+            &[
                 "prompt",
                 "model",
                 "n",
@@ -846,7 +846,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
                 "style",
                 "user",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2123,9 +2123,9 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "EditImageBodyJsonParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "EditImageBodyJsonParam",
+            &[
                 "model",
                 "images",
                 "mask",
@@ -2142,7 +2142,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
                 "stream",
                 "partial_images",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2986,10 +2986,10 @@ impl<'de> ::serde::Deserialize<'de> for Image {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Image",
-            fields: &["b64_json", "url", "revised_prompt"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Image",
+            &["b64_json", "url", "revised_prompt"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3074,9 +3074,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageEditCompletedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageEditCompletedEvent",
+            &[
                 "type",
                 "b64_json",
                 "created_at",
@@ -3086,7 +3086,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
                 "output_format",
                 "usage",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3533,9 +3533,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageEditPartialImageEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageEditPartialImageEvent",
+            &[
                 "type",
                 "b64_json",
                 "created_at",
@@ -3545,7 +3545,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
                 "output_format",
                 "partial_image_index",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4057,9 +4057,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenCompletedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenCompletedEvent",
+            &[
                 "type",
                 "b64_json",
                 "created_at",
@@ -4069,7 +4069,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
                 "output_format",
                 "usage",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4492,10 +4492,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenInputUsageDetails",
-            fields: &["text_tokens", "image_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenInputUsageDetails",
+            &["text_tokens", "image_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4565,10 +4565,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenOutputTokensDetails",
-            fields: &["image_tokens", "text_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenOutputTokensDetails",
+            &["image_tokens", "text_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4659,9 +4659,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenPartialImageEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenPartialImageEvent",
+            &[
                 "type",
                 "b64_json",
                 "created_at",
@@ -4671,7 +4671,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
                 "output_format",
                 "partial_image_index",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5180,16 +5180,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageGenUsage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageGenUsage",
+            &[
                 "input_tokens",
                 "total_tokens",
                 "output_tokens",
                 "output_tokens_details",
                 "input_tokens_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5267,10 +5267,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImageRefParam",
-            fields: &["image_url", "file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImageRefParam",
+            &["image_url", "file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5410,9 +5410,9 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImagesResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImagesResponse",
+            &[
                 "created",
                 "data",
                 "background",
@@ -5421,7 +5421,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
                 "quality",
                 "usage",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5767,15 +5767,10 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImagesUsage",
-            fields: &[
-                "total_tokens",
-                "input_tokens",
-                "output_tokens",
-                "input_tokens_details",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImagesUsage",
+            &["total_tokens", "input_tokens", "output_tokens", "input_tokens_details"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5850,10 +5845,10 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ImagesUsageInputTokensDetails",
-            fields: &["text_tokens", "image_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ImagesUsageInputTokensDetails",
+            &["text_tokens", "image_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -44,10 +44,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteModelResponse",
-            fields: &["id", "deleted", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteModelResponse",
+            &["id", "deleted", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -118,10 +118,10 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListModelsResponse",
-            fields: &["object", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListModelsResponse",
+            &["object", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -261,10 +261,10 @@ impl<'de> ::serde::Deserialize<'de> for Model {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Model",
-            fields: &["id", "created", "object", "owned_by", "shutdown_date"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Model",
+            &["id", "created", "object", "owned_by", "shutdown_date"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -41,10 +41,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationRequest",
-            fields: &["input", "model"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationRequest",
+            &["input", "model"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -160,10 +160,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationRequestImageUrl",
-            fields: &["url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationRequestImageUrl",
+            &["url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -562,10 +562,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationRequestListItemImageUrl",
-            fields: &["type", "image_url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationRequestListItemImageUrl",
+            &["type", "image_url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -678,10 +678,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationRequestListItemText",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationRequestListItemText",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -947,10 +947,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationResponse",
-            fields: &["id", "model", "results"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationResponse",
+            &["id", "model", "results"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1069,9 +1069,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationResponseCategories",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationResponseCategories",
+            &[
                 "hate",
                 "hate/threatening",
                 "harassment",
@@ -1086,7 +1086,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
                 "violence",
                 "violence/graphic",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1256,9 +1256,9 @@ for CreateModerationResponseCategoryAppliedInputTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationResponseCategoryAppliedInputTypes",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationResponseCategoryAppliedInputTypes",
+            &[
                 "hate",
                 "hate/threatening",
                 "harassment",
@@ -1273,7 +1273,7 @@ for CreateModerationResponseCategoryAppliedInputTypes {
                 "violence",
                 "violence/graphic",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1432,9 +1432,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationResponseCategoryScores",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationResponseCategoryScores",
+            &[
                 "hate",
                 "hate/threatening",
                 "harassment",
@@ -1449,7 +1449,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
                 "violence",
                 "violence/graphic",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1957,15 +1957,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModerationResponseResultsItem",
-            fields: &[
-                "flagged",
-                "categories",
-                "category_scores",
-                "category_applied_input_types",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModerationResponseResultsItem",
+            &["flagged", "categories", "category_scores", "category_applied_input_types"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

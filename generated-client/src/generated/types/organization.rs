@@ -59,9 +59,9 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AdminApiKey",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AdminApiKey",
+            &[
                 "object",
                 "id",
                 "name",
@@ -71,7 +71,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
                 "last_used_at",
                 "owner",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -182,9 +182,9 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AdminApiKeyCreateResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AdminApiKeyCreateResponse",
+            &[
                 "object",
                 "id",
                 "name",
@@ -195,7 +195,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
                 "owner",
                 "value",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -368,10 +368,10 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AdminApiKeyOwner",
-            fields: &["type", "object", "id", "name", "created_at", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AdminApiKeyOwner",
+            &["type", "object", "id", "name", "created_at", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -452,10 +452,10 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AdminApiKeysCreateRequest",
-            fields: &["name", "expires_in_seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AdminApiKeysCreateRequest",
+            &["name", "expires_in_seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -578,10 +578,10 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AdminApiKeysDeleteResponse",
-            fields: &["id", "object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AdminApiKeysDeleteResponse",
+            &["id", "object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -800,10 +800,10 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ApiKeyList",
-            fields: &["object", "data", "has_more", "first_id", "last_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ApiKeyList",
+            &["object", "data", "has_more", "first_id", "last_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -944,10 +944,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateProjectServiceAccountApiKeyBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateProjectServiceAccountApiKeyBody",
-            fields: &["name", "scopes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateProjectServiceAccountApiKeyBody",
+            &["name", "scopes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1073,10 +1073,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationSpendLimitDeletedResource",
-            fields: &["object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationSpendLimitDeletedResource",
+            &["object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1222,16 +1222,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationSpendLimitResource",
-            fields: &[
-                "object",
-                "threshold_amount",
-                "currency",
-                "interval",
-                "enforcement",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationSpendLimitResource",
+            &["object", "threshold_amount", "currency", "interval", "enforcement"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1377,10 +1371,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectSpendLimitDeletedResource",
-            fields: &["object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectSpendLimitDeletedResource",
+            &["object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1526,16 +1520,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectSpendLimitResource",
-            fields: &[
-                "object",
-                "threshold_amount",
-                "currency",
-                "interval",
-                "enforcement",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectSpendLimitResource",
+            &["object", "threshold_amount", "currency", "interval", "enforcement"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1690,10 +1678,10 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ServiceAccountApiKeyBody",
-            fields: &["object", "value", "name", "created_at", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ServiceAccountApiKeyBody",
+            &["object", "value", "name", "created_at", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1885,10 +1873,10 @@ impl<'de> ::serde::Deserialize<'de> for SpendLimitEnforcement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpendLimitEnforcement",
-            fields: &["status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpendLimitEnforcement",
+            &["status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2053,10 +2041,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateOrganizationSpendLimitBody",
-            fields: &["threshold_amount", "currency", "interval"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateOrganizationSpendLimitBody",
+            &["threshold_amount", "currency", "interval"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2332,10 +2320,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateProjectSpendLimitBody",
-            fields: &["threshold_amount", "currency", "interval"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateProjectSpendLimitBody",
+            &["threshold_amount", "currency", "interval"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -41,10 +41,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectGroupBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InviteProjectGroupBody",
-            fields: &["group_id", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InviteProjectGroupBody",
+            &["group_id", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -239,9 +239,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectGroup",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectGroup",
+            &[
                 "object",
                 "project_id",
                 "group_id",
@@ -249,7 +249,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
                 "group_type",
                 "created_at",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -332,10 +332,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectGroupDeletedResource",
-            fields: &["object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectGroupDeletedResource",
+            &["object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -475,10 +475,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectGroupListResource",
-            fields: &["object", "data", "has_more", "next"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectGroupListResource",
+            &["object", "data", "has_more", "next"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

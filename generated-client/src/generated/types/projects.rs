@@ -138,9 +138,9 @@ impl<'de> ::serde::Deserialize<'de> for Project {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Project",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Project",
+            &[
                 "id",
                 "object",
                 "name",
@@ -150,7 +150,7 @@ impl<'de> ::serde::Deserialize<'de> for Project {
                 "external_key_id",
                 "residency",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -258,9 +258,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectApiKey",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectApiKey",
+            &[
                 "object",
                 "redacted_value",
                 "name",
@@ -270,7 +270,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
                 "owner_project_access",
                 "owner",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -364,10 +364,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectApiKeyDeleteResponse",
-            fields: &["object", "id", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectApiKeyDeleteResponse",
+            &["object", "id", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -518,10 +518,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectApiKeyListResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectApiKeyListResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -732,10 +732,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectApiKeyOwner",
-            fields: &["type", "user", "service_account"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectApiKeyOwner",
+            &["type", "user", "service_account"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -869,10 +869,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectApiKeyOwnerServiceAccount",
-            fields: &["id", "name", "created_at", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectApiKeyOwnerServiceAccount",
+            &["id", "name", "created_at", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1020,10 +1020,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectApiKeyOwnerUser",
-            fields: &["id", "email", "name", "created_at", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectApiKeyOwnerUser",
+            &["id", "email", "name", "created_at", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1105,10 +1105,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectCreateRequest",
-            fields: &["name", "residency", "external_key_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectCreateRequest",
+            &["name", "residency", "external_key_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1250,10 +1250,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectListResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectListResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1397,10 +1397,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectModelPermissions",
-            fields: &["object", "mode", "model_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectModelPermissions",
+            &["object", "mode", "model_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1474,10 +1474,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectModelPermissionsDeleteResponse",
-            fields: &["object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectModelPermissionsDeleteResponse",
+            &["object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1736,10 +1736,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectModelPermissionsUpdateRequest",
-            fields: &["mode", "model_ids"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectModelPermissionsUpdateRequest",
+            &["mode", "model_ids"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2028,9 +2028,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectRateLimit",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectRateLimit",
+            &[
                 "object",
                 "id",
                 "model",
@@ -2041,7 +2041,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
                 "max_requests_per_1_day",
                 "batch_1_day_max_input_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2145,10 +2145,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectRateLimitListResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectRateLimitListResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2386,9 +2386,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectRateLimitUpdateRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectRateLimitUpdateRequest",
+            &[
                 "max_requests_per_1_minute",
                 "max_tokens_per_1_minute",
                 "max_images_per_1_minute",
@@ -2396,7 +2396,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
                 "max_requests_per_1_day",
                 "batch_1_day_max_input_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2618,10 +2618,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectServiceAccount",
-            fields: &["object", "id", "name", "role", "created_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectServiceAccount",
+            &["object", "id", "name", "role", "created_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2709,10 +2709,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectServiceAccountApiKey",
-            fields: &["object", "value", "name", "created_at", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectServiceAccountApiKey",
+            &["object", "value", "name", "created_at", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2865,10 +2865,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectServiceAccountCreateRequest",
-            fields: &["name", "create_service_account_only"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectServiceAccountCreateRequest",
+            &["name", "create_service_account_only"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3002,10 +3002,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectServiceAccountCreateResponse",
-            fields: &["object", "id", "name", "role", "created_at", "api_key"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectServiceAccountCreateResponse",
+            &["object", "id", "name", "role", "created_at", "api_key"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3222,10 +3222,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectServiceAccountDeleteResponse",
-            fields: &["object", "id", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectServiceAccountDeleteResponse",
+            &["object", "id", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3376,10 +3376,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectServiceAccountListResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectServiceAccountListResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3656,10 +3656,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectUpdateRequest",
-            fields: &["name", "external_key_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectUpdateRequest",
+            &["name", "external_key_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3797,10 +3797,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectUser",
-            fields: &["object", "id", "name", "email", "role", "added_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectUser",
+            &["object", "id", "name", "email", "role", "added_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3884,10 +3884,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectUserCreateRequest",
-            fields: &["user_id", "email", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectUserCreateRequest",
+            &["user_id", "email", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4023,10 +4023,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectUserDeleteResponse",
-            fields: &["object", "id", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectUserDeleteResponse",
+            &["object", "id", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4173,10 +4173,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectUserListResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectUserListResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4315,10 +4315,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectUserUpdateRequest",
-            fields: &["role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectUserUpdateRequest",
+            &["role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4540,10 +4540,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateProjectServiceAccountBody",
-            fields: &["name", "role"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateProjectServiceAccountBody",
+            &["name", "role"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

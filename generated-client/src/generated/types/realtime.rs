@@ -53,10 +53,10 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AudioTranscription",
-            fields: &["model", "language", "languages", "keywords", "prompt", "delay"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AudioTranscription",
+            &["model", "language", "languages", "keywords", "prompt", "delay"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -420,10 +420,10 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AudioTranscriptionResponse",
-            fields: &["model", "language", "languages", "prompt"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AudioTranscriptionResponse",
+            &["model", "language", "languages", "prompt"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -652,10 +652,10 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PcmAudioFormat",
-            fields: &["type", "rate"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PcmAudioFormat",
+            &["type", "rate"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -772,10 +772,10 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PcmaAudioFormat",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PcmaAudioFormat",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -877,10 +877,10 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PcmuAudioFormat",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PcmuAudioFormat",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1354,10 +1354,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeCallReferRequest",
-            fields: &["target_uri"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeCallReferRequest",
+            &["target_uri"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1455,10 +1455,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeCallRejectRequest",
-            fields: &["status_code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeCallRejectRequest",
+            &["status_code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1580,10 +1580,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeCreateClientSecretRequest",
-            fields: &["expires_after", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeCreateClientSecretRequest",
+            &["expires_after", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1792,10 +1792,10 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeCreateClientSecretRequestClientSecretExpiration",
-            fields: &["anchor", "seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeCreateClientSecretRequestClientSecretExpiration",
+            &["anchor", "seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2027,10 +2027,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeCreateClientSecretResponse",
-            fields: &["value", "expires_at", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeCreateClientSecretResponse",
+            &["value", "expires_at", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2193,10 +2193,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeFunctionTool",
-            fields: &["type", "name", "description", "parameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeFunctionTool",
+            &["type", "name", "description", "parameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2417,10 +2417,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeReasoning",
-            fields: &["effort"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeReasoning",
+            &["effort"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2677,9 +2677,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequest",
+            &[
                 "client_secret",
                 "modalities",
                 "instructions",
@@ -2697,7 +2697,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
                 "truncation",
                 "prompt",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3044,10 +3044,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestClientSecret",
-            fields: &["value", "expires_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestClientSecret",
+            &["value", "expires_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3220,9 +3220,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestGa",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestGa",
+            &[
                 "type",
                 "output_modalities",
                 "model",
@@ -3238,7 +3238,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
                 "truncation",
                 "prompt",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3550,10 +3550,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestGaAudio",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestGaAudio",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3855,10 +3855,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestGaInput",
-            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestGaInput",
+            &["format", "transcription", "noise_reduction", "turn_detection"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4382,10 +4382,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestGaNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestGaNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4498,10 +4498,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestGaOutput",
-            fields: &["format", "voice", "speed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestGaOutput",
+            &["format", "voice", "speed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5106,10 +5106,10 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestGaTracingTracingConfiguration",
-            fields: &["workflow_name", "group_id", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestGaTracingTracingConfiguration",
+            &["workflow_name", "group_id", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5330,10 +5330,10 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestInputAudioTranscription",
-            fields: &["model"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestInputAudioTranscription",
+            &["model"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5674,10 +5674,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestToolsItem",
-            fields: &["type", "name", "description", "parameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestToolsItem",
+            &["type", "name", "description", "parameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6135,10 +6135,10 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestTracingTracingConfiguration",
-            fields: &["workflow_name", "group_id", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestTracingTracingConfiguration",
+            &["workflow_name", "group_id", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6300,10 +6300,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateRequestTurnDetection",
-            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateRequestTurnDetection",
+            &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6506,9 +6506,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponse",
+            &[
                 "id",
                 "object",
                 "expires_at",
@@ -6523,7 +6523,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
                 "tool_choice",
                 "max_output_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6625,10 +6625,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseAudio",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseAudio",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6757,9 +6757,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseGa",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseGa",
+            &[
                 "type",
                 "id",
                 "object",
@@ -6777,7 +6777,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
                 "truncation",
                 "prompt",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6891,10 +6891,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseGaAudio",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseGaAudio",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7115,10 +7115,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseGaInput",
-            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseGaInput",
+            &["format", "transcription", "noise_reduction", "turn_detection"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7514,10 +7514,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseGaNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseGaNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7648,10 +7648,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseGaOutput",
-            fields: &["format", "voice", "speed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseGaOutput",
+            &["format", "voice", "speed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8133,10 +8133,10 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseGaTracingTracingConfiguration",
-            fields: &["workflow_name", "group_id", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseGaTracingTracingConfiguration",
+            &["workflow_name", "group_id", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8360,10 +8360,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseInput",
-            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseInput",
+            &["format", "transcription", "noise_reduction", "turn_detection"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8448,10 +8448,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseInputTurnDetection",
-            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseInputTurnDetection",
+            &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8711,10 +8711,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8781,10 +8781,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseOutput",
-            fields: &["format", "voice", "speed"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseOutput",
+            &["format", "voice", "speed"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9059,10 +9059,10 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseTracingTracingConfiguration",
-            fields: &["workflow_name", "group_id", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseTracingTracingConfiguration",
+            &["workflow_name", "group_id", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9153,10 +9153,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionCreateResponseTurnDetection",
-            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionCreateResponseTurnDetection",
+            &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9258,16 +9258,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateRequest",
+            &[
                 "turn_detection",
                 "input_audio_noise_reduction",
                 "input_audio_format",
                 "input_audio_transcription",
                 "include",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9462,10 +9462,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateRequestGa",
-            fields: &["type", "audio", "include"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateRequestGa",
+            &["type", "audio", "include"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9602,10 +9602,10 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateRequestGaAudio",
-            fields: &["input"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateRequestGaAudio",
+            &["input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9811,10 +9811,10 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateRequestGaInput",
-            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateRequestGaInput",
+            &["format", "transcription", "noise_reduction", "turn_detection"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9975,10 +9975,10 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateRequestGaNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateRequestGaNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10340,10 +10340,10 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateRequestTurnDetection",
-            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateRequestTurnDetection",
+            &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10598,16 +10598,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponse",
+            &[
                 "client_secret",
                 "modalities",
                 "input_audio_format",
                 "input_audio_transcription",
                 "turn_detection",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10686,10 +10686,10 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponseClientSecret",
-            fields: &["value", "expires_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponseClientSecret",
+            &["value", "expires_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10775,10 +10775,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponseGa",
-            fields: &["type", "id", "object", "expires_at", "include", "audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponseGa",
+            &["type", "id", "object", "expires_at", "include", "audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10860,10 +10860,10 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponseGaAudio",
-            fields: &["input"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponseGaAudio",
+            &["input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11012,10 +11012,10 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponseGaInput",
-            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponseGaInput",
+            &["format", "transcription", "noise_reduction", "turn_detection"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11084,10 +11084,10 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponseGaNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponseGaNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11164,10 +11164,10 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
-            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
+            &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11321,10 +11321,10 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionCreateResponseTurnDetection",
-            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionCreateResponseTurnDetection",
+            &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11396,10 +11396,10 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranscriptionSessionRequestInputAudioNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranscriptionSessionRequestInputAudioNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11514,10 +11514,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationClientSecretCreateRequest",
-            fields: &["expires_after", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationClientSecretCreateRequest",
+            &["expires_after", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11724,10 +11724,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationClientSecretCreateResponse",
-            fields: &["value", "expires_at", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationClientSecretCreateResponse",
+            &["value", "expires_at", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11805,10 +11805,10 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationClientSecretRequestClientSecretExpiration",
-            fields: &["anchor", "seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationClientSecretRequestClientSecretExpiration",
+            &["anchor", "seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11945,10 +11945,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSession",
-            fields: &["id", "type", "expires_at", "model", "audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSession",
+            &["id", "type", "expires_at", "model", "audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12030,10 +12030,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionAudio",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionAudio",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12102,10 +12102,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionCreateRequest",
-            fields: &["model", "audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionCreateRequest",
+            &["model", "audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12230,10 +12230,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionCreateRequestAudio",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionCreateRequestAudio",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12367,10 +12367,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionCreateRequestInput",
-            fields: &["transcription", "noise_reduction"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionCreateRequestInput",
+            &["transcription", "noise_reduction"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12502,10 +12502,10 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionCreateRequestNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionCreateRequestNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12604,10 +12604,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionCreateRequestOutput",
-            fields: &["language"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionCreateRequestOutput",
+            &["language"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12713,10 +12713,10 @@ for RealtimeTranslationSessionCreateRequestTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionCreateRequestTranscription",
-            fields: &["model"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionCreateRequestTranscription",
+            &["model"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12824,10 +12824,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionInput",
-            fields: &["transcription", "noise_reduction"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionInput",
+            &["transcription", "noise_reduction"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12889,10 +12889,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12953,10 +12953,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionOutput",
-            fields: &["language"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionOutput",
+            &["language"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13015,10 +13015,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionTranscription",
-            fields: &["model"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionTranscription",
+            &["model"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13433,10 +13433,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTruncationTokenLimits",
-            fields: &["post_instructions"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTruncationTokenLimits",
+            &["post_instructions"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13725,10 +13725,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTurnDetectionSemanticVad",
-            fields: &["type", "eagerness", "create_response", "interrupt_response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTurnDetectionSemanticVad",
+            &["type", "eagerness", "create_response", "interrupt_response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13977,9 +13977,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTurnDetectionServerVad",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTurnDetectionServerVad",
+            &[
                 "type",
                 "threshold",
                 "prefix_padding_ms",
@@ -13988,7 +13988,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
                 "interrupt_response",
                 "idle_timeout_ms",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14255,10 +14255,10 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RetentionRatioTruncation",
-            fields: &["type", "retention_ratio", "token_limits"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RetentionRatioTruncation",
+            &["type", "retention_ratio", "token_limits"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -50,10 +50,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaAdditionalTools",
-            fields: &["agent", "type", "id", "role", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaAdditionalTools",
+            &["agent", "type", "id", "role", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -148,10 +148,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaAdditionalToolsItemParam",
-            fields: &["agent", "id", "type", "role", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaAdditionalToolsItemParam",
+            &["agent", "id", "type", "role", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -566,10 +566,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaAgentMessage",
-            fields: &["agent", "type", "id", "author", "recipient", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaAgentMessage",
+            &["agent", "type", "id", "author", "recipient", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -851,10 +851,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaAgentMessageItemParam",
-            fields: &["agent", "id", "type", "author", "recipient", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaAgentMessageItemParam",
+            &["agent", "id", "type", "author", "recipient", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1281,10 +1281,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTag {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaAgentTag",
-            fields: &["agent_name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaAgentTag",
+            &["agent_name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1379,10 +1379,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTagParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaAgentTagParam",
-            fields: &["agent_name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaAgentTagParam",
+            &["agent_name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1866,10 +1866,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchCreateFileOperation",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchCreateFileOperation",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1946,10 +1946,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchCreateFileOperationParam",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchCreateFileOperationParam",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2208,10 +2208,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchDeleteFileOperation",
-            fields: &["type", "path"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchDeleteFileOperation",
+            &["type", "path"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2281,10 +2281,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchDeleteFileOperationParam",
-            fields: &["type", "path"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchDeleteFileOperationParam",
+            &["type", "path"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2659,9 +2659,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchToolCall",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -2671,7 +2671,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCall {
                 "operation",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2871,10 +2871,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchToolCallItemParam",
-            fields: &["agent", "type", "id", "call_id", "caller", "status", "operation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchToolCallItemParam",
+            &["agent", "type", "id", "call_id", "caller", "status", "operation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3155,9 +3155,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchToolCallOutput",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchToolCallOutput",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -3167,7 +3167,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutput {
                 "output",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3280,10 +3280,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchToolCallOutputItemParam",
-            fields: &["agent", "type", "id", "call_id", "caller", "status", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchToolCallOutputItemParam",
+            &["agent", "type", "id", "call_id", "caller", "status", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3705,10 +3705,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchToolParam",
-            fields: &["type", "allowed_callers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchToolParam",
+            &["type", "allowed_callers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3910,10 +3910,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchUpdateFileOperation",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchUpdateFileOperation",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3990,10 +3990,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApplyPatchUpdateFileOperationParam",
-            fields: &["type", "path", "diff"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApplyPatchUpdateFileOperationParam",
+            &["type", "path", "diff"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4261,10 +4261,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaApproximateLocation",
-            fields: &["type", "country", "region", "city", "timezone"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaApproximateLocation",
+            &["type", "country", "region", "city", "timezone"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4508,10 +4508,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaAutoCodeInterpreterToolParam",
-            fields: &["type", "file_ids", "memory_limit", "network_policy"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaAutoCodeInterpreterToolParam",
+            &["type", "file_ids", "memory_limit", "network_policy"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5089,10 +5089,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaClickParam",
-            fields: &["type", "button", "x", "y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaClickParam",
+            &["type", "button", "x", "y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5305,10 +5305,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCodeInterpreterOutputImage",
-            fields: &["type", "url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCodeInterpreterOutputImage",
+            &["type", "url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5494,10 +5494,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCodeInterpreterOutputLogs",
-            fields: &["type", "logs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCodeInterpreterOutputLogs",
+            &["type", "logs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5688,10 +5688,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCodeInterpreterTool",
-            fields: &["type", "container", "allowed_callers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCodeInterpreterTool",
+            &["type", "container", "allowed_callers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5840,10 +5840,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCodeInterpreterToolCall",
-            fields: &["agent", "type", "id", "status", "container_id", "code", "outputs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCodeInterpreterToolCall",
+            &["agent", "type", "id", "status", "container_id", "code", "outputs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6554,10 +6554,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCompactResource",
-            fields: &["id", "object", "output", "created_at", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCompactResource",
+            &["id", "object", "output", "created_at", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6732,9 +6732,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCompactResponseMethodPublicBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCompactResponseMethodPublicBody",
+            &[
                 "model",
                 "input",
                 "previous_response_id",
@@ -6744,7 +6744,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBody {
                 "prompt_cache_options",
                 "service_tier",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7102,10 +7102,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCompactionBody",
-            fields: &["agent", "type", "id", "encrypted_content", "created_by"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCompactionBody",
+            &["agent", "type", "id", "encrypted_content", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7274,10 +7274,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCompactionSummaryItemParam",
-            fields: &["agent", "id", "type", "encrypted_content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCompactionSummaryItemParam",
+            &["agent", "id", "type", "encrypted_content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7515,10 +7515,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCompactionTriggerItemParam",
-            fields: &["agent", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCompactionTriggerItemParam",
+            &["agent", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7734,10 +7734,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComparisonFilter",
-            fields: &["type", "key", "value"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComparisonFilter",
+            &["type", "key", "value"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8230,10 +8230,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCompoundFilter",
-            fields: &["type", "filters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCompoundFilter",
+            &["type", "filters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8723,9 +8723,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerCallOutputItemParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerCallOutputItemParam",
+            &[
                 "agent",
                 "id",
                 "call_id",
@@ -8734,7 +8734,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParam {
                 "acknowledged_safety_checks",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9012,10 +9012,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallSafetyCheckParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerCallSafetyCheckParam",
-            fields: &["id", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerCallSafetyCheckParam",
+            &["id", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9246,16 +9246,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerScreenshotContent",
-            fields: &[
-                "type",
-                "image_url",
-                "file_id",
-                "detail",
-                "prompt_cache_breakpoint",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerScreenshotContent",
+            &["type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9401,10 +9395,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerScreenshotImage",
-            fields: &["type", "image_url", "file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerScreenshotImage",
+            &["type", "image_url", "file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9607,10 +9601,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerTool",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerTool",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9731,9 +9725,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerToolCall",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -9743,7 +9737,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCall {
                 "pending_safety_checks",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9952,9 +9946,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerToolCallOutputResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerToolCallOutputResource",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -9964,7 +9958,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10446,10 +10440,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerUsePreviewTool",
-            fields: &["type", "environment", "display_width", "display_height"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerUsePreviewTool",
+            &["type", "environment", "display_width", "display_height"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10667,10 +10661,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerAutoParam",
-            fields: &["type", "file_ids", "memory_limit", "network_policy", "skills"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerAutoParam",
+            &["type", "file_ids", "memory_limit", "network_policy", "skills"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11095,17 +11089,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerFileCitationBody",
-            fields: &[
-                "type",
-                "container_id",
-                "file_id",
-                "start_index",
-                "end_index",
-                "filename",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerFileCitationBody",
+            &["type", "container_id", "file_id", "start_index", "end_index", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11333,17 +11320,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerFileCitationParam",
-            fields: &[
-                "type",
-                "start_index",
-                "end_index",
-                "container_id",
-                "file_id",
-                "filename",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerFileCitationParam",
+            &["type", "start_index", "end_index", "container_id", "file_id", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11644,10 +11624,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerNetworkPolicyAllowlistParam",
-            fields: &["type", "allowed_domains", "domain_secrets"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerNetworkPolicyAllowlistParam",
+            &["type", "allowed_domains", "domain_secrets"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11854,10 +11834,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerNetworkPolicyDisabledParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerNetworkPolicyDisabledParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12038,10 +12018,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDomainSecretPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerNetworkPolicyDomainSecretParam",
-            fields: &["domain", "name", "value"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerNetworkPolicyDomainSecretParam",
+            &["domain", "name", "value"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12162,10 +12142,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerReferenceParam",
-            fields: &["type", "container_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerReferenceParam",
+            &["type", "container_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12351,10 +12331,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContainerReferenceResource",
-            fields: &["type", "container_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContainerReferenceResource",
+            &["type", "container_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12491,10 +12471,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaContextManagementParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaContextManagementParam",
-            fields: &["type", "compact_threshold"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaContextManagementParam",
+            &["type", "compact_threshold"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12720,10 +12700,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaConversationParam2",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaConversationParam2",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12831,10 +12811,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCoordParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCoordParam",
-            fields: &["x", "y"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCoordParam",
+            &["x", "y"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13066,9 +13046,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCreateResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCreateResponse",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -13102,7 +13082,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
                 "max_output_tokens",
                 "multi_agent",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13840,10 +13820,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCustomGrammarFormatParam",
-            fields: &["type", "syntax", "definition"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCustomGrammarFormatParam",
+            &["type", "syntax", "definition"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14033,10 +14013,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCustomTextFormatParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCustomTextFormatParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14232,19 +14212,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCustomToolCall",
-            fields: &[
-                "agent",
-                "type",
-                "id",
-                "call_id",
-                "caller",
-                "namespace",
-                "name",
-                "input",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCustomToolCall",
+            &["agent", "type", "id", "call_id", "caller", "namespace", "name", "input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14444,10 +14415,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCustomToolCallOutput",
-            fields: &["agent", "type", "id", "call_id", "caller", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCustomToolCallOutput",
+            &["agent", "type", "id", "call_id", "caller", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14752,9 +14723,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCustomToolCallOutputResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCustomToolCallOutputResource",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -14764,7 +14735,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14973,9 +14944,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCustomToolCallResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCustomToolCallResource",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -14987,7 +14958,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15193,9 +15164,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCustomToolParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCustomToolParam",
+            &[
                 "type",
                 "name",
                 "description",
@@ -15203,7 +15174,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParam {
                 "defer_loading",
                 "allowed_callers",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15684,10 +15655,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaDirectToolCallCaller",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaDirectToolCallCaller",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15785,10 +15756,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaDirectToolCallCallerParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaDirectToolCallCallerParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16047,10 +16018,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaDoubleClickAction",
-            fields: &["type", "x", "y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaDoubleClickAction",
+            &["type", "x", "y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16259,10 +16230,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaDragParam",
-            fields: &["type", "path", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaDragParam",
+            &["type", "path", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16467,10 +16438,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaEasyInputMessage",
-            fields: &["role", "content", "phase", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaEasyInputMessage",
+            &["role", "content", "phase", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16910,10 +16881,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaEncryptedContent",
-            fields: &["type", "encrypted_content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaEncryptedContent",
+            &["type", "encrypted_content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16983,10 +16954,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaEncryptedContentParam",
-            fields: &["type", "encrypted_content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaEncryptedContentParam",
+            &["type", "encrypted_content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17247,10 +17218,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFileCitationBody",
-            fields: &["type", "file_id", "index", "filename"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFileCitationBody",
+            &["type", "file_id", "index", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17455,10 +17426,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFileCitationParam",
-            fields: &["type", "index", "file_id", "filename"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFileCitationParam",
+            &["type", "index", "file_id", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17812,10 +17783,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFilePath",
-            fields: &["type", "file_id", "index"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFilePath",
+            &["type", "file_id", "index"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18025,16 +17996,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFileSearchTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFileSearchTool",
+            &[
                 "type",
                 "vector_store_ids",
                 "max_num_results",
                 "ranking_options",
                 "filters",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18209,10 +18180,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFileSearchToolCall",
-            fields: &["agent", "id", "type", "status", "queries", "results"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFileSearchToolCall",
+            &["agent", "id", "type", "status", "queries", "results"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18383,10 +18354,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFileSearchToolCallResultsItem",
-            fields: &["file_id", "text", "filename", "attributes", "score"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFileSearchToolCallResultsItem",
+            &["file_id", "text", "filename", "attributes", "score"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19084,9 +19055,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionCallOutputItemParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionCallOutputItemParam",
+            &[
                 "agent",
                 "id",
                 "call_id",
@@ -19097,7 +19068,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParam {
                 "caller",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19761,10 +19732,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellAction",
-            fields: &["commands", "timeout_ms", "max_output_length"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellAction",
+            &["commands", "timeout_ms", "max_output_length"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19844,10 +19815,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellActionParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellActionParam",
-            fields: &["commands", "timeout_ms", "max_output_length"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellActionParam",
+            &["commands", "timeout_ms", "max_output_length"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20005,9 +19976,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCall",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -20018,7 +19989,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCall {
                 "environment",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20209,9 +20180,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallItemParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallItemParam",
+            &[
                 "agent",
                 "id",
                 "call_id",
@@ -20221,7 +20192,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParam {
                 "status",
                 "environment",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20704,9 +20675,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutput",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutput",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -20717,7 +20688,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutput {
                 "max_output_length",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20828,10 +20799,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutputContent",
-            fields: &["stdout", "stderr", "outcome", "created_by"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutputContent",
+            &["stdout", "stderr", "outcome", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20911,10 +20882,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContentParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutputContentParam",
-            fields: &["stdout", "stderr", "outcome"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutputContentParam",
+            &["stdout", "stderr", "outcome"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21112,10 +21083,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutputExitOutcome",
-            fields: &["type", "exit_code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutputExitOutcome",
+            &["type", "exit_code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21185,10 +21156,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutputExitOutcomeParam",
-            fields: &["type", "exit_code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutputExitOutcomeParam",
+            &["type", "exit_code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21459,9 +21430,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutputItemParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutputItemParam",
+            &[
                 "agent",
                 "id",
                 "call_id",
@@ -21471,7 +21442,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParam {
                 "status",
                 "max_output_length",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21905,10 +21876,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutputTimeoutOutcome",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutputTimeoutOutcome",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21969,10 +21940,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellCallOutputTimeoutOutcomeParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellCallOutputTimeoutOutcomeParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22435,10 +22406,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionShellToolParam",
-            fields: &["type", "environment", "allowed_callers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionShellToolParam",
+            &["type", "environment", "allowed_callers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22785,9 +22756,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionTool",
+            &[
                 "type",
                 "name",
                 "description",
@@ -22797,7 +22768,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionTool {
                 "defer_loading",
                 "allowed_callers",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23022,9 +22993,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionToolCall",
+            &[
                 "agent",
                 "id",
                 "type",
@@ -23035,7 +23006,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCall {
                 "arguments",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23258,9 +23229,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionToolCallOutput",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionToolCallOutput",
+            &[
                 "agent",
                 "id",
                 "type",
@@ -23271,7 +23242,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutput {
                 "output",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23485,9 +23456,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionToolCallOutputResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionToolCallOutputResource",
+            &[
                 "agent",
                 "id",
                 "type",
@@ -23499,7 +23470,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23767,9 +23738,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionToolCallResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionToolCallResource",
+            &[
                 "agent",
                 "id",
                 "type",
@@ -23781,7 +23752,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24069,9 +24040,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaFunctionToolParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaFunctionToolParam",
+            &[
                 "name",
                 "description",
                 "parameters",
@@ -24081,7 +24052,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParam {
                 "defer_loading",
                 "allowed_callers",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24655,10 +24626,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaHttpError",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaHttpError",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24853,10 +24824,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaHybridSearchOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaHybridSearchOptions",
-            fields: &["embedding_weight", "text_weight"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaHybridSearchOptions",
+            &["embedding_weight", "text_weight"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25165,9 +25136,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaImageGenTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaImageGenTool",
+            &[
                 "type",
                 "model",
                 "quality",
@@ -25181,7 +25152,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenTool {
                 "partial_images",
                 "action",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25539,10 +25510,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaImageGenToolCall",
-            fields: &["agent", "type", "id", "status", "result"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaImageGenToolCall",
+            &["agent", "type", "id", "status", "result"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25861,10 +25832,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolInputImageMask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaImageGenToolInputImageMask",
-            fields: &["image_url", "file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaImageGenToolInputImageMask",
+            &["image_url", "file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26544,10 +26515,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInlineSkillParam",
-            fields: &["type", "name", "description", "source"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInlineSkillParam",
+            &["type", "name", "description", "source"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26749,10 +26720,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInlineSkillSourceParam",
-            fields: &["type", "media_type", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInlineSkillSourceParam",
+            &["type", "media_type", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27206,9 +27177,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputFileContent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputFileContent",
+            &[
                 "type",
                 "file_id",
                 "filename",
@@ -27217,7 +27188,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContent {
                 "file_url",
                 "detail",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27434,9 +27405,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputFileContentParam",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputFileContentParam",
+            &[
                 "type",
                 "file_id",
                 "filename",
@@ -27445,7 +27416,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParam {
                 "detail",
                 "prompt_cache_breakpoint",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27812,16 +27783,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputImageContent",
-            fields: &[
-                "type",
-                "image_url",
-                "file_id",
-                "detail",
-                "prompt_cache_breakpoint",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputImageContent",
+            &["type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27996,16 +27961,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputImageContentParamAutoParam",
-            fields: &[
-                "type",
-                "image_url",
-                "file_id",
-                "detail",
-                "prompt_cache_breakpoint",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputImageContentParamAutoParam",
+            &["type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28761,10 +28720,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputMessage",
-            fields: &["agent", "type", "role", "status", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputMessage",
+            &["agent", "type", "role", "status", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28943,10 +28902,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputMessageResource",
-            fields: &["agent", "type", "role", "status", "content", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputMessageResource",
+            &["agent", "type", "role", "status", "content", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29393,10 +29352,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputTextContent",
-            fields: &["type", "text", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputTextContent",
+            &["type", "text", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29537,10 +29496,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputTextContentParam",
-            fields: &["type", "text", "prompt_cache_breakpoint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputTextContentParam",
+            &["type", "text", "prompt_cache_breakpoint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -31241,10 +31200,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaItemReferenceParam",
-            fields: &["agent", "type", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaItemReferenceParam",
+            &["agent", "type", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32281,10 +32240,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaKeyPressAction",
-            fields: &["type", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaKeyPressAction",
+            &["type", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32616,10 +32575,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLocalEnvironmentParam",
-            fields: &["type", "skills"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLocalEnvironmentParam",
+            &["type", "skills"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32808,10 +32767,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLocalEnvironmentResource",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLocalEnvironmentResource",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32956,17 +32915,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLocalShellExecAction",
-            fields: &[
-                "type",
-                "command",
-                "timeout_ms",
-                "working_directory",
-                "env",
-                "user",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLocalShellExecAction",
+            &["type", "command", "timeout_ms", "working_directory", "env", "user"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33221,10 +33173,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLocalShellToolCall",
-            fields: &["agent", "type", "id", "call_id", "action", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLocalShellToolCall",
+            &["agent", "type", "id", "call_id", "action", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33389,10 +33341,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLocalShellToolCallOutput",
-            fields: &["agent", "type", "id", "output", "status", "call_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLocalShellToolCallOutput",
+            &["agent", "type", "id", "output", "status", "call_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33878,10 +33830,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLocalShellToolParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLocalShellToolParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34062,10 +34014,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLocalSkillParam",
-            fields: &["name", "description", "path"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLocalSkillParam",
+            &["name", "description", "path"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34189,10 +34141,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaLogProb",
-            fields: &["token", "logprob", "bytes", "top_logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaLogProb",
+            &["token", "logprob", "bytes", "top_logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34329,10 +34281,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpApprovalRequest",
-            fields: &["agent", "type", "id", "server_label", "name", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpApprovalRequest",
+            &["agent", "type", "id", "server_label", "name", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34589,9 +34541,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpApprovalResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpApprovalResponse",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -34600,7 +34552,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponse {
                 "reason",
                 "request_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34802,9 +34754,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpApprovalResponseResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpApprovalResponseResource",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -34813,7 +34765,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResource {
                 "reason",
                 "request_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35081,10 +35033,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpListTools",
-            fields: &["agent", "type", "id", "server_label", "tools", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpListTools",
+            &["agent", "type", "id", "server_label", "tools", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35250,10 +35202,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpListToolsTool",
-            fields: &["name", "description", "input_schema", "annotations"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpListToolsTool",
+            &["name", "description", "input_schema", "annotations"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35484,10 +35436,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpProtocolError",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpProtocolError",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35722,9 +35674,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpTool",
+            &[
                 "type",
                 "server_label",
                 "server_url",
@@ -35738,7 +35690,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpTool {
                 "require_approval",
                 "defer_loading",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36117,10 +36069,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolApprovalFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpToolApprovalFilter",
-            fields: &["always", "never"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpToolApprovalFilter",
+            &["always", "never"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36364,9 +36316,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpToolCall",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -36378,7 +36330,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCall {
                 "status",
                 "approval_request_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36957,10 +36909,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpToolExecutionError",
-            fields: &["type", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpToolExecutionError",
+            &["type", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37148,10 +37100,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMcpToolFilter",
-            fields: &["tool_names", "read_only"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMcpToolFilter",
+            &["tool_names", "read_only"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37499,10 +37451,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMessage",
-            fields: &["agent", "type", "id", "status", "role", "content", "phase"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMessage",
+            &["agent", "type", "id", "status", "role", "content", "phase"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39005,10 +38957,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaModeration",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaModeration",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39070,10 +39022,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationConfigParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaModerationConfigParam",
-            fields: &["mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaModerationConfigParam",
+            &["mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39179,10 +39131,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaModerationErrorBody",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaModerationErrorBody",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39585,10 +39537,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaModerationParam",
-            fields: &["model", "policy"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaModerationParam",
+            &["model", "policy"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39704,10 +39656,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationPolicyParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaModerationPolicyParam",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaModerationPolicyParam",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39851,9 +39803,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaModerationResultBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaModerationResultBody",
+            &[
                 "type",
                 "model",
                 "flagged",
@@ -39861,7 +39813,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBody {
                 "category_scores",
                 "category_applied_input_types",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40017,10 +39969,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMoveParam",
-            fields: &["type", "x", "y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMoveParam",
+            &["type", "x", "y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40403,10 +40355,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMultiAgentCall",
-            fields: &["agent", "type", "id", "call_id", "action", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMultiAgentCall",
+            &["agent", "type", "id", "call_id", "action", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40508,10 +40460,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMultiAgentCallItemParam",
-            fields: &["agent", "id", "call_id", "type", "action", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMultiAgentCallItemParam",
+            &["agent", "id", "call_id", "type", "action", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40772,10 +40724,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMultiAgentCallOutput",
-            fields: &["agent", "type", "id", "call_id", "action", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMultiAgentCallOutput",
+            &["agent", "type", "id", "call_id", "action", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40880,10 +40832,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMultiAgentCallOutputItemParam",
-            fields: &["agent", "id", "call_id", "type", "action", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMultiAgentCallOutputItemParam",
+            &["agent", "id", "call_id", "type", "action", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41287,10 +41239,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaMultiAgentParam",
-            fields: &["enabled", "max_concurrent_subagents"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaMultiAgentParam",
+            &["enabled", "max_concurrent_subagents"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41416,10 +41368,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaNamespaceToolParam",
-            fields: &["type", "name", "description", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaNamespaceToolParam",
+            &["type", "name", "description", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42281,10 +42233,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaOutputMessage",
-            fields: &["agent", "id", "type", "role", "content", "phase", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaOutputMessage",
+            &["agent", "id", "type", "role", "content", "phase", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42791,10 +42743,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaOutputTextContent",
-            fields: &["type", "text", "annotations", "logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaOutputTextContent",
+            &["type", "text", "annotations", "logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42923,10 +42875,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaOutputTextContentParam",
-            fields: &["type", "text", "annotations"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaOutputTextContentParam",
+            &["type", "text", "annotations"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43393,10 +43345,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgram {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaProgram",
-            fields: &["agent", "type", "id", "call_id", "code", "fingerprint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaProgram",
+            &["agent", "type", "id", "call_id", "code", "fingerprint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43498,10 +43450,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaProgramItemParam",
-            fields: &["agent", "id", "type", "call_id", "code", "fingerprint"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaProgramItemParam",
+            &["agent", "id", "type", "call_id", "code", "fingerprint"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43752,10 +43704,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaProgramOutput",
-            fields: &["agent", "type", "id", "call_id", "result", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaProgramOutput",
+            &["agent", "type", "id", "call_id", "result", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43857,10 +43809,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaProgramOutputItemParam",
-            fields: &["agent", "id", "type", "call_id", "result", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaProgramOutputItemParam",
+            &["agent", "id", "type", "call_id", "result", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44310,10 +44262,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaProgramToolCallCaller",
-            fields: &["type", "caller_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaProgramToolCallCaller",
+            &["type", "caller_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44424,10 +44376,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaProgramToolCallCallerParam",
-            fields: &["type", "caller_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaProgramToolCallCallerParam",
+            &["type", "caller_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44758,10 +44710,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaProgrammaticToolCallingParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaProgrammaticToolCallingParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44942,10 +44894,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaPrompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaPrompt",
-            fields: &["id", "version", "variables"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaPrompt",
+            &["id", "version", "variables"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45070,10 +45022,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaPromptCacheBreakpointConfig",
-            fields: &["mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaPromptCacheBreakpointConfig",
+            &["mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45246,10 +45198,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaPromptCacheBreakpointParam",
-            fields: &["mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaPromptCacheBreakpointParam",
+            &["mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45499,10 +45451,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaPromptCacheOptions",
-            fields: &["ttl", "mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaPromptCacheOptions",
+            &["ttl", "mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45569,10 +45521,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptionsParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaPromptCacheOptionsParam",
-            fields: &["ttl", "mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaPromptCacheOptionsParam",
+            &["ttl", "mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45923,10 +45875,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaRankingOptions",
-            fields: &["ranker", "score_threshold", "hybrid_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaRankingOptions",
+            &["ranker", "score_threshold", "hybrid_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -46079,10 +46031,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaReasoning",
-            fields: &["mode", "effort", "summary", "context", "generate_summary"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaReasoning",
+            &["mode", "effort", "summary", "context", "generate_summary"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -46513,18 +46465,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaReasoningItem",
-            fields: &[
-                "agent",
-                "type",
-                "id",
-                "encrypted_content",
-                "summary",
-                "content",
-                "status",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaReasoningItem",
+            &["agent", "type", "id", "encrypted_content", "summary", "content", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47010,10 +46954,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaReasoningTextContent",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaReasoningTextContent",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47199,10 +47143,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaRefusalContent",
-            fields: &["type", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaRefusalContent",
+            &["type", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47512,9 +47456,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponse",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -47551,7 +47495,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
                 "conversation",
                 "max_output_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47732,10 +47676,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioDeltaEvent",
-            fields: &["agent", "type", "sequence_number", "delta"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioDeltaEvent",
+            &["agent", "type", "sequence_number", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47882,10 +47826,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioDoneEvent",
-            fields: &["agent", "type", "sequence_number", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioDoneEvent",
+            &["agent", "type", "sequence_number", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48034,10 +47978,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioTranscriptDeltaEvent",
-            fields: &["agent", "type", "delta", "sequence_number", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioTranscriptDeltaEvent",
+            &["agent", "type", "delta", "sequence_number", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48187,10 +48131,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioTranscriptDoneEvent",
-            fields: &["agent", "type", "sequence_number", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioTranscriptDoneEvent",
+            &["agent", "type", "sequence_number", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48342,17 +48286,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDelta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallCodeDeltaEvent",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "delta",
-                "sequence_number",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallCodeDeltaEvent",
+            &["agent", "type", "output_index", "item_id", "delta", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48518,17 +48455,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDoneE
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallCodeDoneEvent",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "code",
-                "sequence_number",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallCodeDoneEvent",
+            &["agent", "type", "output_index", "item_id", "code", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48691,10 +48621,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallCompletedEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallCompletedEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48853,10 +48783,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallInProgressEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallInProgressEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49016,10 +48946,10 @@ for BetaResponseCodeInterpreterCallInterpretingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallInterpretingEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallInterpretingEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49176,10 +49106,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCompletedEvent",
-            fields: &["agent", "type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCompletedEvent",
+            &["agent", "type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49335,9 +49265,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseContentPartAddedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseContentPartAddedEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -49346,7 +49276,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEvent {
                 "part",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49514,9 +49444,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseContentPartDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseContentPartDoneEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -49525,7 +49455,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEvent {
                 "sequence_number",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49673,10 +49603,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseConversation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseConversation",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseConversation",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49748,10 +49678,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCreatedEvent",
-            fields: &["agent", "type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCreatedEvent",
+            &["agent", "type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49904,17 +49834,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCustomToolCallInputDeltaEvent",
-            fields: &[
-                "agent",
-                "type",
-                "sequence_number",
-                "output_index",
-                "item_id",
-                "delta",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCustomToolCallInputDeltaEvent",
+            &["agent", "type", "sequence_number", "output_index", "item_id", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50079,17 +50002,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCustomToolCallInputDoneEvent",
-            fields: &[
-                "agent",
-                "type",
-                "sequence_number",
-                "output_index",
-                "item_id",
-                "input",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCustomToolCallInputDoneEvent",
+            &["agent", "type", "sequence_number", "output_index", "item_id", "input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50242,10 +50158,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseError",
-            fields: &["code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseError",
+            &["code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50457,10 +50373,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseErrorEvent",
-            fields: &["agent", "type", "code", "message", "param", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseErrorEvent",
+            &["agent", "type", "code", "message", "param", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50610,10 +50526,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFailedEvent",
-            fields: &["agent", "type", "sequence_number", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFailedEvent",
+            &["agent", "type", "sequence_number", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50763,10 +50679,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFileSearchCallCompletedEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFileSearchCallCompletedEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50924,10 +50840,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFileSearchCallInProgressEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFileSearchCallInProgressEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51085,10 +51001,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFileSearchCallSearchingEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFileSearchCallSearchingEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51232,10 +51148,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFormatJsonObject",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFormatJsonObject",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51416,10 +51332,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFormatText",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFormatText",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51606,17 +51522,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFunctionCallArgumentsDeltaEvent",
-            fields: &[
-                "agent",
-                "type",
-                "item_id",
-                "output_index",
-                "sequence_number",
-                "delta",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFunctionCallArgumentsDeltaEvent",
+            &["agent", "type", "item_id", "output_index", "sequence_number", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51784,9 +51693,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFunctionCallArgumentsDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFunctionCallArgumentsDoneEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -51795,7 +51704,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
                 "sequence_number",
                 "arguments",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51961,10 +51870,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallCompletedEvent",
-            fields: &["agent", "type", "output_index", "sequence_number", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallCompletedEvent",
+            &["agent", "type", "output_index", "sequence_number", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52122,10 +52031,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallGeneratingEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallGeneratingEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52283,10 +52192,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallInProgressEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallInProgressEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52468,9 +52377,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallPartialImageEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallPartialImageEvent",
+            &[
                 "agent",
                 "type",
                 "output_index",
@@ -52483,7 +52392,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
                 "background",
                 "output_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52658,10 +52567,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseInProgressEvent",
-            fields: &["agent", "type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseInProgressEvent",
+            &["agent", "type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52797,10 +52706,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseIncompleteDetails",
-            fields: &["reason"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseIncompleteDetails",
+            &["reason"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52870,10 +52779,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseIncompleteEvent",
-            fields: &["agent", "type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseIncompleteEvent",
+            &["agent", "type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53120,10 +53029,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseItemList",
-            fields: &["object", "data", "has_more", "first_id", "last_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseItemList",
+            &["object", "data", "has_more", "first_id", "last_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53271,10 +53180,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseLogProb",
-            fields: &["token", "logprob", "top_logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseLogProb",
+            &["token", "logprob", "top_logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53344,10 +53253,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProbTopLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseLogProbTopLogprobsItem",
-            fields: &["token", "logprob"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseLogProbTopLogprobsItem",
+            &["token", "logprob"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53426,17 +53335,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallArgumentsDeltaEvent",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "delta",
-                "sequence_number",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallArgumentsDeltaEvent",
+            &["agent", "type", "output_index", "item_id", "delta", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53597,17 +53499,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallArgumentsDoneEvent",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "arguments",
-                "sequence_number",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallArgumentsDoneEvent",
+            &["agent", "type", "output_index", "item_id", "arguments", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53765,10 +53660,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallCompletedEvent",
-            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallCompletedEvent",
+            &["agent", "type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53922,10 +53817,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallFailedEvent",
-            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallFailedEvent",
+            &["agent", "type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54079,10 +53974,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallInProgressEvent",
-            fields: &["agent", "type", "sequence_number", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallInProgressEvent",
+            &["agent", "type", "sequence_number", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54236,10 +54131,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpListToolsCompletedEvent",
-            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpListToolsCompletedEvent",
+            &["agent", "type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54393,10 +54288,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpListToolsFailedEvent",
-            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpListToolsFailedEvent",
+            &["agent", "type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54550,10 +54445,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpListToolsInProgressEvent",
-            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpListToolsInProgressEvent",
+            &["agent", "type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54771,10 +54666,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseOutputItemAddedEvent",
-            fields: &["agent", "type", "output_index", "sequence_number", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseOutputItemAddedEvent",
+            &["agent", "type", "output_index", "sequence_number", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54928,10 +54823,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseOutputItemDoneEvent",
-            fields: &["agent", "type", "output_index", "sequence_number", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseOutputItemDoneEvent",
+            &["agent", "type", "output_index", "sequence_number", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55097,9 +54992,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseOutputTextAnnotationAddedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseOutputTextAnnotationAddedEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -55109,7 +55004,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
                 "sequence_number",
                 "annotation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55458,10 +55353,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseQueuedEvent",
-            fields: &["agent", "type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseQueuedEvent",
+            &["agent", "type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55678,9 +55573,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryPartAddedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryPartAddedEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -55689,7 +55584,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
                 "sequence_number",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55778,10 +55673,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryPartAddedEventPart",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryPartAddedEventPart",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56004,9 +55899,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryPartDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryPartDoneEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -56016,7 +55911,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
                 "sequence_number",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56108,10 +56003,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryPartDoneEventPart",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryPartDoneEventPart",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56393,9 +56288,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryTextDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryTextDeltaEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -56404,7 +56299,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
                 "delta",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56576,9 +56471,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryTextDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryTextDoneEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -56587,7 +56482,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
                 "text",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56759,9 +56654,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningTextDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningTextDeltaEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -56770,7 +56665,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEvent {
                 "delta",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56938,9 +56833,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningTextDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningTextDoneEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -56949,7 +56844,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEvent {
                 "text",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57117,9 +57012,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseRefusalDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseRefusalDeltaEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -57128,7 +57023,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEvent {
                 "delta",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57296,9 +57191,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseRefusalDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseRefusalDoneEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -57307,7 +57202,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEvent {
                 "refusal",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57472,9 +57367,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandAddedStreami
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallCommandAddedStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallCommandAddedStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -57482,7 +57377,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandAddedStreami
                 "command_index",
                 "command",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57647,9 +57542,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDeltaStreami
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallCommandDeltaStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallCommandDeltaStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -57658,7 +57553,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDeltaStreami
                 "delta",
                 "obfuscation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57823,9 +57718,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDoneStreamin
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallCommandDoneStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallCommandDoneStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -57833,7 +57728,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDoneStreamin
                 "command_index",
                 "command",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -57999,9 +57894,9 @@ for BetaResponseShellCallOutputContentDeltaStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallOutputContentDeltaStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallOutputContentDeltaStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -58010,7 +57905,7 @@ for BetaResponseShellCallOutputContentDeltaStreamingEvent {
                 "command_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58186,9 +58081,9 @@ for BetaResponseShellCallOutputContentDoneStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallOutputContentDoneStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallOutputContentDoneStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -58197,7 +58092,7 @@ for BetaResponseShellCallOutputContentDoneStreamingEvent {
                 "command_index",
                 "output",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59503,10 +59398,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseStreamOptions",
-            fields: &["include_obfuscation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseStreamOptions",
+            &["include_obfuscation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59639,9 +59534,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseTextDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseTextDeltaEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -59651,7 +59546,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEvent {
                 "sequence_number",
                 "logprobs",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59826,9 +59721,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseTextDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseTextDoneEvent",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -59838,7 +59733,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEvent {
                 "sequence_number",
                 "logprobs",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59995,10 +59890,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseTextParam",
-            fields: &["format", "verbosity"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseTextParam",
+            &["format", "verbosity"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60197,16 +60092,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseUsage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseUsage",
+            &[
                 "input_tokens",
                 "input_tokens_details",
                 "output_tokens",
                 "output_tokens_details",
                 "total_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60288,10 +60183,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseUsageInputTokensDetails",
-            fields: &["cached_tokens", "cache_write_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseUsageInputTokensDetails",
+            &["cached_tokens", "cache_write_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60356,10 +60251,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseUsageOutputTokensDetails",
-            fields: &["reasoning_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseUsageOutputTokensDetails",
+            &["reasoning_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60434,10 +60329,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWebSearchCallCompletedEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWebSearchCallCompletedEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60591,10 +60486,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWebSearchCallInProgressEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWebSearchCallInProgressEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60752,10 +60647,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWebSearchCallSearchingEvent",
-            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWebSearchCallSearchingEvent",
+            &["agent", "type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60895,10 +60790,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaScreenshotParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaScreenshotParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61085,10 +60980,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaScrollParam",
-            fields: &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaScrollParam",
+            &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61632,10 +61527,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaShellCallOutputDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaShellCallOutputDelta",
-            fields: &["stdout", "stderr"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaShellCallOutputDelta",
+            &["stdout", "stderr"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61705,10 +61600,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaSkillReferenceParam",
-            fields: &["type", "skill_id", "version"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaSkillReferenceParam",
+            &["type", "skill_id", "version"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61903,10 +61798,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaSpecificApplyPatchParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaSpecificApplyPatchParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62098,10 +61993,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaSpecificFunctionShellParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaSpecificFunctionShellParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62293,10 +62188,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParam
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaSpecificProgrammaticToolCallingParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaSpecificProgrammaticToolCallingParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62493,10 +62388,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaSummaryTextContent",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaSummaryTextContent",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62679,10 +62574,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaTextContent",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaTextContent",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62925,10 +62820,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaTextResponseFormatJsonSchema",
-            fields: &["type", "description", "name", "schema", "strict"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaTextResponseFormatJsonSchema",
+            &["type", "description", "name", "schema", "strict"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -63188,9 +63083,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaTokenCountsBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaTokenCountsBody",
+            &[
                 "model",
                 "input",
                 "previous_response_id",
@@ -63204,7 +63099,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBody {
                 "tool_choice",
                 "parallel_tool_calls",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -63601,10 +63496,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaTokenCountsResource",
-            fields: &["object", "input_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaTokenCountsResource",
+            &["object", "input_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -64209,10 +64104,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolChoiceAllowed",
-            fields: &["type", "mode", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolChoiceAllowed",
+            &["type", "mode", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -64499,10 +64394,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolChoiceCustom",
-            fields: &["type", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolChoiceCustom",
+            &["type", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -64704,10 +64599,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolChoiceFunction",
-            fields: &["type", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolChoiceFunction",
+            &["type", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -64912,10 +64807,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolChoiceMcp",
-            fields: &["type", "server_label", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolChoiceMcp",
+            &["type", "server_label", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -65515,10 +65410,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolChoiceTypes",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolChoiceTypes",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -65742,9 +65637,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolSearchCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolSearchCall",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -65754,7 +65649,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCall {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -65865,18 +65760,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolSearchCallItemParam",
-            fields: &[
-                "agent",
-                "id",
-                "call_id",
-                "type",
-                "execution",
-                "arguments",
-                "status",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolSearchCallItemParam",
+            &["agent", "id", "call_id", "type", "execution", "arguments", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -66316,9 +66203,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolSearchOutput",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolSearchOutput",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -66328,7 +66215,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutput {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -66439,10 +66326,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolSearchOutputItemParam",
-            fields: &["agent", "id", "call_id", "type", "execution", "tools", "status"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolSearchOutputItemParam",
+            &["agent", "id", "call_id", "type", "execution", "tools", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -66800,10 +66687,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaToolSearchToolParam",
-            fields: &["type", "execution", "description", "parameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaToolSearchToolParam",
+            &["type", "execution", "description", "parameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -67033,10 +66920,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaTopLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaTopLogProb",
-            fields: &["token", "logprob", "bytes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaTopLogProb",
+            &["token", "logprob", "bytes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -67226,10 +67113,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaTypeParam",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaTypeParam",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -67421,10 +67308,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaUrlCitationBody",
-            fields: &["type", "url", "start_index", "end_index", "title"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaUrlCitationBody",
+            &["type", "url", "start_index", "end_index", "title"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -67639,10 +67526,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaUrlCitationParam",
-            fields: &["type", "start_index", "end_index", "url", "title"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaUrlCitationParam",
+            &["type", "start_index", "end_index", "url", "title"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -68062,10 +67949,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWaitParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWaitParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -68243,10 +68130,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchActionFind",
-            fields: &["type", "url", "pattern"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchActionFind",
+            &["type", "url", "pattern"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -68441,10 +68328,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchActionOpenPage",
-            fields: &["type", "url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchActionOpenPage",
+            &["type", "url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -68651,10 +68538,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchActionSearch",
-            fields: &["type", "query", "queries", "sources"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchActionSearch",
+            &["type", "query", "queries", "sources"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -68953,10 +68840,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchWebSearchSource
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchActionSearchWebSearchSource",
-            fields: &["type", "url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchActionSearchWebSearchSource",
+            &["type", "url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -69076,10 +68963,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchApproximateLocation",
-            fields: &["type", "country", "region", "city", "timezone"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchApproximateLocation",
+            &["type", "country", "region", "city", "timezone"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -69336,15 +69223,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchPreviewTool",
-            fields: &[
-                "type",
-                "user_location",
-                "search_context_size",
-                "search_content_types",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchPreviewTool",
+            &["type", "user_location", "search_context_size", "search_content_types"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -69591,16 +69473,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchTool",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchTool",
+            &[
                 "type",
                 "external_web_access",
                 "filters",
                 "user_location",
                 "search_context_size",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -69776,10 +69658,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchToolCall",
-            fields: &["agent", "id", "type", "status", "action"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchToolCall",
+            &["agent", "id", "type", "status", "action"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -70189,10 +70071,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaWebSearchToolFilters",
-            fields: &["allowed_domains"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaWebSearchToolFilters",
+            &["allowed_domains"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -70464,10 +70346,10 @@ impl<'de> ::serde::Deserialize<'de> for CompactResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompactResource",
-            fields: &["id", "object", "output", "created_at", "usage"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompactResource",
+            &["id", "object", "output", "created_at", "usage"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -70640,9 +70522,9 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompactResponseMethodPublicBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompactResponseMethodPublicBody",
+            &[
                 "model",
                 "input",
                 "previous_response_id",
@@ -70652,7 +70534,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
                 "prompt_cache_options",
                 "service_tier",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -71001,10 +70883,10 @@ impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContextManagementParam",
-            fields: &["type", "compact_threshold"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContextManagementParam",
+            &["type", "compact_threshold"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -71227,10 +71109,10 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ConversationParam2",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ConversationParam2",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -71456,9 +71338,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateResponse",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -71491,7 +71373,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
                 "context_management",
                 "max_output_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -72138,18 +72020,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolCallOutputResource",
-            fields: &[
-                "type",
-                "id",
-                "call_id",
-                "caller",
-                "output",
-                "status",
-                "created_by",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolCallOutputResource",
+            &["type", "id", "call_id", "caller", "output", "status", "created_by"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -72266,9 +72140,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CustomToolCallResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CustomToolCallResource",
+            &[
                 "type",
                 "id",
                 "call_id",
@@ -72279,7 +72153,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallResource {
                 "status",
                 "created_by",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -72397,19 +72271,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FunctionToolCallOutput",
-            fields: &[
-                "id",
-                "type",
-                "call_id",
-                "name",
-                "namespace",
-                "caller",
-                "output",
-                "status",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FunctionToolCallOutput",
+            &["id", "type", "call_id", "name", "namespace", "caller", "output", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -72503,10 +72368,10 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "InputMessageResource",
-            fields: &["type", "role", "status", "content", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "InputMessageResource",
+            &["type", "role", "status", "content", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -74349,10 +74214,10 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Moderation",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Moderation",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -74422,10 +74287,10 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModerationErrorBody",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModerationErrorBody",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -75271,10 +75136,10 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PromptCacheOptions",
-            fields: &["ttl", "mode"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PromptCacheOptions",
+            &["ttl", "mode"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -75426,10 +75291,10 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Reasoning",
-            fields: &["mode", "effort", "summary", "context", "generate_summary"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Reasoning",
+            &["mode", "effort", "summary", "context", "generate_summary"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -76013,9 +75878,9 @@ impl<'de> ::serde::Deserialize<'de> for Response {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Response",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Response",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -76052,7 +75917,7 @@ impl<'de> ::serde::Deserialize<'de> for Response {
                 "conversation",
                 "max_output_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -76230,10 +76095,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioDeltaEvent",
-            fields: &["type", "sequence_number", "delta"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioDeltaEvent",
+            &["type", "sequence_number", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -76374,10 +76239,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioDoneEvent",
-            fields: &["type", "sequence_number", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioDoneEvent",
+            &["type", "sequence_number", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -76517,10 +76382,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioTranscriptDeltaEvent",
-            fields: &["type", "delta", "sequence_number", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioTranscriptDeltaEvent",
+            &["type", "delta", "sequence_number", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -76664,10 +76529,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioTranscriptDoneEvent",
-            fields: &["type", "sequence_number", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioTranscriptDoneEvent",
+            &["type", "sequence_number", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -76813,10 +76678,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallCodeDeltaEvent",
-            fields: &["type", "output_index", "item_id", "delta", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallCodeDeltaEvent",
+            &["type", "output_index", "item_id", "delta", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -76975,10 +76840,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallCodeDoneEvent",
-            fields: &["type", "output_index", "item_id", "code", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallCodeDoneEvent",
+            &["type", "output_index", "item_id", "code", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -77134,10 +76999,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallCompletedEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallCompletedEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -77289,10 +77154,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallInProgressEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallInProgressEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -77444,10 +77309,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingE
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallInterpretingEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallInterpretingEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -77597,10 +77462,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCompletedEvent",
-            fields: &["type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCompletedEvent",
+            &["type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -77747,9 +77612,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseContentPartAddedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseContentPartAddedEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -77757,7 +77622,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
                 "part",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -77919,9 +77784,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseContentPartDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseContentPartDoneEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -77929,7 +77794,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
                 "sequence_number",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -78074,10 +77939,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseConversation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseConversation",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseConversation",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -78143,10 +78008,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCreatedEvent",
-            fields: &["type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCreatedEvent",
+            &["type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -78290,10 +78155,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCustomToolCallInputDeltaEvent",
-            fields: &["type", "sequence_number", "output_index", "item_id", "delta"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCustomToolCallInputDeltaEvent",
+            &["type", "sequence_number", "output_index", "item_id", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -78452,10 +78317,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCustomToolCallInputDoneEvent",
-            fields: &["type", "sequence_number", "output_index", "item_id", "input"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCustomToolCallInputDoneEvent",
+            &["type", "sequence_number", "output_index", "item_id", "input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -78605,10 +78470,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseError",
-            fields: &["code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseError",
+            &["code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -78817,10 +78682,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseErrorEvent",
-            fields: &["type", "code", "message", "param", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseErrorEvent",
+            &["type", "code", "message", "param", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -78964,10 +78829,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFailedEvent",
-            fields: &["type", "sequence_number", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFailedEvent",
+            &["type", "sequence_number", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -79108,10 +78973,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFileSearchCallCompletedEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFileSearchCallCompletedEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -79263,10 +79128,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFileSearchCallInProgressEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFileSearchCallInProgressEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -79418,10 +79283,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFileSearchCallSearchingEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFileSearchCallSearchingEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -79576,10 +79441,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFunctionCallArgumentsDeltaEvent",
-            fields: &["type", "item_id", "output_index", "sequence_number", "delta"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFunctionCallArgumentsDeltaEvent",
+            &["type", "item_id", "output_index", "sequence_number", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -79741,17 +79606,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFunctionCallArgumentsDoneEvent",
-            fields: &[
-                "type",
-                "item_id",
-                "name",
-                "output_index",
-                "sequence_number",
-                "arguments",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFunctionCallArgumentsDoneEvent",
+            &["type", "item_id", "name", "output_index", "sequence_number", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -79911,10 +79769,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallCompletedEvent",
-            fields: &["type", "output_index", "sequence_number", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallCompletedEvent",
+            &["type", "output_index", "sequence_number", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -80066,10 +79924,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallGeneratingEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallGeneratingEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -80221,10 +80079,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallInProgressEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallInProgressEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -80400,9 +80258,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallPartialImageEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallPartialImageEvent",
+            &[
                 "type",
                 "output_index",
                 "item_id",
@@ -80414,7 +80272,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
                 "background",
                 "output_format",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -80583,10 +80441,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseInProgressEvent",
-            fields: &["type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseInProgressEvent",
+            &["type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -80719,10 +80577,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseIncompleteDetails",
-            fields: &["reason"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseIncompleteDetails",
+            &["reason"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -80789,10 +80647,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseIncompleteEvent",
-            fields: &["type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseIncompleteEvent",
+            &["type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81032,10 +80890,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseItemList",
-            fields: &["object", "data", "has_more", "first_id", "last_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseItemList",
+            &["object", "data", "has_more", "first_id", "last_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81183,10 +81041,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseLogProb",
-            fields: &["token", "logprob", "top_logprobs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseLogProb",
+            &["token", "logprob", "top_logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81256,10 +81114,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProbTopLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseLogProbTopLogprobsItem",
-            fields: &["token", "logprob"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseLogProbTopLogprobsItem",
+            &["token", "logprob"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81335,10 +81193,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallArgumentsDeltaEvent",
-            fields: &["type", "output_index", "item_id", "delta", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallArgumentsDeltaEvent",
+            &["type", "output_index", "item_id", "delta", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81493,10 +81351,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallArgumentsDoneEvent",
-            fields: &["type", "output_index", "item_id", "arguments", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallArgumentsDoneEvent",
+            &["type", "output_index", "item_id", "arguments", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81648,10 +81506,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallCompletedEvent",
-            fields: &["type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallCompletedEvent",
+            &["type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81799,10 +81657,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallFailedEvent",
-            fields: &["type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallFailedEvent",
+            &["type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -81950,10 +81808,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallInProgressEvent",
-            fields: &["type", "sequence_number", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallInProgressEvent",
+            &["type", "sequence_number", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -82101,10 +81959,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpListToolsCompletedEvent",
-            fields: &["type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpListToolsCompletedEvent",
+            &["type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -82252,10 +82110,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpListToolsFailedEvent",
-            fields: &["type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpListToolsFailedEvent",
+            &["type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -82403,10 +82261,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpListToolsInProgressEvent",
-            fields: &["type", "item_id", "output_index", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpListToolsInProgressEvent",
+            &["type", "item_id", "output_index", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -82618,10 +82476,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseOutputItemAddedEvent",
-            fields: &["type", "output_index", "sequence_number", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseOutputItemAddedEvent",
+            &["type", "output_index", "sequence_number", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -82769,10 +82627,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseOutputItemDoneEvent",
-            fields: &["type", "output_index", "sequence_number", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseOutputItemDoneEvent",
+            &["type", "output_index", "sequence_number", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -82932,9 +82790,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseOutputTextAnnotationAddedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseOutputTextAnnotationAddedEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -82943,7 +82801,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
                 "sequence_number",
                 "annotation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -83103,10 +82961,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseQueuedEvent",
-            fields: &["type", "response", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseQueuedEvent",
+            &["type", "response", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -83314,9 +83172,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryPartAddedEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryPartAddedEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -83324,7 +83182,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
                 "sequence_number",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -83410,10 +83268,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryPartAddedEventPart",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryPartAddedEventPart",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -83632,9 +83490,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryPartDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryPartDoneEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -83643,7 +83501,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
                 "sequence_number",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -83732,10 +83590,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryPartDoneEventPart",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryPartDoneEventPart",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -84013,9 +83871,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryTextDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryTextDeltaEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -84023,7 +83881,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
                 "delta",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -84189,9 +84047,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryTextDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryTextDoneEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -84199,7 +84057,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
                 "text",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -84365,9 +84223,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningTextDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningTextDeltaEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -84375,7 +84233,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
                 "delta",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -84537,9 +84395,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningTextDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningTextDoneEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -84547,7 +84405,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
                 "text",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -84709,9 +84567,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseRefusalDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseRefusalDeltaEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -84719,7 +84577,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
                 "delta",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -84881,9 +84739,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseRefusalDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseRefusalDoneEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -84891,7 +84749,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
                 "refusal",
                 "sequence_number",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -85050,16 +84908,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallCommandAddedStreamingEvent",
-            fields: &[
-                "type",
-                "sequence_number",
-                "output_index",
-                "command_index",
-                "command",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallCommandAddedStreamingEvent",
+            &["type", "sequence_number", "output_index", "command_index", "command"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -85217,9 +85069,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallCommandDeltaStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallCommandDeltaStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "output_index",
@@ -85227,7 +85079,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
                 "delta",
                 "obfuscation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -85385,16 +85237,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallCommandDoneStreamingEvent",
-            fields: &[
-                "type",
-                "sequence_number",
-                "output_index",
-                "command_index",
-                "command",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallCommandDoneStreamingEvent",
+            &["type", "sequence_number", "output_index", "command_index", "command"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -85553,9 +85399,9 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallOutputContentDeltaStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallOutputContentDeltaStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "item_id",
@@ -85563,7 +85409,7 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
                 "command_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -85732,9 +85578,9 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallOutputContentDoneStreamingEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallOutputContentDoneStreamingEvent",
+            &[
                 "type",
                 "sequence_number",
                 "item_id",
@@ -85742,7 +85588,7 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
                 "command_index",
                 "output",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -86987,10 +86833,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseStreamOptions",
-            fields: &["include_obfuscation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseStreamOptions",
+            &["include_obfuscation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -87117,9 +86963,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseTextDeltaEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseTextDeltaEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -87128,7 +86974,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
                 "sequence_number",
                 "logprobs",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -87294,9 +87140,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseTextDoneEvent",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseTextDoneEvent",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -87305,7 +87151,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
                 "sequence_number",
                 "logprobs",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -87456,10 +87302,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseTextParam",
-            fields: &["format", "verbosity"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseTextParam",
+            &["format", "verbosity"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -87658,16 +87504,16 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseUsage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseUsage",
+            &[
                 "input_tokens",
                 "input_tokens_details",
                 "output_tokens",
                 "output_tokens_details",
                 "total_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -87749,10 +87595,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseUsageInputTokensDetails",
-            fields: &["cached_tokens", "cache_write_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseUsageInputTokensDetails",
+            &["cached_tokens", "cache_write_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -87817,10 +87663,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseUsageOutputTokensDetails",
-            fields: &["reasoning_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseUsageOutputTokensDetails",
+            &["reasoning_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -87892,10 +87738,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWebSearchCallCompletedEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWebSearchCallCompletedEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -88043,10 +87889,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWebSearchCallInProgressEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWebSearchCallInProgressEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -88198,10 +88044,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWebSearchCallSearchingEvent",
-            fields: &["type", "output_index", "item_id", "sequence_number"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWebSearchCallSearchingEvent",
+            &["type", "output_index", "item_id", "sequence_number"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -88519,10 +88365,10 @@ impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ShellCallOutputDelta",
-            fields: &["stdout", "stderr"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ShellCallOutputDelta",
+            &["stdout", "stderr"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -88581,10 +88427,10 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpecificApplyPatchParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpecificApplyPatchParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -88776,10 +88622,10 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpecificFunctionShellParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpecificFunctionShellParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -88971,10 +88817,10 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpecificProgrammaticToolCallingParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpecificProgrammaticToolCallingParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -89208,9 +89054,9 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TokenCountsBody",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TokenCountsBody",
+            &[
                 "model",
                 "input",
                 "previous_response_id",
@@ -89224,7 +89070,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
                 "tool_choice",
                 "parallel_tool_calls",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -89617,10 +89463,10 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "TokenCountsResource",
-            fields: &["object", "input_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "TokenCountsResource",
+            &["object", "input_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -89756,10 +89602,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolChoiceAllowed",
-            fields: &["type", "mode", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolChoiceAllowed",
+            &["type", "mode", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -90046,10 +89892,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolChoiceCustom",
-            fields: &["type", "name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolChoiceCustom",
+            &["type", "name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -90544,10 +90390,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ToolChoiceTypes",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ToolChoiceTypes",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

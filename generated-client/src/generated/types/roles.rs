@@ -188,10 +188,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicCreateOrganizationRoleBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PublicCreateOrganizationRoleBody",
-            fields: &["role_name", "permissions", "description"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PublicCreateOrganizationRoleBody",
+            &["role_name", "permissions", "description"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -328,10 +328,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PublicRoleListResource",
-            fields: &["object", "data", "has_more", "next"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PublicRoleListResource",
+            &["object", "data", "has_more", "next"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -472,10 +472,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicUpdateOrganizationRoleBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "PublicUpdateOrganizationRoleBody",
-            fields: &["permissions", "description", "role_name"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "PublicUpdateOrganizationRoleBody",
+            &["permissions", "description", "role_name"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -624,10 +624,10 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RoleDeletedResource",
-            fields: &["object", "id", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RoleDeletedResource",
+            &["object", "id", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

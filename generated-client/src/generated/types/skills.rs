@@ -216,10 +216,10 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeletedSkillResource",
-            fields: &["object", "deleted", "id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeletedSkillResource",
+            &["object", "deleted", "id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -360,10 +360,10 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeletedSkillVersionResource",
-            fields: &["object", "deleted", "id", "version"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeletedSkillVersionResource",
+            &["object", "deleted", "id", "version"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -500,10 +500,10 @@ impl<'de> ::serde::Deserialize<'de> for SetDefaultSkillVersionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SetDefaultSkillVersionBody",
-            fields: &["default_version"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SetDefaultSkillVersionBody",
+            &["default_version"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -622,10 +622,10 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SkillListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SkillListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -781,9 +781,9 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SkillResource",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SkillResource",
+            &[
                 "id",
                 "object",
                 "name",
@@ -792,7 +792,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
                 "default_version",
                 "latest_version",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -952,10 +952,10 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SkillVersionListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SkillVersionListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1114,18 +1114,10 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SkillVersionResource",
-            fields: &[
-                "object",
-                "id",
-                "skill_id",
-                "version",
-                "created_at",
-                "name",
-                "description",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SkillVersionResource",
+            &["object", "id", "skill_id", "version", "created_at", "name", "description"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

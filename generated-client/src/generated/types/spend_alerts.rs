@@ -53,10 +53,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateSpendAlertBody",
-            fields: &["threshold_amount", "currency", "interval", "notification_channel"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateSpendAlertBody",
+            &["threshold_amount", "currency", "interval", "notification_channel"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -499,9 +499,9 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationSpendAlert",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationSpendAlert",
+            &[
                 "id",
                 "object",
                 "threshold_amount",
@@ -509,7 +509,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
                 "interval",
                 "notification_channel",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -659,10 +659,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationSpendAlertDeletedResource",
-            fields: &["id", "object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationSpendAlertDeletedResource",
+            &["id", "object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -873,10 +873,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OrganizationSpendAlertListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OrganizationSpendAlertListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1102,9 +1102,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectSpendAlert",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectSpendAlert",
+            &[
                 "id",
                 "object",
                 "threshold_amount",
@@ -1112,7 +1112,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
                 "interval",
                 "notification_channel",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1262,10 +1262,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectSpendAlertDeletedResource",
-            fields: &["id", "object", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectSpendAlertDeletedResource",
+            &["id", "object", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1476,10 +1476,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ProjectSpendAlertListResource",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ProjectSpendAlertListResource",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1690,10 +1690,10 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "SpendAlertNotificationChannel",
-            fields: &["type", "recipients", "subject_prefix"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "SpendAlertNotificationChannel",
+            &["type", "recipients", "subject_prefix"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

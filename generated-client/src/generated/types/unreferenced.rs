@@ -717,9 +717,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaComputerToolCallOutput",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaComputerToolCallOutput",
+            &[
                 "agent",
                 "type",
                 "id",
@@ -728,7 +728,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
                 "output",
                 "status",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -969,9 +969,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaCreateModelResponseProperties",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaCreateModelResponseProperties",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -982,7 +982,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
                 "prompt_cache_retention",
                 "prompt_cache_options",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1078,10 +1078,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaError",
-            fields: &["code", "message", "param", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaError",
+            &["code", "message", "param", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1165,10 +1165,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaErrorPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaErrorPayload",
-            fields: &["type", "code", "message", "param", "headers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaErrorPayload",
+            &["type", "code", "message", "param", "headers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1244,10 +1244,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputAudio",
-            fields: &["type", "input_audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputAudio",
+            &["type", "input_audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1375,10 +1375,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaInputAudioInputAudio",
-            fields: &["data", "format"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaInputAudioInputAudio",
+            &["data", "format"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1543,9 +1543,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaModelResponseProperties",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaModelResponseProperties",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -1555,7 +1555,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
                 "prompt_cache_key",
                 "prompt_cache_retention",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1645,10 +1645,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaOutputAudio",
-            fields: &["type", "data", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaOutputAudio",
+            &["type", "data", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1795,17 +1795,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioTranscriptWsDelta",
-            fields: &[
-                "agent",
-                "type",
-                "delta",
-                "sequence_number",
-                "stream_id",
-                "response_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioTranscriptWsDelta",
+            &["agent", "type", "delta", "sequence_number", "stream_id", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1897,10 +1890,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioTranscriptWsDone",
-            fields: &["agent", "type", "sequence_number", "stream_id", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioTranscriptWsDone",
+            &["agent", "type", "sequence_number", "stream_id", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1988,10 +1981,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioWsDelta",
-            fields: &["agent", "type", "sequence_number", "delta", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioWsDelta",
+            &["agent", "type", "sequence_number", "delta", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2080,10 +2073,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseAudioWsDone",
-            fields: &["agent", "type", "sequence_number", "stream_id", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseAudioWsDone",
+            &["agent", "type", "sequence_number", "stream_id", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2177,9 +2170,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallCodeWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallCodeWsDelta",
+            &[
                 "agent",
                 "type",
                 "output_index",
@@ -2188,7 +2181,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2291,9 +2284,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallCodeWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallCodeWsDone",
+            &[
                 "agent",
                 "type",
                 "output_index",
@@ -2302,7 +2295,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2402,17 +2395,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInWsProgr
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallInWsProgress",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallInWsProgress",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2508,17 +2494,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsComplet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallWsCompleted",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallWsCompleted",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2614,17 +2593,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsInterpr
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCodeInterpreterCallWsInterpreting",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCodeInterpreterCallWsInterpreting",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2726,9 +2698,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseContentPartWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseContentPartWsAdded",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -2738,7 +2710,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2848,9 +2820,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseContentPartWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseContentPartWsDone",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -2860,7 +2832,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
                 "part",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2967,9 +2939,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCustomToolCallInputWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCustomToolCallInputWsDelta",
+            &[
                 "agent",
                 "type",
                 "sequence_number",
@@ -2978,7 +2950,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
                 "delta",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3081,9 +3053,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseCustomToolCallInputWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseCustomToolCallInputWsDone",
+            &[
                 "agent",
                 "type",
                 "sequence_number",
@@ -3092,7 +3064,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
                 "input",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3192,17 +3164,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFileSearchCallInWsProgress",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFileSearchCallInWsProgress",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3298,17 +3263,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFileSearchCallWsCompleted",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFileSearchCallWsCompleted",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3404,17 +3362,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFileSearchCallWsSearching",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFileSearchCallWsSearching",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3513,9 +3464,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFunctionCallArgumentsWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFunctionCallArgumentsWsDelta",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -3524,7 +3475,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
                 "delta",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3630,9 +3581,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseFunctionCallArgumentsWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseFunctionCallArgumentsWsDone",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -3642,7 +3593,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
                 "arguments",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3746,17 +3697,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallInWsProgress",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallInWsProgress",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3876,9 +3820,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallPartialWsImage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallPartialWsImage",
+            &[
                 "agent",
                 "type",
                 "output_index",
@@ -3892,7 +3836,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
                 "output_format",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4008,17 +3952,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallWsCompleted",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "sequence_number",
-                "item_id",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallWsCompleted",
+            &["agent", "type", "output_index", "sequence_number", "item_id", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4114,17 +4051,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsGenerating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseImageGenCallWsGenerating",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseImageGenCallWsGenerating",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4217,10 +4147,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseInWsProgress",
-            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseInWsProgress",
+            &["agent", "type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4306,10 +4236,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseInjectCreatedEvent",
-            fields: &["type", "response_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseInjectCreatedEvent",
+            &["type", "response_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4453,10 +4383,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseInjectEvent",
-            fields: &["type", "response_id", "input"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseInjectEvent",
+            &["type", "response_id", "input"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4606,17 +4536,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseInjectFailedEvent",
-            fields: &[
-                "type",
-                "response_id",
-                "input",
-                "error",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseInjectFailedEvent",
+            &["type", "response_id", "input", "error", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4762,10 +4685,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseInjectFailedEventError",
-            fields: &["code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseInjectFailedEventError",
+            &["code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4914,9 +4837,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallArgumentsWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallArgumentsWsDelta",
+            &[
                 "agent",
                 "type",
                 "output_index",
@@ -4925,7 +4848,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5028,9 +4951,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallArgumentsWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallArgumentsWsDone",
+            &[
                 "agent",
                 "type",
                 "output_index",
@@ -5039,7 +4962,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5139,17 +5062,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallInWsProgress",
-            fields: &[
-                "agent",
-                "type",
-                "sequence_number",
-                "output_index",
-                "item_id",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallInWsProgress",
+            &["agent", "type", "sequence_number", "output_index", "item_id", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5245,17 +5161,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallWsCompleted",
-            fields: &[
-                "agent",
-                "type",
-                "item_id",
-                "output_index",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallWsCompleted",
+            &["agent", "type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5351,17 +5260,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpCallWsFailed",
-            fields: &[
-                "agent",
-                "type",
-                "item_id",
-                "output_index",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpCallWsFailed",
+            &["agent", "type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5457,17 +5359,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpListToolsInWsProgress",
-            fields: &[
-                "agent",
-                "type",
-                "item_id",
-                "output_index",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpListToolsInWsProgress",
+            &["agent", "type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5563,17 +5458,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpListToolsWsCompleted",
-            fields: &[
-                "agent",
-                "type",
-                "item_id",
-                "output_index",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpListToolsWsCompleted",
+            &["agent", "type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5669,17 +5557,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseMcpListToolsWsFailed",
-            fields: &[
-                "agent",
-                "type",
-                "item_id",
-                "output_index",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseMcpListToolsWsFailed",
+            &["agent", "type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5775,17 +5656,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseOutputItemWsAdded",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "sequence_number",
-                "item",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseOutputItemWsAdded",
+            &["agent", "type", "output_index", "sequence_number", "item", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5881,17 +5755,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseOutputItemWsDone",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "sequence_number",
-                "item",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseOutputItemWsDone",
+            &["agent", "type", "output_index", "sequence_number", "item", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5999,9 +5866,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseOutputTextAnnotationWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseOutputTextAnnotationWsAdded",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6012,7 +5879,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
                 "annotation",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6128,9 +5995,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseProperties",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseProperties",
+            &[
                 "previous_response_id",
                 "model",
                 "background",
@@ -6140,7 +6007,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseProperties {
                 "tool_choice",
                 "prompt",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6242,9 +6109,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryPartWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryPartWsAdded",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6254,7 +6121,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
                 "part",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6369,9 +6236,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryPartWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryPartWsDone",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6382,7 +6249,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
                 "part",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6495,9 +6362,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryTextWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryTextWsDelta",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6507,7 +6374,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6617,9 +6484,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningSummaryTextWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningSummaryTextWsDone",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6629,7 +6496,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6739,9 +6606,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningTextWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningTextWsDelta",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6751,7 +6618,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6861,9 +6728,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseReasoningTextWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseReasoningTextWsDone",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6873,7 +6740,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -6983,9 +6850,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseRefusalWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseRefusalWsDelta",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -6995,7 +6862,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7105,9 +6972,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseRefusalWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseRefusalWsDone",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -7117,7 +6984,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7224,9 +7091,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallCommandWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallCommandWsAdded",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -7235,7 +7102,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
                 "command",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7341,9 +7208,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallCommandWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallCommandWsDelta",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -7353,7 +7220,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
                 "obfuscation",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7459,9 +7326,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallCommandWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallCommandWsDone",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -7470,7 +7337,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
                 "command",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7576,9 +7443,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallOutputContentWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallOutputContentWsDelta",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -7588,7 +7455,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
                 "delta",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7698,9 +7565,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseShellCallOutputContentWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseShellCallOutputContentWsDone",
+            &[
                 "type",
                 "sequence_number",
                 "agent",
@@ -7710,7 +7577,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
                 "output",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7823,9 +7690,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseTextWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseTextWsDelta",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -7836,7 +7703,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
                 "logprobs",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -7953,9 +7820,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseTextWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseTextWsDone",
+            &[
                 "agent",
                 "type",
                 "item_id",
@@ -7966,7 +7833,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
                 "logprobs",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8071,17 +7938,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWebSearchCallInWsProgress",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWebSearchCallInWsProgress",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8177,17 +8037,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWebSearchCallWsCompleted",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWebSearchCallWsCompleted",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8283,17 +8136,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWebSearchCallWsSearching",
-            fields: &[
-                "agent",
-                "type",
-                "output_index",
-                "item_id",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWebSearchCallWsSearching",
+            &["agent", "type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8386,10 +8232,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWsCompleted",
-            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWsCompleted",
+            &["agent", "type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8478,10 +8324,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWsCreated",
-            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWsCreated",
+            &["agent", "type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8573,10 +8419,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWsError",
-            fields: &["agent", "type", "status", "sequence_number", "error", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWsError",
+            &["agent", "type", "status", "sequence_number", "error", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8730,10 +8576,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWsFailed",
-            fields: &["agent", "type", "sequence_number", "response", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWsFailed",
+            &["agent", "type", "sequence_number", "response", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8819,10 +8665,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWsIncomplete",
-            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWsIncomplete",
+            &["agent", "type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -8911,10 +8757,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsQueued {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponseWsQueued",
-            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponseWsQueued",
+            &["agent", "type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -9190,9 +9036,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponsesClientEventResponseCreate",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponsesClientEventResponseCreate",
+            &[
                 "type",
                 "stream_id",
                 "metadata",
@@ -9228,7 +9074,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
                 "max_output_tokens",
                 "multi_agent",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -10528,10 +10374,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "BetaResponsesWebSocketStreamEvent",
-            fields: &["stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "BetaResponsesWebSocketStreamEvent",
+            &["stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11905,10 +11751,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CodeInterpreterFileOutput",
-            fields: &["type", "files"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CodeInterpreterFileOutput",
+            &["type", "files"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -11978,10 +11824,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputFilesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CodeInterpreterFileOutputFilesItem",
-            fields: &["mime_type", "file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CodeInterpreterFileOutputFilesItem",
+            &["mime_type", "file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12115,10 +11961,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CodeInterpreterTextOutput",
-            fields: &["type", "logs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CodeInterpreterTextOutput",
+            &["type", "logs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12334,17 +12180,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ComputerToolCallOutput",
-            fields: &[
-                "type",
-                "id",
-                "call_id",
-                "acknowledged_safety_checks",
-                "output",
-                "status",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ComputerToolCallOutput",
+            &["type", "id", "call_id", "acknowledged_safety_checks", "output", "status"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12436,17 +12275,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ContainerFileCitationParam",
-            fields: &[
-                "type",
-                "start_index",
-                "end_index",
-                "container_id",
-                "file_id",
-                "filename",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ContainerFileCitationParam",
+            &["type", "start_index", "end_index", "container_id", "file_id", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12751,9 +12583,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateModelResponseProperties",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateModelResponseProperties",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -12764,7 +12596,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
                 "prompt_cache_retention",
                 "prompt_cache_options",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -12859,10 +12691,10 @@ impl<'de> ::serde::Deserialize<'de> for DoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DoneEvent",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DoneEvent",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13088,10 +12920,10 @@ impl<'de> ::serde::Deserialize<'de> for DragPoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DragPoint",
-            fields: &["x", "y"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DragPoint",
+            &["x", "y"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13164,10 +12996,10 @@ impl<'de> ::serde::Deserialize<'de> for Error {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Error",
-            fields: &["code", "message", "param", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Error",
+            &["code", "message", "param", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13240,10 +13072,10 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ErrorEvent",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ErrorEvent",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13404,10 +13236,10 @@ impl<'de> ::serde::Deserialize<'de> for ErrorPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ErrorPayload",
-            fields: &["type", "code", "message", "param", "headers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ErrorPayload",
+            &["type", "code", "message", "param", "headers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13478,10 +13310,10 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ErrorResponse",
-            fields: &["error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ErrorResponse",
+            &["error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13550,10 +13382,10 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FileCitationParam",
-            fields: &["type", "index", "file_id", "filename"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FileCitationParam",
+            &["type", "index", "file_id", "filename"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13715,9 +13547,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "FineTuneChatCompletionRequestAssistantMessage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "FineTuneChatCompletionRequestAssistantMessage",
+            &[
                 "weight",
                 "content",
                 "refusal",
@@ -13727,7 +13559,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
                 "tool_calls",
                 "function_call",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13818,10 +13650,10 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "LogProbProperties",
-            fields: &["token", "logprob", "bytes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "LogProbProperties",
+            &["token", "logprob", "bytes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -13897,10 +13729,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentImageFileObject",
-            fields: &["index", "type", "image_file"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentImageFileObject",
+            &["index", "type", "image_file"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14038,10 +13870,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentImageFileObjectImageFile",
-            fields: &["file_id", "detail"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentImageFileObjectImageFile",
+            &["file_id", "detail"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14177,10 +14009,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentImageUrlObject",
-            fields: &["index", "type", "image_url"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentImageUrlObject",
+            &["index", "type", "image_url"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14318,10 +14150,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentImageUrlObjectImageUrl",
-            fields: &["url", "detail"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentImageUrlObjectImageUrl",
+            &["url", "detail"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14455,10 +14287,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentRefusalObject",
-            fields: &["index", "type", "refusal"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentRefusalObject",
+            &["index", "type", "refusal"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14610,17 +14442,10 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentTextAnnotationsFileCitationObject",
-            fields: &[
-                "index",
-                "type",
-                "text",
-                "file_citation",
-                "start_index",
-                "end_index",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentTextAnnotationsFileCitationObject",
+            &["index", "type", "text", "file_citation", "start_index", "end_index"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14786,10 +14611,10 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentTextAnnotationsFilePathObject",
-            fields: &["index", "type", "text", "file_path", "start_index", "end_index"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentTextAnnotationsFilePathObject",
+            &["index", "type", "text", "file_path", "start_index", "end_index"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -14869,10 +14694,10 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentTextAnnotationsFilePathObjectFilePath",
-            fields: &["file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentTextAnnotationsFilePathObjectFilePath",
+            &["file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15005,10 +14830,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentTextObject",
-            fields: &["index", "type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentTextObject",
+            &["index", "type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15157,10 +14982,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaContentTextObjectText",
-            fields: &["value", "annotations"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaContentTextObjectText",
+            &["value", "annotations"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15294,10 +15119,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaObject",
-            fields: &["id", "object", "delta"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaObject",
+            &["id", "object", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15467,10 +15292,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaObjectDelta",
-            fields: &["role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaObjectDelta",
+            &["role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15663,10 +15488,10 @@ for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageDeltaTextAnnotationsFileCitationObjectFileCitation",
-            fields: &["file_id", "quote"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageDeltaTextAnnotationsFileCitationObjectFileCitation",
+            &["file_id", "quote"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -15869,10 +15694,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageStreamEventThreadMessageCompleted",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageStreamEventThreadMessageCompleted",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16025,10 +15850,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageStreamEventThreadMessageCreated",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageStreamEventThreadMessageCreated",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16181,10 +16006,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageStreamEventThreadMessageDelta",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageStreamEventThreadMessageDelta",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16337,10 +16162,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageStreamEventThreadMessageInProgress",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageStreamEventThreadMessageInProgress",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16493,10 +16318,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "MessageStreamEventThreadMessageIncomplete",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "MessageStreamEventThreadMessageIncomplete",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16785,9 +16610,9 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ModelResponseProperties",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ModelResponseProperties",
+            &[
                 "metadata",
                 "top_logprobs",
                 "temperature",
@@ -16797,7 +16622,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
                 "prompt_cache_key",
                 "prompt_cache_retention",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -16887,10 +16712,10 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OutputAudio",
-            fields: &["type", "data", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OutputAudio",
+            &["type", "data", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17034,10 +16859,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventConversationItemCreate",
-            fields: &["event_id", "type", "previous_item_id", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventConversationItemCreate",
+            &["event_id", "type", "previous_item_id", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17181,10 +17006,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemD
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventConversationItemDelete",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventConversationItemDelete",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17325,10 +17150,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemR
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventConversationItemRetrieve",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventConversationItemRetrieve",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17475,10 +17300,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventConversationItemTruncate",
-            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventConversationItemTruncate",
+            &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17627,10 +17452,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventInputAudioBufferAppend",
-            fields: &["event_id", "type", "audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventInputAudioBufferAppend",
+            &["event_id", "type", "audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17768,10 +17593,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventInputAudioBufferClear",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventInputAudioBufferClear",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -17905,10 +17730,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventInputAudioBufferCommit",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventInputAudioBufferCommit",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18042,10 +17867,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventOutputAudioBuffer
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventOutputAudioBufferClear",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventOutputAudioBufferClear",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18182,10 +18007,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventResponseCancel",
-            fields: &["event_id", "type", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventResponseCancel",
+            &["event_id", "type", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18324,10 +18149,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventResponseCreate",
-            fields: &["event_id", "type", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventResponseCreate",
+            &["event_id", "type", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18466,10 +18291,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventSessionUpdate",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventSessionUpdate",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18610,10 +18435,10 @@ for RealtimeBetaClientEventTranscriptionSessionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaClientEventTranscriptionSessionUpdate",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaClientEventTranscriptionSessionUpdate",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18800,9 +18625,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponse",
+            &[
                 "id",
                 "object",
                 "status",
@@ -18817,7 +18642,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
                 "temperature",
                 "max_output_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -18917,10 +18742,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCachedTokensDetails 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseCachedTokensDetails",
-            fields: &["text_tokens", "image_tokens", "audio_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseCachedTokensDetails",
+            &["text_tokens", "image_tokens", "audio_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19042,9 +18867,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseCreateParams",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseCreateParams",
+            &[
                 "modalities",
                 "instructions",
                 "voice",
@@ -19058,7 +18883,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
                 "prompt",
                 "input",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19681,10 +19506,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseCreateParamsToolsItem",
-            fields: &["type", "name", "description", "parameters"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseCreateParamsToolsItem",
+            &["type", "name", "description", "parameters"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19821,10 +19646,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseError",
-            fields: &["type", "code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseError",
+            &["type", "code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -19905,16 +19730,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseInputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseInputTokenDetails",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseInputTokenDetails",
+            &[
                 "cached_tokens",
                 "text_tokens",
                 "image_tokens",
                 "audio_tokens",
                 "cached_tokens_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20365,10 +20190,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseOutputTokenDetails",
-            fields: &["text_tokens", "audio_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseOutputTokenDetails",
+            &["text_tokens", "audio_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20583,10 +20408,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseStatusDetails",
-            fields: &["type", "reason", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseStatusDetails",
+            &["type", "reason", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20744,16 +20569,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaResponseUsage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaResponseUsage",
+            &[
                 "total_tokens",
                 "input_tokens",
                 "output_tokens",
                 "input_token_details",
                 "output_token_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20842,10 +20667,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventConversationItemCreated",
-            fields: &["event_id", "type", "previous_item_id", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventConversationItemCreated",
+            &["event_id", "type", "previous_item_id", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -20990,10 +20815,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemD
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventConversationItemDeleted",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventConversationItemDeleted",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21136,10 +20961,10 @@ for RealtimeBetaServerEventConversationItemRetrieved {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventConversationItemRetrieved",
-            fields: &["event_id", "type", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventConversationItemRetrieved",
+            &["event_id", "type", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21289,10 +21114,10 @@ for RealtimeBetaServerEventConversationItemTruncated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventConversationItemTruncated",
-            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventConversationItemTruncated",
+            &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21443,10 +21268,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventError",
-            fields: &["event_id", "type", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventError",
+            &["event_id", "type", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21529,10 +21354,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventErrorError",
-            fields: &["type", "code", "message", "param", "event_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventErrorError",
+            &["type", "code", "message", "param", "event_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21745,10 +21570,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventInputAudioBufferC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventInputAudioBufferCleared",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventInputAudioBufferCleared",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -21893,10 +21718,10 @@ for RealtimeBetaServerEventInputAudioBufferCommitted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventInputAudioBufferCommitted",
-            fields: &["event_id", "type", "previous_item_id", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventInputAudioBufferCommitted",
+            &["event_id", "type", "previous_item_id", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22046,10 +21871,10 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
-            fields: &["event_id", "type", "audio_start_ms", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
+            &["event_id", "type", "audio_start_ms", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22201,10 +22026,10 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
-            fields: &["event_id", "type", "audio_end_ms", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
+            &["event_id", "type", "audio_end_ms", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22368,9 +22193,9 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
+            &[
                 "event_id",
                 "type",
                 "item_id",
@@ -22380,7 +22205,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
                 "logprobs",
                 "usage",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22485,17 +22310,10 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
-            fields: &[
-                "event_id",
-                "type",
-                "item_id",
-                "content_index",
-                "delta",
-                "logprobs",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
+            &["event_id", "type", "item_id", "content_index", "delta", "logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22661,10 +22479,10 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
-            fields: &["event_id", "type", "item_id", "content_index", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
+            &["event_id", "type", "item_id", "content_index", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22841,9 +22659,9 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
+            &[
                 "event_id",
                 "type",
                 "item_id",
@@ -22854,7 +22672,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
                 "start",
                 "end",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -22955,10 +22773,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsCompl
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventMcpListToolsCompleted",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventMcpListToolsCompleted",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23100,10 +22918,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventMcpListToolsFailed",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventMcpListToolsFailed",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23244,10 +23062,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsInPro
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventMcpListToolsInProgress",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventMcpListToolsInProgress",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23391,10 +23209,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventRateLimitsUpdated",
-            fields: &["event_id", "type", "rate_limits"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventRateLimitsUpdated",
+            &["event_id", "type", "rate_limits"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23536,10 +23354,10 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem",
-            fields: &["name", "limit", "remaining", "reset_seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem",
+            &["name", "limit", "remaining", "reset_seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23694,9 +23512,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseAudioDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseAudioDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -23705,7 +23523,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
                 "content_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -23871,9 +23689,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseAudioDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseAudioDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -23881,7 +23699,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
                 "output_index",
                 "content_index",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24047,9 +23865,9 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseAudioTranscriptDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseAudioTranscriptDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -24058,7 +23876,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
                 "content_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24235,9 +24053,9 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseAudioTranscriptDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseAudioTranscriptDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -24246,7 +24064,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
                 "content_index",
                 "transcript",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24421,9 +24239,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseContentPartAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseContentPartAdded",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -24432,7 +24250,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
                 "content_index",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24531,10 +24349,10 @@ for RealtimeBetaServerEventResponseContentPartAddedPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseContentPartAddedPart",
-            fields: &["type", "text", "audio", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseContentPartAddedPart",
+            &["type", "text", "audio", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24750,9 +24568,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseContentPartDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseContentPartDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -24761,7 +24579,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
                 "content_index",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -24860,10 +24678,10 @@ for RealtimeBetaServerEventResponseContentPartDonePart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseContentPartDonePart",
-            fields: &["type", "text", "audio", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseContentPartDonePart",
+            &["type", "text", "audio", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25067,10 +24885,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseCreated",
-            fields: &["event_id", "type", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseCreated",
+            &["event_id", "type", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25211,10 +25029,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseDone",
-            fields: &["event_id", "type", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseDone",
+            &["event_id", "type", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25368,9 +25186,9 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -25379,7 +25197,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
                 "call_id",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25488,9 +25306,9 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -25500,7 +25318,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
                 "name",
                 "arguments",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25683,9 +25501,9 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -25694,7 +25512,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
                 "delta",
                 "obfuscation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -25863,17 +25681,10 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
-            fields: &[
-                "event_id",
-                "type",
-                "response_id",
-                "item_id",
-                "output_index",
-                "arguments",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
+            &["event_id", "type", "response_id", "item_id", "output_index", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26032,10 +25843,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallCo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseMcpCallCompleted",
-            fields: &["event_id", "type", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseMcpCallCompleted",
+            &["event_id", "type", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26184,10 +25995,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallFa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseMcpCallFailed",
-            fields: &["event_id", "type", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseMcpCallFailed",
+            &["event_id", "type", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26337,10 +26148,10 @@ for RealtimeBetaServerEventResponseMcpCallInProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseMcpCallInProgress",
-            fields: &["event_id", "type", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseMcpCallInProgress",
+            &["event_id", "type", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26493,10 +26304,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseOutputItemAdded",
-            fields: &["event_id", "type", "response_id", "output_index", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseOutputItemAdded",
+            &["event_id", "type", "response_id", "output_index", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26652,10 +26463,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseOutputItemDone",
-            fields: &["event_id", "type", "response_id", "output_index", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseOutputItemDone",
+            &["event_id", "type", "response_id", "output_index", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26817,9 +26628,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseTextDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseTextDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -26828,7 +26639,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
                 "content_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -26997,9 +26808,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventResponseTextDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventResponseTextDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -27008,7 +26819,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
                 "content_index",
                 "text",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27165,10 +26976,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventSessionCreated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventSessionCreated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27309,10 +27120,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventSessionUpdated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventSessionUpdated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27454,10 +27265,10 @@ for RealtimeBetaServerEventTranscriptionSessionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventTranscriptionSessionCreated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventTranscriptionSessionCreated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27601,10 +27412,10 @@ for RealtimeBetaServerEventTranscriptionSessionUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerEventTranscriptionSessionUpdated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerEventTranscriptionSessionUpdated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -27903,10 +27714,10 @@ for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeBetaServerItemInputAudioTranscriptionFailedError",
-            fields: &["type", "code", "message", "param"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeBetaServerItemInputAudioTranscriptionFailedError",
+            &["type", "code", "message", "param"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28273,10 +28084,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventConversationItemCreate",
-            fields: &["event_id", "type", "previous_item_id", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventConversationItemCreate",
+            &["event_id", "type", "previous_item_id", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28419,10 +28230,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventConversationItemDelete",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventConversationItemDelete",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28562,10 +28373,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventConversationItemRetrieve",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventConversationItemRetrieve",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28711,10 +28522,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventConversationItemTruncate",
-            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventConversationItemTruncate",
+            &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -28862,10 +28673,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventInputAudioBufferAppend",
-            fields: &["event_id", "type", "audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventInputAudioBufferAppend",
+            &["event_id", "type", "audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29002,10 +28813,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventInputAudioBufferClear",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventInputAudioBufferClear",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29138,10 +28949,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventInputAudioBufferCommit",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventInputAudioBufferCommit",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29274,10 +29085,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventOutputAudioBufferClear",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventOutputAudioBufferClear",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29413,10 +29224,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventResponseCancel",
-            fields: &["event_id", "type", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventResponseCancel",
+            &["event_id", "type", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29555,10 +29366,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventResponseCreate",
-            fields: &["event_id", "type", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventResponseCreate",
+            &["event_id", "type", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29697,10 +29508,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventSessionUpdate",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventSessionUpdate",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -29915,10 +29726,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventTranscriptionSessionU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeClientEventTranscriptionSessionUpdate",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeClientEventTranscriptionSessionUpdate",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -30335,10 +30146,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemFunctionCall",
-            fields: &["id", "object", "type", "status", "call_id", "name", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemFunctionCall",
+            &["id", "object", "type", "status", "call_id", "name", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -30525,10 +30336,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemFunctionCallOutput",
-            fields: &["id", "object", "type", "status", "call_id", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemFunctionCallOutput",
+            &["id", "object", "type", "status", "call_id", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -30996,10 +30807,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemMessageAssistant",
-            fields: &["id", "object", "type", "status", "role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemMessageAssistant",
+            &["id", "object", "type", "status", "role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -31102,10 +30913,10 @@ for RealtimeConversationItemMessageAssistantContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemMessageAssistantContentItem",
-            fields: &["type", "text", "audio", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemMessageAssistantContentItem",
+            &["type", "text", "audio", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -31549,10 +31360,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemMessageSystem",
-            fields: &["id", "object", "type", "status", "role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemMessageSystem",
+            &["id", "object", "type", "status", "role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -31649,10 +31460,10 @@ for RealtimeConversationItemMessageSystemContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemMessageSystemContentItem",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemMessageSystemContentItem",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32087,10 +31898,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemMessageUser",
-            fields: &["id", "object", "type", "status", "role", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemMessageUser",
+            &["id", "object", "type", "status", "role", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32198,10 +32009,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserConte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemMessageUserContentItem",
-            fields: &["type", "text", "audio", "image_url", "detail", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemMessageUserContentItem",
+            &["type", "text", "audio", "image_url", "detail", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32731,9 +32542,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemWithReference",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemWithReference",
+            &[
                 "id",
                 "type",
                 "object",
@@ -32745,7 +32556,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
                 "arguments",
                 "output",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -32848,10 +32659,10 @@ for RealtimeConversationItemWithReferenceContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeConversationItemWithReferenceContentItem",
-            fields: &["type", "text", "id", "audio", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeConversationItemWithReferenceContentItem",
+            &["type", "text", "id", "audio", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33266,10 +33077,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeMcpApprovalRequest",
-            fields: &["type", "id", "server_label", "name", "arguments"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeMcpApprovalRequest",
+            &["type", "id", "server_label", "name", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33446,10 +33257,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeMcpApprovalResponse",
-            fields: &["type", "id", "approval_request_id", "approve", "reason"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeMcpApprovalResponse",
+            &["type", "id", "approval_request_id", "approve", "reason"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33619,10 +33430,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeMcpListTools",
-            fields: &["type", "id", "server_label", "tools"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeMcpListTools",
+            &["type", "id", "server_label", "tools"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33782,10 +33593,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeMcpProtocolError",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeMcpProtocolError",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -33944,9 +33755,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeMcpToolCall",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeMcpToolCall",
+            &[
                 "type",
                 "id",
                 "server_label",
@@ -33956,7 +33767,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCall {
                 "output",
                 "error",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34212,10 +34023,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeMcpToolExecutionError",
-            fields: &["type", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeMcpToolExecutionError",
+            &["type", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34352,10 +34163,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeMcphttpError",
-            fields: &["type", "code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeMcphttpError",
+            &["type", "code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34528,9 +34339,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponse",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponse",
+            &[
                 "id",
                 "object",
                 "status",
@@ -34543,7 +34354,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
                 "output_modalities",
                 "max_output_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34629,10 +34440,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseAudio",
-            fields: &["output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseAudio",
+            &["output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34696,10 +34507,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCachedTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseCachedTokensDetails",
-            fields: &["text_tokens", "image_tokens", "audio_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseCachedTokensDetails",
+            &["text_tokens", "image_tokens", "audio_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34822,9 +34633,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseCreateParams",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseCreateParams",
+            &[
                 "output_modalities",
                 "instructions",
                 "audio",
@@ -34838,7 +34649,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
                 "prompt",
                 "input",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -34930,10 +34741,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseCreateParamsAudio",
-            fields: &["output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseCreateParamsAudio",
+            &["output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35236,10 +35047,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseCreateParamsOutput",
-            fields: &["format", "voice"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseCreateParamsOutput",
+            &["format", "voice"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35580,10 +35391,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseError",
-            fields: &["type", "code"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseError",
+            &["type", "code"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35661,16 +35472,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseInputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseInputTokenDetails",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseInputTokenDetails",
+            &[
                 "cached_tokens",
                 "text_tokens",
                 "image_tokens",
                 "audio_tokens",
                 "cached_tokens_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -35994,10 +35805,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseOutput",
-            fields: &["format", "voice"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseOutput",
+            &["format", "voice"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36122,10 +35933,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseOutputTokenDetails",
-            fields: &["text_tokens", "audio_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseOutputTokenDetails",
+            &["text_tokens", "audio_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36340,10 +36151,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseStatusDetails",
-            fields: &["type", "reason", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseStatusDetails",
+            &["type", "reason", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36501,16 +36312,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeResponseUsage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeResponseUsage",
+            &[
                 "total_tokens",
                 "input_tokens",
                 "output_tokens",
                 "input_token_details",
                 "output_token_details",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36666,10 +36477,10 @@ for RealtimeServerConversationInputAudioTranscriptionFailedError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerConversationInputAudioTranscriptionFailedError",
-            fields: &["type", "code", "message", "param"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerConversationInputAudioTranscriptionFailedError",
+            &["type", "code", "message", "param"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -36900,17 +36711,10 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerConversationItemInputAudioTranscriptionDelta",
-            fields: &[
-                "event_id",
-                "type",
-                "item_id",
-                "content_index",
-                "delta",
-                "logprobs",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerConversationItemInputAudioTranscriptionDelta",
+            &["event_id", "type", "item_id", "content_index", "delta", "logprobs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37004,10 +36808,10 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerConversationItemInputAudioTranscriptionFailed",
-            fields: &["event_id", "type", "item_id", "content_index", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerConversationItemInputAudioTranscriptionFailed",
+            &["event_id", "type", "item_id", "content_index", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -37112,9 +36916,9 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerConversationItemInputAudioTranscriptionSegment",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerConversationItemInputAudioTranscriptionSegment",
+            &[
                 "event_id",
                 "type",
                 "item_id",
@@ -37125,7 +36929,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
                 "start",
                 "end",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38060,10 +37864,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationCreated",
-            fields: &["event_id", "type", "conversation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationCreated",
+            &["event_id", "type", "conversation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38138,10 +37942,10 @@ for RealtimeServerEventConversationCreatedConversation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationCreatedConversation",
-            fields: &["id", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationCreatedConversation",
+            &["id", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38281,10 +38085,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationItemAdded",
-            fields: &["event_id", "type", "previous_item_id", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationItemAdded",
+            &["event_id", "type", "previous_item_id", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38434,10 +38238,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationItemCreated",
-            fields: &["event_id", "type", "previous_item_id", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationItemCreated",
+            &["event_id", "type", "previous_item_id", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38581,10 +38385,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationItemDeleted",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationItemDeleted",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38731,10 +38535,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDone 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationItemDone",
-            fields: &["event_id", "type", "previous_item_id", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationItemDone",
+            &["event_id", "type", "previous_item_id", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -38878,10 +38682,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemRetri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationItemRetrieved",
-            fields: &["event_id", "type", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationItemRetrieved",
+            &["event_id", "type", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39029,10 +38833,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemTrunc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventConversationItemTruncated",
-            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventConversationItemTruncated",
+            &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39182,10 +38986,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventError",
-            fields: &["event_id", "type", "error"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventError",
+            &["event_id", "type", "error"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39268,10 +39072,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventErrorError",
-            fields: &["type", "code", "message", "param", "event_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventErrorError",
+            &["type", "code", "message", "param", "event_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39414,10 +39218,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventInputAudioBufferCleared",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventInputAudioBufferCleared",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39560,10 +39364,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferCommi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventInputAudioBufferCommitted",
-            fields: &["event_id", "type", "previous_item_id", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventInputAudioBufferCommitted",
+            &["event_id", "type", "previous_item_id", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39709,10 +39513,10 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceived {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventInputAudioBufferDtmfEventReceived",
-            fields: &["type", "event", "received_at"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventInputAudioBufferDtmfEventReceived",
+            &["type", "event", "received_at"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -39864,10 +39668,10 @@ for RealtimeServerEventInputAudioBufferSpeechStarted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventInputAudioBufferSpeechStarted",
-            fields: &["event_id", "type", "audio_start_ms", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventInputAudioBufferSpeechStarted",
+            &["event_id", "type", "audio_start_ms", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40018,10 +39822,10 @@ for RealtimeServerEventInputAudioBufferSpeechStopped {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventInputAudioBufferSpeechStopped",
-            fields: &["event_id", "type", "audio_end_ms", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventInputAudioBufferSpeechStopped",
+            &["event_id", "type", "audio_end_ms", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40175,10 +39979,10 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggered {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventInputAudioBufferTimeoutTriggered",
-            fields: &["event_id", "type", "audio_start_ms", "audio_end_ms", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventInputAudioBufferTimeoutTriggered",
+            &["event_id", "type", "audio_start_ms", "audio_end_ms", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40350,9 +40154,9 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventItemInputAudioTranscriptionCompleted",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventItemInputAudioTranscriptionCompleted",
+            &[
                 "event_id",
                 "type",
                 "item_id",
@@ -40362,7 +40166,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
                 "logprobs",
                 "usage",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40611,10 +40415,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventMcpListToolsCompleted",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventMcpListToolsCompleted",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40755,10 +40559,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventMcpListToolsFailed",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventMcpListToolsFailed",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -40899,10 +40703,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventMcpListToolsInProgress",
-            fields: &["event_id", "type", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventMcpListToolsInProgress",
+            &["event_id", "type", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41043,10 +40847,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventOutputAudioBufferCleared",
-            fields: &["event_id", "type", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventOutputAudioBufferCleared",
+            &["event_id", "type", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41187,10 +40991,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventOutputAudioBufferStarted",
-            fields: &["event_id", "type", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventOutputAudioBufferStarted",
+            &["event_id", "type", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41331,10 +41135,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventOutputAudioBufferStopped",
-            fields: &["event_id", "type", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventOutputAudioBufferStopped",
+            &["event_id", "type", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41477,10 +41281,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventRateLimitsUpdated",
-            fields: &["event_id", "type", "rate_limits"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventRateLimitsUpdated",
+            &["event_id", "type", "rate_limits"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41622,10 +41426,10 @@ for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventRateLimitsUpdatedRateLimitsItem",
-            fields: &["name", "limit", "remaining", "reset_seconds"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventRateLimitsUpdatedRateLimitsItem",
+            &["name", "limit", "remaining", "reset_seconds"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41780,9 +41584,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseAudioDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseAudioDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -41791,7 +41595,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
                 "content_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -41957,9 +41761,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseAudioDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseAudioDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -41967,7 +41771,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
                 "output_index",
                 "content_index",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42132,9 +41936,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseAudioTranscriptDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseAudioTranscriptDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -42143,7 +41947,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
                 "content_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42317,9 +42121,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseAudioTranscriptDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseAudioTranscriptDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -42328,7 +42132,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
                 "content_index",
                 "transcript",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42502,9 +42306,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseContentPartAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseContentPartAdded",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -42513,7 +42317,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
                 "content_index",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42611,10 +42415,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseContentPartAddedPart",
-            fields: &["type", "text", "audio", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseContentPartAddedPart",
+            &["type", "text", "audio", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42828,9 +42632,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseContentPartDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseContentPartDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -42839,7 +42643,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
                 "content_index",
                 "part",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -42937,10 +42741,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseContentPartDonePart",
-            fields: &["type", "text", "audio", "transcript"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseContentPartDonePart",
+            &["type", "text", "audio", "transcript"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43142,10 +42946,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseCreated",
-            fields: &["event_id", "type", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseCreated",
+            &["event_id", "type", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43286,10 +43090,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseDone",
-            fields: &["event_id", "type", "response"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseDone",
+            &["event_id", "type", "response"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43443,9 +43247,9 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseFunctionCallArgumentsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseFunctionCallArgumentsDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -43454,7 +43258,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
                 "call_id",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43634,9 +43438,9 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseFunctionCallArgumentsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseFunctionCallArgumentsDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -43646,7 +43450,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
                 "name",
                 "arguments",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -43827,9 +43631,9 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseMcpCallArgumentsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseMcpCallArgumentsDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -43838,7 +43642,7 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
                 "delta",
                 "obfuscation",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44005,17 +43809,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallArgume
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseMcpCallArgumentsDone",
-            fields: &[
-                "event_id",
-                "type",
-                "response_id",
-                "item_id",
-                "output_index",
-                "arguments",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseMcpCallArgumentsDone",
+            &["event_id", "type", "response_id", "item_id", "output_index", "arguments"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44172,10 +43969,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseMcpCallCompleted",
-            fields: &["event_id", "type", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseMcpCallCompleted",
+            &["event_id", "type", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44323,10 +44120,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseMcpCallFailed",
-            fields: &["event_id", "type", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseMcpCallFailed",
+            &["event_id", "type", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44474,10 +44271,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallInProg
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseMcpCallInProgress",
-            fields: &["event_id", "type", "output_index", "item_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseMcpCallInProgress",
+            &["event_id", "type", "output_index", "item_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44629,10 +44426,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseOutputItemAdded",
-            fields: &["event_id", "type", "response_id", "output_index", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseOutputItemAdded",
+            &["event_id", "type", "response_id", "output_index", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44787,10 +44584,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseOutputItemDone",
-            fields: &["event_id", "type", "response_id", "output_index", "item"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseOutputItemDone",
+            &["event_id", "type", "response_id", "output_index", "item"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -44951,9 +44748,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseTextDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseTextDelta",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -44962,7 +44759,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
                 "content_index",
                 "delta",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45131,9 +44928,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventResponseTextDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventResponseTextDone",
+            &[
                 "event_id",
                 "type",
                 "response_id",
@@ -45142,7 +44939,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
                 "content_index",
                 "text",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45299,10 +45096,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventSessionCreated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventSessionCreated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45518,10 +45315,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventSessionUpdated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventSessionUpdated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45737,10 +45534,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventTranscriptionSessionU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeServerEventTranscriptionSessionUpdated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeServerEventTranscriptionSessionUpdated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -45962,9 +45759,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSession",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSession",
+            &[
                 "id",
                 "object",
                 "modalities",
@@ -45986,7 +45783,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
                 "prompt",
                 "include",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -46234,10 +46031,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioNoiseReduction 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionInputAudioNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionInputAudioNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -46924,10 +46721,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingTracingConfigurati
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeSessionTracingTracingConfiguration",
-            fields: &["workflow_name", "group_id", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeSessionTracingTracingConfiguration",
+            &["workflow_name", "group_id", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47101,10 +46898,10 @@ for RealtimeTranslationClientEventInputAudioBufferAppend {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationClientEventInputAudioBufferAppend",
-            fields: &["event_id", "type", "audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationClientEventInputAudioBufferAppend",
+            &["event_id", "type", "audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47244,10 +47041,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationClientEventSessionClose",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationClientEventSessionClose",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47383,10 +47180,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationClientEventSessionUpdate",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationClientEventSessionUpdate",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47693,10 +47490,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationServerEventSessionClosed",
-            fields: &["event_id", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationServerEventSessionClosed",
+            &["event_id", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47833,10 +47630,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionCre
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationServerEventSessionCreated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationServerEventSessionCreated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -47982,10 +47779,10 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationServerEventSessionInputTranscriptDelta",
-            fields: &["event_id", "type", "delta", "elapsed_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationServerEventSessionInputTranscriptDelta",
+            &["event_id", "type", "delta", "elapsed_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48081,9 +47878,9 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationServerEventSessionOutputAudioDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationServerEventSessionOutputAudioDelta",
+            &[
                 "event_id",
                 "type",
                 "delta",
@@ -48092,7 +47889,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
                 "format",
                 "elapsed_ms",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48323,10 +48120,10 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
-            fields: &["event_id", "type", "delta", "elapsed_ms"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
+            &["event_id", "type", "delta", "elapsed_ms"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48407,10 +48204,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionUpd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationServerEventSessionUpdated",
-            fields: &["event_id", "type", "session"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationServerEventSessionUpdated",
+            &["event_id", "type", "session"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48680,10 +48477,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequest 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionUpdateRequest",
-            fields: &["audio"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionUpdateRequest",
+            &["audio"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48751,10 +48548,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionUpdateRequestAudio",
-            fields: &["input", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionUpdateRequestAudio",
+            &["input", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48825,10 +48622,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionUpdateRequestInput",
-            fields: &["transcription", "noise_reduction"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionUpdateRequestInput",
+            &["transcription", "noise_reduction"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48891,10 +48688,10 @@ for RealtimeTranslationSessionUpdateRequestNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionUpdateRequestNoiseReduction",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionUpdateRequestNoiseReduction",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -48955,10 +48752,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestO
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionUpdateRequestOutput",
-            fields: &["language"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionUpdateRequestOutput",
+            &["language"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49018,10 +48815,10 @@ for RealtimeTranslationSessionUpdateRequestTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RealtimeTranslationSessionUpdateRequestTranscription",
-            fields: &["model"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RealtimeTranslationSessionUpdateRequestTranscription",
+            &["model"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49096,10 +48893,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioTranscriptWsDelta",
-            fields: &["type", "delta", "sequence_number", "stream_id", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioTranscriptWsDelta",
+            &["type", "delta", "sequence_number", "stream_id", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49185,10 +48982,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioTranscriptWsDone",
-            fields: &["type", "sequence_number", "stream_id", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioTranscriptWsDone",
+            &["type", "sequence_number", "stream_id", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49270,10 +49067,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioWsDelta",
-            fields: &["type", "sequence_number", "delta", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioWsDelta",
+            &["type", "sequence_number", "delta", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49353,10 +49150,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseAudioWsDone",
-            fields: &["type", "sequence_number", "stream_id", "response_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseAudioWsDone",
+            &["type", "sequence_number", "stream_id", "response_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49441,17 +49238,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallCodeWsDelta",
-            fields: &[
-                "type",
-                "output_index",
-                "item_id",
-                "delta",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallCodeWsDelta",
+            &["type", "output_index", "item_id", "delta", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49548,17 +49338,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallCodeWsDone",
-            fields: &[
-                "type",
-                "output_index",
-                "item_id",
-                "code",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallCodeWsDone",
+            &["type", "output_index", "item_id", "code", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49652,10 +49435,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInWsProgress 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallInWsProgress",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallInWsProgress",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49745,10 +49528,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallWsCompleted",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallWsCompleted",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49838,10 +49621,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsInterpretin
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCodeInterpreterCallWsInterpreting",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCodeInterpreterCallWsInterpreting",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -49937,9 +49720,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseContentPartWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseContentPartWsAdded",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -49948,7 +49731,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50052,9 +49835,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseContentPartWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseContentPartWsDone",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -50063,7 +49846,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
                 "part",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50164,17 +49947,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCustomToolCallInputWsDelta",
-            fields: &[
-                "type",
-                "sequence_number",
-                "output_index",
-                "item_id",
-                "delta",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCustomToolCallInputWsDelta",
+            &["type", "sequence_number", "output_index", "item_id", "delta", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50271,17 +50047,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseCustomToolCallInputWsDone",
-            fields: &[
-                "type",
-                "sequence_number",
-                "output_index",
-                "item_id",
-                "input",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseCustomToolCallInputWsDone",
+            &["type", "sequence_number", "output_index", "item_id", "input", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50375,10 +50144,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFileSearchCallInWsProgress",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFileSearchCallInWsProgress",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50468,10 +50237,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFileSearchCallWsCompleted",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFileSearchCallWsCompleted",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50561,10 +50330,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFileSearchCallWsSearching",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFileSearchCallWsSearching",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50645,10 +50414,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammar {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFormatTextGrammar",
-            fields: &["type", "grammar"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFormatTextGrammar",
+            &["type", "grammar"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50777,10 +50546,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPython {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFormatTextPython",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFormatTextPython",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -50922,17 +50691,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFunctionCallArgumentsWsDelta",
-            fields: &[
-                "type",
-                "item_id",
-                "output_index",
-                "sequence_number",
-                "delta",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFunctionCallArgumentsWsDelta",
+            &["type", "item_id", "output_index", "sequence_number", "delta", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51032,9 +50794,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseFunctionCallArgumentsWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseFunctionCallArgumentsWsDone",
+            &[
                 "type",
                 "item_id",
                 "name",
@@ -51043,7 +50805,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
                 "arguments",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51141,10 +50903,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallInWsProgress",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallInWsProgress",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51258,9 +51020,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallPartialWsImage",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallPartialWsImage",
+            &[
                 "type",
                 "output_index",
                 "item_id",
@@ -51273,7 +51035,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
                 "output_format",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51383,10 +51145,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallWsCompleted",
-            fields: &["type", "output_index", "sequence_number", "item_id", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallWsCompleted",
+            &["type", "output_index", "sequence_number", "item_id", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51476,10 +51238,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsGenerating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseImageGenCallWsGenerating",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseImageGenCallWsGenerating",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51566,10 +51328,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseInWsProgress",
-            fields: &["type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseInWsProgress",
+            &["type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51655,17 +51417,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallArgumentsWsDelta",
-            fields: &[
-                "type",
-                "output_index",
-                "item_id",
-                "delta",
-                "sequence_number",
-                "stream_id",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallArgumentsWsDelta",
+            &["type", "output_index", "item_id", "delta", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51762,9 +51517,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallArgumentsWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallArgumentsWsDone",
+            &[
                 "type",
                 "output_index",
                 "item_id",
@@ -51772,7 +51527,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51866,10 +51621,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallInWsProgress",
-            fields: &["type", "sequence_number", "output_index", "item_id", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallInWsProgress",
+            &["type", "sequence_number", "output_index", "item_id", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -51959,10 +51714,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallWsCompleted",
-            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallWsCompleted",
+            &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52052,10 +51807,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpCallWsFailed",
-            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpCallWsFailed",
+            &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52145,10 +51900,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpListToolsInWsProgress",
-            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpListToolsInWsProgress",
+            &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52238,10 +51993,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpListToolsWsCompleted",
-            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpListToolsWsCompleted",
+            &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52331,10 +52086,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseMcpListToolsWsFailed",
-            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseMcpListToolsWsFailed",
+            &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52424,10 +52179,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseOutputItemWsAdded",
-            fields: &["type", "output_index", "sequence_number", "item", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseOutputItemWsAdded",
+            &["type", "output_index", "sequence_number", "item", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52517,10 +52272,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseOutputItemWsDone",
-            fields: &["type", "output_index", "sequence_number", "item", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseOutputItemWsDone",
+            &["type", "output_index", "sequence_number", "item", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52622,9 +52377,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseOutputTextAnnotationWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseOutputTextAnnotationWsAdded",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -52634,7 +52389,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
                 "annotation",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52747,9 +52502,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseProperties",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseProperties",
+            &[
                 "previous_response_id",
                 "model",
                 "background",
@@ -52759,7 +52514,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseProperties {
                 "tool_choice",
                 "prompt",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52858,9 +52613,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryPartWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryPartWsAdded",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -52869,7 +52624,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
                 "part",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -52978,9 +52733,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryPartWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryPartWsDone",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -52990,7 +52745,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
                 "part",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53097,9 +52852,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryTextWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryTextWsDelta",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -53108,7 +52863,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53212,9 +52967,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningSummaryTextWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningSummaryTextWsDone",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -53223,7 +52978,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53327,9 +53082,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningTextWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningTextWsDelta",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -53338,7 +53093,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53442,9 +53197,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseReasoningTextWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseReasoningTextWsDone",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -53453,7 +53208,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53557,9 +53312,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseRefusalWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseRefusalWsDelta",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -53568,7 +53323,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53669,9 +53424,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseRefusalWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseRefusalWsDone",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -53680,7 +53435,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
                 "sequence_number",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53778,9 +53533,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallCommandWsAdded",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallCommandWsAdded",
+            &[
                 "type",
                 "sequence_number",
                 "output_index",
@@ -53788,7 +53543,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
                 "command",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53888,9 +53643,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallCommandWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallCommandWsDelta",
+            &[
                 "type",
                 "sequence_number",
                 "output_index",
@@ -53899,7 +53654,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
                 "obfuscation",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -53999,9 +53754,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallCommandWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallCommandWsDone",
+            &[
                 "type",
                 "sequence_number",
                 "output_index",
@@ -54009,7 +53764,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
                 "command",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54109,9 +53864,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallOutputContentWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallOutputContentWsDelta",
+            &[
                 "type",
                 "sequence_number",
                 "item_id",
@@ -54120,7 +53875,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
                 "delta",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54224,9 +53979,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseShellCallOutputContentWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseShellCallOutputContentWsDone",
+            &[
                 "type",
                 "sequence_number",
                 "item_id",
@@ -54235,7 +53990,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
                 "output",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54342,9 +54097,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseTextWsDelta",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseTextWsDelta",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -54354,7 +54109,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
                 "logprobs",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54462,9 +54217,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseTextWsDone",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseTextWsDone",
+            &[
                 "type",
                 "item_id",
                 "output_index",
@@ -54474,7 +54229,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
                 "logprobs",
                 "stream_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54573,10 +54328,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWebSearchCallInWsProgress",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWebSearchCallInWsProgress",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54666,10 +54421,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWebSearchCallWsCompleted",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWebSearchCallWsCompleted",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54759,10 +54514,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWebSearchCallWsSearching",
-            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWebSearchCallWsSearching",
+            &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54849,10 +54604,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWsCompleted",
-            fields: &["type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWsCompleted",
+            &["type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -54932,10 +54687,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWsCreated",
-            fields: &["type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWsCreated",
+            &["type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55021,10 +54776,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWsError",
-            fields: &["type", "status", "sequence_number", "error", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWsError",
+            &["type", "status", "sequence_number", "error", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55172,10 +54927,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWsFailed",
-            fields: &["type", "sequence_number", "response", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWsFailed",
+            &["type", "sequence_number", "response", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55255,10 +55010,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWsIncomplete",
-            fields: &["type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWsIncomplete",
+            &["type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55338,10 +55093,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsQueued {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponseWsQueued",
-            fields: &["type", "response", "sequence_number", "stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponseWsQueued",
+            &["type", "response", "sequence_number", "stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -55544,9 +55299,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponsesClientEventResponseCreate",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponsesClientEventResponseCreate",
+            &[
                 "type",
                 "stream_id",
                 "metadata",
@@ -55581,7 +55336,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
                 "context_management",
                 "max_output_tokens",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -56793,10 +56548,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ResponsesWebSocketStreamEvent",
-            fields: &["stream_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ResponsesWebSocketStreamEvent",
+            &["stream_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58001,10 +57756,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaObject",
-            fields: &["id", "object", "delta"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaObject",
+            &["id", "object", "delta"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58070,10 +57825,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaObjectDelta",
-            fields: &["step_details"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaObjectDelta",
+            &["step_details"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58277,10 +58032,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsMessageCreationOb
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsMessageCreationObject",
-            fields: &["type", "message_creation"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsMessageCreationObject",
+            &["type", "message_creation"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58345,10 +58100,10 @@ for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsMessageCreationObjectMessageCreation",
-            fields: &["message_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsMessageCreationObjectMessageCreation",
+            &["message_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58488,10 +58243,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsCodeObject",
-            fields: &["index", "id", "type", "code_interpreter"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsCodeObject",
+            &["index", "id", "type", "code_interpreter"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58570,10 +58325,10 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter",
-            fields: &["input", "outputs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter",
+            &["input", "outputs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58791,10 +58546,10 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
-            fields: &["index", "type", "image"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
+            &["index", "type", "image"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -58863,10 +58618,10 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage",
-            fields: &["file_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage",
+            &["file_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59001,10 +58756,10 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
-            fields: &["index", "type", "logs"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
+            &["index", "type", "logs"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59151,10 +58906,10 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsFileSearchObject",
-            fields: &["index", "id", "type", "file_search"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsFileSearchObject",
+            &["index", "id", "type", "file_search"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59305,10 +59060,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsFunction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsFunctionObject",
-            fields: &["index", "id", "type", "function"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsFunctionObject",
+            &["index", "id", "type", "function"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59388,10 +59143,10 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction",
-            fields: &["name", "arguments", "output"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction",
+            &["name", "arguments", "output"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59528,10 +59283,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepDeltaStepDetailsToolCallsObject",
-            fields: &["type", "tool_calls"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepDeltaStepDetailsToolCallsObject",
+            &["type", "tool_calls"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -59932,10 +59687,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepStreamEventThreadRunStepCancelled",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepStreamEventThreadRunStepCancelled",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60088,10 +59843,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepStreamEventThreadRunStepCompleted",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepStreamEventThreadRunStepCompleted",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60244,10 +59999,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepStreamEventThreadRunStepCreated",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepStreamEventThreadRunStepCreated",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60400,10 +60155,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepStreamEventThreadRunStepDelta",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepStreamEventThreadRunStepDelta",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60556,10 +60311,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpired {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepStreamEventThreadRunStepExpired",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepStreamEventThreadRunStepExpired",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60712,10 +60467,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepStreamEventThreadRunStepFailed",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepStreamEventThreadRunStepFailed",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -60868,10 +60623,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStepStreamEventThreadRunStepInProgress",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStepStreamEventThreadRunStepInProgress",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61234,10 +60989,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunCancelled",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunCancelled",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61390,10 +61145,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelling {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunCancelling",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunCancelling",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61546,10 +61301,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunCompleted",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunCompleted",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61702,10 +61457,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunCreated",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunCreated",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -61858,10 +61613,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpired {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunExpired",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunExpired",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62014,10 +61769,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunFailed",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunFailed",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62170,10 +61925,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunInProgress",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunInProgress",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62326,10 +62081,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunIncomplete",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunIncomplete",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62482,10 +62237,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueued {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunQueued",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunQueued",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62638,10 +62393,10 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "RunStreamEventThreadRunRequiresAction",
-            fields: &["event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "RunStreamEventThreadRunRequiresAction",
+            &["event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -62877,10 +62632,10 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventVariant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ThreadStreamEventVariant",
-            fields: &["enabled", "event", "data"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ThreadStreamEventVariant",
+            &["enabled", "event", "data"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -63149,10 +62904,10 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UrlCitationParam",
-            fields: &["type", "start_index", "end_index", "url", "title"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UrlCitationParam",
+            &["type", "start_index", "end_index", "url", "title"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

@@ -76,10 +76,10 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CompleteUploadRequest",
-            fields: &["part_ids", "md5"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CompleteUploadRequest",
+            &["part_ids", "md5"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -206,10 +206,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateUploadRequest",
-            fields: &["filename", "purpose", "bytes", "mime_type", "expires_after"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateUploadRequest",
+            &["filename", "purpose", "bytes", "mime_type", "expires_after"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -452,9 +452,9 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "Upload",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "Upload",
+            &[
                 "id",
                 "created_at",
                 "filename",
@@ -465,7 +465,7 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
                 "object",
                 "file",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -628,10 +628,10 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UploadPart",
-            fields: &["id", "created_at", "upload_id", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UploadPart",
+            &["id", "created_at", "upload_id", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

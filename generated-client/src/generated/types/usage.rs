@@ -56,9 +56,9 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CostsResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CostsResult",
+            &[
                 "object",
                 "amount",
                 "line_item",
@@ -67,7 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
                 "quantity",
                 "quantity_unit",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -148,10 +148,10 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CostsResultAmount",
-            fields: &["value", "currency"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CostsResultAmount",
+            &["value", "currency"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -531,9 +531,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageAudioSpeechesResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageAudioSpeechesResult",
+            &[
                 "object",
                 "characters",
                 "num_model_requests",
@@ -542,7 +542,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
                 "api_key_id",
                 "model",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -870,9 +870,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageAudioTranscriptionsResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageAudioTranscriptionsResult",
+            &[
                 "object",
                 "seconds",
                 "num_model_requests",
@@ -881,7 +881,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
                 "api_key_id",
                 "model",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1189,10 +1189,10 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageCodeInterpreterSessionsResult",
-            fields: &["object", "num_sessions", "project_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageCodeInterpreterSessionsResult",
+            &["object", "num_sessions", "project_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1596,9 +1596,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageCompletionsResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageCompletionsResult",
+            &[
                 "object",
                 "input_tokens",
                 "input_cached_tokens",
@@ -1622,7 +1622,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
                 "batch",
                 "service_tier",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2156,9 +2156,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageEmbeddingsResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageEmbeddingsResult",
+            &[
                 "object",
                 "input_tokens",
                 "num_model_requests",
@@ -2167,7 +2167,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
                 "api_key_id",
                 "model",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2486,9 +2486,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageFileSearchCallsResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageFileSearchCallsResult",
+            &[
                 "object",
                 "num_requests",
                 "project_id",
@@ -2496,7 +2496,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
                 "api_key_id",
                 "vector_store_id",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2834,9 +2834,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageImagesResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageImagesResult",
+            &[
                 "object",
                 "images",
                 "num_model_requests",
@@ -2847,7 +2847,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
                 "api_key_id",
                 "model",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3334,9 +3334,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageModerationsResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageModerationsResult",
+            &[
                 "object",
                 "input_tokens",
                 "num_model_requests",
@@ -3345,7 +3345,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
                 "api_key_id",
                 "model",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3502,10 +3502,10 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageResponse",
-            fields: &["object", "data", "has_more", "next_page"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageResponse",
+            &["object", "data", "has_more", "next_page"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3649,10 +3649,10 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageTimeBucket",
-            fields: &["object", "start_time", "end_time", "results"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageTimeBucket",
+            &["object", "start_time", "end_time", "results"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4198,10 +4198,10 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageVectorStoresResult",
-            fields: &["object", "usage_bytes", "project_id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageVectorStoresResult",
+            &["object", "usage_bytes", "project_id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4599,9 +4599,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UsageWebSearchCallsResult",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UsageWebSearchCallsResult",
+            &[
                 "object",
                 "num_model_requests",
                 "num_requests",
@@ -4611,7 +4611,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
                 "model",
                 "context_level",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

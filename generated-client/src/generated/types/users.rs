@@ -44,10 +44,10 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserDeleteResponse",
-            fields: &["object", "id", "deleted"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserDeleteResponse",
+            &["object", "id", "deleted"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -191,10 +191,10 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserListResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserListResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -347,10 +347,10 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UserRoleUpdateRequest",
-            fields: &["role", "role_id", "technical_level", "developer_persona"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UserRoleUpdateRequest",
+            &["role", "role_id", "technical_level", "developer_persona"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

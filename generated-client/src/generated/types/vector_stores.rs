@@ -36,10 +36,10 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "AutoChunkingStrategyRequestParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "AutoChunkingStrategyRequestParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -312,10 +312,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateVectorStoreFileBatchRequest",
-            fields: &["file_ids", "files", "chunking_strategy", "attributes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateVectorStoreFileBatchRequest",
+            &["file_ids", "files", "chunking_strategy", "attributes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -482,10 +482,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateVectorStoreFileRequest",
-            fields: &["file_id", "chunking_strategy", "attributes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateVectorStoreFileRequest",
+            &["file_id", "chunking_strategy", "attributes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -638,9 +638,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "CreateVectorStoreRequest",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "CreateVectorStoreRequest",
+            &[
                 "file_ids",
                 "name",
                 "description",
@@ -648,7 +648,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
                 "chunking_strategy",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -929,10 +929,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteVectorStoreFileResponse",
-            fields: &["id", "deleted", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteVectorStoreFileResponse",
+            &["id", "deleted", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1073,10 +1073,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "DeleteVectorStoreResponse",
-            fields: &["id", "deleted", "object"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "DeleteVectorStoreResponse",
+            &["id", "deleted", "object"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1527,10 +1527,10 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListVectorStoreFilesResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListVectorStoreFilesResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1693,10 +1693,10 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "ListVectorStoresResponse",
-            fields: &["object", "data", "first_id", "last_id", "has_more"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "ListVectorStoresResponse",
+            &["object", "data", "first_id", "last_id", "has_more"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1773,10 +1773,10 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "OtherChunkingStrategyResponseParam",
-            fields: &["type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "OtherChunkingStrategyResponseParam",
+            &["type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1912,10 +1912,10 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "StaticChunkingStrategy",
-            fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "StaticChunkingStrategy",
+            &["max_chunk_size_tokens", "chunk_overlap_tokens"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2032,10 +2032,10 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "StaticChunkingStrategyRequestParam",
-            fields: &["type", "static"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "StaticChunkingStrategyRequestParam",
+            &["type", "static"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2223,10 +2223,10 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "StaticChunkingStrategyResponseParam",
-            fields: &["type", "static"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "StaticChunkingStrategyResponseParam",
+            &["type", "static"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2355,10 +2355,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateVectorStoreFileAttributesRequest",
-            fields: &["attributes"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateVectorStoreFileAttributesRequest",
+            &["attributes"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2472,10 +2472,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "UpdateVectorStoreRequest",
-            fields: &["name", "expires_after", "metadata"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "UpdateVectorStoreRequest",
+            &["name", "expires_after", "metadata"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2618,10 +2618,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreExpirationAfter",
-            fields: &["anchor", "days"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreExpirationAfter",
+            &["anchor", "days"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2819,17 +2819,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreFileBatchObject",
-            fields: &[
-                "id",
-                "object",
-                "created_at",
-                "vector_store_id",
-                "status",
-                "file_counts",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreFileBatchObject",
+            &["id", "object", "created_at", "vector_store_id", "status", "file_counts"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2924,10 +2917,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreFileBatchObjectFileCounts",
-            fields: &["in_progress", "completed", "failed", "cancelled", "total"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreFileBatchObjectFileCounts",
+            &["in_progress", "completed", "failed", "cancelled", "total"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3148,10 +3141,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreFileContentResponse",
-            fields: &["object", "data", "has_more", "next_page"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreFileContentResponse",
+            &["object", "data", "has_more", "next_page"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3228,10 +3221,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreFileContentResponseDataItem",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreFileContentResponseDataItem",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3388,9 +3381,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreFileObject",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreFileObject",
+            &[
                 "id",
                 "object",
                 "usage_bytes",
@@ -3401,7 +3394,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
                 "chunking_strategy",
                 "attributes",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3629,10 +3622,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreFileObjectLastError",
-            fields: &["code", "message"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreFileObjectLastError",
+            &["code", "message"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3862,9 +3855,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreObject",
-            fields: &[
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreObject",
+            &[
                 "id",
                 "object",
                 "created_at",
@@ -3877,7 +3870,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
                 "last_active_at",
                 "metadata",
             ],
-        };
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3987,10 +3980,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreObjectFileCounts",
-            fields: &["in_progress", "completed", "failed", "cancelled", "total"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreObjectFileCounts",
+            &["in_progress", "completed", "failed", "cancelled", "total"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4215,16 +4208,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreSearchRequest",
-            fields: &[
-                "query",
-                "rewrite_query",
-                "max_num_results",
-                "filters",
-                "ranking_options",
-            ],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreSearchRequest",
+            &["query", "rewrite_query", "max_num_results", "filters", "ranking_options"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4668,10 +4655,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreSearchRequestRankingOptions",
-            fields: &["ranker", "score_threshold"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreSearchRequestRankingOptions",
+            &["ranker", "score_threshold"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4797,10 +4784,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreSearchResultContentObject",
-            fields: &["type", "text"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreSearchResultContentObject",
+            &["type", "text"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4943,10 +4930,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreSearchResultItem",
-            fields: &["file_id", "filename", "score", "attributes", "content"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreSearchResultItem",
+            &["file_id", "filename", "score", "attributes", "content"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -5036,10 +5023,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "VectorStoreSearchResultsPage",
-            fields: &["object", "search_query", "data", "has_more", "next_page"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "VectorStoreSearchResultsPage",
+            &["object", "search_query", "data", "has_more", "next_page"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

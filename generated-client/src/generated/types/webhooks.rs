@@ -50,10 +50,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchCancelled",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchCancelled",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -126,10 +126,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchCancelledData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchCancelledData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -332,10 +332,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchCompleted",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchCompleted",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -408,10 +408,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchCompletedData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchCompletedData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -614,10 +614,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchExpired",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchExpired",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -690,10 +690,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchExpiredData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchExpiredData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -896,10 +896,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchFailed",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchFailed",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -972,10 +972,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookBatchFailedData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookBatchFailedData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1175,10 +1175,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookEvalRunCanceled",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookEvalRunCanceled",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1251,10 +1251,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookEvalRunCanceledData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookEvalRunCanceledData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1457,10 +1457,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookEvalRunFailed",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookEvalRunFailed",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1533,10 +1533,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookEvalRunFailedData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookEvalRunFailedData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1739,10 +1739,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookEvalRunSucceeded",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookEvalRunSucceeded",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -1818,10 +1818,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookEvalRunSucceededData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookEvalRunSucceededData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2298,10 +2298,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookFineTuningJobCancelled",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookFineTuningJobCancelled",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2377,10 +2377,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookFineTuningJobCancelledData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookFineTuningJobCancelledData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2583,10 +2583,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookFineTuningJobFailed",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookFineTuningJobFailed",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2662,10 +2662,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookFineTuningJobFailedData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookFineTuningJobFailedData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2868,10 +2868,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookFineTuningJobSucceeded",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookFineTuningJobSucceeded",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -2947,10 +2947,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookFineTuningJobSucceededData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookFineTuningJobSucceededData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3153,10 +3153,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookLiveCallIncoming",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookLiveCallIncoming",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3237,10 +3237,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookLiveCallIncomingData",
-            fields: &["session_id", "sip_headers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookLiveCallIncomingData",
+            &["session_id", "sip_headers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3374,10 +3374,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingSipHeadersItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookLiveCallIncomingSipHeadersItem",
-            fields: &["name", "value"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookLiveCallIncomingSipHeadersItem",
+            &["name", "value"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3520,10 +3520,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookRealtimeCallIncoming",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookRealtimeCallIncoming",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3604,10 +3604,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookRealtimeCallIncomingData",
-            fields: &["call_id", "sip_headers"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookRealtimeCallIncomingData",
+            &["call_id", "sip_headers"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3741,10 +3741,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingSipHeadersIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookRealtimeCallIncomingSipHeadersItem",
-            fields: &["name", "value"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookRealtimeCallIncomingSipHeadersItem",
+            &["name", "value"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3887,10 +3887,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseCancelled",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseCancelled",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -3966,10 +3966,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseCancelledData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseCancelledData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4172,10 +4172,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseCompleted",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseCompleted",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4251,10 +4251,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseCompletedData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseCompletedData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4457,10 +4457,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseFailed",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseFailed",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4533,10 +4533,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseFailedData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseFailedData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4739,10 +4739,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseIncomplete",
-            fields: &["created_at", "id", "data", "object", "type"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseIncomplete",
+            &["created_at", "id", "data", "object", "type"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,
@@ -4818,10 +4818,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
-            name: "WebhookResponseIncompleteData",
-            fields: &["id"],
-        };
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape::new(
+            "WebhookResponseIncompleteData",
+            &["id"],
+        );
         #[inline]
         fn read(
             object: &mut crate::runtime::de::Object<'_>,

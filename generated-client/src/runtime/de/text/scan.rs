@@ -35,6 +35,38 @@ impl<'a> Members<'a> {
         self.0.next(Walk::key)
     }
 
+    /// Reads the next member's key and the `:` after it when the key is
+    /// written as one of `names` is, quote to quote, and gives its index;
+    /// otherwise reads nothing and gives `None`, leaving the key to
+    /// [`Members::next_key`] (which also reports what is wrong with it). The
+    /// names from `from` on are tried first, then those before it.
+    ///
+    /// Only for names that hold no byte JSON must escape: the bytes of any
+    /// other name could match text that means something else.
+    #[inline]
+    pub(crate) fn take_key(&mut self, names: &[&str], from: usize) -> Option<usize> {
+        let walk = &mut self.0;
+        let bytes = walk.text.as_bytes();
+        if walk.done || bytes.get(walk.at) != Some(&b'"') {
+            return None;
+        }
+        let key = &bytes[walk.at + 1..];
+        // The closing quote is checked first: it rules out most names at once.
+        let is_key =
+            |name: &&str| key.get(name.len()) == Some(&b'"') && key.starts_with(name.as_bytes());
+        let (before, after) = names.split_at(from.min(names.len()));
+        let index = match after.iter().position(is_key) {
+            Some(i) => from + i,
+            None => before.iter().position(is_key)?,
+        };
+        let colon = skip_space(bytes, walk.at + names[index].len() + 2);
+        if bytes.get(colon) != Some(&b':') {
+            return None;
+        }
+        walk.at = skip_space(bytes, colon + 1);
+        Some(index)
+    }
+
     /// The text from the start of the value after [`Members::next_key`] to
     /// the end of the whole text: a prefix-mode value (see [`super`]).
     #[inline]
