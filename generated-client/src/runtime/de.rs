@@ -217,8 +217,9 @@ pub struct Shape {
     pub fields: &'static [&'static str],
     /// Whether JSON writes every field name as its own bytes between quotes
     /// (none holds a `"`, a `\` or a control character): then a member's key
-    /// is matched against the names by its bytes, before it is scanned.
-    pub plain: bool,
+    /// is matched against the names by its bytes, before it is scanned. Not
+    /// public: only [`Shape::new`] sets it, from the names themselves.
+    plain: bool,
 }
 
 impl Shape {
