@@ -452,7 +452,11 @@ impl<'de> Object<'de> {
 
     /// Gives declared field `index`, whose key was just read: its value is
     /// next. A field met twice is refused.
-    #[inline]
+    ///
+    /// `always`: with a plain `#[inline]` rustc kept this and
+    /// [`Object::settle`] out of line, a call each per member; inlined, a chat
+    /// chunk decodes in 8,344 instructions instead of 8,826.
+    #[inline(always)]
     fn found(&mut self, index: usize, key: &str) -> Result<Option<usize>, Failure> {
         if index < 128 {
             let bit = 1u128 << index;
@@ -537,8 +541,8 @@ impl<'de> Object<'de> {
 
     /// Moves the walk past the value of the member [`Object::next_field`]
     /// last gave, which has been read since (or was not: then it is scanned
-    /// past).
-    #[inline]
+    /// past). Inlined always, as [`Object::found`] says why.
+    #[inline(always)]
     fn settle(&mut self) -> Result<(), serde_json::Error> {
         if let (Some(text), Some(walk)) = (self.pending.take(), self.walk.as_mut()) {
             walk.after_value(consumed(text)?)?;
