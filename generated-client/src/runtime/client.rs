@@ -302,18 +302,18 @@ impl Client {
                 }
                 Some(hop) => prepared.build(http, hop).await?,
             };
-            let response =
-                match tokio::time::timeout_at(deadline, self.config.http.execute(request)).await {
-                    Err(_) => {
-                        return Err(Error::Timeout {
-                            after: Some(timeout),
-                            kind,
-                            request_id: None,
-                        })
-                    }
-                    Ok(result) => result.map_err(|e| Error::from_transport(e, None))?,
-                };
-            if !response.status().is_redirection() {
+            let response = match tokio::time::timeout_at(deadline, http.execute(request)).await {
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        after: Some(timeout),
+                        kind,
+                        request_id: None,
+                    })
+                }
+                Ok(result) => result.map_err(|e| Error::from_transport(e, None))?,
+            };
+            // No hop is made for a response that is not followed.
+            if !redirect::follows(response.status(), self.config.redirect_policy) {
                 break response;
             }
             let current = match &hop {

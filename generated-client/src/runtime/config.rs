@@ -374,7 +374,7 @@ impl ClientBuilder {
                     secret_value(&format!("Bearer {api_key}"), "the API key")?,
                 );
                 Endpoint {
-                    base_url: parsed_base_url(check_base_url("base URL", &base_url)?)?,
+                    base_url: check_base_url("base URL", &base_url)?,
                     default_query,
                     azure: None,
                 }
@@ -454,15 +454,16 @@ fn secret_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
     Ok(value)
 }
 
-/// A base URL [`check_base_url`] passed, parsed once for every request.
+/// A URL made from a base URL [`check_base_url`] passed (Azure's
+/// `{endpoint}/openai`), parsed once for every request.
 fn parsed_base_url(checked: String) -> Result<BaseUrl, Error> {
     BaseUrl::new(checked).map_err(|e| config_error(format!("invalid base URL: {e}")))
 }
 
 /// Validates a base URL (`what` names it in errors) and drops trailing
-/// slashes, since request paths start with one. A `user:password@` part is
+/// slashes, since request paths start with one; the URL is kept parsed. A `user:password@` part is
 /// refused, and redacted from every message.
-pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<String, Error> {
+pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<BaseUrl, Error> {
     let shown = redact_userinfo(base_url);
     let trimmed = base_url.trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed)
@@ -481,7 +482,7 @@ pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<String, Error
              set the API key, or send a header with ClientBuilder::default_header"
         )));
     }
-    Ok(trimmed.to_owned())
+    Ok(BaseUrl::parsed(trimmed.to_owned(), parsed))
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -573,11 +574,15 @@ mod tests {
     #[test]
     fn base_url_keeps_path_and_drops_trailing_slash() {
         assert_eq!(
-            check_base_url("base URL", "https://api.openai.com/v1/").unwrap(),
+            check_base_url("base URL", "https://api.openai.com/v1/")
+                .unwrap()
+                .as_str(),
             "https://api.openai.com/v1"
         );
         assert_eq!(
-            check_base_url("base URL", "http://127.0.0.1:8080/proxy/v1").unwrap(),
+            check_base_url("base URL", "http://127.0.0.1:8080/proxy/v1")
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:8080/proxy/v1"
         );
         assert!(check_base_url("base URL", "ftp://x").is_err());
@@ -639,7 +644,10 @@ mod tests {
         ]);
         let client = ClientBuilder::new().build_with_env(&env).unwrap();
         let config = client.config();
-        assert_eq!(config.endpoint.base_url.as_str(), "http://127.0.0.1:9/custom/v1");
+        assert_eq!(
+            config.endpoint.base_url.as_str(),
+            "http://127.0.0.1:9/custom/v1"
+        );
         assert_eq!(config.headers["openai-organization"], "org-env");
         assert_eq!(config.headers["openai-project"], "proj-env");
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
@@ -652,7 +660,10 @@ mod tests {
             .organization("org-explicit")
             .build_with_env(&env)
             .unwrap();
-        assert_eq!(client.config().endpoint.base_url.as_str(), "http://127.0.0.1:9");
+        assert_eq!(
+            client.config().endpoint.base_url.as_str(),
+            "http://127.0.0.1:9"
+        );
         assert_eq!(
             client.config().headers["openai-organization"],
             "org-explicit"

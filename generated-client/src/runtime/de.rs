@@ -367,13 +367,7 @@ impl<'de> Object<'de> {
     /// The index of the declared field `key`, looked for from just after the
     /// last one found.
     fn find(&mut self, key: &str) -> Option<usize> {
-        let fields = self.shape.fields;
-        let start = self.next.min(fields.len());
-        let (before, after) = fields.split_at(start);
-        let found = match after.iter().position(|&field| field == key) {
-            Some(i) => start + i,
-            None => before.iter().position(|&field| field == key)?,
-        };
+        let found = text::position_from(self.shape.fields, self.next, |&field| field == key)?;
         self.next = found + 1;
         Some(found)
     }

@@ -41,7 +41,13 @@ impl BaseUrl {
     /// (see `config::check_base_url`).
     pub(crate) fn new(text: String) -> Result<Self, ParseError> {
         let parsed = Url::parse(&text)?;
-        Ok(BaseUrl { text, parsed })
+        Ok(Self::parsed(text, parsed))
+    }
+
+    /// `text` with `parsed`, what parsing it gave (a checked base URL is
+    /// parsed to be checked: not again here).
+    pub(crate) fn parsed(text: String, parsed: Url) -> Self {
+        BaseUrl { text, parsed }
     }
 
     pub(crate) fn as_str(&self) -> &str {

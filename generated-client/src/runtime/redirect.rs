@@ -63,6 +63,12 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// Whether `policy` follows a response of `status` at all (where it goes,
+/// and whether it may, is for [`next_hop`] to say).
+pub(crate) fn follows(status: StatusCode, policy: RedirectPolicy) -> bool {
+    policy != RedirectPolicy::Never && matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+}
+
 /// The next request after a response of `hop`, if it is a redirect the
 /// policy follows; `Err` with the reason when it must not be followed and
 /// must not be returned as an ordinary response either.
@@ -78,10 +84,10 @@ pub(crate) fn next_hop(
     followed: u32,
     replayable: bool,
 ) -> Result<Option<Hop>, String> {
-    let code = status.as_u16();
-    if policy == RedirectPolicy::Never || !matches!(code, 301 | 302 | 303 | 307 | 308) {
+    if !follows(status, policy) {
         return Ok(None);
     }
+    let code = status.as_u16();
     let Some(mut url) = response_headers
         .get(LOCATION)
         .and_then(|value| value.to_str().ok())

@@ -312,6 +312,11 @@ impl Prepared {
         self.headers.contains_key(name)
     }
 
+    /// Whether the request sends a body (a redirect may drop it).
+    fn has_body(&self) -> bool {
+        !matches!(self.body, PreparedBody::Empty)
+    }
+
     /// The headers of attempt number `retry_count`: the prepared ones, the
     /// attempt number, and the attempt's own (e.g. a freshly provided token).
     fn attempt_headers(&self, retry_count: u32, extra: HeaderMap) -> HeaderMap {
@@ -328,7 +333,7 @@ impl Prepared {
             method: self.method.clone(),
             url: self.url.clone(),
             headers: self.attempt_headers(retry_count, extra),
-            with_body: !matches!(self.body, PreparedBody::Empty),
+            with_body: self.has_body(),
         }
     }
 
@@ -342,15 +347,9 @@ impl Prepared {
         extra: HeaderMap,
     ) -> Result<reqwest::Request, Error> {
         let headers = self.attempt_headers(retry_count, extra);
-        let with_body = !matches!(self.body, PreparedBody::Empty);
-        self.request(
-            http,
-            self.method.clone(),
-            self.url.clone(),
-            headers,
-            with_body,
-        )
-        .await
+        let (method, url) = (self.method.clone(), self.url.clone());
+        self.request(http, method, url, headers, self.has_body())
+            .await
     }
 
     /// Builds a fresh `reqwest` request for `hop` (a redirect of an attempt's

@@ -54,11 +54,7 @@ impl<'a> Members<'a> {
         // The closing quote is checked first: it rules out most names at once.
         let is_key =
             |name: &&str| key.get(name.len()) == Some(&b'"') && key.starts_with(name.as_bytes());
-        let (before, after) = names.split_at(from.min(names.len()));
-        let index = match after.iter().position(is_key) {
-            Some(i) => from + i,
-            None => before.iter().position(is_key)?,
-        };
+        let index = position_from(names, from, is_key)?;
         let colon = skip_space(bytes, walk.at + names[index].len() + 2);
         if bytes.get(colon) != Some(&b':') {
             return None;
@@ -104,6 +100,23 @@ impl<'a> Iterator for Members<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next(|walk| Ok((walk.key()?, walk.value()?)))
+    }
+}
+
+/// The index of the first item of `items` that `matches`, looked for from
+/// `from` on and then before it: fields mostly come in declared order, so
+/// the one after the last found is tried first.
+#[inline]
+pub(crate) fn position_from<T>(
+    items: &[T],
+    from: usize,
+    mut matches: impl FnMut(&T) -> bool,
+) -> Option<usize> {
+    let start = from.min(items.len());
+    let (before, after) = items.split_at(start);
+    match after.iter().position(&mut matches) {
+        Some(i) => Some(start + i),
+        None => before.iter().position(matches),
     }
 }
 
