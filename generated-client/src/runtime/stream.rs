@@ -684,6 +684,18 @@ mod tests {
         std::sync::Arc<std::sync::atomic::AtomicUsize>,
         std::sync::Arc<std::sync::atomic::AtomicBool>,
     ) {
+        counted_padded_body(events, 0)
+    }
+
+    /// [`counted_body`] with `pad` more bytes of data in each event.
+    fn counted_padded_body(
+        events: usize,
+        pad: usize,
+    ) -> (
+        BodyStream,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         use std::sync::Arc;
         struct OnDrop(Arc<AtomicBool>);
@@ -695,8 +707,9 @@ mod tests {
         let pulled = Arc::new(AtomicUsize::new(0));
         let dropped = Arc::new(AtomicBool::new(false));
         let (count, guard) = (pulled.clone(), OnDrop(dropped.clone()));
+        let padding = " ".repeat(pad);
         let chunks = futures_util::stream::iter(0..events)
-            .map(|n| Bytes::from(format!("data: {{\"n\":{n}}}\n\n")))
+            .map(move |n| Bytes::from(format!("data: {{\"n\":{n}{padding}}}\n\n")))
             .chain(futures_util::stream::pending())
             .map(move |chunk| {
                 let _keep = &guard;
@@ -746,6 +759,33 @@ mod tests {
                     .collect()
                     .await;
                 assert_eq!(rest, (1..1000).collect::<Vec<u32>>());
+            });
+        }
+    }
+
+    #[test]
+    fn large_events_are_read_ahead_by_their_bytes_not_only_their_count() {
+        use super::super::stream_task::{BATCH, BATCH_BYTES};
+        use std::sync::atomic::Ordering;
+        let pad = 32 * 1024;
+        // Whole events per batch: it ends once its data passes the bound.
+        let per_batch = (BATCH_BYTES as usize).div_ceil(pad + 8) + 1;
+        assert!(3 * per_batch + 1 < 3 * BATCH, "the bound is the bytes here");
+        for multi_thread in [false, true] {
+            runtime(multi_thread).block_on(async {
+                let (body, pulled, _) = counted_padded_body(4 * BATCH, pad);
+                let mut stream = EventStream::<Chunk>::new(body, CHAT, 1 << 20, meta());
+                let first = stream.next().await.unwrap().unwrap();
+                assert_eq!(first, StreamItem::Event(Chunk { n: 0 }));
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let ahead = pulled.load(Ordering::SeqCst);
+                assert!(ahead > 1, "{ahead}");
+                assert!(
+                    ahead <= 3 * per_batch + 1,
+                    "{ahead} events of {pad} bytes read ahead"
+                );
+                let rest = stream.take(4 * BATCH - 1).count().await;
+                assert_eq!(rest, 4 * BATCH - 1);
             });
         }
     }

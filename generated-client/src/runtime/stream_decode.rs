@@ -43,6 +43,9 @@ pub(crate) struct Decoder<E> {
     finished: bool,
     /// An oversized event, reported after the events parsed before it.
     too_large: Option<usize>,
+    /// Bytes of event data taken from the parser so far (see
+    /// [`Decoder::data_bytes`]).
+    data_bytes: u64,
     // `fn() -> E`: the decoder owns no `E`, so it is Send/Unpin whatever `E` is.
     _item: PhantomData<fn() -> E>,
 }
@@ -63,8 +66,15 @@ impl<E: DeserializeOwned> Decoder<E> {
             strict: false,
             finished: false,
             too_large: None,
+            data_bytes: 0,
             _item: PhantomData,
         }
+    }
+
+    /// Bytes of event data read into items so far: what a reader that
+    /// holds items back counts to bound the text they came from.
+    pub(crate) fn data_bytes(&self) -> u64 {
+        self.data_bytes
     }
 
     fn stream_error(&self, message: impl Into<String>, source: Option<Error>) -> Error {
@@ -200,6 +210,7 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
                 return Poll::Ready(None);
             }
             if let Some(raw) = this.queue.pop_front() {
+                this.data_bytes += raw.data.len() as u64;
                 let terminal = is_terminal(&raw, this.config.terminal_events);
                 let item = this.convert(raw);
                 // Stop after the end marker, a terminal event, or any error.
