@@ -52,8 +52,10 @@ impl<'a> Members<'a> {
         }
         let key = &bytes[walk.at + 1..];
         // The closing quote is checked first: it rules out most names at once.
-        let is_key =
-            |name: &&str| key.get(name.len()) == Some(&b'"') && key.starts_with(name.as_bytes());
+        let is_key = |name: &&str| {
+            let name = name.as_bytes();
+            key.get(name.len()) == Some(&b'"') && same_bytes(&key[..name.len()], name)
+        };
         let index = position_from(names, from, is_key)?;
         let colon = skip_space(bytes, walk.at + names[index].len() + 2);
         if bytes.get(colon) != Some(&b':') {
@@ -100,6 +102,33 @@ impl<'a> Iterator for Members<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next(|walk| Ok((walk.key()?, walk.value()?)))
+    }
+}
+
+/// Whether `a` and `b`, of the same length, hold the same bytes: compared a
+/// word at a time in line, the last word overlapping, not by a call to
+/// `memcmp`. Keys are short (most under 16 bytes) and compared once per
+/// member: the call and its dispatch were 5 % of the CPU of decoding a list
+/// of 100,000 files.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len().min(b.len());
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap());
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap());
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if word(a, at) != word(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    } else {
+        (0..n).all(|at| a[at] == b[at])
     }
 }
 
@@ -447,6 +476,23 @@ fn unexpected(bytes: &[u8], at: usize, wanted: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_agrees_with_slice_equality_at_every_length_and_position() {
+        let a: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=a.len() {
+            let a = &a[..n];
+            assert!(same_bytes(a, a), "{n} bytes");
+            // One byte changed at each place in turn, the words' edges
+            // (first, last, the overlap of the last word) included.
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{n} bytes, changed at {at}");
+                assert!(!same_bytes(&b, a), "{n} bytes, changed at {at}");
+            }
+        }
+    }
 
     /// Nothing but whitespace follows the value that is `len` bytes long.
     fn whole(text: &str, len: Option<usize>) -> Result<(), Error> {
