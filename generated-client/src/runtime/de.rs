@@ -1265,6 +1265,24 @@ mod tests {
     }
 
     #[test]
+    fn one_large_element_gets_room_for_one_and_more_grow_as_vec_grows() {
+        // 320 bytes, larger than `LARGE_ELEMENT`, as a chat choice is.
+        type Large = ([i64; 32], [i64; 8]);
+        assert!(std::mem::size_of::<Large>() > text::LARGE_ELEMENT);
+        let large = |n: i64| ([n; 32], [n; 8]);
+        let json = |n: i64| format!("[{:?},{:?}]", [n; 32], [n; 8]);
+        let decoded = text::decode_array::<Large>(&format!("[{}]", json(7))).unwrap();
+        assert_eq!((decoded.len(), decoded.capacity()), (1, 1));
+        assert_eq!(decoded[0], large(7));
+        let three = format!("[{},{},{}]", json(1), json(2), json(3));
+        let decoded = text::decode_array::<Large>(&three).unwrap();
+        assert_eq!(decoded, vec![large(1), large(2), large(3)]);
+        // Small elements keep `Vec`'s own first growth.
+        let decoded = text::decode_array::<i64>("[5]").unwrap();
+        assert_eq!((decoded.len(), decoded.capacity()), (1, 4));
+    }
+
+    #[test]
     fn array_fields_decode_as_vec_decodes_them() {
         // `put_nullable_array` pushes each element as it is decoded; what
         // it gives (or the error) must be what `put_nullable` gives through
