@@ -13,7 +13,7 @@ use super::body::BodyStream;
 use super::error::Error;
 use super::response::ResponseMeta;
 use super::sse::RawEvent;
-use super::stream_decode::{Decoded, Decoder};
+use super::stream_decode::Decoder;
 use super::stream_task::{on_tokio_runtime, TaskSource};
 
 /// How the events of one streaming operation map to a Rust type.
@@ -231,7 +231,8 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
                 self.finished = true;
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(Decoded { item, fills })) => {
+            Poll::Ready(Some(decoded)) => {
+                let (item, fills) = decoded.into_parts();
                 let room = 1000usize.saturating_sub(self.decode_warnings.len());
                 self.decode_warnings.extend(fills.into_iter().take(room));
                 Poll::Ready(Some(item))

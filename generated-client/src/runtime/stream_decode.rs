@@ -27,9 +27,45 @@ use super::stream::{Shape, StreamConfig, StreamItem, DEFAULT_EVENT};
 /// decoder, its task's batches and the stream; a box is one allocation and
 /// one copy out (0.96 × the CPU of a chat stream flushed event by event,
 /// on a current-thread runtime).
+///
+/// Every kind of item is boxed, so that one is 40 bytes whatever it holds:
+/// as a `Result<StreamItem<..>, Error>` it was 144 (an error is 120, an
+/// unknown event 72), all of them copied at every hand-over.
 pub(crate) struct Decoded<E> {
-    pub(crate) item: Result<StreamItem<Box<E>>, Error>,
-    pub(crate) fills: Vec<String>,
+    item: Item<E>,
+    fills: Vec<String>,
+}
+
+/// What a [`Decoded`] holds.
+enum Item<E> {
+    Event(Box<E>),
+    Unknown(Box<RawEvent>),
+    Failed(Box<Error>),
+}
+
+impl<E> Decoded<E> {
+    /// An item that ends the stream with `error`.
+    pub(crate) fn failed(error: Error) -> Self {
+        Decoded {
+            item: Item::Failed(Box::new(error)),
+            fills: Vec::new(),
+        }
+    }
+
+    /// Whether this is an error (which ends the stream).
+    pub(crate) fn is_failed(&self) -> bool {
+        matches!(self.item, Item::Failed(_))
+    }
+
+    /// The item as the stream yields it, and the fills.
+    pub(crate) fn into_parts(self) -> (Result<StreamItem<Box<E>>, Error>, Vec<String>) {
+        let item = match self.item {
+            Item::Event(event) => Ok(StreamItem::Event(event)),
+            Item::Unknown(raw) => Ok(StreamItem::Unknown(*raw)),
+            Item::Failed(error) => Err(*error),
+        };
+        (item, self.fills)
+    }
 }
 
 /// Reads a body as events of type `E`; yields `None` after the end.
@@ -135,20 +171,24 @@ impl<E: DeserializeOwned> Decoder<E> {
         let name = raw.event.as_deref().unwrap_or(DEFAULT_EVENT);
         if name == "error" {
             let json = serde_json::from_str::<Value>(&raw.data).ok();
-            return done(Err(self.api_error(&raw.data, json.as_ref())));
+            return done(Item::Failed(Box::new(
+                self.api_error(&raw.data, json.as_ref()),
+            )));
         }
         // Data-only streams (chat, transcriptions) send no event names at all:
         // an unnamed event is the stream's payload whatever the known names are.
         let unnamed = raw.event.is_none() && self.config.shape == Shape::DataOnly;
         if !unnamed && !self.config.known_events.contains(&name) {
-            return done(Ok(StreamItem::Unknown(raw)));
+            return done(Item::Unknown(Box::new(raw)));
         }
         let (decoded, fills) = match self.config.shape {
             Shape::DataOnly => {
                 // Errors can arrive as an ordinary event whose payload is `{"error": ...}`.
                 if has_error_field(&raw.data) {
                     let json = serde_json::from_str::<Value>(&raw.data).ok();
-                    return done(Err(self.api_error(&raw.data, json.as_ref())));
+                    return done(Item::Failed(Box::new(
+                        self.api_error(&raw.data, json.as_ref()),
+                    )));
                 }
                 // Straight from the text: no intermediate `Value`.
                 self.decode(&raw.data)
@@ -156,7 +196,9 @@ impl<E: DeserializeOwned> Decoder<E> {
             Shape::EventAndData => {
                 if has_error_field(&raw.data) {
                     let json = serde_json::from_str::<Value>(&raw.data).ok();
-                    return done(Err(self.api_error(&raw.data, json.as_ref())));
+                    return done(Item::Failed(Box::new(
+                        self.api_error(&raw.data, json.as_ref()),
+                    )));
                 }
                 // The event enum reads `{"event": name, "data": payload}`,
                 // written as text so the payload is decoded straight from it.
@@ -173,12 +215,11 @@ impl<E: DeserializeOwned> Decoder<E> {
                 self.decode(&event)
             }
         };
-        Some(Decoded {
-            item: decoded
-                .map(StreamItem::Event)
-                .map_err(|e| self.decode_error(name, &raw.data, e)),
-            fills,
-        })
+        let item = match decoded {
+            Ok(event) => Item::Event(event),
+            Err(e) => Item::Failed(Box::new(self.decode_error(name, &raw.data, e))),
+        };
+        Some(Decoded { item, fills })
     }
 
     /// What the end of the body means: success, or an error if an end marker
@@ -193,10 +234,7 @@ impl<E: DeserializeOwned> Decoder<E> {
             )),
             None => None,
         };
-        error.map(|e| Decoded {
-            item: Err(e),
-            fills: Vec::new(),
-        })
+        error.map(Decoded::failed)
     }
 }
 
@@ -214,17 +252,14 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
                 let terminal = is_terminal(&raw, this.config.terminal_events);
                 let item = this.convert(raw);
                 // Stop after the end marker, a terminal event, or any error.
-                this.finished = terminal || !matches!(&item, Some(Decoded { item: Ok(_), .. }));
+                this.finished = terminal || item.as_ref().is_none_or(Decoded::is_failed);
                 return Poll::Ready(item);
             }
             if let Some(limit) = this.too_large {
                 this.finished = true;
                 let message = format!("an event is larger than the {limit}-byte limit");
-                let item = Err(this.stream_error(message, None));
-                return Poll::Ready(Some(Decoded {
-                    item,
-                    fills: Vec::new(),
-                }));
+                let error = this.stream_error(message, None);
+                return Poll::Ready(Some(Decoded::failed(error)));
             }
             match Pin::new(&mut this.body).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
@@ -239,14 +274,11 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
                 }
                 Poll::Ready(Some(Err(error))) => {
                     this.finished = true;
-                    let item = match error {
-                        error @ Error::Timeout { .. } => Err(error),
-                        error => Err(this.stream_error("the stream was interrupted", Some(error))),
+                    let error = match error {
+                        error @ Error::Timeout { .. } => error,
+                        error => this.stream_error("the stream was interrupted", Some(error)),
                     };
-                    return Poll::Ready(Some(Decoded {
-                        item,
-                        fills: Vec::new(),
-                    }));
+                    return Poll::Ready(Some(Decoded::failed(error)));
                 }
                 Poll::Ready(None) => {
                     this.finished = true;
@@ -416,6 +448,40 @@ mod tests {
         }
     }
     use serde_json::json;
+
+    #[test]
+    fn an_item_is_small_and_gives_back_what_it_holds() {
+        // Moved at every hand-over: its size must not follow the event's,
+        // the error's or an unknown event's.
+        assert_eq!(std::mem::size_of::<Decoded<[u8; 688]>>(), 40);
+        let raw = RawEvent {
+            event: Some("x".into()),
+            data: "{}".into(),
+            id: None,
+        };
+        let kinds = [
+            Item::Event(Box::new(7u8)),
+            Item::Unknown(Box::new(raw.clone())),
+            Item::Failed(Box::new(Error::Timeout {
+                after: None,
+                kind: super::super::error::TimeoutKind::Read,
+                request_id: None,
+            })),
+        ];
+        for (i, item) in kinds.into_iter().enumerate() {
+            let fills = vec![format!("fill {i}")];
+            let decoded = Decoded { item, fills };
+            assert_eq!(decoded.is_failed(), i == 2);
+            let (item, fills) = decoded.into_parts();
+            assert_eq!(fills, [format!("fill {i}")]);
+            match (i, item) {
+                (0, Ok(StreamItem::Event(event))) => assert_eq!(*event, 7),
+                (1, Ok(StreamItem::Unknown(got))) => assert_eq!(got, raw),
+                (2, Err(Error::Timeout { .. })) => {}
+                (i, item) => panic!("{i}: {:?}", item.map(|_| ())),
+            }
+        }
+    }
 
     #[test]
     fn error_field_probe_agrees_with_truthiness_of_the_value() {

@@ -121,15 +121,12 @@ impl<E> TaskSource<E> {
                             std::panic::resume_unwind(e.into_panic());
                         }
                     }
-                    return Poll::Ready(Some(Decoded {
-                        item: Err(Error::Stream {
-                            status: self.status,
-                            request_id: self.request_id.clone(),
-                            message: "the task reading the stream was stopped (is the runtime shutting down?)".to_owned(),
-                            source: None,
-                        }),
-                        fills: Vec::new(),
-                    }));
+                    return Poll::Ready(Some(Decoded::failed(Error::Stream {
+                        status: self.status,
+                        request_id: self.request_id.clone(),
+                        message: "the task reading the stream was stopped (is the runtime shutting down?)".to_owned(),
+                        source: None,
+                    })));
                 }
             }
         }
