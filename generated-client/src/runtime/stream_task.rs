@@ -173,7 +173,7 @@ fn requeue() -> impl Future<Output = ()> {
 /// the hop this task exists to save. A stream that really is idle loses only
 /// that one turn of the scheduler before its event is sent.
 async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender<Batch<E>>) {
-    let noop = futures_util::task::noop_waker_ref();
+    let look_ahead = super::body::look_ahead();
     loop {
         let mut items = Vec::with_capacity(BATCH);
         let start = decoder.data_bytes();
@@ -186,9 +186,10 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         };
         let mut yielded = false;
         while !last && items.len() < BATCH && decoder.data_bytes() - start < BATCH_BYTES {
-            // A pending poll under a no-op waker registers nothing; the next
-            // `decoder.next().await` polls again with this task's waker.
-            let polled = Pin::new(&mut decoder).poll_next(&mut Context::from_waker(noop));
+            // A pending poll under the look-ahead waker registers nothing
+            // (and arms no idle timer); the next `decoder.next().await`
+            // polls again with this task's waker.
+            let polled = Pin::new(&mut decoder).poll_next(&mut Context::from_waker(look_ahead));
             match polled {
                 Poll::Ready(Some(item)) => {
                     items.push(item);
