@@ -82,6 +82,8 @@ pub(crate) struct Decoder<E> {
     /// Bytes of event data taken from the parser so far (see
     /// [`Decoder::data_bytes`]).
     data_bytes: u64,
+    /// Body bytes read so far (see [`Decoder::body_bytes`]).
+    body_bytes: u64,
     // `fn() -> E`: the decoder owns no `E`, so it is Send/Unpin whatever `E` is.
     _item: PhantomData<fn() -> E>,
 }
@@ -103,6 +105,7 @@ impl<E: DeserializeOwned> Decoder<E> {
             finished: false,
             too_large: None,
             data_bytes: 0,
+            body_bytes: 0,
             _item: PhantomData,
         }
     }
@@ -111,6 +114,13 @@ impl<E: DeserializeOwned> Decoder<E> {
     /// holds items back counts to bound the text they came from.
     pub(crate) fn data_bytes(&self) -> u64 {
         self.data_bytes
+    }
+
+    /// Bytes read from the body so far, whether or not they completed an
+    /// event: what tells a reader that a poll which gave no item still made
+    /// progress.
+    pub(crate) fn body_bytes(&self) -> u64 {
+        self.body_bytes
     }
 
     fn stream_error(&self, message: impl Into<String>, source: Option<Error>) -> Error {
@@ -264,6 +274,7 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
             match Pin::new(&mut this.body).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) => {
+                    this.body_bytes += chunk.len() as u64;
                     // Events the chunk completed before the oversized one
                     // are yielded first, as they would be had it been split.
                     if let Err(SseError::TooLarge { limit }) =
