@@ -356,18 +356,20 @@ mod tests {
         Pin::new(body).poll_next(&mut Context::from_waker(look_ahead()))
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_wait_is_timed_from_its_start_not_from_the_last_chunk() {
-        // One chunk at 1 s, then nothing; the reader comes back 4 s later
-        // and waits: the 5 s limit counts from then.
-        let started = Instant::now();
+    /// A stream whose one chunk comes at 1 s, then nothing, with a 5 s read
+    /// limit; its chunk already read.
+    async fn read_one_chunk_then_silence() -> BodyStream {
         let mut body = BodyStream::new(
             paced("data: 1\n\n", Duration::from_secs(1), Some(1)),
             Duration::from_secs(5),
             None,
         );
         assert!(body.next().await.unwrap().is_ok());
-        tokio::time::sleep(Duration::from_secs(4)).await;
+        body
+    }
+
+    /// Waits for the next item of `body`, which must be a read timeout.
+    async fn wait_for_read_timeout(body: &mut BodyStream) {
         let error = body.next().await.unwrap().unwrap_err();
         assert!(
             matches!(
@@ -379,18 +381,23 @@ mod tests {
             ),
             "{error:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_is_timed_from_its_start_not_from_the_last_chunk() {
+        // The reader comes back 4 s after the chunk and waits: the 5 s limit
+        // counts from then.
+        let started = Instant::now();
+        let mut body = read_one_chunk_then_silence().await;
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        wait_for_read_timeout(&mut body).await;
         assert_eq!(started.elapsed(), Duration::from_secs(1 + 4 + 5));
     }
 
     #[tokio::test(start_paused = true)]
     async fn look_ahead_polls_arm_no_timer_and_end_nothing() {
         let started = Instant::now();
-        let mut body = BodyStream::new(
-            paced("data: 1\n\n", Duration::from_secs(1), Some(1)),
-            Duration::from_secs(5),
-            None,
-        );
-        assert!(body.next().await.unwrap().is_ok());
+        let mut body = read_one_chunk_then_silence().await;
         // Looking ahead finds nothing ready, for far longer than the limit,
         // and neither fails nor arms the timer.
         for _ in 0..20 {
@@ -398,17 +405,7 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         // A real wait then times out its own 5 s later.
-        let error = body.next().await.unwrap().unwrap_err();
-        assert!(
-            matches!(
-                error,
-                Error::Timeout {
-                    kind: TimeoutKind::Read,
-                    ..
-                }
-            ),
-            "{error:?}"
-        );
+        wait_for_read_timeout(&mut body).await;
         assert_eq!(started.elapsed(), Duration::from_secs(1 + 20 + 5));
     }
 

@@ -461,8 +461,8 @@ fn parsed_base_url(checked: String) -> Result<BaseUrl, Error> {
 }
 
 /// Validates a base URL (`what` names it in errors) and drops trailing
-/// slashes, since request paths start with one; the URL is kept parsed. A `user:password@` part is
-/// refused, and redacted from every message.
+/// slashes, since request paths start with one; the URL is kept parsed. A
+/// `user:password@` part is refused, and redacted from every message.
 pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<BaseUrl, Error> {
     let shown = redact_userinfo(base_url);
     let trimmed = base_url.trim_end_matches('/');

@@ -132,11 +132,17 @@ impl<E: DeserializeOwned> Decoder<E> {
         }
     }
 
-    fn api_error(&self, data: &str, json: Option<&Value>) -> Error {
+    /// The error an event reports, from its `data` (an API error object
+    /// when it parses as one).
+    fn api_error(&self, data: &str) -> Error {
+        let json = serde_json::from_str::<Value>(data).ok();
         Error::Api {
             status: self.meta.status,
             request_id: self.meta.request_id.clone(),
-            error: json.and_then(ApiErrorObject::from_json).map(Box::new),
+            error: json
+                .as_ref()
+                .and_then(ApiErrorObject::from_json)
+                .map(Box::new),
             body_excerpt: excerpt(data.as_bytes()),
             headers: Box::new(self.meta.headers.clone()),
         }
@@ -172,44 +178,27 @@ impl<E: DeserializeOwned> Decoder<E> {
         if self.config.done_marker == Some(raw.data.as_str()) {
             return None;
         }
-        let done = |item| {
-            Some(Decoded {
-                item,
-                fills: Vec::new(),
-            })
-        };
         let name = raw.event.as_deref().unwrap_or(DEFAULT_EVENT);
         if name == "error" {
-            let json = serde_json::from_str::<Value>(&raw.data).ok();
-            return done(Item::Failed(Box::new(
-                self.api_error(&raw.data, json.as_ref()),
-            )));
+            return Some(Decoded::failed(self.api_error(&raw.data)));
         }
         // Data-only streams (chat, transcriptions) send no event names at all:
         // an unnamed event is the stream's payload whatever the known names are.
         let unnamed = raw.event.is_none() && self.config.shape == Shape::DataOnly;
         if !unnamed && !self.config.known_events.contains(&name) {
-            return done(Item::Unknown(Box::new(raw)));
+            return Some(Decoded {
+                item: Item::Unknown(Box::new(raw)),
+                fills: Vec::new(),
+            });
+        }
+        // Errors can arrive as an ordinary event whose payload is `{"error": ...}`.
+        if has_error_field(&raw.data) {
+            return Some(Decoded::failed(self.api_error(&raw.data)));
         }
         let (decoded, fills) = match self.config.shape {
-            Shape::DataOnly => {
-                // Errors can arrive as an ordinary event whose payload is `{"error": ...}`.
-                if has_error_field(&raw.data) {
-                    let json = serde_json::from_str::<Value>(&raw.data).ok();
-                    return done(Item::Failed(Box::new(
-                        self.api_error(&raw.data, json.as_ref()),
-                    )));
-                }
-                // Straight from the text: no intermediate `Value`.
-                self.decode(&raw.data)
-            }
+            // Straight from the text: no intermediate `Value`.
+            Shape::DataOnly => self.decode(&raw.data),
             Shape::EventAndData => {
-                if has_error_field(&raw.data) {
-                    let json = serde_json::from_str::<Value>(&raw.data).ok();
-                    return done(Item::Failed(Box::new(
-                        self.api_error(&raw.data, json.as_ref()),
-                    )));
-                }
                 // The event enum reads `{"event": name, "data": payload}`,
                 // written as text so the payload is decoded straight from it.
                 // Data that is not JSON is passed as a string.
