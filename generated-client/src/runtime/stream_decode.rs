@@ -7,9 +7,11 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::LazyLock;
 use std::task::{Context, Poll};
 
 use futures_util::Stream;
+use memchr::memmem::Finder;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
@@ -321,8 +323,15 @@ fn is_terminal(raw: &RawEvent, terminal: &[&str]) -> bool {
 /// field (openai-python checks `data.get("error")`). The key must appear in
 /// the text, as is or behind a `\u` escape, so most events are cleared
 /// without parsing; the others are scanned without building a `Value`.
+///
+/// The two searchers are built once: `str::contains` sets one up at every
+/// call, which for a chat chunk cost more than the search (561 instructions
+/// an event, 3.8 % of a stream's, under callgrind).
 fn has_error_field(data: &str) -> bool {
-    if !data.contains("\"error\"") && !data.contains("\\u") {
+    static ERROR_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"error\""));
+    static ESCAPE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\\u"));
+    let bytes = data.as_bytes();
+    if ERROR_KEY.find(bytes).is_none() && ESCAPE.find(bytes).is_none() {
         return false;
     }
     serde_json::from_str::<ErrorProbe>(data).is_ok_and(|p| p.0)
