@@ -5,8 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use std::collections::VecDeque;
 
-// The parser is private to the runtime; it depends on std only, so it is
-// compiled here from its source.
+// The parser is private to the runtime; it depends on std and memchr only,
+// so it is compiled here from its source.
 #[allow(dead_code)]
 #[path = "../../generated-client/src/runtime/sse.rs"]
 mod sse;
