@@ -27,6 +27,45 @@ pub(crate) enum SseError {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// One dispatched event as the parser hands it over, borrowed: from the
+/// chunk being fed when the event's one data line lies whole in it (the
+/// usual case, so the data is neither copied nor allocated), else from the
+/// parser's own buffers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EventText<'a> {
+    /// The `event:` field; `None` when absent (which means `message`).
+    pub(crate) event: Option<&'a str>,
+    /// The `data:` lines, joined with `\n`.
+    pub(crate) data: &'a str,
+    /// The last `id:` seen on the stream so far, if any.
+    pub(crate) id: Option<&'a str>,
+}
+
+impl EventText<'_> {
+    /// The event as an owned [`RawEvent`].
+    pub(crate) fn to_raw(self) -> RawEvent {
+        RawEvent {
+            event: self.event.map(str::to_owned),
+            data: self.data.to_owned(),
+            id: self.id.map(str::to_owned),
+        }
+    }
+}
+
+/// What takes the events a chunk completes, in order, while their text is
+/// still borrowed.
+pub(crate) trait EventSink {
+    /// Takes one event.
+    fn event(&mut self, event: EventText<'_>);
+}
+
+/// Keeps each event as an owned [`RawEvent`].
+impl EventSink for VecDeque<RawEvent> {
+    fn event(&mut self, event: EventText<'_>) {
+        self.push_back(event.to_raw());
+    }
+}
+
 /// Parser state between chunks.
 pub(crate) struct SseParser {
     /// Bytes of the current, unterminated line.
@@ -35,10 +74,24 @@ pub(crate) struct SseParser {
     after_cr: bool,
     /// No line has been completed yet (a leading BOM is to be ignored).
     at_start: bool,
+    /// The current event's data lines, each followed by `\n`, once they are
+    /// not all in one chunk (see [`InChunk`]).
     data: String,
     event: String,
     last_id: String,
     max_event_bytes: usize,
+}
+
+/// Fields of the current event still in the chunk being fed, not copied:
+/// its newest name, and its data while that is one line. Copied into the
+/// parser only when the event goes on past the chunk (or gets a second data
+/// line): a chat chunk's event is one line of data and a blank line, both
+/// in one HTTP chunk, and copying its data cost an allocation, a copy and
+/// a free per event.
+#[derive(Default)]
+struct InChunk<'a> {
+    event: Option<&'a str>,
+    data: Option<&'a str>,
 }
 
 impl SseParser {
@@ -55,15 +108,24 @@ impl SseParser {
         }
     }
 
-    /// Consumes a chunk, appending every event it completes to `out`.
+    /// Consumes a chunk, handing every event it completes to `sink`.
     ///
     /// A line that starts and ends within the chunk (the usual case) is read
     /// where it lies; only a line cut by the chunk's end is copied, to be
     /// completed by the next chunk.
-    pub(crate) fn feed(
+    pub(crate) fn feed(&mut self, chunk: &[u8], sink: &mut impl EventSink) -> Result<(), SseError> {
+        let mut here = InChunk::default();
+        let fed = self.feed_lines(chunk, &mut here, sink);
+        // The chunk's part of an unfinished event is kept for the next one.
+        self.keep(&mut here);
+        fed
+    }
+
+    fn feed_lines<'a>(
         &mut self,
-        chunk: &[u8],
-        out: &mut VecDeque<RawEvent>,
+        chunk: &'a [u8],
+        here: &mut InChunk<'a>,
+        sink: &mut impl EventSink,
     ) -> Result<(), SseError> {
         let mut rest = chunk;
         if self.after_cr && !rest.is_empty() {
@@ -74,12 +136,12 @@ impl SseParser {
         }
         while let Some(end) = line_end(rest) {
             if self.line.is_empty() {
-                self.check_size(end)?;
-                self.end_line(&rest[..end], out);
+                self.check_size(end, here)?;
+                self.end_line(&rest[..end], here, sink);
             } else {
-                self.append(&rest[..end])?;
+                self.append(&rest[..end], here)?;
                 let mut line = std::mem::take(&mut self.line);
-                self.end_line(&line, out);
+                self.end_owned_line(&line, here, sink);
                 // Reuse the allocation for the next cut line.
                 line.clear();
                 self.line = line;
@@ -94,7 +156,7 @@ impl SseParser {
                 }
             }
         }
-        self.append(rest)
+        self.append(rest, here)
     }
 
     /// Called at end of input. Per the standard an unfinished event is not
@@ -103,7 +165,12 @@ impl SseParser {
     pub(crate) fn finish(&mut self) -> Option<RawEvent> {
         if !self.line.is_empty() {
             let line = std::mem::take(&mut self.line);
-            self.end_line(&line, &mut VecDeque::new());
+            // A line that is not empty dispatches nothing.
+            self.end_owned_line(
+                &line,
+                &mut InChunk::default(),
+                &mut VecDeque::<RawEvent>::new(),
+            );
         }
         if self.data.is_empty() {
             return None;
@@ -118,16 +185,20 @@ impl SseParser {
     }
 
     /// Buffers part of a line cut by the end of a chunk.
-    fn append(&mut self, bytes: &[u8]) -> Result<(), SseError> {
-        self.check_size(self.line.len() + bytes.len())?;
+    fn append(&mut self, bytes: &[u8], here: &InChunk<'_>) -> Result<(), SseError> {
+        self.check_size(self.line.len() + bytes.len(), here)?;
         self.line.extend_from_slice(bytes);
         Ok(())
     }
 
     /// Fails when a line of `line_len` bytes would take the current event
     /// past the limit.
-    fn check_size(&self, line_len: usize) -> Result<(), SseError> {
-        if line_len + self.data.len() + self.event.len() > self.max_event_bytes {
+    fn check_size(&self, line_len: usize, here: &InChunk<'_>) -> Result<(), SseError> {
+        // As if what is still in the chunk were already in the parser: the
+        // data line with its line break, the newest name instead of the last.
+        let data = self.data.len() + here.data.map_or(0, |data| data.len() + 1);
+        let event = here.event.map_or(self.event.len(), str::len);
+        if line_len + data + event > self.max_event_bytes {
             return Err(SseError::TooLarge {
                 limit: self.max_event_bytes,
             });
@@ -135,20 +206,59 @@ impl SseParser {
         Ok(())
     }
 
+    /// Copies what the chunk holds of the current event into the parser.
+    fn keep(&mut self, here: &mut InChunk<'_>) {
+        if let Some(name) = here.event.take() {
+            self.event.clear();
+            self.event.push_str(name);
+        }
+        if let Some(data) = here.data.take() {
+            self.push_data(data);
+        }
+    }
+
+    fn push_data(&mut self, line: &str) {
+        // Room for the line break too: without it, a one-line event
+        // is allocated and then grown again.
+        self.data.reserve(line.len() + 1);
+        self.data.push_str(line);
+        self.data.push('\n');
+    }
+
+    /// Interprets a line the parser holds (one cut by a chunk's end, or a
+    /// line whose invalid bytes were replaced): nothing of it can be
+    /// borrowed past this call.
+    fn end_owned_line(&mut self, bytes: &[u8], here: &mut InChunk<'_>, sink: &mut impl EventSink) {
+        // Kept first, so that what comes before this line stays before it.
+        self.keep(here);
+        let mut own = InChunk::default();
+        self.end_line(bytes, &mut own, sink);
+        self.keep(&mut own);
+    }
+
     /// Interprets one complete line (without its line break).
-    fn end_line(&mut self, bytes: &[u8], out: &mut VecDeque<RawEvent>) {
+    fn end_line<'a>(&mut self, bytes: &'a [u8], here: &mut InChunk<'a>, sink: &mut impl EventSink) {
         let mut bytes = bytes;
         if std::mem::replace(&mut self.at_start, false) && bytes.starts_with(BOM) {
             bytes = &bytes[BOM.len()..];
         }
         // Valid UTF-8 (the norm) is checked by the fast validator; only a
         // line with invalid bytes pays for replacing them.
-        let line = match std::str::from_utf8(bytes) {
-            Ok(line) => std::borrow::Cow::Borrowed(line),
-            Err(_) => String::from_utf8_lossy(bytes),
-        };
+        match std::str::from_utf8(bytes) {
+            Ok(line) => self.line_text(line, here, sink),
+            Err(_) => {
+                self.keep(here);
+                let line = String::from_utf8_lossy(bytes).into_owned();
+                let mut own = InChunk::default();
+                self.line_text(&line, &mut own, sink);
+                self.keep(&mut own);
+            }
+        }
+    }
+
+    fn line_text<'a>(&mut self, line: &'a str, here: &mut InChunk<'a>, sink: &mut impl EventSink) {
         if line.is_empty() {
-            self.dispatch(out);
+            self.dispatch(here, sink);
             return;
         }
         if line.starts_with(':') {
@@ -156,36 +266,42 @@ impl SseParser {
         }
         let (field, value) = match line.split_once(':') {
             Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-            None => (line.as_ref(), ""),
+            None => (line, ""),
         };
         match field {
-            "event" => self.event = value.to_owned(),
+            "event" => here.event = Some(value),
+            "data" if here.data.is_none() && self.data.is_empty() => here.data = Some(value),
             "data" => {
-                // Room for the line break too: without it, a one-line event
-                // (the usual) is allocated and then grown again.
-                self.data.reserve(value.len() + 1);
-                self.data.push_str(value);
-                self.data.push('\n');
+                if let Some(first) = here.data.take() {
+                    self.push_data(first);
+                }
+                self.push_data(value);
             }
-            "id" if !value.contains('\0') => self.last_id = value.to_owned(),
+            "id" if !value.contains('\0') => {
+                self.last_id.clear();
+                self.last_id.push_str(value);
+            }
             // `retry` only matters to clients that reconnect; this one reports
             // a broken stream instead, so it and unknown fields are ignored.
             _ => {}
         }
     }
 
-    fn dispatch(&mut self, out: &mut VecDeque<RawEvent>) {
-        let name = std::mem::take(&mut self.event);
-        if self.data.is_empty() {
-            return;
-        }
-        let mut data = std::mem::take(&mut self.data);
-        data.pop(); // the trailing '\n' added after the last data line
-        out.push_back(RawEvent {
-            event: non_empty(name),
-            data,
-            id: non_empty(self.last_id.clone()),
+    fn dispatch(&mut self, here: &mut InChunk<'_>, sink: &mut impl EventSink) {
+        let InChunk { event, data } = std::mem::take(here);
+        let data = data.or_else(|| {
+            // Without the line break added after the last data line.
+            (!self.data.is_empty()).then(|| &self.data[..self.data.len() - 1])
         });
+        if let Some(data) = data {
+            sink.event(EventText {
+                event: event.or((!self.event.is_empty()).then_some(self.event.as_str())),
+                data,
+                id: (!self.last_id.is_empty()).then_some(self.last_id.as_str()),
+            });
+        }
+        self.event.clear();
+        self.data.clear();
     }
 }
 
@@ -378,6 +494,57 @@ mod tests {
         assert!(out.is_empty());
         // Refused before it is buffered: the line never grew past the limit.
         assert!(parser.line.len() <= 16, "{}", parser.line.len());
+    }
+
+    /// Records each event, and whether its data was read from the chunk
+    /// being fed (not copied).
+    struct FromChunk {
+        chunk: std::ops::Range<usize>,
+        seen: Vec<(Option<String>, String, bool)>,
+    }
+
+    impl EventSink for FromChunk {
+        fn event(&mut self, event: EventText<'_>) {
+            let at = event.data.as_ptr() as usize;
+            let in_chunk = self.chunk.contains(&at) && at + event.data.len() <= self.chunk.end;
+            let name = event.event.map(str::to_owned);
+            self.seen.push((name, event.data.to_owned(), in_chunk));
+        }
+    }
+
+    #[test]
+    fn one_line_events_are_read_where_they_lie() {
+        let range = |chunk: &[u8]| {
+            let start = chunk.as_ptr() as usize;
+            start..start + chunk.len()
+        };
+        let mut parser = SseParser::new(LIMIT);
+        let first: &[u8] = b"data: {\"a\":1}\n\nevent: named\ndata: b\n\nevent: e\ndata: cut";
+        let second: &[u8] = b" here\n\ndata: x\ndata: y\n\ndata: z\n";
+        let third: &[u8] = b"\n";
+        let mut sink = FromChunk {
+            chunk: range(first),
+            seen: Vec::new(),
+        };
+        for chunk in [first, second, third] {
+            sink.chunk = range(chunk);
+            parser.feed(chunk, &mut sink).unwrap();
+        }
+        let seen = |name: Option<&str>, data: &str, in_chunk| {
+            (name.map(str::to_owned), data.to_owned(), in_chunk)
+        };
+        assert_eq!(
+            sink.seen,
+            [
+                seen(None, "{\"a\":1}", true),
+                seen(Some("named"), "b", true),
+                // A line cut by the chunk's end, two data lines, an event
+                // whose blank line comes in the next chunk: copied.
+                seen(Some("e"), "cut here", false),
+                seen(None, "x\ny", false),
+                seen(None, "z", false),
+            ]
+        );
     }
 
     #[test]

@@ -153,7 +153,7 @@ impl<E: DeserializeOwned> EventStream<E> {
 
     pub(crate) fn strict(mut self, strict: bool) -> Self {
         if let Source::Inline(decoder) = &mut self.source {
-            decoder.strict = strict;
+            decoder.set_strict(strict);
         }
         self
     }

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::body::BodyStream;
 use super::error::{excerpt, ApiErrorObject, Error};
 use super::response::ResponseMeta;
-use super::sse::{RawEvent, SseError, SseParser};
+use super::sse::{EventSink, EventText, RawEvent, SseError, SseParser};
 use super::stream::{Shape, StreamConfig, StreamItem, DEFAULT_EVENT};
 
 /// One item, with the required fields its decoding filled in leniently.
@@ -71,13 +71,19 @@ impl<E> Decoded<E> {
 }
 
 /// Reads a body as events of type `E`; yields `None` after the end.
+///
+/// Each chunk's events are converted as the parser completes them, while
+/// their text still lies in the chunk (see [`EventText`]), and queued until
+/// asked for: the queue holds what one chunk completed, decoded (it held
+/// the same events as text before; 1.3 % fewer instructions for a chat
+/// stream read on a current-thread runtime, under callgrind).
 pub(crate) struct Decoder<E> {
     body: BodyStream,
     parser: SseParser,
-    queue: VecDeque<RawEvent>,
-    config: StreamConfig,
-    meta: ResponseMeta,
-    pub(crate) strict: bool,
+    queue: VecDeque<Queued<E>>,
+    rules: Rules,
+    /// An item that ends the stream is queued: later events are not read.
+    closed: bool,
     finished: bool,
     /// An oversized event, reported after the events parsed before it.
     too_large: Option<usize>,
@@ -88,6 +94,50 @@ pub(crate) struct Decoder<E> {
     body_bytes: u64,
     // `fn() -> E`: the decoder owns no `E`, so it is Send/Unpin whatever `E` is.
     _item: PhantomData<fn() -> E>,
+}
+
+/// An event converted, waiting to be asked for.
+struct Queued<E> {
+    /// `None` for the end marker.
+    item: Option<Decoded<E>>,
+    /// The length of the event's data, counted when the item is taken.
+    data_len: usize,
+    /// The item ends the stream.
+    ends: bool,
+}
+
+/// What turns an event into an item: the stream's shape and names, the
+/// response it came in, and how strictly it is decoded.
+struct Rules {
+    config: StreamConfig,
+    meta: ResponseMeta,
+    strict: bool,
+}
+
+/// Converts each event the parser completes and queues it, until one ends
+/// the stream.
+struct Converter<'a, E> {
+    rules: &'a Rules,
+    queue: &'a mut VecDeque<Queued<E>>,
+    closed: &'a mut bool,
+}
+
+impl<E: DeserializeOwned> EventSink for Converter<'_, E> {
+    fn event(&mut self, event: EventText<'_>) {
+        if *self.closed {
+            return;
+        }
+        let terminal = is_terminal(&event, self.rules.config.terminal_events);
+        let item = self.rules.convert(event);
+        // Stop after the end marker, a terminal event, or any error.
+        let ends = terminal || item.as_ref().is_none_or(Decoded::is_failed);
+        *self.closed = ends;
+        self.queue.push_back(Queued {
+            item,
+            data_len: event.data.len(),
+            ends,
+        });
+    }
 }
 
 impl<E: DeserializeOwned> Decoder<E> {
@@ -101,9 +151,12 @@ impl<E: DeserializeOwned> Decoder<E> {
             body,
             parser: SseParser::new(max_event_bytes),
             queue: VecDeque::new(),
-            config,
-            meta,
-            strict: false,
+            rules: Rules {
+                config,
+                meta,
+                strict: false,
+            },
+            closed: false,
             finished: false,
             too_large: None,
             data_bytes: 0,
@@ -125,6 +178,32 @@ impl<E: DeserializeOwned> Decoder<E> {
         self.body_bytes
     }
 
+    /// Decodes every event strictly (no field filled in), or not.
+    pub(crate) fn set_strict(&mut self, strict: bool) {
+        self.rules.strict = strict;
+    }
+
+    /// What the end of the body means: success, or an error if an end marker
+    /// or terminal event was expected and not seen.
+    fn at_end_of_body(&mut self) -> Option<Decoded<E>> {
+        let config = &self.rules.config;
+        let error = match self.parser.finish() {
+            Some(pending) if config.done_marker == Some(pending.data.as_str()) => None,
+            Some(_) => Some(
+                self.rules
+                    .stream_error("the stream ended in the middle of an event", None),
+            ),
+            None if config.expects_end() => Some(self.rules.stream_error(
+                "the stream ended before its end marker or final event",
+                None,
+            )),
+            None => None,
+        };
+        error.map(Decoded::failed)
+    }
+}
+
+impl Rules {
     fn stream_error(&self, message: impl Into<String>, source: Option<Error>) -> Error {
         Error::Stream {
             status: self.meta.status,
@@ -166,7 +245,10 @@ impl<E: DeserializeOwned> Decoder<E> {
     /// is 688 bytes, and each hand-over of it unboxed (out of the decoder,
     /// out of the fill collector, into the box) was a copy; memmove was 12 %
     /// of the CPU of a stream read on a current-thread runtime.
-    fn decode(&self, text: &str) -> (Result<Box<E>, serde_json::Error>, Vec<String>) {
+    fn decode<E: DeserializeOwned>(
+        &self,
+        text: &str,
+    ) -> (Result<Box<E>, serde_json::Error>, Vec<String>) {
         let decode = || super::de::from_str::<E>(text).map(Box::new);
         if self.strict {
             (super::de::strict(decode), Vec::new())
@@ -175,39 +257,39 @@ impl<E: DeserializeOwned> Decoder<E> {
         }
     }
 
-    /// Turns one raw event into what the stream yields; `None` means the end marker.
-    fn convert(&self, raw: RawEvent) -> Option<Decoded<E>> {
-        if self.config.done_marker == Some(raw.data.as_str()) {
+    /// Turns one event into what the stream yields; `None` means the end marker.
+    fn convert<E: DeserializeOwned>(&self, raw: EventText<'_>) -> Option<Decoded<E>> {
+        if self.config.done_marker == Some(raw.data) {
             return None;
         }
-        let name = raw.event.as_deref().unwrap_or(DEFAULT_EVENT);
+        let name = raw.event.unwrap_or(DEFAULT_EVENT);
         if name == "error" {
-            return Some(Decoded::failed(self.api_error(&raw.data)));
+            return Some(Decoded::failed(self.api_error(raw.data)));
         }
         // Data-only streams (chat, transcriptions) send no event names at all:
         // an unnamed event is the stream's payload whatever the known names are.
         let unnamed = raw.event.is_none() && self.config.shape == Shape::DataOnly;
         if !unnamed && !self.config.known_events.contains(&name) {
             return Some(Decoded {
-                item: Item::Unknown(Box::new(raw)),
+                item: Item::Unknown(Box::new(raw.to_raw())),
                 fills: Vec::new(),
             });
         }
         // Errors can arrive as an ordinary event whose payload is `{"error": ...}`.
-        if has_error_field(&raw.data) {
-            return Some(Decoded::failed(self.api_error(&raw.data)));
+        if has_error_field(raw.data) {
+            return Some(Decoded::failed(self.api_error(raw.data)));
         }
         let (decoded, fills) = match self.config.shape {
             // Straight from the text: no intermediate `Value`.
-            Shape::DataOnly => self.decode(&raw.data),
+            Shape::DataOnly => self.decode(raw.data),
             Shape::EventAndData => {
                 // The event enum reads `{"event": name, "data": payload}`,
                 // written as text so the payload is decoded straight from it.
                 // Data that is not JSON is passed as a string.
-                let data = if serde_json::from_str::<IgnoredAny>(&raw.data).is_ok() {
-                    Cow::Borrowed(raw.data.as_str())
+                let data = if serde_json::from_str::<IgnoredAny>(raw.data).is_ok() {
+                    Cow::Borrowed(raw.data)
                 } else {
-                    Cow::Owned(Value::String(raw.data.clone()).to_string())
+                    Cow::Owned(Value::String(raw.data.to_owned()).to_string())
                 };
                 let event = format!(
                     "{{\"event\":{},\"data\":{data}}}",
@@ -218,24 +300,9 @@ impl<E: DeserializeOwned> Decoder<E> {
         };
         let item = match decoded {
             Ok(event) => Item::Event(event),
-            Err(e) => Item::Failed(Box::new(self.decode_error(name, &raw.data, e))),
+            Err(e) => Item::Failed(Box::new(self.decode_error(name, raw.data, e))),
         };
         Some(Decoded { item, fills })
-    }
-
-    /// What the end of the body means: success, or an error if an end marker
-    /// or terminal event was expected and not seen.
-    fn at_end_of_body(&mut self) -> Option<Decoded<E>> {
-        let error = match self.parser.finish() {
-            Some(pending) if self.config.done_marker == Some(pending.data.as_str()) => None,
-            Some(_) => Some(self.stream_error("the stream ended in the middle of an event", None)),
-            None if self.config.expects_end() => Some(self.stream_error(
-                "the stream ended before its end marker or final event",
-                None,
-            )),
-            None => None,
-        };
-        error.map(Decoded::failed)
     }
 }
 
@@ -248,18 +315,15 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
             if this.finished {
                 return Poll::Ready(None);
             }
-            if let Some(raw) = this.queue.pop_front() {
-                this.data_bytes += raw.data.len() as u64;
-                let terminal = is_terminal(&raw, this.config.terminal_events);
-                let item = this.convert(raw);
-                // Stop after the end marker, a terminal event, or any error.
-                this.finished = terminal || item.as_ref().is_none_or(Decoded::is_failed);
-                return Poll::Ready(item);
+            if let Some(queued) = this.queue.pop_front() {
+                this.data_bytes += queued.data_len as u64;
+                this.finished = queued.ends;
+                return Poll::Ready(queued.item);
             }
             if let Some(limit) = this.too_large {
                 this.finished = true;
                 let message = format!("an event is larger than the {limit}-byte limit");
-                let error = this.stream_error(message, None);
+                let error = this.rules.stream_error(message, None);
                 return Poll::Ready(Some(Decoded::failed(error)));
             }
             match Pin::new(&mut this.body).poll_next(cx) {
@@ -268,8 +332,13 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
                     this.body_bytes += chunk.len() as u64;
                     // Events the chunk completed before the oversized one
                     // are yielded first, as they would be had it been split.
+                    let mut converter = Converter {
+                        rules: &this.rules,
+                        queue: &mut this.queue,
+                        closed: &mut this.closed,
+                    };
                     if let Err(SseError::TooLarge { limit }) =
-                        this.parser.feed(&chunk, &mut this.queue)
+                        this.parser.feed(&chunk, &mut converter)
                     {
                         this.too_large = Some(limit);
                     }
@@ -278,7 +347,9 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
                     this.finished = true;
                     let error = match error {
                         error @ Error::Timeout { .. } => error,
-                        error => this.stream_error("the stream was interrupted", Some(error)),
+                        error => this
+                            .rules
+                            .stream_error("the stream was interrupted", Some(error)),
                     };
                     return Poll::Ready(Some(Decoded::failed(error)));
                 }
@@ -294,11 +365,11 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
 /// Whether `raw` ends the stream: its event name, or for an unnamed event the
 /// `type` of its payload (data-only streams name their events there), is one
 /// of `terminal`.
-fn is_terminal(raw: &RawEvent, terminal: &[&str]) -> bool {
+fn is_terminal(raw: &EventText<'_>, terminal: &[&str]) -> bool {
     if terminal.is_empty() {
         return false;
     }
-    match raw.event.as_deref() {
+    match raw.event {
         Some(name) => terminal.contains(&name),
         None => {
             // The name must appear in the text, as is or behind a `\u` escape;
@@ -311,7 +382,7 @@ fn is_terminal(raw: &RawEvent, terminal: &[&str]) -> bool {
                 #[serde(rename = "type", borrow)]
                 kind: Option<std::borrow::Cow<'a, str>>,
             }
-            serde_json::from_str::<Kind>(&raw.data)
+            serde_json::from_str::<Kind>(raw.data)
                 .ok()
                 .and_then(|k| k.kind)
                 .is_some_and(|k| terminal.contains(&k.as_ref()))
@@ -523,9 +594,9 @@ mod tests {
 
     #[test]
     fn terminal_type_is_found_however_written() {
-        let raw = |data: &str| RawEvent {
+        let raw = |data| EventText {
             event: None,
-            data: data.into(),
+            data,
             id: None,
         };
         let terminal = &["t.done"];
