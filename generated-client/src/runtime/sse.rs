@@ -294,8 +294,10 @@ impl SseParser {
             (!self.data.is_empty()).then(|| &self.data[..self.data.len() - 1])
         });
         if let Some(data) = data {
+            // The newest name, from the chunk or kept; an empty one is none.
+            let event = event.unwrap_or(self.event.as_str());
             sink.event(EventText {
-                event: event.or((!self.event.is_empty()).then_some(self.event.as_str())),
+                event: (!event.is_empty()).then_some(event),
                 data,
                 id: (!self.last_id.is_empty()).then_some(self.last_id.as_str()),
             });
@@ -445,6 +447,11 @@ mod tests {
             "name reset after empty event"
         );
         assert_eq!(
+            parse(b"event: a\nevent:\ndata: d\n\n"),
+            vec![event(None, "d", None)],
+            "an empty name, the newest, is none"
+        );
+        assert_eq!(
             parse(b"Data: d\n\n"),
             vec![],
             "field names are case-sensitive"
@@ -545,6 +552,59 @@ mod tests {
                 seen(None, "z", false),
             ]
         );
+    }
+
+    /// Random streams of every kind of line and line break, each parsed
+    /// whole and in random chunks (empty ones too): the events, and what is
+    /// left pending at the end, must not depend on the chunking, whichever
+    /// events are borrowed and whichever copied.
+    #[test]
+    fn random_streams_give_the_same_events_in_any_chunks() {
+        let lines: [&[u8]; 12] = [
+            b"data: {\"a\":1}",
+            b"data:",
+            b"data: two  spaces ",
+            b"event: named",
+            b"event:",
+            b"id: 7",
+            b": comment",
+            b"",
+            b"",
+            "data: h\u{e9}llo \u{1f389}".as_bytes(),
+            b"data: bad \xFF\xFE bytes",
+            b"retry: 10",
+        ];
+        let breaks: [&[u8]; 3] = [b"\n", b"\r", b"\r\n"];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for case in 0..2_000 {
+            let mut input = Vec::new();
+            if rng.u8(..8) == 0 {
+                input.extend_from_slice(BOM);
+            }
+            for _ in 0..rng.usize(0..24) {
+                input.extend_from_slice(lines[rng.usize(..lines.len())]);
+                input.extend_from_slice(breaks[rng.usize(..breaks.len())]);
+            }
+            // Sometimes an unfinished last line.
+            if rng.bool() {
+                input.extend_from_slice(b"data: tail");
+            }
+            let whole = parse_chunks(&[&input]);
+            let mut chunks = Vec::new();
+            let mut rest = &input[..];
+            while !rest.is_empty() {
+                let take = rng.usize(0..=rest.len().min(40));
+                let (chunk, tail) = rest.split_at(take);
+                chunks.push(chunk);
+                rest = tail;
+            }
+            let input_text = String::from_utf8_lossy(&input);
+            assert_eq!(
+                parse_chunks(&chunks),
+                whole,
+                "case {case}: {input_text:?} in {chunks:?}"
+            );
+        }
     }
 
     #[test]
