@@ -16,6 +16,7 @@ mod diff_selftest;
 mod e2e_update;
 mod features;
 mod fuzz;
+mod fuzz_targets;
 mod spec_index;
 mod test_cmd;
 mod update_spec;
@@ -44,6 +45,7 @@ commands:
   diff-semver-check OLD NEW      check the diff's breaking-source findings against cargo-semver-checks (slow)
   e2e-update [FROM TO]           update-spec end to end on a copy of the workspace, then compile the client
   fuzz [--cases N] [--seed S]    mutate the official specs; load, generate and diff each mutant in a capped child
+  fuzz-targets                   type-check the cargo-fuzz targets in fuzz/ (without libFuzzer)
 
 `cargo xtask <command> --help` describes one command.";
 
@@ -64,6 +66,7 @@ const COMMANDS: &[Command] = &[
     ("diff-semver-check", diff_semver_check::USAGE, diff_semver_check::run),
     ("e2e-update", e2e_update::USAGE, e2e_update::run),
     ("fuzz", fuzz::USAGE, fuzz::run),
+    ("fuzz-targets", fuzz_targets::USAGE, fuzz_targets::run),
 ];
 
 fn main() -> ExitCode {

@@ -98,6 +98,11 @@ const STEPS: &[Step] = &[
         &[],
     ),
     (
+        "the cargo-fuzz targets build (type-checked, without libFuzzer)",
+        &["xtask", "fuzz-targets"],
+        &[],
+    ),
+    (
         "1,000 mutated specs: no panic, hang, abort or invalid output; two clients compiled",
         &["xtask", "fuzz", "--cases", "1000", "--compile", "1"],
         &[],
