@@ -247,11 +247,10 @@ impl SseParser {
         match std::str::from_utf8(bytes) {
             Ok(line) => self.line_text(line, here, sink),
             Err(_) => {
-                self.keep(here);
+                // The replacement is a string of its own, valid UTF-8, which
+                // nothing can borrow past this call.
                 let line = String::from_utf8_lossy(bytes).into_owned();
-                let mut own = InChunk::default();
-                self.line_text(&line, &mut own, sink);
-                self.keep(&mut own);
+                self.end_owned_line(line.as_bytes(), here, sink);
             }
         }
     }
