@@ -676,6 +676,74 @@ mod tests {
         }
     }
 
+    /// Random streams of every kind of event (payloads, an unknown name, an
+    /// empty name, two data lines, a comment, an id, a payload that does not
+    /// decode, an error payload, the end marker), read whole and in random
+    /// chunks, in the caller's task and in a task of its own, on both
+    /// runtimes: the same items.
+    #[test]
+    fn random_streams_give_the_same_items_in_any_chunks() {
+        let events: [&str; 11] = [
+            "data: {\"n\":1}\n\n",
+            "data: {\"n\":2}\r\n\r\n",
+            "data: {\"n\":3,\"extra\":\"caf\u{e9}\"}\n\n",
+            "event: odd\ndata: hi\n\n",
+            "event:\ndata: {\"n\":4}\n\n",
+            "data: {\"n\"\ndata: :5}\n\n",
+            ": ping\n\n",
+            "id: 9\ndata: {\"n\":6}\n\n",
+            "data: {\"m\":7}\n\n",
+            "data: {\"error\":{\"message\":\"m\"}}\n\n",
+            "data: [DONE]\n\n",
+        ];
+        let current = runtime(false);
+        let multi = runtime(true);
+        let mut rng = fastrand::Rng::with_seed(11);
+        for case in 0..150 {
+            let mut body = String::new();
+            for _ in 0..rng.usize(0..14) {
+                // Mostly payloads, so that streams seldom end at once.
+                let pick = if rng.u8(..3) == 0 {
+                    rng.usize(..events.len())
+                } else {
+                    rng.usize(..3)
+                };
+                body.push_str(events[pick]);
+            }
+            if rng.bool() {
+                body.push_str("data: [DONE]\n\n");
+            }
+            let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
+            let whole = current.block_on(async {
+                collect::<Chunk>(stream_of_bytes(&[body], CHAT).inline()).await
+            });
+            let mut chunks = Vec::new();
+            let mut rest = body;
+            while !rest.is_empty() {
+                let (chunk, tail) = rest.split_at(rng.usize(0..=rest.len().min(40)));
+                chunks.push(chunk);
+                rest = tail;
+            }
+            for (rt, inline) in [
+                (&current, true),
+                (&current, false),
+                (&multi, true),
+                (&multi, false),
+            ] {
+                let items = rt.block_on(async {
+                    let stream = stream_of_bytes(&chunks, CHAT);
+                    collect::<Chunk>(if inline { stream.inline() } else { stream }).await
+                });
+                let text = String::from_utf8_lossy(body);
+                assert_eq!(
+                    shown(&items),
+                    shown(&whole),
+                    "case {case}, inline {inline}: {text:?} in {chunks:?}"
+                );
+            }
+        }
+    }
+
     /// A body of `events` events, one per chunk, that then stays open; counts
     /// the chunks taken from it and notes when it is dropped.
     fn counted_body(
