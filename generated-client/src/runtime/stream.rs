@@ -680,6 +680,49 @@ mod tests {
         }
     }
 
+    /// Required fields an event leaves out are read as empty and reported by
+    /// the stream, at most 1,000 lines of them, whether the stream is read in
+    /// the caller's task or in its own; events that leave nothing out add
+    /// nothing.
+    #[cfg(feature = "chat")]
+    #[test]
+    fn fills_are_reported_as_decode_warnings_up_to_a_bound() {
+        use crate::generated::types::CreateChatCompletionStreamResponse as Chunk;
+        let whole =
+            r#"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}"#;
+        let no_created = r#"{"id":"c","object":"chat.completion.chunk","model":"m","choices":[]}"#;
+        let event = |json: &str| format!("data: {json}\n\n");
+        let mut body = event(whole) + &event(no_created) + &event(whole);
+        for _ in 0..1_005 {
+            body.push_str(&event(no_created));
+        }
+        body.push_str("data: [DONE]\n\n");
+        let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
+        for inline in [true, false] {
+            let warnings = runtime(false).block_on(async {
+                let stream = stream_of_bytes::<Chunk>(&[body], CHAT);
+                let mut stream = if inline { stream.inline() } else { stream };
+                let mut events = 0;
+                while let Some(item) = stream.next().await {
+                    item.unwrap();
+                    events += 1;
+                    if events == 3 {
+                        // One event so far left `created` out.
+                        assert_eq!(stream.decode_warnings().len(), 1, "inline {inline}");
+                    }
+                }
+                assert_eq!(events, 1_008);
+                stream.decode_warnings().to_vec()
+            });
+            assert_eq!(warnings.len(), 1_000, "inline {inline}");
+            assert!(
+                warnings[0].contains("created"),
+                "inline {inline}: {}",
+                warnings[0]
+            );
+        }
+    }
+
     /// Random streams of every kind of event (payloads, an unknown name, an
     /// empty name, two data lines, a comment, an id, a payload that does not
     /// decode, an error payload, the end marker), read whole and in random
