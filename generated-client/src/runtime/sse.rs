@@ -18,6 +18,17 @@ pub struct RawEvent {
     pub id: Option<String>,
 }
 
+impl RawEvent {
+    /// The event, borrowed.
+    pub(crate) fn as_text(&self) -> EventText<'_> {
+        EventText {
+            event: self.event.as_deref(),
+            data: &self.data,
+            id: self.id.as_deref(),
+        }
+    }
+}
+
 /// Why the stream cannot be parsed.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum SseError {
