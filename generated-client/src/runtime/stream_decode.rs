@@ -85,7 +85,8 @@ pub(crate) struct Decoder<E> {
     parser: SseParser,
     queue: VecDeque<Queued<E>>,
     rules: Rules,
-    /// An item that ends the stream is queued: later events are not read.
+    /// An item that ends the stream is queued: later events are dropped, not
+    /// converted.
     closed: bool,
     finished: bool,
     /// An oversized event, reported after the events parsed before it.
