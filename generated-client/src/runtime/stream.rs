@@ -182,9 +182,13 @@ impl<E> EventStream<E> {
         self.meta.request_id.as_deref()
     }
 
-    /// Only the known events, unknown ones skipped.
+    /// Only the known events, unknown ones skipped (and counted: see
+    /// [`Events::skipped`]).
     pub fn events(self) -> Events<E> {
-        Events { inner: self }
+        Events {
+            inner: self,
+            skipped: 0,
+        }
     }
 }
 
@@ -259,6 +263,7 @@ impl<E> fmt::Debug for EventStream<E> {
 /// The known events of an [`EventStream`] (see [`EventStream::events`]).
 pub struct Events<E> {
     inner: EventStream<E>,
+    skipped: u64,
 }
 
 impl<E> Events<E> {
@@ -271,16 +276,30 @@ impl<E> Events<E> {
     pub fn request_id(&self) -> Option<&str> {
         self.inner.meta.request_id.as_deref()
     }
+
+    /// How many events of names the operation does not know were skipped so
+    /// far (the [`EventStream`] itself yields them as
+    /// [`StreamItem::Unknown`]).
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Required fields of the events so far that the server left out or sent
+    /// as `null`, read as their empty value (see
+    /// [`EventStream::decode_warnings`]).
+    pub fn decode_warnings(&self) -> &[String] {
+        self.inner.decode_warnings()
+    }
 }
 
 impl<E: DeserializeOwned + Send + 'static> Stream for Events<E> {
     type Item = Result<E, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let inner = &mut self.get_mut().inner;
+        let this = self.get_mut();
         loop {
-            match inner.poll_item(cx) {
-                Poll::Ready(Some(Ok(StreamItem::Unknown(_)))) => continue,
+            match this.inner.poll_item(cx) {
+                Poll::Ready(Some(Ok(StreamItem::Unknown(_)))) => this.skipped += 1,
                 Poll::Ready(Some(Ok(StreamItem::Event(event)))) => {
                     return Poll::Ready(Some(Ok(*event)))
                 }
@@ -294,7 +313,10 @@ impl<E: DeserializeOwned + Send + 'static> Stream for Events<E> {
 
 impl<E> fmt::Debug for Events<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Events").field(&self.inner).finish()
+        f.debug_struct("Events")
+            .field("inner", &self.inner)
+            .field("skipped", &self.skipped)
+            .finish()
     }
 }
 
@@ -484,17 +506,20 @@ mod tests {
             &StreamItem::Event(Chunk { n: 5 })
         );
 
-        let events: Vec<_> = stream::<Chunk>(
-            &["event: x\ndata: 1\n\ndata: {\"n\":7}\n\n"],
+        // `events()` skips the unknown ones, and counts them.
+        let mut events = stream::<Chunk>(
+            &["event: x\ndata: 1\n\ndata: {\"n\":7}\n\nevent: y\ndata: 2\n\n"],
             StreamConfig::data_only(),
         )
-        .events()
-        .collect()
-        .await;
-        assert_eq!(
-            events.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
-            vec![Chunk { n: 7 }]
-        );
+        .events();
+        let mut known = Vec::new();
+        while let Some(event) = events.next().await {
+            known.push(event.unwrap());
+            assert_eq!(events.skipped(), 1, "the one before the first known event");
+        }
+        assert_eq!(known, vec![Chunk { n: 7 }]);
+        assert_eq!(events.skipped(), 2);
+        assert!(events.decode_warnings().is_empty());
     }
 
     #[tokio::test]
@@ -721,6 +746,20 @@ mod tests {
                 warnings[0]
             );
         }
+        // The known events alone report them too.
+        let two: &'static [u8] = Box::leak(
+            (event(whole) + &event(no_created) + "data: [DONE]\n\n")
+                .into_bytes()
+                .into_boxed_slice(),
+        );
+        let warnings = runtime(false).block_on(async {
+            let mut events = stream_of_bytes::<Chunk>(&[two], CHAT).events();
+            while let Some(event) = events.next().await {
+                event.unwrap();
+            }
+            events.decode_warnings().to_vec()
+        });
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
     }
 
     /// Random streams of every kind of event (payloads, an unknown name, an
