@@ -333,6 +333,24 @@ fn non_empty(text: String) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// `bytes` cut at random into chunks of at most `max` bytes, empty ones
+/// included, for the tests that a stream reads the same in any chunks.
+#[cfg(test)]
+pub(crate) fn random_chunks<'a>(
+    rng: &mut fastrand::Rng,
+    bytes: &'a [u8],
+    max: usize,
+) -> Vec<&'a [u8]> {
+    let mut chunks = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(rng.usize(0..=rest.len().min(max)));
+        chunks.push(chunk);
+        rest = tail;
+    }
+    chunks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,14 +618,7 @@ mod tests {
                 input.extend_from_slice(b"data: tail");
             }
             let whole = parse_chunks(&[&input]);
-            let mut chunks = Vec::new();
-            let mut rest = &input[..];
-            while !rest.is_empty() {
-                let take = rng.usize(0..=rest.len().min(40));
-                let (chunk, tail) = rest.split_at(take);
-                chunks.push(chunk);
-                rest = tail;
-            }
+            let chunks = random_chunks(&mut rng, &input, 40);
             let input_text = String::from_utf8_lossy(&input);
             assert_eq!(
                 parse_chunks(&chunks),

@@ -654,6 +654,26 @@ mod tests {
         builder.enable_all().build().unwrap()
     }
 
+    /// The items of a chat stream over `chunks`, shown, read four ways: in
+    /// the caller's task and in a task of its own (`inline`, given with
+    /// each), on a current-thread and then a multi-thread runtime.
+    fn read_four_ways(
+        runtimes: &[&tokio::runtime::Runtime; 2],
+        chunks: &[&'static [u8]],
+    ) -> Vec<(bool, Vec<String>)> {
+        let mut ways = Vec::new();
+        for rt in runtimes {
+            for inline in [true, false] {
+                let items = rt.block_on(async {
+                    let stream = stream_of_bytes(chunks, CHAT);
+                    collect::<Chunk>(if inline { stream.inline() } else { stream }).await
+                });
+                ways.push((inline, shown(&items)));
+            }
+        }
+        ways
+    }
+
     /// Every kind of item and ending, for `same_items_on_both_runtimes_at_every_chunk_size`.
     const MIXED: &str = "data: {\"n\":1}\n\n: ping\n\nevent: odd\ndata: hi\n\n\
         data: {\"n\":2,\"extra\":\"caf\u{e9}\"}\r\n\r\ndata: {\"m\":3}\n\n\
@@ -685,19 +705,9 @@ mod tests {
             for size in (1..=body.len()).filter(|s| *s < 40 || s % 97 == 0) {
                 let bytes = body.as_bytes();
                 let chunks: Vec<&'static [u8]> = bytes.chunks(size).collect();
-                for (rt, inline) in [
-                    (&current, true),
-                    (&current, false),
-                    (&multi, true),
-                    (&multi, false),
-                ] {
-                    let items = rt.block_on(async {
-                        let stream = stream_of_bytes(&chunks, CHAT);
-                        collect::<Chunk>(if inline { stream.inline() } else { stream }).await
-                    });
+                for (inline, items) in read_four_ways(&[&current, &multi], &chunks) {
                     assert_eq!(
-                        shown(&items),
-                        expected,
+                        items, expected,
                         "chunk size {size} of {body:?}, inline {inline}"
                     );
                 }
@@ -812,26 +822,11 @@ mod tests {
             let whole = current.block_on(async {
                 collect::<Chunk>(stream_of_bytes(&[body], CHAT).inline()).await
             });
-            let mut chunks = Vec::new();
-            let mut rest = body;
-            while !rest.is_empty() {
-                let (chunk, tail) = rest.split_at(rng.usize(0..=rest.len().min(40)));
-                chunks.push(chunk);
-                rest = tail;
-            }
-            for (rt, inline) in [
-                (&current, true),
-                (&current, false),
-                (&multi, true),
-                (&multi, false),
-            ] {
-                let items = rt.block_on(async {
-                    let stream = stream_of_bytes(&chunks, CHAT);
-                    collect::<Chunk>(if inline { stream.inline() } else { stream }).await
-                });
+            let chunks = super::super::sse::random_chunks(&mut rng, body, 40);
+            for (inline, items) in read_four_ways(&[&current, &multi], &chunks) {
                 let text = String::from_utf8_lossy(body);
                 assert_eq!(
-                    shown(&items),
+                    items,
                     shown(&whole),
                     "case {case}, inline {inline}: {text:?} in {chunks:?}"
                 );

@@ -555,6 +555,21 @@ impl<'de> Deserialize<'de> for Truthy {
     }
 }
 
+/// A decoder of JSON values from `body`, data-only and ended by `[DONE]`, as
+/// the stream tests read them; made on a tokio runtime (its idle timer).
+#[cfg(test)]
+pub(crate) fn value_decoder(body: reqwest::Body) -> Decoder<Value> {
+    let response = ::http::Response::builder().status(200).body(body).unwrap();
+    let body = BodyStream::new(response.into(), std::time::Duration::from_secs(60), None);
+    let meta = ResponseMeta {
+        status: reqwest::StatusCode::OK,
+        headers: reqwest::header::HeaderMap::new(),
+        request_id: None,
+    };
+    let config = StreamConfig::data_only().done_marker("[DONE]");
+    Decoder::new(body, config, 1 << 20, meta)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -641,10 +656,8 @@ mod tests {
     /// text, and all come out in order.
     #[test]
     fn only_a_batch_is_converted_ahead() {
-        use super::super::body::BodyStream;
         use bytes::Bytes;
         use futures_util::StreamExt;
-        use std::time::Duration;
 
         let ahead = convert_ahead::<Value>();
         let events = ahead as u64 + 500;
@@ -659,15 +672,7 @@ mod tests {
         runtime.block_on(async {
             let chunks = vec![Ok::<_, std::io::Error>(Bytes::from(text))];
             let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
-            let response = ::http::Response::builder().status(200).body(body).unwrap();
-            let body = BodyStream::new(response.into(), Duration::from_secs(5), None);
-            let meta = ResponseMeta {
-                status: reqwest::StatusCode::OK,
-                headers: reqwest::header::HeaderMap::new(),
-                request_id: None,
-            };
-            let config = StreamConfig::data_only().done_marker("[DONE]");
-            let mut decoder = Decoder::<Value>::new(body, config, 1 << 20, meta);
+            let mut decoder = value_decoder(body);
             let first = decoder.next().await.unwrap();
             let converted = |queue: &VecDeque<Queued<Value>>| {
                 let ready = |q: &&Queued<Value>| matches!(q, Queued::Converted { .. });

@@ -233,11 +233,8 @@ mod tests {
     use super::*;
     use bytes::Bytes;
     use std::collections::VecDeque;
-    use std::time::Duration;
 
-    use super::super::body::BodyStream;
-    use super::super::response::ResponseMeta;
-    use super::super::stream::StreamConfig;
+    use super::super::stream_decode::value_decoder;
 
     /// A body that hands over one chunk per turn of the scheduler, as a
     /// connection task does: pending (and woken) before each chunk.
@@ -282,19 +279,10 @@ mod tests {
             .build()
             .unwrap();
         let _entered = runtime.enter();
-        let body = reqwest::Body::wrap_stream(OneChunkPerTurn {
+        let decoder = value_decoder(reqwest::Body::wrap_stream(OneChunkPerTurn {
             chunks,
             turn: false,
-        });
-        let response = ::http::Response::builder().status(200).body(body).unwrap();
-        let body = BodyStream::new(response.into(), Duration::from_secs(60), None);
-        let meta = ResponseMeta {
-            status: reqwest::StatusCode::OK,
-            headers: reqwest::header::HeaderMap::new(),
-            request_id: None,
-        };
-        let config = StreamConfig::data_only().done_marker("[DONE]");
-        let decoder = Decoder::<serde_json::Value>::new(body, config, 1 << 20, meta);
+        }));
         runtime.block_on(async {
             let (sender, mut batches) = mpsc::channel(1);
             let task = tokio::spawn(pump(decoder, sender));
