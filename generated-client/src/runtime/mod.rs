@@ -14,6 +14,7 @@ mod endpoint;
 mod error;
 mod file;
 mod json;
+mod huge_pages;
 mod json_body;
 mod multipart;
 mod options;
