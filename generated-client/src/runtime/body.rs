@@ -15,7 +15,6 @@ use futures_util::Stream;
 use tokio::time::{Instant, Sleep};
 
 use super::error::{Error, TimeoutKind};
-use super::huge_pages;
 
 /// Why a body could not be read.
 pub(crate) enum ReadError {
@@ -79,37 +78,20 @@ pub(crate) async fn read_limited(
         return Err(ReadError::TooLarge);
     }
     let mut buffer = BytesMut::new();
-    // Room for the whole body at once when its length is known and within
-    // the limit (an untouched reservation costs no memory).
-    if let Some(len) = response.content_length().filter(|&len| len <= limit as u64) {
-        append(&mut buffer, &[], len as usize);
-    }
     while let Some(chunk) = limits.chunk(response).await? {
         let room = limit - buffer.len();
         if chunk.len() > room {
             match overflow {
                 Overflow::Fail => return Err(ReadError::TooLarge),
                 Overflow::Truncate => {
-                    append(&mut buffer, &chunk[..room], 0);
+                    buffer.extend_from_slice(&chunk[..room]);
                     return Ok(buffer.freeze());
                 }
             }
         }
-        append(&mut buffer, &chunk, 0);
+        buffer.extend_from_slice(&chunk);
     }
     Ok(buffer.freeze())
-}
-
-/// Appends `bytes` to `buffer` with room for `room` bytes in all, advising
-/// huge pages whenever the buffer's memory is allocated anew and large
-/// (see [`huge_pages`]).
-fn append(buffer: &mut BytesMut, bytes: &[u8], room: usize) {
-    let wanted = room.max(buffer.len() + bytes.len());
-    if wanted > buffer.capacity() {
-        buffer.reserve(wanted - buffer.len());
-        huge_pages::advise(buffer.as_ptr(), buffer.capacity());
-    }
-    buffer.extend_from_slice(bytes);
 }
 
 /// Reads and drops the body so the connection can be reused.
@@ -286,36 +268,6 @@ mod tests {
         match error {
             ReadError::Timeout(kind, after) => (kind, after),
             _ => panic!("expected a timeout"),
-        }
-    }
-
-    #[tokio::test]
-    async fn large_bodies_are_read_into_huge_pages() {
-        use crate::runtime::huge_pages::{advised, LARGE};
-        let whole = Bytes::from((0..3 * LARGE).map(|i| i as u8).collect::<Vec<_>>());
-        // With its length known up front (room for all of it at once: one
-        // chunk, as hyper sizes it from `Content-Length`) and not (room as
-        // it grows: 64 KiB chunks).
-        for known_length in [true, false] {
-            let body = if known_length {
-                reqwest::Body::from(whole.clone())
-            } else {
-                let chunks: Vec<Result<Bytes, std::io::Error>> = whole
-                    .chunks(64 << 10)
-                    .map(|c| Ok(Bytes::copy_from_slice(c)))
-                    .collect();
-                reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
-            };
-            let response = ::http::Response::builder().status(200).body(body);
-            let mut response = reqwest::Response::from(response.unwrap());
-            assert_eq!(response.content_length().is_some(), known_length);
-            let read = read_limited(&mut response, 64 << 20, Overflow::Fail, limits(600, 60))
-                .await
-                .unwrap_or_else(|_| panic!("the body was not read"));
-            assert!(read == whole, "known length: {known_length}");
-            if let Some(advised) = advised(read.as_ptr().wrapping_add(LARGE / 2)) {
-                assert!(advised, "known length: {known_length}");
-            }
         }
     }
 

@@ -1283,61 +1283,6 @@ mod tests {
     }
 
     #[test]
-    fn long_arrays_get_room_for_all_their_elements_at_once() {
-        use crate::runtime::huge_pages::{advised, LARGE};
-        type Row = (i64, i64, i64, i64, i64);
-        let value = |n: usize| {
-            let n = n as i64;
-            (n, n, n, n, n)
-        };
-        let compact = |n: usize| format!("[{n},{n},{n},{n},{n}]");
-        let padded = |n: usize| format!("[ {n:>9}, {n:>9}, {n:>9}, {n:>9}, {n:>9} ]");
-        let array = |rows: &mut dyn Iterator<Item = String>| {
-            format!("[{}]", rows.collect::<Vec<_>>().join(","))
-        };
-        let decode = |text: &str, count: usize| {
-            let decoded = text::decode_array::<Row>(text).unwrap();
-            assert_eq!(decoded.len(), count);
-            assert!(decoded.iter().enumerate().all(|(i, row)| *row == value(i)));
-            decoded
-        };
-        // 40-byte rows of 55 bytes of text: after the sample, room for the
-        // rest as the text says, a sixteenth over, in one allocation.
-        let count = 2 * LARGE / 40;
-        let decoded = decode(&array(&mut (0..count).map(padded)), count);
-        assert!(decoded.capacity() >= count, "{}", decoded.capacity());
-        assert!(
-            decoded.capacity() <= count + count / 16 + 64,
-            "{}",
-            decoded.capacity()
-        );
-        if let Some(advised) = advised(decoded.as_ptr().cast::<u8>().wrapping_add(LARGE / 2)) {
-            assert!(
-                advised,
-                "a {} MiB array was not advised",
-                (decoded.capacity() * 40) >> 20
-            );
-        }
-        // A wrong guess costs no memory in the end. Short rows, then long
-        // ones: the room (capped at twice the rest of the text) is more
-        // than they need, and given back.
-        let count = 40_000;
-        let text = array(&mut (0..64).map(compact).chain((64..count).map(padded)));
-        let decoded = decode(&text, count);
-        assert_eq!(decoded.capacity(), count);
-        // Long rows, then short ones: they outgrow the room and the array
-        // grows as a `Vec` does.
-        let count = 500_000;
-        let text = array(&mut (0..64).map(padded).chain((64..count).map(compact)));
-        let decoded = decode(&text, count);
-        assert!(decoded.capacity() <= 2 * count, "{}", decoded.capacity());
-        // A short array far from the document's end is not given room for
-        // the document (the guess waits for a sample of 64 elements).
-        let early = format!("[1,2,3]{}", " ".repeat(LARGE));
-        assert_eq!(text::decode_array::<i64>(&early).unwrap().capacity(), 4);
-    }
-
-    #[test]
     fn array_fields_decode_as_vec_decodes_them() {
         // `put_nullable_array` pushes each element as it is decoded; what
         // it gives (or the error) must be what `put_nullable` gives through

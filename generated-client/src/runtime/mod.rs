@@ -14,7 +14,6 @@ mod endpoint;
 mod error;
 mod file;
 mod json;
-mod huge_pages;
 mod json_body;
 mod multipart;
 mod options;

@@ -43,8 +43,6 @@ use serde_json::Error;
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::runtime::huge_pages;
-
 mod scalar;
 mod scan;
 use scalar::Scalar;
@@ -100,53 +98,9 @@ pub(crate) fn decode_array<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, Er
             out.reserve_exact(1);
         }
         out.push(element);
-        let used = consumed(start)?;
-        if out.len() == SAMPLE {
-            let more = expected_more(text.len(), start.len() - used, std::mem::size_of::<T>());
-            if more > 0 {
-                out.reserve_exact(more);
-                huge_pages::advise(out.as_ptr().cast(), allocated(&out));
-            }
-        }
-        elements.after_element(used)?;
-    }
-    if allocated(&out) >= huge_pages::LARGE && out.capacity() - out.len() > out.len() / 4 {
-        out.shrink_to_fit();
+        elements.after_element(consumed(start)?)?;
     }
     TextDeserializer::value(text).finished(elements.len(), out)
-}
-
-/// The bytes of `vec`'s allocation.
-fn allocated<T>(vec: &Vec<T>) -> usize {
-    vec.capacity() * std::mem::size_of::<T>()
-}
-
-/// After this many elements, an array that looks long gets room for all of
-/// it at once (see [`expected_more`]).
-const SAMPLE: usize = 64;
-
-/// How many more elements of `size` bytes to make room for, once the first
-/// [`SAMPLE`] of an array took `text_len - rest_len` bytes of text and
-/// `rest_len` bytes of the document follow: as many as the rest would hold
-/// at the same length each, when that is a [`LARGE`](huge_pages::LARGE)
-/// buffer (so that a long list's elements are written once, into memory
-/// that can be backed by huge pages, instead of being moved at each of a
-/// dozen doublings); none otherwise. The room is capped at twice the rest's
-/// length in bytes, so a wrong guess (the rest is not all this array, or its
-/// elements are longer) costs untouched address space only, which
-/// [`decode_array`] gives back at the end.
-fn expected_more(text_len: usize, rest_len: usize, size: usize) -> usize {
-    let per_element = (text_len - rest_len).div_ceil(SAMPLE).max(1);
-    // A sixteenth more than the guess: one element too few would double the
-    // allocation at the end.
-    let guess = rest_len / per_element;
-    let more = (guess + guess / 16).min(rest_len.saturating_mul(2) / size.max(1));
-    let total = (SAMPLE + more).saturating_mul(size);
-    if total >= huge_pages::LARGE {
-        more
-    } else {
-        0
-    }
 }
 
 /// Elements larger than this get room for one when the first is pushed,
