@@ -93,6 +93,27 @@ mod tests {
     }
 
     #[test]
+    fn the_crate_own_features_are_never_given_to_an_api_group() {
+        // Every feature the client declares by hand (outside the generated
+        // region) must be reserved, or a spec's tag of that name would
+        // collide with it.
+        let manifest = std::fs::read_to_string(crate::workspace_root().join(crate::codegen_cmd::MANIFEST)).unwrap();
+        let features = &manifest[manifest.find("\n[features]\n").unwrap()..];
+        let hand_written = &features[..features.find(BEGIN).unwrap()];
+        let names: Vec<&str> = hand_written
+            .lines()
+            .skip(2)
+            .filter(|l| !l.starts_with('#') && l.contains(" = "))
+            .map(|l| l.split(" = ").next().unwrap().trim())
+            .collect();
+        assert!(names.contains(&"rustls") && names.contains(&"gzip"), "{names:?}");
+        for name in names {
+            assert!(codegen::lower::RESERVED_FEATURES.contains(&name), "`{name}` is not in RESERVED_FEATURES");
+            assert_eq!(codegen::lower::feature_name(Some(name), "/x"), format!("{name}-api"));
+        }
+    }
+
+    #[test]
     fn broken_markers_are_an_error() {
         assert!(with_features(&format!("[features]\n{END}\n"), &set(&["a"])).is_err());
         assert!(with_features("[package]\n", &set(&["a"])).unwrap_err().contains("[features]"));
