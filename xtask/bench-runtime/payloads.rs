@@ -65,6 +65,13 @@ pub fn chunk_json(i: usize, events: usize) -> String {
     )
 }
 
+/// Events of the paced stream (`/sse/paced`): one HTTP chunk per event, one
+/// every [`PACE_MICROS`], as a model streams its tokens (far slower still).
+pub const PACED_EVENTS: usize = 2_000;
+
+/// The paced stream's gap between events, in microseconds.
+pub const PACE_MICROS: u64 = 1_000;
+
 /// The whole `text/event-stream` body: `events` chunks, then `data: [DONE]`.
 pub fn sse_body(events: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(events * 270 + 16);

@@ -3,8 +3,10 @@
 //!
 //! Routes, under a base URL the clients are given:
 //! - `POST /sse/{framing}/chat/completions`: the chat stream, one HTTP chunk
-//!   per event (`event`), HTTP chunks of N bytes (a number), or one body
-//!   with a length (`body`);
+//!   per event (`event`), HTTP chunks of N bytes (a number), one body
+//!   with a length (`body`), or `PACED_EVENTS` events one at a time, one
+//!   every `PACE_MICROS` (`paced`: the client waits for each, as it does
+//!   for a model's tokens);
 //! - `GET /v1/files`: the files list;
 //! - `POST /v1/files`: a multipart upload sink that counts the file's bytes;
 //! - `GET /v1/models/{id}`: a model;
@@ -28,6 +30,7 @@ use super::payloads;
 pub struct Payloads {
     sse: Bytes,
     event_ends: Vec<usize>,
+    paced: Vec<Bytes>,
     files: Bytes,
     chat_request: serde_json::Value,
 }
@@ -37,9 +40,13 @@ impl Payloads {
     pub fn new(events: usize, files: usize) -> Self {
         let sse = payloads::sse_body(events);
         let event_ends = payloads::event_ends(&sse);
+        let paced = Bytes::from(payloads::sse_body(payloads::PACED_EVENTS));
+        let paced_ends = payloads::event_ends(&paced);
+        let paced_starts = std::iter::once(0).chain(paced_ends.clone());
         Payloads {
             sse: Bytes::from(sse),
             event_ends,
+            paced: paced_starts.zip(paced_ends).map(|(a, b)| paced.slice(a..b)).collect(),
             files: Bytes::from(payloads::files_list(files)),
             chat_request: serde_json::from_str(&payloads::chat_send_json())
                 .expect("the chat request is JSON"),
@@ -70,6 +77,16 @@ async fn sse(
 ) -> Response {
     let body = match framing.as_str() {
         "body" => Body::from(p.sse.clone()),
+        "paced" => {
+            let ticks = tokio::time::interval(std::time::Duration::from_micros(payloads::PACE_MICROS));
+            let events = p.paced.clone().into_iter();
+            let frames = futures_util::stream::unfold((events, ticks), |(mut events, mut ticks)| async move {
+                ticks.tick().await;
+                let event = events.next()?;
+                Some((Ok::<_, Infallible>(event), (events, ticks)))
+            });
+            Body::from_stream(frames)
+        }
         "event" => {
             let ends = p.event_ends.clone();
             let sse = p.sse.clone();
@@ -91,7 +108,7 @@ async fn sse(
             _ => {
                 return (
                     StatusCode::NOT_FOUND,
-                    "framing is event, body or a chunk size",
+                    "framing is event, body, paced or a chunk size",
                 )
                     .into_response()
             }

@@ -46,7 +46,9 @@ async-openai's CPU.
 Scenarios (--only takes a comma-separated list of these names):
   sse      chat completion stream of N chunk events, framed as one HTTP chunk per
            event, 7-byte HTTP chunks and one body; on a multi-thread runtime (what
-           #[tokio::main] builds) and on a current-thread runtime
+           #[tokio::main] builds) and on a current-thread runtime; and a paced
+           stream of 2,000 events, one every millisecond (each one waited for, as
+           a model's tokens are)
   list     GET /files answering a list of N file objects
   upload   POST /files of an N MiB file (sparse, made once under target/)
   small    N sequential model lookups
@@ -154,6 +156,10 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
                 out.push(case(format!("sse, {name}, {rt_name}"), "sse", format!("/sse/{framing}"), runtime, String::new(), payloads::sse_summary(o.events)));
             }
         }
+        for (runtime, rt_name) in [("multi", "multi-thread"), ("current", "current-thread")] {
+            let name = format!("sse, paced ({} events, 1/ms), {rt_name}", payloads::PACED_EVENTS);
+            out.push(case(name, "sse", "/sse/paced".to_owned(), runtime, String::new(), payloads::sse_summary(payloads::PACED_EVENTS)));
+        }
     }
     if wanted("list") {
         out.push(case(format!("list of {} files", o.files), "list", "/v1".to_owned(), "multi", String::new(), payloads::files_summary(o.files)));
@@ -239,7 +245,7 @@ fn build(root: &Path, base: &Path) -> Result<Bins, String> {
     write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"files\", \"models\"] }}\n{common}", client.display().to_string())))?;
     write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"file\", \"model\"] }}\n{common}")))?;
     write("floor/Cargo.toml", package("bench-floor", "floor", format!("reqwest = {{ version = \"0.13\", default-features = false, features = [\"stream\"] }}\n{common}")))?;
-    write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\"] }\n".to_owned()))?;
+    write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"time\"] }\n".to_owned()))?;
     // Our lock file pins reqwest, hyper and tokio; cargo adds what async-openai needs.
     std::fs::copy(root.join("Cargo.lock"), base.join("Cargo.lock")).map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
     let target = base.join("target");
