@@ -20,7 +20,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -165,6 +165,61 @@ fn requeue() -> impl Future<Output = ()> {
     })
 }
 
+/// Whether a turn of the scheduler before a batch is sent is worth taking.
+///
+/// A turn lets the connection task read the next chunk when it is already
+/// in the socket: a fast stream's batches fill up. For a stream whose events
+/// come one at a time, slower than they are read (a model streaming its
+/// tokens), every turn brings nothing and costs a trip through the
+/// scheduler; on a multi-thread runtime a task that wakes itself is queued
+/// as a yield, which wakes an idle worker to steal it. With 2,000 events a
+/// millisecond apart that was 1.7–1.9 × async-openai's CPU (2026-12-01). So after
+/// two batches in a row whose turn brought nothing, batches are sent
+/// without one; a batch whose first event was there without waiting (events
+/// are piling up) or a turn that brings bytes goes back to taking them, and
+/// one batch in [`PROBE_EVERY`] takes one anyway.
+#[derive(Default)]
+struct Turns {
+    /// In the batch being read: a turn brought bytes, and one brought none.
+    fruitful: bool,
+    fruitless: bool,
+    /// Batches in a row whose turns brought nothing.
+    idle_batches: u32,
+    /// Batches sent without a turn since the last one taken.
+    skipped: u32,
+}
+
+/// In a stream that looks idle, one batch in this many still takes its
+/// turn, to notice the stream speeding up.
+const PROBE_EVERY: u32 = 64;
+
+impl Turns {
+    /// Whether to take a turn before sending the batch being read.
+    fn worth_one(&mut self) -> bool {
+        if self.idle_batches < 2 {
+            return true;
+        }
+        self.skipped += 1;
+        self.skipped % PROBE_EVERY == 0
+    }
+
+    /// A batch's first item was there without waiting: events are piling up.
+    fn ready_at_once(&mut self) {
+        self.idle_batches = 0;
+    }
+
+    /// Takes note of the batch's turns once it is sent.
+    fn batch_sent(&mut self) {
+        if self.fruitful {
+            self.idle_batches = 0;
+        } else if self.fruitless {
+            self.idle_batches = self.idle_batches.saturating_add(1);
+        }
+        self.fruitful = false;
+        self.fruitless = false;
+    }
+}
+
 /// Reads `decoder` into batches: waits for one item, then takes whatever is
 /// ready, up to [`BATCH`] items or [`BATCH_BYTES`] of their data, so a slow
 /// stream's items are sent as soon as they arrive and a fast one's go many
@@ -182,13 +237,26 @@ fn requeue() -> impl Future<Output = ()> {
 /// runtime: 0.72 × the CPU since). A turn that brings nothing ends the
 /// batch, so a stream that really is idle loses only that one turn of the
 /// scheduler before its event is sent; so do [`HOLD_BYTES`] read towards
-/// an unfinished event while whole ones wait.
+/// an unfinished event while whole ones wait. Once two batches in a row
+/// found their turn empty, batches go without one (see [`Turns`]).
 async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender<Batch<E>>) {
     let look_ahead = super::body::look_ahead();
+    let mut turns = Turns::default();
     loop {
         let mut items = Vec::with_capacity(BATCH);
         let start = decoder.data_bytes();
-        let mut last = match decoder.next().await {
+        // `decoder.next()`, noting whether it had to wait.
+        let mut waited = false;
+        let first = std::future::poll_fn(|cx| {
+            let polled = Pin::new(&mut decoder).poll_next(cx);
+            waited |= polled.is_pending();
+            polled
+        })
+        .await;
+        if !waited {
+            turns.ready_at_once();
+        }
+        let mut last = match first {
             Some(item) => {
                 items.push(item);
                 false
@@ -205,15 +273,25 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
             match polled {
                 Poll::Ready(Some(item)) => {
                     items.push(item);
+                    turns.fruitful |= yielded;
                     yielded = false;
                     read_at_item = decoder.body_bytes();
                 }
                 Poll::Ready(None) => last = true,
                 Poll::Pending => {
                     let read = decoder.body_bytes();
-                    // Nothing came in the last turn, or a long event is
-                    // still coming while whole ones wait: send them.
-                    if yielded && (read == read_at_yield || read - read_at_item > HOLD_BYTES) {
+                    if yielded {
+                        // Nothing came in the last turn: send what is here.
+                        if read == read_at_yield {
+                            turns.fruitless = true;
+                            break;
+                        }
+                        turns.fruitful = true;
+                        // A long event is still coming while whole ones wait.
+                        if read - read_at_item > HOLD_BYTES {
+                            break;
+                        }
+                    } else if !turns.worth_one() {
                         break;
                     }
                     read_at_yield = read;
@@ -222,6 +300,7 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
                 }
             }
         }
+        turns.batch_sent();
         if sender.send(Batch { items, last }).await.is_err() || last {
             return;
         }
@@ -233,7 +312,11 @@ mod tests {
     use super::*;
     use bytes::Bytes;
     use std::collections::VecDeque;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
 
+    use super::super::stream::StreamItem;
     use super::super::stream_decode::value_decoder;
 
     /// A body that hands over one chunk per turn of the scheduler, as a
@@ -321,5 +404,120 @@ mod tests {
         let sizes = batch_sizes_of(text, 7);
         assert_eq!(sizes.first(), Some(&1), "{sizes:?}");
         assert_eq!(sizes.iter().sum::<usize>(), 3, "{sizes:?}");
+    }
+
+    /// A body fed by a task of its own, as hyper's connection task feeds a
+    /// response body: each chunk after its wait (a tokio sleep, in paused
+    /// time: a server pacing its events; or `None`: none, a chunk already in
+    /// the socket, handed over when the feeding task next gets a turn). It
+    /// counts the times it is polled: each turn the reading task takes polls
+    /// it once more.
+    struct Fed {
+        chunks: mpsc::Receiver<Bytes>,
+        polls: Arc<AtomicUsize>,
+    }
+
+    impl Stream for Fed {
+        type Item = Result<Bytes, std::io::Error>;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            self.polls.fetch_add(1, Ordering::Relaxed);
+            self.chunks.poll_recv(cx).map(|chunk| chunk.map(Ok))
+        }
+    }
+
+    /// The batch sizes [`pump`] sends for `events` (each a chunk after its
+    /// wait), then the end marker, and how often it polled the body.
+    fn scripted_batches(events: Vec<(Option<Duration>, String)>) -> (Vec<usize>, usize) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let _entered = runtime.enter();
+        let (feed, chunks) = mpsc::channel(1);
+        let done = (None, "data: [DONE]\n\n".to_owned());
+        let feeder = tokio::spawn(async move {
+            for (wait, text) in events.into_iter().chain([done]) {
+                if let Some(wait) = wait {
+                    tokio::time::sleep(wait).await;
+                }
+                if feed.send(Bytes::from(text)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let polls = Arc::new(AtomicUsize::new(0));
+        let body = Fed {
+            chunks,
+            polls: polls.clone(),
+        };
+        let decoder = value_decoder(reqwest::Body::wrap_stream(body));
+        let sizes = runtime.block_on(async {
+            let (sender, mut batches) = mpsc::channel(1);
+            let task = tokio::spawn(pump(decoder, sender));
+            let (mut sizes, mut n) = (Vec::new(), 0);
+            while let Some(batch) = batches.recv().await {
+                sizes.push(batch.items.len());
+                let last = batch.last;
+                for item in batch.items {
+                    if let Ok(StreamItem::Event(event)) = item.into_parts().0 {
+                        assert_eq!(event["n"], n, "events in order");
+                        n += 1;
+                    }
+                }
+                if last {
+                    break;
+                }
+            }
+            task.await.unwrap();
+            feeder.await.unwrap();
+            sizes
+        });
+        (sizes, polls.load(Ordering::Relaxed))
+    }
+
+    fn event(n: usize) -> String {
+        format!("data: {{\"n\":{n}}}\n\n")
+    }
+
+    #[test]
+    fn a_stream_slower_than_its_reader_is_sent_without_turns() {
+        // 200 events a millisecond apart: each is sent alone. A turn of the
+        // scheduler before sending would poll the body once more per event
+        // (four polls, not three) and bring nothing; after two batches whose
+        // turn brought nothing, and but for one probe in `PROBE_EVERY`,
+        // there is none.
+        let events = 200;
+        let paced = (0..events)
+            .map(|n| (Some(Duration::from_millis(1)), event(n)))
+            .collect();
+        let (sizes, polls) = scripted_batches(paced);
+        assert_eq!(sizes.iter().sum::<usize>(), events, "{sizes:?}");
+        assert!(sizes.iter().all(|&n| n <= 1), "{sizes:?}");
+        let turns = 2 + events / PROBE_EVERY as usize + 1;
+        assert!(
+            polls <= 3 * events + turns + 4,
+            "{polls} polls for {events} events"
+        );
+    }
+
+    #[test]
+    fn a_stream_that_speeds_up_gets_full_batches_again() {
+        // Ten paced events, then 1,000 a turn apart: after the probe, the
+        // turns bring events again and the batches fill up.
+        let slow = (0..10).map(|n| (Some(Duration::from_millis(1)), event(n)));
+        let fast = (10..1010).map(|n| (None, event(n)));
+        let (sizes, _) = scripted_batches(slow.chain(fast).collect());
+        assert_eq!(sizes.iter().sum::<usize>(), 1010, "{sizes:?}");
+        let full = sizes.iter().filter(|&&n| n == BATCH).count();
+        assert!(
+            full >= (1000 - PROBE_EVERY as usize) / BATCH - 1,
+            "{sizes:?}"
+        );
+        assert!(
+            sizes.len() <= 10 + PROBE_EVERY as usize + 1000 / BATCH + 2,
+            "{sizes:?}"
+        );
     }
 }
