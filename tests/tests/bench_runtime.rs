@@ -41,6 +41,9 @@ async fn every_scenario(server: &str) {
             "framing {framing}"
         );
     }
+    // The paced stream: its own 2,000 events, one a millisecond (2 s).
+    let paced = ours::run("sse", &format!("{server}/sse/paced"), "").await;
+    assert_eq!(paced, Ok(payloads::sse_summary(payloads::PACED_EVENTS)));
     let v1 = format!("{server}/v1");
     assert_eq!(
         ours::run("list", &v1, "").await,
