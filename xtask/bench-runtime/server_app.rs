@@ -46,7 +46,10 @@ impl Payloads {
         Payloads {
             sse: Bytes::from(sse),
             event_ends,
-            paced: paced_starts.zip(paced_ends).map(|(a, b)| paced.slice(a..b)).collect(),
+            paced: paced_starts
+                .zip(paced_ends)
+                .map(|(a, b)| paced.slice(a..b))
+                .collect(),
             files: Bytes::from(payloads::files_list(files)),
             chat_request: serde_json::from_str(&payloads::chat_send_json())
                 .expect("the chat request is JSON"),
@@ -78,13 +81,17 @@ async fn sse(
     let body = match framing.as_str() {
         "body" => Body::from(p.sse.clone()),
         "paced" => {
-            let ticks = tokio::time::interval(std::time::Duration::from_micros(payloads::PACE_MICROS));
+            let ticks =
+                tokio::time::interval(std::time::Duration::from_micros(payloads::PACE_MICROS));
             let events = p.paced.clone().into_iter();
-            let frames = futures_util::stream::unfold((events, ticks), |(mut events, mut ticks)| async move {
-                ticks.tick().await;
-                let event = events.next()?;
-                Some((Ok::<_, Infallible>(event), (events, ticks)))
-            });
+            let frames = futures_util::stream::unfold(
+                (events, ticks),
+                |(mut events, mut ticks)| async move {
+                    ticks.tick().await;
+                    let event = events.next()?;
+                    Some((Ok::<_, Infallible>(event), (events, ticks)))
+                },
+            );
             Body::from_stream(frames)
         }
         "event" => {
