@@ -426,9 +426,13 @@ mod tests {
         }
     }
 
-    /// The batch sizes [`pump`] sends for `events` (each a chunk after its
+    /// The batch sizes [`pump`] sends, through a channel of `room` batches,
+    /// for `events` (each a chunk after its
     /// wait), then the end marker, and how often it polled the body.
-    fn scripted_batches(events: Vec<(Option<Duration>, String)>) -> (Vec<usize>, usize) {
+    fn scripted_batches(
+        events: Vec<(Option<Duration>, String)>,
+        room: usize,
+    ) -> (Vec<usize>, usize) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .start_paused(true)
@@ -454,7 +458,7 @@ mod tests {
         };
         let decoder = value_decoder(reqwest::Body::wrap_stream(body));
         let sizes = runtime.block_on(async {
-            let (sender, mut batches) = mpsc::channel(1);
+            let (sender, mut batches) = mpsc::channel(room);
             let task = tokio::spawn(pump(decoder, sender));
             let (mut sizes, mut n) = (Vec::new(), 0);
             while let Some(batch) = batches.recv().await {
@@ -492,7 +496,7 @@ mod tests {
         let paced = (0..events)
             .map(|n| (Some(Duration::from_millis(1)), event(n)))
             .collect();
-        let (sizes, polls) = scripted_batches(paced);
+        let (sizes, polls) = scripted_batches(paced, 1);
         assert_eq!(sizes.iter().sum::<usize>(), events, "{sizes:?}");
         assert!(sizes.iter().all(|&n| n <= 1), "{sizes:?}");
         let turns = 2 + events / PROBE_EVERY as usize + 1;
@@ -504,19 +508,33 @@ mod tests {
 
     #[test]
     fn a_stream_that_speeds_up_gets_full_batches_again() {
-        // Ten paced events, then 1,000 a turn apart: after the probe, the
-        // turns bring events again and the batches fill up.
+        // Ten paced events, then 1,000 a turn apart: the turns come back and
+        // the batches fill up.
         let slow = (0..10).map(|n| (Some(Duration::from_millis(1)), event(n)));
         let fast = (10..1010).map(|n| (None, event(n)));
-        let (sizes, _) = scripted_batches(slow.chain(fast).collect());
+        let events: Vec<_> = slow.chain(fast).collect();
+        let fast_batches = 1000 / BATCH + 1;
+        // A reader that takes a batch only when the task waits to send the
+        // next: meanwhile the feeder runs, so the next batch's first event is
+        // there at once, and the turns come back with the next batch.
+        let (sizes, _) = scripted_batches(events.clone(), 1);
         assert_eq!(sizes.iter().sum::<usize>(), 1010, "{sizes:?}");
-        let full = sizes.iter().filter(|&&n| n == BATCH).count();
+        assert!(sizes.len() <= 10 + 3 + fast_batches, "{sizes:?}");
+        // Room for every batch: sending never waits and no event is there at
+        // once; the probe, one batch in `PROBE_EVERY`, brings the turns back.
+        let (sizes, _) = scripted_batches(events, 10_000);
+        assert_eq!(sizes.iter().sum::<usize>(), 1010, "{sizes:?}");
         assert!(
-            full >= (1000 - PROBE_EVERY as usize) / BATCH - 1,
-            "{sizes:?}"
+            sizes.len() > 10 + fast_batches + 8,
+            "no batch went without a turn: {sizes:?}"
         );
         assert!(
-            sizes.len() <= 10 + PROBE_EVERY as usize + 1000 / BATCH + 2,
+            sizes.len() <= 10 + PROBE_EVERY as usize + fast_batches + 2,
+            "{sizes:?}"
+        );
+        assert_eq!(
+            sizes.iter().rev().skip(1).take(8).min(),
+            Some(&BATCH),
             "{sizes:?}"
         );
     }
