@@ -173,19 +173,21 @@ fn requeue() -> impl Future<Output = ()> {
 /// tokens), every turn brings nothing and costs a trip through the
 /// scheduler; on a multi-thread runtime a task that wakes itself is queued
 /// as a yield, which wakes an idle worker to steal it. With 2,000 events a
-/// millisecond apart that was 1.7–1.9 × async-openai's CPU (2026-12-01). So after
-/// two batches in a row whose turn brought nothing, batches are sent
-/// without one; a batch whose first event was there without waiting (events
+/// millisecond apart that was 1.7–1.9 × async-openai's CPU (2026-12-01).
+/// So after two batches in a row whose turn brought nothing, batches are
+/// sent without one; a batch whose first event was there without waiting (events
 /// are piling up) or a turn that brings bytes goes back to taking them, and
 /// one batch in [`PROBE_EVERY`] takes one anyway.
 #[derive(Default)]
 struct Turns {
-    /// In the batch being read: a turn brought bytes, and one brought none.
+    /// In the batch being read: a turn brought bytes.
     fruitful: bool,
+    /// In the batch being read: a turn brought nothing.
     fruitless: bool,
     /// Batches in a row whose turns brought nothing.
     idle_batches: u32,
-    /// Batches sent without a turn since the last one taken.
+    /// Batches that could have taken a turn while the stream looked idle
+    /// (one in [`PROBE_EVERY`] takes it).
     skipped: u32,
 }
 
@@ -199,7 +201,7 @@ impl Turns {
         if self.idle_batches < 2 {
             return true;
         }
-        self.skipped += 1;
+        self.skipped = self.skipped.wrapping_add(1);
         self.skipped % PROBE_EVERY == 0
     }
 
