@@ -29,7 +29,9 @@ use super::payloads;
 /// Everything the server sends, built once.
 pub struct Payloads {
     sse: Bytes,
-    event_ends: Vec<usize>,
+    /// `sse` cut into its events, one HTTP chunk each.
+    events: Vec<Bytes>,
+    /// The paced stream's events.
     paced: Vec<Bytes>,
     files: Bytes,
     chat_request: serde_json::Value,
@@ -38,23 +40,23 @@ pub struct Payloads {
 impl Payloads {
     /// A stream of `events` chunks and a list of `files` files.
     pub fn new(events: usize, files: usize) -> Self {
-        let sse = payloads::sse_body(events);
-        let event_ends = payloads::event_ends(&sse);
-        let paced = Bytes::from(payloads::sse_body(payloads::PACED_EVENTS));
-        let paced_ends = payloads::event_ends(&paced);
-        let paced_starts = std::iter::once(0).chain(paced_ends.clone());
+        let sse = Bytes::from(payloads::sse_body(events));
         Payloads {
-            sse: Bytes::from(sse),
-            event_ends,
-            paced: paced_starts
-                .zip(paced_ends)
-                .map(|(a, b)| paced.slice(a..b))
-                .collect(),
+            events: each_event(&sse),
+            sse,
+            paced: each_event(&Bytes::from(payloads::sse_body(payloads::PACED_EVENTS))),
             files: Bytes::from(payloads::files_list(files)),
             chat_request: serde_json::from_str(&payloads::chat_send_json())
                 .expect("the chat request is JSON"),
         }
     }
+}
+
+/// An SSE body cut into its events (each up to and with its blank line).
+fn each_event(sse: &Bytes) -> Vec<Bytes> {
+    let ends = payloads::event_ends(sse);
+    let starts = std::iter::once(0).chain(ends.iter().copied());
+    starts.zip(&ends).map(|(a, &b)| sse.slice(a..b)).collect()
 }
 
 /// The bench's routes over `payloads`.
@@ -95,12 +97,7 @@ async fn sse(
             Body::from_stream(frames)
         }
         "event" => {
-            let ends = p.event_ends.clone();
-            let sse = p.sse.clone();
-            let starts = std::iter::once(0).chain(ends.clone());
-            let frames = starts
-                .zip(ends)
-                .map(move |(a, b)| Ok::<_, Infallible>(sse.slice(a..b)));
+            let frames = p.events.clone().into_iter().map(Ok::<_, Infallible>);
             Body::from_stream(futures_util::stream::iter(frames))
         }
         size => match size.parse::<usize>() {

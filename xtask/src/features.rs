@@ -102,7 +102,6 @@ mod tests {
         let hand_written = &features[..features.find(BEGIN).unwrap()];
         let names: Vec<&str> = hand_written
             .lines()
-            .skip(2)
             .filter(|l| !l.starts_with('#') && l.contains(" = "))
             .map(|l| l.split(" = ").next().unwrap().trim())
             .collect();

@@ -9,8 +9,9 @@
 //! own is not kept in git), so the crates both use resolve to the versions
 //! the workspace is tested with; only the fuzzing crates are resolved anew.
 
+use crate::conformance::cargo_in;
 use crate::workspace_root;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 pub const USAGE: &str = "usage: cargo xtask fuzz-targets
 
@@ -27,16 +28,9 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     std::fs::copy(root.join("Cargo.lock"), &lock)
         .map_err(|e| format!("cannot copy Cargo.lock to {}: {e}", lock.display()))?;
     let target = root.join("target/fuzz-targets");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .args(["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"])
-        .args(["--no-default-features", "--quiet", "--target-dir"])
-        .arg(&target)
-        .current_dir(&root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        eprintln!("the cargo-fuzz targets in fuzz/ do not build: fix them as the errors above say");
+    let args = ["check", "--bins", "--no-default-features", "--quiet"];
+    if let Err(errors) = cargo_in(&root.join("fuzz"), &target, &args) {
+        eprintln!("the cargo-fuzz targets in fuzz/ do not build: fix them as these errors say\n    {errors}");
         return Ok(ExitCode::FAILURE);
     }
     // A check leaves nothing worth keeping, and CI's disk is counted.

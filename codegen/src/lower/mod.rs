@@ -311,7 +311,7 @@ mod feature_tests {
         assert_eq!(feature_name(None, "/content_provenance_checks"), "content-provenance-checks");
         assert_eq!(feature_name(None, "/responses/compact?beta=true"), "responses");
         assert_eq!(feature_name(None, "/{id}"), "untagged");
-        for reserved in ["http2", "default", "full", "rustls", "native-tls", "unreferenced", "untagged", "realtime-ws", "structured-outputs"] {
+        for reserved in ["http2", "gzip", "brotli", "zstd", "default", "full", "rustls", "native-tls", "unreferenced", "untagged", "realtime-ws", "structured-outputs"] {
             assert_eq!(feature_name(Some(reserved), "/x"), format!("{reserved}-api"));
         }
         assert_eq!(feature_name(Some("日本"), "/x"), "日本");

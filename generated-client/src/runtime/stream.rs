@@ -819,15 +819,14 @@ mod tests {
                 body.push_str("data: [DONE]\n\n");
             }
             let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
-            let whole = current.block_on(async {
+            let whole = shown(&current.block_on(async {
                 collect::<Chunk>(stream_of_bytes(&[body], CHAT).inline()).await
-            });
+            }));
             let chunks = super::super::sse::random_chunks(&mut rng, body, 40);
+            let text = String::from_utf8_lossy(body);
             for (inline, items) in read_four_ways(&[&current, &multi], &chunks) {
-                let text = String::from_utf8_lossy(body);
                 assert_eq!(
-                    items,
-                    shown(&whole),
+                    items, whole,
                     "case {case}, inline {inline}: {text:?} in {chunks:?}"
                 );
             }

@@ -313,33 +313,12 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
 mod tests {
     use super::*;
     use bytes::Bytes;
-    use std::collections::VecDeque;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::Duration;
 
     use super::super::stream::StreamItem;
     use super::super::stream_decode::value_decoder;
-
-    /// A body that hands over one chunk per turn of the scheduler, as a
-    /// connection task does: pending (and woken) before each chunk.
-    struct OneChunkPerTurn {
-        chunks: VecDeque<Bytes>,
-        turn: bool,
-    }
-
-    impl Stream for OneChunkPerTurn {
-        type Item = Result<Bytes, std::io::Error>;
-
-        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-            if !std::mem::replace(&mut self.turn, true) {
-                cx.waker().wake_by_ref();
-                return Poll::Pending;
-            }
-            self.turn = false;
-            Poll::Ready(self.chunks.pop_front().map(Ok))
-        }
-    }
 
     /// The sizes of the batches [`pump`] sends for `events` small events,
     /// then the end marker, cut into chunks of `piece` bytes.
@@ -351,36 +330,14 @@ mod tests {
     }
 
     /// The sizes of the batches [`pump`] sends for the events of `text`,
-    /// then the end marker, cut into chunks of `piece` bytes.
-    fn batch_sizes_of(mut text: String, piece: usize) -> Vec<usize> {
-        text.push_str("data: [DONE]\n\n");
-        let chunks = text
-            .as_bytes()
-            .chunks(piece)
-            .map(Bytes::copy_from_slice)
+    /// then the end marker, cut into chunks of `piece` bytes, one a turn.
+    fn batch_sizes_of(text: String, piece: usize) -> Vec<usize> {
+        let chunks = Bytes::from(text);
+        let chunks = (0..chunks.len())
+            .step_by(piece)
+            .map(|at| (None, chunks.slice(at..(at + piece).min(chunks.len()))))
             .collect();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let _entered = runtime.enter();
-        let decoder = value_decoder(reqwest::Body::wrap_stream(OneChunkPerTurn {
-            chunks,
-            turn: false,
-        }));
-        runtime.block_on(async {
-            let (sender, mut batches) = mpsc::channel(1);
-            let task = tokio::spawn(pump(decoder, sender));
-            let mut sizes = Vec::new();
-            while let Some(batch) = batches.recv().await {
-                sizes.push(batch.items.len());
-                if batch.last {
-                    break;
-                }
-            }
-            task.await.unwrap();
-            sizes
-        })
+        scripted_batches(chunks, 1).0
     }
 
     #[test]
@@ -429,10 +386,11 @@ mod tests {
     }
 
     /// The batch sizes [`pump`] sends, through a channel of `room` batches,
-    /// for `events` (each a chunk after its
-    /// wait), then the end marker, and how often it polled the body.
+    /// for `chunks` (each after its wait, see [`Fed`]) and then the end
+    /// marker, and how often it polled the body. The events must be numbered
+    /// in order (`{"n":0}`, `{"n":1}`...).
     fn scripted_batches(
-        events: Vec<(Option<Duration>, String)>,
+        chunks: Vec<(Option<Duration>, Bytes)>,
         room: usize,
     ) -> (Vec<usize>, usize) {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -441,21 +399,21 @@ mod tests {
             .build()
             .unwrap();
         let _entered = runtime.enter();
-        let (feed, chunks) = mpsc::channel(1);
-        let done = (None, "data: [DONE]\n\n".to_owned());
+        let (feed, received) = mpsc::channel(1);
+        let done = (None, Bytes::from_static(b"data: [DONE]\n\n"));
         let feeder = tokio::spawn(async move {
-            for (wait, text) in events.into_iter().chain([done]) {
+            for (wait, chunk) in chunks.into_iter().chain([done]) {
                 if let Some(wait) = wait {
                     tokio::time::sleep(wait).await;
                 }
-                if feed.send(Bytes::from(text)).await.is_err() {
+                if feed.send(chunk).await.is_err() {
                     return;
                 }
             }
         });
         let polls = Arc::new(AtomicUsize::new(0));
         let body = Fed {
-            chunks,
+            chunks: received,
             polls: polls.clone(),
         };
         let decoder = value_decoder(reqwest::Body::wrap_stream(body));
@@ -483,8 +441,9 @@ mod tests {
         (sizes, polls.load(Ordering::Relaxed))
     }
 
-    fn event(n: usize) -> String {
-        format!("data: {{\"n\":{n}}}\n\n")
+    /// Event `n` as one chunk.
+    fn event(n: usize) -> Bytes {
+        Bytes::from(format!("data: {{\"n\":{n}}}\n\n"))
     }
 
     #[test]
