@@ -77,6 +77,16 @@ async fn every_scenario(server: &str) {
         ours::run("decode", &v1, &decodes.to_string()).await,
         Ok(payloads::decode_summary(decodes))
     );
+    // Embeddings: base64 (asked for by default) and JSON numbers give the
+    // same vectors; the server answers only the payloads' request, in the
+    // form it asks for.
+    for scenario in ["embed", "embed-float"] {
+        assert_eq!(
+            ours::run(scenario, &v1, "2").await,
+            Ok(payloads::embed_summary(2)),
+            "{scenario}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

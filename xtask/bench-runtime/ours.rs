@@ -99,6 +99,29 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
             }
             Ok(format!("chats={count} content={content}"))
         }
+        "embed" | "embed-float" => {
+            let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
+            let mut request: openai_client::types::CreateEmbeddingRequest =
+                serde_json::from_str(&payloads::embed_request_json()).map_err(|e| e.to_string())?;
+            if scenario == "embed-float" {
+                request.encoding_format =
+                    Some(openai_client::types::CreateEmbeddingRequestEncodingFormat::Float);
+            }
+            // Left unset, the client asks for base64 and decodes it.
+            let (mut vectors, mut sum) = (0, 0);
+            for _ in 0..count {
+                let response = client
+                    .create_embedding(&request)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_inner();
+                for item in &response.data {
+                    vectors += 1;
+                    sum += payloads::embedding_sum(item.embedding.iter().copied());
+                }
+            }
+            Ok(format!("requests={count} vectors={vectors} sum={sum}"))
+        }
         "encode" => cli::encode::<openai_client::types::CreateChatCompletionRequest>(
             &payloads::chat_request_json(),
             arg,

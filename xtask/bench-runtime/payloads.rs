@@ -1,6 +1,7 @@
 //! What the runtime bench's server sends, built with `std` only so the
 //! server binary and xtask's tests share one copy: a chat completion stream
-//! of realistic `chat.completion.chunk` events, a files list and a model.
+//! of realistic `chat.completion.chunk` events, a files list, a model and
+//! embeddings (as JSON numbers and as base64).
 //!
 //! Each payload comes with the summary line a client prints after decoding
 //! it, so a run proves both clients decoded the same thing.
@@ -235,4 +236,110 @@ pub fn chat_summary(chats: usize) -> String {
 /// encoding checked to be the request it decoded.
 pub fn encode_summary(encodes: usize) -> String {
     format!("encodes={encodes} bytes={}", chat_request_json().len())
+}
+
+/// Model of the embeddings requests.
+pub const EMBED_MODEL: &str = "text-embedding-3-small";
+
+/// Inputs in each embeddings request.
+pub const EMBED_INPUTS: usize = 64;
+
+/// Dimensions of each vector (`text-embedding-3-small`'s).
+pub const EMBED_DIMS: usize = 1536;
+
+/// Component `j` of vector `i`, times 1024: an integer in `-1024..=1024`, so
+/// the component (`k / 1024`) is exact as a `float32`, as an `f64` and in its
+/// decimal text (up to 13 characters, as the API's are), and both wire forms
+/// give the same numbers.
+pub fn embedding_step(i: usize, j: usize) -> i64 {
+    ((i * 7_919 + j * 104_729) % 2_049) as i64 - 1_024
+}
+
+/// The texts each embeddings request sends.
+pub fn embed_inputs() -> Vec<String> {
+    (0..EMBED_INPUTS)
+        .map(|i| format!("Sentence number {i} to embed, as long as a short line of text."))
+        .collect()
+}
+
+/// The embeddings request both clients send, before each adds (or not) its
+/// `encoding_format`.
+pub fn embed_request_json() -> String {
+    let inputs: Vec<String> = embed_inputs().iter().map(|t| format!("\"{t}\"")).collect();
+    format!(
+        "{{\"model\":\"{EMBED_MODEL}\",\"input\":[{}]}}",
+        inputs.join(",")
+    )
+}
+
+/// `POST /embeddings`: the [`EMBED_INPUTS`] vectors as JSON numbers, or as
+/// base64 of their little-endian `float32`s (`encoding_format: base64`).
+pub fn embeddings_json(base64: bool) -> String {
+    let mut out = String::from("{\"object\":\"list\",\"data\":[");
+    for i in 0..EMBED_INPUTS {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            "{{\"object\":\"embedding\",\"index\":{i},\"embedding\":"
+        ));
+        let values = (0..EMBED_DIMS).map(|j| embedding_step(i, j) as f64 / 1024.0);
+        if base64 {
+            let bytes: Vec<u8> = values.flat_map(|v| (v as f32).to_le_bytes()).collect();
+            out.push('"');
+            out.push_str(&base64_encode(&bytes));
+            out.push('"');
+        } else {
+            let texts: Vec<String> = values.map(|v| format!("{v:?}")).collect();
+            out.push('[');
+            out.push_str(&texts.join(","));
+            out.push(']');
+        }
+        out.push('}');
+    }
+    let tokens = EMBED_INPUTS * 14;
+    out.push_str(&format!(
+        "],\"model\":\"{EMBED_MODEL}\",\"usage\":{{\"prompt_tokens\":{tokens},\"total_tokens\":{tokens}}}}}"
+    ));
+    out
+}
+
+/// Standard base64, padded.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let b = [
+            group[0],
+            *group.get(1).unwrap_or(&0),
+            *group.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= group.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * k)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// What a client prints after `requests` embeddings requests: the vectors
+/// and the sum of every component times 1024.
+pub fn embed_summary(requests: usize) -> String {
+    let per_request: i64 = (0..EMBED_INPUTS)
+        .flat_map(|i| (0..EMBED_DIMS).map(move |j| embedding_step(i, j)))
+        .sum();
+    format!(
+        "requests={requests} vectors={} sum={}",
+        requests * EMBED_INPUTS,
+        per_request * requests as i64
+    )
+}
+
+/// The sum a client prints, from one vector's components as it decoded them.
+pub fn embedding_sum(values: impl Iterator<Item = f64>) -> i64 {
+    values.map(|v| (v * 1024.0) as i64).sum()
 }

@@ -12,7 +12,9 @@
 //! - `GET /v1/models/{id}`: a model;
 //! - `POST /v1/chat/completions`: a short chat completion, answered only when
 //!   the request is the chat request of the payloads (else 400), so a client
-//!   that sends less cannot be measured as faster.
+//!   that sends less cannot be measured as faster;
+//! - `POST /v1/embeddings`: the embeddings of the payloads' request (else
+//!   400), as JSON numbers or, when the request asks for `base64`, as base64.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -35,6 +37,9 @@ pub struct Payloads {
     paced: Vec<Bytes>,
     files: Bytes,
     chat_request: serde_json::Value,
+    embed_request: serde_json::Value,
+    /// The embeddings as JSON numbers, and as base64.
+    embeddings: [Bytes; 2],
 }
 
 impl Payloads {
@@ -48,6 +53,9 @@ impl Payloads {
             files: Bytes::from(payloads::files_list(files)),
             chat_request: serde_json::from_str(&payloads::chat_send_json())
                 .expect("the chat request is JSON"),
+            embed_request: serde_json::from_str(&payloads::embed_request_json())
+                .expect("the embeddings request is JSON"),
+            embeddings: [false, true].map(|b| Bytes::from(payloads::embeddings_json(b))),
         }
     }
 }
@@ -66,6 +74,7 @@ pub fn router(payloads: Arc<Payloads>) -> Router {
         .route("/v1/files", get(list).post(upload))
         .route("/v1/models/{id}", get(model))
         .route("/v1/chat/completions", post(chat))
+        .route("/v1/embeddings", post(embeddings))
         // The upload is as large as the bench makes it.
         .layer(DefaultBodyLimit::disable())
         .with_state(payloads)
@@ -135,6 +144,33 @@ async fn chat(State(p): State<Arc<Payloads>>, request: Bytes) -> Response {
         Ok(_) => (StatusCode::BAD_REQUEST, "not the chat request").into_response(),
         Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     }
+}
+
+/// The embeddings in the form asked for, when the request is the payloads'
+/// one but for its `encoding_format`.
+async fn embeddings(State(p): State<Arc<Payloads>>, request: Bytes) -> Response {
+    let mut request = match serde_json::from_slice::<serde_json::Value>(&request) {
+        Ok(request) => request,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    let format = request
+        .as_object_mut()
+        .and_then(|o| o.remove("encoding_format"));
+    let base64 = match format.as_ref().map(|f| f.as_str()) {
+        None | Some(Some("float")) => false,
+        Some(Some("base64")) => true,
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "encoding_format is float or base64",
+            )
+                .into_response()
+        }
+    };
+    if request != p.embed_request {
+        return (StatusCode::BAD_REQUEST, "not the embeddings request").into_response();
+    }
+    json(p.embeddings[usize::from(base64)].clone())
 }
 
 /// Reads the multipart body as it arrives, counting the `file` part's bytes.

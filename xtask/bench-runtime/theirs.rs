@@ -2,6 +2,7 @@
 //! `ours.rs`, with the same arguments and summary lines.
 
 use async_openai::config::OpenAIConfig;
+use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput, EncodingFormat};
 use async_openai::types::files::{CreateFileRequest, FilePurpose};
 use async_openai::Client;
 use futures_util::StreamExt;
@@ -99,6 +100,46 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
                     .unwrap_or_default();
             }
             Ok(format!("chats={count} content={content}"))
+        }
+        "embed" | "embed-float" => {
+            let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
+            let request = CreateEmbeddingRequest {
+                model: payloads::EMBED_MODEL.to_owned(),
+                input: EmbeddingInput::StringArray(payloads::embed_inputs()),
+                encoding_format: (scenario == "embed").then_some(EncodingFormat::Base64),
+                user: None,
+                dimensions: None,
+            };
+            let (mut vectors, mut sum) = (0, 0);
+            for _ in 0..count {
+                // `create` and `create_base64` take the request by value.
+                if scenario == "embed" {
+                    // async-openai hands base64 back as text; its own
+                    // conversion decodes it, as a caller would.
+                    let response = client
+                        .embeddings()
+                        .create_base64(request.clone())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    for item in response.data {
+                        let values: Vec<f32> = item.embedding.into();
+                        vectors += 1;
+                        sum += payloads::embedding_sum(values.iter().map(|&v| f64::from(v)));
+                    }
+                } else {
+                    let response = client
+                        .embeddings()
+                        .create(request.clone())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    for item in &response.data {
+                        vectors += 1;
+                        sum +=
+                            payloads::embedding_sum(item.embedding.iter().map(|&v| f64::from(v)));
+                    }
+                }
+            }
+            Ok(format!("requests={count} vectors={vectors} sum={sum}"))
         }
         "encode" => cli::encode::<async_openai::types::chat::CreateChatCompletionRequest>(
             &payloads::chat_request_json(),

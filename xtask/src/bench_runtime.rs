@@ -5,8 +5,8 @@
 //! `target/bench-runtime/` (sources in `xtask/bench-runtime/`, one lock file
 //! copied from ours so reqwest, hyper and tokio resolve to the same versions):
 //! a local axum server, our client (the checked-in generated client, default
-//! features but TLS, and the chat, files and models groups) and async-openai
-//! 0.43.0's (chat-completion, file and model, no TLS either: the server is
+//! features but TLS, and the chat, embeddings, files and models groups) and
+//! async-openai 0.43.0's (chat-completion, embedding, file and model, no TLS either: the server is
 //! plain HTTP). Each client runs one scenario per process; its CPU time
 //! (user + system), wall time and peak RSS come from `wait4`. Ours and theirs
 //! run interleaved (ours, theirs, ours, theirs...), and both must print the
@@ -32,7 +32,7 @@ const ASYNC_OPENAI: &str = "0.43.0";
 
 pub const USAGE: &str = "usage: cargo xtask bench-runtime [--quick] [--rounds N] [--only LIST]
        [--events N] [--files N] [--upload-mib N] [--requests N] [--chats N] [--encodes N]
-       [--decodes N]
+       [--decodes N] [--embeds N]
 
 Builds (release, in target/bench-runtime/) a local HTTP server and two small client
 binaries, ours and async-openai 0.43.0's, then runs each scenario with both
@@ -63,6 +63,11 @@ Scenarios (--only takes a comma-separated list of these names):
            generated impls; async-openai: serde_json and derived impls), in the
            client process: the decoding alone, which the SSE and list cases
            include
+  embed    N sequential embeddings requests of 64 texts, answered with 64 vectors of
+           1,536 components: as base64 of float32s (ours asks for it by default, as
+           openai-python does, and decodes it; async-openai's `create_base64`, then
+           its own conversion to Vec<f32>) and as JSON numbers (ours asked for
+           `float`; async-openai's `create`, its default)
 
   --rounds N      runs per client and case (default 3; --quick: 1)
   --events N      stream chunks (default 200001; --quick: 20001)
@@ -72,6 +77,7 @@ Scenarios (--only takes a comma-separated list of these names):
   --chats N       chat completion requests (default 5000; --quick: 500)
   --encodes N     request encodings (default 20000; --quick: 2000)
   --decodes N     event decodings (default 200000; --quick: 20000)
+  --embeds N      embeddings requests (default 100; --quick: 10)
 
 Slow (release builds, then minutes of runs); not part of `cargo xtask test`.";
 
@@ -84,17 +90,18 @@ struct Options {
     chats: usize,
     encodes: usize,
     decodes: usize,
+    embeds: usize,
     only: Vec<String>,
 }
 
-const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "chat", "encode", "decode"];
+const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "chat", "encode", "decode", "embed"];
 
 fn options(args: &[String]) -> Result<Options, String> {
     let quick = args.iter().any(|a| a == "--quick");
     let mut o = if quick {
-        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, chats: 500, encodes: 2_000, decodes: 20_000, only: Vec::new() }
+        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, chats: 500, encodes: 2_000, decodes: 20_000, embeds: 10, only: Vec::new() }
     } else {
-        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, chats: 5_000, encodes: 20_000, decodes: 200_000, only: Vec::new() }
+        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, chats: 5_000, encodes: 20_000, decodes: 200_000, embeds: 100, only: Vec::new() }
     };
     let mut iter = args.iter();
     while let Some(a) = iter.next() {
@@ -112,6 +119,7 @@ fn options(args: &[String]) -> Result<Options, String> {
             "--chats" => o.chats = number()?,
             "--encodes" => o.encodes = number()?,
             "--decodes" => o.decodes = number()?,
+            "--embeds" => o.embeds = number()?,
             "--only" => {
                 for name in value.split(',') {
                     if !SCENARIOS.contains(&name) {
@@ -179,6 +187,12 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     if wanted("decode") {
         out.push(case(format!("{} chat stream event decodes", o.decodes), "decode", "/v1".to_owned(), "multi", o.decodes.to_string(), payloads::decode_summary(o.decodes)));
     }
+    if wanted("embed") {
+        let size = format!("{} x {}", payloads::EMBED_INPUTS, payloads::EMBED_DIMS);
+        for (scenario, wire) in [("embed", "base64"), ("embed-float", "JSON numbers")] {
+            out.push(case(format!("{} embeddings requests of {size}, {wire}", o.embeds), scenario, "/v1".to_owned(), "multi", o.embeds.to_string(), payloads::embed_summary(o.embeds)));
+        }
+    }
     out
 }
 
@@ -242,8 +256,8 @@ fn build(root: &Path, base: &Path) -> Result<Bins, String> {
     };
     let common = "futures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\"] }\n";
     write("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"ours\", \"theirs\", \"server\", \"floor\"]\n\n[profile.release]\ndebug = false\n".to_owned())?;
-    write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"files\", \"models\"] }}\n{common}", client.display().to_string())))?;
-    write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"file\", \"model\"] }}\n{common}")))?;
+    write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"embeddings\", \"files\", \"models\"] }}\n{common}", client.display().to_string())))?;
+    write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"embedding\", \"file\", \"model\"] }}\n{common}")))?;
     write("floor/Cargo.toml", package("bench-floor", "floor", format!("reqwest = {{ version = \"0.13\", default-features = false, features = [\"stream\"] }}\n{common}")))?;
     write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"time\"] }\n".to_owned()))?;
     // Our lock file pins reqwest, hyper and tokio; cargo adds what async-openai needs.
@@ -535,6 +549,37 @@ mod tests {
     }
 
     #[test]
+    fn base64_is_rfc_4648s() {
+        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"), ("\u{ff}\u{fe}", "w7/Dvg==")];
+        for (text, encoded) in cases {
+            assert_eq!(base64_encode(text.as_bytes()), encoded, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn both_embeddings_bodies_hold_the_same_numbers_and_match_the_summary() {
+        let floats: Value = serde_json::from_str(&embeddings_json(false)).unwrap();
+        let base64: Value = serde_json::from_str(&embeddings_json(true)).unwrap();
+        let (floats, base64) = (floats["data"].as_array().unwrap(), base64["data"].as_array().unwrap());
+        assert_eq!((floats.len(), base64.len()), (EMBED_INPUTS, EMBED_INPUTS));
+        let mut sum = 0;
+        for (i, (f, b)) in floats.iter().zip(base64).enumerate() {
+            assert_eq!((f["index"].as_u64(), b["index"].as_u64()), (Some(i as u64), Some(i as u64)));
+            let values: Vec<f64> = f["embedding"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            assert_eq!(values.len(), EMBED_DIMS);
+            let bytes: Vec<u8> = values.iter().flat_map(|&v| (v as f32).to_le_bytes()).collect();
+            assert_eq!(b["embedding"].as_str().unwrap(), base64_encode(&bytes));
+            // The numbers are exact in float32, so both forms carry the same ones.
+            assert!(values.iter().all(|&v| f64::from(v as f32) == v));
+            sum += embedding_sum(values.into_iter());
+        }
+        assert_ne!(sum, 0);
+        assert_eq!(embed_summary(3), format!("requests=3 vectors={} sum={}", 3 * EMBED_INPUTS, 3 * sum));
+        let request: Value = serde_json::from_str(&embed_request_json()).unwrap();
+        assert_eq!(request["input"].as_array().unwrap().len(), EMBED_INPUTS);
+    }
+
+    #[test]
     fn files_list_is_a_list_that_matches_its_summary() {
         let files = 250;
         let list: Value = serde_json::from_slice(&files_list(files)).unwrap();
@@ -593,7 +638,7 @@ mod tests {
     fn options_defaults_quick_and_errors() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let o = super::options(&[]).unwrap();
-        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests, o.chats, o.encodes, o.decodes), (3, 200_001, 100_000, 1024, 20_000, 5_000, 20_000, 200_000));
+        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests, o.chats, o.encodes, o.decodes, o.embeds), (3, 200_001, 100_000, 1024, 20_000, 5_000, 20_000, 200_000, 100));
         let o = super::options(&args(&["--quick", "--events", "7", "--only", "sse,small"])).unwrap();
         assert_eq!((o.rounds, o.events, o.only.len()), (1, 7, 2));
         assert!(super::options(&args(&["--only", "nope"])).is_err());
