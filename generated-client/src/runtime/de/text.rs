@@ -46,7 +46,7 @@ use std::fmt;
 mod scalar;
 mod scan;
 use scalar::Scalar;
-pub(crate) use scan::{ends_scalar, position_from, Members};
+pub(crate) use scan::{ends_scalar, position_from, string_len, Members};
 
 /// The name of the newtype the generated impls ask for: a deserializer that
 /// knows it answers `visit_borrowed_str` with the value's raw JSON text.

@@ -298,7 +298,7 @@ pub(crate) fn ends_scalar(next: Option<u8>) -> bool {
 
 /// The length of the string that starts `text`, and whether it is plain
 /// (no escapes).
-pub(super) fn string_len(text: &str) -> Result<(usize, bool), Error> {
+pub(crate) fn string_len(text: &str) -> Result<(usize, bool), Error> {
     string_span(text.as_bytes(), 0)
 }
 
