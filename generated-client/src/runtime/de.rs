@@ -729,6 +729,17 @@ pub fn put_base64_float32(
         return Ok(());
     };
     let numbers = if text.starts_with('"') {
+        // Base64 has no quote, backslash or control character, so the next
+        // quote ends it, and a decoder that takes what lies before has also
+        // checked it is a plain JSON string: no scan of 8 KiB a vector for
+        // escapes. Anything else is read as any string is.
+        if let Some(end) = memchr::memchr(b'"', &text.as_bytes()[1..]).map(|at| at + 1) {
+            if let Ok(numbers) = decode_base64_float32(&text[1..end]) {
+                report(text, end + 1);
+                *slot = Some(numbers);
+                return Ok(());
+            }
+        }
         let (len, plain) = text::string_len(text)?;
         let base64 = match plain {
             true => Cow::Borrowed(&text[1..len - 1]),
