@@ -77,6 +77,11 @@ async fn every_scenario(server: &str) {
         ours::run("decode", &v1, &decodes.to_string()).await,
         Ok(payloads::decode_summary(decodes))
     );
+    // A Responses API response decodes to its items and text.
+    assert_eq!(
+        ours::run("decode-response", &v1, "3").await,
+        Ok(payloads::response_decode_summary(3))
+    );
     // Embeddings: base64 (asked for by default) and JSON numbers give the
     // same vectors; the server answers only the payloads' request, in the
     // form it asks for.

@@ -343,3 +343,60 @@ pub fn embed_summary(requests: usize) -> String {
 pub fn embedding_sum(values: impl Iterator<Item = f64>) -> i64 {
     values.map(|v| (v * 1024.0) as i64).sum()
 }
+
+/// A completed Responses API response, as `POST /responses` returns one and
+/// `response.completed` carries it: a reasoning item with a summary, a web
+/// search call, a message whose text cites two pages, and a function call;
+/// the request's tools and options echoed back, and usage with its details.
+pub fn response_json() -> String {
+    let text = "The capital of France is Paris [1]. It has been the capital since 508 AD, \
+                with a few interruptions [2]. Caf\u{e9}s line the \\\"grands boulevards\\\".\\n\\n\
+                I will now look up today's weather there.";
+    let cited = |start: usize, end: usize, n: usize| {
+        format!("{{\"type\":\"url_citation\",\"start_index\":{start},\"end_index\":{end},\"url\":\"https://example.com/paris-{n}?utm_source=openai\",\"title\":\"Paris, page {n}\"}}")
+    };
+    format!(
+        concat!(
+            "{{\"id\":\"resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b\",\"object\":\"response\",",
+            "\"created_at\":1741476542,\"status\":\"completed\",\"background\":false,\"error\":null,",
+            "\"incomplete_details\":null,\"instructions\":\"You are a concise travel assistant.\",",
+            "\"max_output_tokens\":2048,\"max_tool_calls\":null,\"model\":\"gpt-5-2025-08-07\",\"output\":[",
+            "{{\"id\":\"rs_68af4030592c81938ec0a5fbab4a3e9f05438e46b5f69a3b\",\"type\":\"reasoning\",",
+            "\"summary\":[{{\"type\":\"summary_text\",\"text\":\"**Answering the capital question**\\n\\nThe user asks for the capital; I should cite sources and then call the weather tool.\"}}]}},",
+            "{{\"id\":\"ws_68af4031f8e88193a1b51e0e0b3a6ca805438e46b5f69a3b\",\"type\":\"web_search_call\",\"status\":\"completed\",",
+            "\"action\":{{\"type\":\"search\",\"query\":\"capital of France history\"}}}},",
+            "{{\"id\":\"msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b\",\"type\":\"message\",\"status\":\"completed\",",
+            "\"content\":[{{\"type\":\"output_text\",\"annotations\":[{cite1},{cite2}],\"logprobs\":[],\"text\":\"{text}\"}}],\"role\":\"assistant\"}},",
+            "{{\"id\":\"fc_68af4033b0a08193a9f6a1c1e1b2c3d405438e46b5f69a3b\",\"type\":\"function_call\",\"status\":\"completed\",",
+            "\"arguments\":\"{{\\\"city\\\":\\\"Paris\\\",\\\"unit\\\":\\\"celsius\\\"}}\",\"call_id\":\"call_bM8lRAFJZ2Y7DkIaQzXl3lUs\",\"name\":\"get_weather\"}}",
+            "],\"parallel_tool_calls\":true,\"previous_response_id\":null,\"prompt_cache_key\":null,",
+            "\"reasoning\":{{\"effort\":\"medium\",\"summary\":\"auto\"}},\"safety_identifier\":null,\"service_tier\":\"default\",",
+            "\"store\":true,\"temperature\":1.0,\"text\":{{\"format\":{{\"type\":\"text\"}},\"verbosity\":\"medium\"}},",
+            "\"tool_choice\":\"auto\",\"tools\":[",
+            "{{\"type\":\"function\",\"description\":\"Gets the weather of a city.\",\"name\":\"get_weather\",",
+            "\"parameters\":{{\"type\":\"object\",\"properties\":{{\"city\":{{\"type\":\"string\"}},\"unit\":{{\"type\":\"string\",\"enum\":[\"celsius\",\"fahrenheit\"]}}}},\"required\":[\"city\",\"unit\"],\"additionalProperties\":false}},\"strict\":true}},",
+            "{{\"type\":\"web_search\",\"filters\":null,\"search_context_size\":\"medium\",\"user_location\":{{\"type\":\"approximate\",\"city\":null,\"country\":\"FR\",\"region\":null,\"timezone\":null}}}}",
+            "],\"top_logprobs\":0,\"top_p\":1.0,\"truncation\":\"disabled\",",
+            "\"usage\":{{\"input_tokens\":328,\"input_tokens_details\":{{\"cached_tokens\":0}},\"output_tokens\":412,",
+            "\"output_tokens_details\":{{\"reasoning_tokens\":256}},\"total_tokens\":740}},\"user\":null,\"metadata\":{{}}}}"
+        ),
+        cite1 = cited(25, 34, 1),
+        cite2 = cited(36, 102, 2),
+        text = text,
+    )
+}
+
+/// Bytes of the message text of [`response_json`] once its escapes are
+/// decoded, and its output items.
+pub fn response_facts() -> (usize, usize) {
+    let text = "The capital of France is Paris [1]. It has been the capital since 508 AD, \
+                with a few interruptions [2]. Caf\u{e9}s line the \"grands boulevards\".\n\n\
+                I will now look up today's weather there.";
+    (text.len(), 4)
+}
+
+/// What a client prints after decoding [`response_json`] `decodes` times.
+pub fn response_decode_summary(decodes: usize) -> String {
+    let (text, items) = response_facts();
+    format!("decodes={decodes} items={} text_bytes={}", items * decodes, text * decodes)
+}

@@ -159,6 +159,27 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
                 content.map(|c| c.map_or(0, String::len)).sum()
             },
         ),
+        "decode-response" => {
+            let count: usize = arg.parse().map_err(|_| "the decode count is a number")?;
+            let text = payloads::response_json();
+            let (mut items, mut bytes) = (0, 0);
+            for _ in 0..count {
+                // How the client decodes a response body.
+                let response: async_openai::types::responses::Response =
+                    serde_json::from_slice(std::hint::black_box(text.as_bytes())).map_err(|e| e.to_string())?;
+                items += response.output.len();
+                for item in &response.output {
+                    if let async_openai::types::responses::OutputItem::Message(message) = item {
+                        for part in &message.content {
+                            if let async_openai::types::responses::OutputMessageContent::OutputText(t) = part {
+                                bytes += t.text.len();
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(format!("decodes={count} items={items} text_bytes={bytes}"))
+        }
         other => Err(format!("unknown scenario `{other}`")),
     }
 }

@@ -5,8 +5,9 @@
 //! `target/bench-runtime/` (sources in `xtask/bench-runtime/`, one lock file
 //! copied from ours so reqwest, hyper and tokio resolve to the same versions):
 //! a local axum server, our client (the checked-in generated client, default
-//! features but TLS, and the chat, embeddings, files and models groups) and
-//! async-openai 0.43.0's (chat-completion, embedding, file and model, no TLS either: the server is
+//! features but TLS, and the chat, embeddings, files, models and responses
+//! groups) and async-openai 0.43.0's (chat-completion, embedding, file, model
+//! and responses, no TLS either: the server is
 //! plain HTTP). Each client runs one scenario per process; its CPU time
 //! (user + system), wall time and peak RSS come from `wait4`. Ours and theirs
 //! run interleaved (ours, theirs, ours, theirs...), and both must print the
@@ -62,7 +63,9 @@ Scenarios (--only takes a comma-separated list of these names):
            the client decodes a stream's event (ours: the runtime's reader and the
            generated impls; async-openai: serde_json and derived impls), in the
            client process: the decoding alone, which the SSE and list cases
-           include
+           include; and a tenth as many decodes of a completed Responses API
+           response (reasoning, a web search call, a message citing two pages,
+           a function call, the tools and options echoed back)
   embed    N sequential embeddings requests of 64 texts, answered with 64 vectors of
            1,536 components: as base64 of float32s (ours asks for it by default, as
            openai-python does, and decodes it; async-openai's `create_base64`, then
@@ -186,6 +189,8 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     }
     if wanted("decode") {
         out.push(case(format!("{} chat stream event decodes", o.decodes), "decode", "/v1".to_owned(), "multi", o.decodes.to_string(), payloads::decode_summary(o.decodes)));
+        let responses = (o.decodes / 10).max(1);
+        out.push(case(format!("{responses} Responses API response decodes"), "decode-response", "/v1".to_owned(), "multi", responses.to_string(), payloads::response_decode_summary(responses)));
     }
     if wanted("embed") {
         let size = format!("{} x {}", payloads::EMBED_INPUTS, payloads::EMBED_DIMS);
@@ -256,8 +261,8 @@ fn build(root: &Path, base: &Path) -> Result<Bins, String> {
     };
     let common = "futures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\"] }\n";
     write("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"ours\", \"theirs\", \"server\", \"floor\"]\n\n[profile.release]\ndebug = false\n".to_owned())?;
-    write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"embeddings\", \"files\", \"models\"] }}\n{common}", client.display().to_string())))?;
-    write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"embedding\", \"file\", \"model\"] }}\n{common}")))?;
+    write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"embeddings\", \"files\", \"models\", \"responses\"] }}\n{common}", client.display().to_string())))?;
+    write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"embedding\", \"file\", \"model\", \"responses\"] }}\n{common}")))?;
     write("floor/Cargo.toml", package("bench-floor", "floor", format!("reqwest = {{ version = \"0.13\", default-features = false, features = [\"stream\"] }}\n{common}")))?;
     write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"time\"] }\n".to_owned()))?;
     // Our lock file pins reqwest, hyper and tokio; cargo adds what async-openai needs.
@@ -577,6 +582,23 @@ mod tests {
         assert_eq!(embed_summary(3), format!("requests=3 vectors={} sum={}", 3 * EMBED_INPUTS, 3 * sum));
         let request: Value = serde_json::from_str(&embed_request_json()).unwrap();
         assert_eq!(request["input"].as_array().unwrap().len(), EMBED_INPUTS);
+    }
+
+    #[test]
+    fn the_response_is_json_that_matches_its_summary() {
+        let response: Value = serde_json::from_str(&response_json()).unwrap();
+        let output = response["output"].as_array().unwrap();
+        let message = output.iter().find(|item| item["type"] == "message").unwrap();
+        let text = message["content"][0]["text"].as_str().unwrap();
+        assert_eq!(response_facts(), (text.len(), output.len()));
+        // The citations point at what they cite.
+        let cites = message["content"][0]["annotations"].as_array().unwrap();
+        for (n, cite) in cites.iter().enumerate() {
+            let (start, end) = (cite["start_index"].as_u64().unwrap() as usize, cite["end_index"].as_u64().unwrap() as usize);
+            assert!(text[start..end].ends_with(&format!("[{}]", n + 1)), "{}", &text[start..end]);
+        }
+        assert_eq!(cites.len(), 2);
+        assert_eq!(response_decode_summary(2), format!("decodes=2 items={} text_bytes={}", 2 * output.len(), 2 * text.len()));
     }
 
     #[test]
