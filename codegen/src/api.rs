@@ -138,6 +138,84 @@ pub fn is_tag_like(f: &Field, model: &Model) -> bool {
     one_value(f, model).is_some()
 }
 
+/// Kinds of JSON value, as the first byte of a value shows them: the bits
+/// of the runtime's `de::kind` (emitted by name, see [`JsonKinds::names`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonKinds(u8);
+
+impl JsonKinds {
+    /// An object.
+    pub const OBJECT: JsonKinds = JsonKinds(1);
+    /// An array.
+    pub const ARRAY: JsonKinds = JsonKinds(2);
+    /// A string.
+    pub const STRING: JsonKinds = JsonKinds(4);
+    /// A number.
+    pub const NUMBER: JsonKinds = JsonKinds(8);
+    /// `true` or `false`.
+    pub const BOOL: JsonKinds = JsonKinds(16);
+    /// `null`.
+    pub const NULL: JsonKinds = JsonKinds(32);
+    /// Every kind.
+    pub const ANY: JsonKinds = JsonKinds(63);
+    const NAMES: [(JsonKinds, &'static str); 6] = [
+        (Self::OBJECT, "OBJECT"),
+        (Self::ARRAY, "ARRAY"),
+        (Self::STRING, "STRING"),
+        (Self::NUMBER, "NUMBER"),
+        (Self::BOOL, "BOOL"),
+        (Self::NULL, "NULL"),
+    ];
+
+    /// Both sets.
+    pub fn union(self, other: JsonKinds) -> JsonKinds {
+        JsonKinds(self.0 | other.0)
+    }
+
+    /// The names of the kinds in the set, in bit order (`OBJECT`, `STRING`).
+    pub fn names(self) -> Vec<&'static str> {
+        Self::NAMES.iter().filter(|(k, _)| self.0 & k.0 != 0).map(|(_, n)| *n).collect()
+    }
+}
+
+/// The kinds of JSON value `ty`'s decoder can accept: an untagged union does
+/// not try a variant that cannot take the value's kind. Each variant it tried
+/// in vain built an error with a formatted message and dropped it: a tool
+/// choice of `"auto"` went through eight object variants first, 17 such
+/// errors a Responses API response. Must never leave out a kind the decoder
+/// takes (the round-trip property test over every schema then reads another
+/// variant, or none: it fails with string enums taken for objects): an
+/// object type takes only objects, a string enum only strings, an array only
+/// arrays; a tagged union keeps anything that has no tag it knows as JSON,
+/// so it takes every kind.
+pub fn json_kinds(ty: &TypeRef, model: &Model) -> JsonKinds {
+    json_kinds_within(ty, model, 0)
+}
+
+fn json_kinds_within(ty: &TypeRef, model: &Model, depth: usize) -> JsonKinds {
+    // Unions of unions nest a few levels; a cycle of aliases would not end.
+    if depth > 32 {
+        return JsonKinds::ANY;
+    }
+    match ty {
+        TypeRef::String => JsonKinds::STRING,
+        TypeRef::I64 | TypeRef::I32 | TypeRef::F64 => JsonKinds::NUMBER,
+        TypeRef::Bool => JsonKinds::BOOL,
+        TypeRef::Array(_) => JsonKinds::ARRAY,
+        TypeRef::JsonObject | TypeRef::Map(_) => JsonKinds::OBJECT,
+        TypeRef::Json | TypeRef::JsonInput | TypeRef::File => JsonKinds::ANY,
+        TypeRef::Named(id) => match model.types.get(id).map(|def| &def.kind) {
+            Some(TypeKind::Struct(_) | TypeKind::Multipart(_)) => JsonKinds::OBJECT,
+            Some(TypeKind::StringEnum(_) | TypeKind::OpenString(_)) => JsonKinds::STRING,
+            Some(TypeKind::Alias(inner)) => json_kinds_within(inner, model, depth + 1),
+            Some(TypeKind::Untagged(variants)) => variants
+                .iter()
+                .fold(JsonKinds(0), |kinds, v| kinds.union(json_kinds_within(&v.ty, model, depth + 1))),
+            Some(TypeKind::Tagged(_)) | None => JsonKinds::ANY,
+        },
+    }
+}
+
 /// Whether a type gets the runtime's `Encode` (its JSON written straight into
 /// a buffer, how request bodies are sent): the types a request can hold.
 /// Nothing else is ever sent through it, and each impl costs build time (on
@@ -573,6 +651,47 @@ mod tests {
     fn model(yaml: &str) -> Model {
         let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
         crate::lower::lower(&spec, &crate::config::Config::default()).unwrap()
+    }
+
+    #[test]
+    fn json_kinds_follow_each_shape_and_unions_join_their_variants() {
+        let m = model(
+            r##"
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Obj: {type: object, properties: {a: {type: string}}}
+    Word: {type: string, enum: [a, b]}
+    Open: {anyOf: [{type: string}, {type: string, enum: [x]}]}
+    Cat: {type: object, required: [type], properties: {type: {type: string, enum: [cat]}}}
+    Dog: {type: object, required: [type], properties: {type: {type: string, enum: [dog]}}}
+    Tagged:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/Dog"}]
+      discriminator: {propertyName: type}
+    Inner: {anyOf: [{type: integer}, {type: array, items: {type: string}}]}
+    Outer: {anyOf: [{$ref: "#/components/schemas/Obj"}, {$ref: "#/components/schemas/Word"}, {$ref: "#/components/schemas/Inner"}]}
+    Alias: {$ref: "#/components/schemas/Word"}
+"##,
+        );
+        let named = |name: &str| {
+            let id = m.types.iter().find(|(_, d)| d.wire_name == name).unwrap_or_else(|| panic!("{name}")).0;
+            json_kinds(&TypeRef::Named(id.clone()), &m)
+        };
+        assert_eq!(named("Obj"), JsonKinds::OBJECT);
+        assert_eq!(named("Word"), JsonKinds::STRING);
+        assert_eq!(named("Open"), JsonKinds::STRING);
+        // A tagged union keeps what it cannot place as JSON, whatever it is.
+        let tagged = m.types.values().find(|d| d.wire_name == "Tagged").unwrap();
+        assert!(matches!(tagged.kind, TypeKind::Tagged(_)), "{:?}", tagged.kind);
+        assert_eq!(named("Tagged"), JsonKinds::ANY);
+        assert_eq!(named("Inner").names(), ["ARRAY", "NUMBER"]);
+        assert_eq!(named("Outer").names(), ["OBJECT", "ARRAY", "STRING", "NUMBER"]);
+        assert_eq!(json_kinds(&TypeRef::Map(Box::new(TypeRef::Bool)), &m), JsonKinds::OBJECT);
+        assert_eq!(json_kinds(&TypeRef::Bool, &m), JsonKinds::BOOL);
+        assert_eq!(json_kinds(&TypeRef::F64, &m), JsonKinds::NUMBER);
+        assert_eq!(json_kinds(&TypeRef::Json, &m).names().len(), 6);
     }
 
     const OLD: &str = r##"

@@ -922,17 +922,27 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
     // branch knows, or whose tag differs, never wins; a perfect fit ends the
     // search. Written by hand so each variant is read from one JSON value
     // without serde's buffering code.
+    // A variant that cannot take the value's kind of JSON is not tried (see
+    // `api::json_kinds`).
     let rt = &paths.runtime;
-    let attempts = variants.iter().map(|v| {
+    let kinds: Vec<crate::api::JsonKinds> = variants.iter().map(|v| crate::api::json_kinds(&v.ty, model)).collect();
+    let any_kind = crate::api::JsonKinds::ANY;
+    let attempts = variants.iter().zip(&kinds).map(|(v, &kinds)| {
         let id = ident(&v.rust_name);
-        quote! {
+        let attempt = quote! {
             if let ::std::option::Option::Some(attempt) = #rt::de::variant(&node) {
                 let misfit = attempt.misfit();
                 if misfit == 0 { return ::std::result::Result::Ok(#name::#id(attempt.accept())); }
                 #rt::de::keep_best(&mut best, misfit, attempt.map(#name::#id));
             }
+        };
+        if kinds == any_kind {
+            return attempt;
         }
+        let names = kinds.names().into_iter().map(|n| format_ident!("{}", n));
+        quote!(if kind & (#(#rt::de::kind::#names)|*) != 0 { #attempt })
     });
+    let kind = kinds.iter().any(|&k| k != any_kind).then(|| quote!(let kind = #rt::de::json_kind(&node);));
     let tried: Vec<String> = variants.iter().map(|v| v.rust_name.clone()).collect();
     let expected = format!("a value matching one variant of `{name}` (tried {})", tried.join(", "));
     let mut out = quote! {
@@ -948,6 +958,7 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
         Reads::Node,
         quote! {
             let mut best: ::std::option::Option<(usize, #rt::de::Attempt<#name>)> = ::std::option::Option::None;
+            #kind
             #(#attempts)*
             match best {
                 ::std::option::Option::Some((_, attempt)) => ::std::result::Result::Ok(attempt.accept()),

@@ -1102,6 +1102,51 @@ impl<T> Attempt<T> {
     }
 }
 
+/// Kinds of JSON value, as bits: what each variant of an untagged union can
+/// be read from. The generator decides a variant's kinds from its type (an
+/// object type takes objects only, a string enum strings) and the union
+/// tries a variant only when the value's kind ([`json_kind`]) is among them:
+/// each attempt in vain built an error with a formatted message, seventeen
+/// in a Responses API response (a tool choice of `"auto"` went through
+/// eight object variants first).
+pub mod kind {
+    /// An object.
+    pub const OBJECT: u8 = 1;
+    /// An array.
+    pub const ARRAY: u8 = 2;
+    /// A string.
+    pub const STRING: u8 = 4;
+    /// A number.
+    pub const NUMBER: u8 = 8;
+    /// `true` or `false`.
+    pub const BOOL: u8 = 16;
+    /// `null`.
+    pub const NULL: u8 = 32;
+}
+
+/// The [`kind`] of the value `node` holds, from its first byte (anything
+/// that is not another kind is taken for a number: its reader checks it).
+pub fn json_kind(node: &Node) -> u8 {
+    match node {
+        Node::Text(text) => match text.trim_start().as_bytes().first() {
+            Some(b'{') => kind::OBJECT,
+            Some(b'[') => kind::ARRAY,
+            Some(b'"') => kind::STRING,
+            Some(b't' | b'f') => kind::BOOL,
+            Some(b'n') => kind::NULL,
+            _ => kind::NUMBER,
+        },
+        Node::Value(value) => match **value {
+            Value::Object(_) => kind::OBJECT,
+            Value::Array(_) => kind::ARRAY,
+            Value::String(_) => kind::STRING,
+            Value::Bool(_) => kind::BOOL,
+            Value::Null => kind::NULL,
+            Value::Number(_) => kind::NUMBER,
+        },
+    }
+}
+
 /// `value` read as `T`, or `None` (one attempt of an untagged union). Reads
 /// through a reference: a failed attempt must not cost a copy of the value.
 pub fn variant<T: DeserializeOwned>(node: &Node) -> Option<Attempt<T>> {
@@ -1547,6 +1592,35 @@ mod tests {
             let err = strict(|| read(&mut o)).unwrap_err().to_string();
             assert_eq!(err, "missing field `n`");
         }
+    }
+
+    #[test]
+    fn a_node_kind_is_its_first_byte_or_its_value() {
+        let cases = [
+            ("{}", kind::OBJECT),
+            ("[1]", kind::ARRAY),
+            ("\"a\"", kind::STRING),
+            ("-1.5", kind::NUMBER),
+            ("7", kind::NUMBER),
+            ("true", kind::BOOL),
+            ("false", kind::BOOL),
+            ("null", kind::NULL),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(json_kind(&Node::Text(text)), expected, "{text}");
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(json_kind(&Node::Value(Box::new(value))), expected, "{text}");
+        }
+        assert_eq!(json_kind(&Node::Text(" \n{}")), kind::OBJECT);
+        let all = [
+            kind::OBJECT,
+            kind::ARRAY,
+            kind::STRING,
+            kind::NUMBER,
+            kind::BOOL,
+            kind::NULL,
+        ];
+        assert_eq!(all.iter().fold(0, |a, k| a | k), 63, "one bit each");
     }
 
     #[test]

@@ -1408,73 +1408,87 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<AssistantsApiResponseFormatOption>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantsApiResponseFormatOption::ResponseFormatJsonSchema(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantsApiResponseFormatOption::ResponseFormatJsonSchema(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                AssistantsApiResponseFormatOption::ResponseFormatJsonSchema,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(AssistantsApiResponseFormatOption::ResponseFormatJsonSchema),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantsApiResponseFormatOption::ResponseFormatText(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantsApiResponseFormatOption::ResponseFormatText(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(AssistantsApiResponseFormatOption::ResponseFormatText),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(AssistantsApiResponseFormatOption::ResponseFormatText),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantsApiResponseFormatOption::ResponseFormatJsonObject(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantsApiResponseFormatOption::ResponseFormatJsonObject(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                AssistantsApiResponseFormatOption::ResponseFormatJsonObject,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(AssistantsApiResponseFormatOption::ResponseFormatJsonObject),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantsApiResponseFormatOption::Auto(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantsApiResponseFormatOption::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(AssistantsApiResponseFormatOption::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(AssistantsApiResponseFormatOption::Auto),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -1675,35 +1689,42 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<AssistantsApiToolChoiceOption>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantsApiToolChoiceOption::NamedToolChoice(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantsApiToolChoiceOption::NamedToolChoice(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(AssistantsApiToolChoiceOption::NamedToolChoice),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(AssistantsApiToolChoiceOption::NamedToolChoice),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantsApiToolChoiceOption::Mode(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantsApiToolChoiceOption::Mode(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(AssistantsApiToolChoiceOption::Mode),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(AssistantsApiToolChoiceOption::Mode),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -4360,37 +4381,42 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<CreateMessageRequestContent>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateMessageRequestContent::TextContent(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateMessageRequestContent::TextContent(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateMessageRequestContent::TextContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateMessageRequestContent::TextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateMessageRequestContent::ArrayOfContentParts(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateMessageRequestContent::ArrayOfContentParts(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateMessageRequestContent::ArrayOfContentParts),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateMessageRequestContent::ArrayOfContentParts),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

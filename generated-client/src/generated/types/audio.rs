@@ -871,39 +871,45 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateTranscriptionRequestChunkingStrategy::VadConfig(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateTranscriptionRequestChunkingStrategy::VadConfig(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(CreateTranscriptionRequestChunkingStrategy::VadConfig),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateTranscriptionRequestChunkingStrategy::VadConfig),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateTranscriptionRequestChunkingStrategy::Auto(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateTranscriptionRequestChunkingStrategy::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateTranscriptionRequestChunkingStrategy::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateTranscriptionRequestChunkingStrategy::Auto),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -1243,50 +1249,57 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<CreateTranscriptionResponse>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateTranscriptionResponse::DiarizedJson(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateTranscriptionResponse::DiarizedJson(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateTranscriptionResponse::DiarizedJson),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateTranscriptionResponse::DiarizedJson),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateTranscriptionResponse::VerboseJson(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateTranscriptionResponse::VerboseJson(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateTranscriptionResponse::VerboseJson),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateTranscriptionResponse::VerboseJson),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateTranscriptionResponse::Json(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateTranscriptionResponse::Json(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateTranscriptionResponse::Json),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateTranscriptionResponse::Json),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -2284,35 +2297,40 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<CreateTranslationResponse>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateTranslationResponse::VerboseJson(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateTranslationResponse::VerboseJson(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateTranslationResponse::VerboseJson),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateTranslationResponse::VerboseJson),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateTranslationResponse::Json(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateTranslationResponse::Json(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateTranslationResponse::Json),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateTranslationResponse::Json),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

@@ -3759,43 +3759,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestAssistantMessageContent::TextContent(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestAssistantMessageContent::TextContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                ChatCompletionRequestAssistantMessageContent::TextContent,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(ChatCompletionRequestAssistantMessageContent::TextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestAssistantMessageContent::ArrayOfContentParts(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestAssistantMessageContent::ArrayOfContentParts(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                ChatCompletionRequestAssistantMessageContent::ArrayOfContentParts,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            ChatCompletionRequestAssistantMessageContent::ArrayOfContentParts,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -4312,43 +4319,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestDeveloperMessageContent::TextContent(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestDeveloperMessageContent::TextContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                ChatCompletionRequestDeveloperMessageContent::TextContent,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(ChatCompletionRequestDeveloperMessageContent::TextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestDeveloperMessageContent::ArrayOfContentParts(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestDeveloperMessageContent::ArrayOfContentParts(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                ChatCompletionRequestDeveloperMessageContent::ArrayOfContentParts,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            ChatCompletionRequestDeveloperMessageContent::ArrayOfContentParts,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -6612,42 +6626,48 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestSystemMessageContent::TextContent(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestSystemMessageContent::TextContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(ChatCompletionRequestSystemMessageContent::TextContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatCompletionRequestSystemMessageContent::TextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestSystemMessageContent::ArrayOfContentParts(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestSystemMessageContent::ArrayOfContentParts(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                ChatCompletionRequestSystemMessageContent::ArrayOfContentParts,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            ChatCompletionRequestSystemMessageContent::ArrayOfContentParts,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -6951,42 +6971,47 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
                     crate::runtime::de::Attempt<ChatCompletionRequestToolMessageContent>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestToolMessageContent::TextContent(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestToolMessageContent::TextContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatCompletionRequestToolMessageContent::TextContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatCompletionRequestToolMessageContent::TextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestToolMessageContent::ArrayOfContentParts(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestToolMessageContent::ArrayOfContentParts(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                ChatCompletionRequestToolMessageContent::ArrayOfContentParts,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            ChatCompletionRequestToolMessageContent::ArrayOfContentParts,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -7297,42 +7322,47 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
                     crate::runtime::de::Attempt<ChatCompletionRequestUserMessageContent>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestUserMessageContent::TextContent(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestUserMessageContent::TextContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatCompletionRequestUserMessageContent::TextContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatCompletionRequestUserMessageContent::TextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionRequestUserMessageContent::ArrayOfContentParts(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionRequestUserMessageContent::ArrayOfContentParts(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                ChatCompletionRequestUserMessageContent::ArrayOfContentParts,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            ChatCompletionRequestUserMessageContent::ArrayOfContentParts,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -8590,69 +8620,83 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ChatCompletionToolChoiceOption>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionToolChoiceOption::AllowedToolsChoice(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionToolChoiceOption::AllowedToolsChoice(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatCompletionToolChoiceOption::AllowedToolsChoice),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatCompletionToolChoiceOption::AllowedToolsChoice),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionToolChoiceOption::NamedToolChoice(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionToolChoiceOption::NamedToolChoice(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatCompletionToolChoiceOption::NamedToolChoice),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatCompletionToolChoiceOption::NamedToolChoice),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionToolChoiceOption::NamedToolChoiceCustom(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionToolChoiceOption::NamedToolChoiceCustom(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(ChatCompletionToolChoiceOption::NamedToolChoiceCustom),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatCompletionToolChoiceOption::NamedToolChoiceCustom),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatCompletionToolChoiceOption::ToolChoiceMode(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatCompletionToolChoiceOption::ToolChoiceMode(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatCompletionToolChoiceOption::ToolChoiceMode),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatCompletionToolChoiceOption::ToolChoiceMode),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -9830,40 +9874,47 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
                     crate::runtime::de::Attempt<CreateChatCompletionRequestFunctionCall>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateChatCompletionRequestFunctionCall::Mode(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateChatCompletionRequestFunctionCall::Mode(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateChatCompletionRequestFunctionCall::Mode),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateChatCompletionRequestFunctionCall::Mode),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -12669,35 +12720,42 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<PredictionContentContent>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        PredictionContentContent::TextContent(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            PredictionContentContent::TextContent(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(PredictionContentContent::TextContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(PredictionContentContent::TextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        PredictionContentContent::ArrayOfContentParts(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            PredictionContentContent::ArrayOfContentParts(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(PredictionContentContent::ArrayOfContentParts),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(PredictionContentContent::ArrayOfContentParts),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

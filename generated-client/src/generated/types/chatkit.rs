@@ -1517,65 +1517,74 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ChatkitWorkflowStateVariablesValue>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatkitWorkflowStateVariablesValue::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatkitWorkflowStateVariablesValue::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatkitWorkflowStateVariablesValue::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatkitWorkflowStateVariablesValue::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatkitWorkflowStateVariablesValue::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatkitWorkflowStateVariablesValue::Integer(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatkitWorkflowStateVariablesValue::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatkitWorkflowStateVariablesValue::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatkitWorkflowStateVariablesValue::Boolean(attempt.accept()),
+            if kind & (crate::runtime::de::kind::BOOL) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatkitWorkflowStateVariablesValue::Boolean(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatkitWorkflowStateVariablesValue::Boolean),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatkitWorkflowStateVariablesValue::Boolean),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ChatkitWorkflowStateVariablesValue::Number(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ChatkitWorkflowStateVariablesValue::Number(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ChatkitWorkflowStateVariablesValue::Number),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ChatkitWorkflowStateVariablesValue::Number),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -6337,65 +6346,74 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<WorkflowParamStateVariablesValue>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        WorkflowParamStateVariablesValue::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            WorkflowParamStateVariablesValue::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(WorkflowParamStateVariablesValue::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(WorkflowParamStateVariablesValue::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        WorkflowParamStateVariablesValue::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            WorkflowParamStateVariablesValue::Integer(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(WorkflowParamStateVariablesValue::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(WorkflowParamStateVariablesValue::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        WorkflowParamStateVariablesValue::Boolean(attempt.accept()),
+            if kind & (crate::runtime::de::kind::BOOL) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            WorkflowParamStateVariablesValue::Boolean(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(WorkflowParamStateVariablesValue::Boolean),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(WorkflowParamStateVariablesValue::Boolean),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        WorkflowParamStateVariablesValue::Number(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            WorkflowParamStateVariablesValue::Number(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(WorkflowParamStateVariablesValue::Number),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(WorkflowParamStateVariablesValue::Number),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

@@ -280,65 +280,74 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<CreateEmbeddingRequestInput>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateEmbeddingRequestInput::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateEmbeddingRequestInput::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateEmbeddingRequestInput::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateEmbeddingRequestInput::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateEmbeddingRequestInput::Texts(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateEmbeddingRequestInput::Texts(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateEmbeddingRequestInput::Texts),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateEmbeddingRequestInput::Texts),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateEmbeddingRequestInput::Tokens(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateEmbeddingRequestInput::Tokens(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateEmbeddingRequestInput::Tokens),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateEmbeddingRequestInput::Tokens),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateEmbeddingRequestInput::TokenArrays(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateEmbeddingRequestInput::TokenArrays(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateEmbeddingRequestInput::TokenArrays),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateEmbeddingRequestInput::TokenArrays),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

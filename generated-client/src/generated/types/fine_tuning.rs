@@ -401,35 +401,42 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSize {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<CreateFineTuningJobRequestBatchSize>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateFineTuningJobRequestBatchSize::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateFineTuningJobRequestBatchSize::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateFineTuningJobRequestBatchSize::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateFineTuningJobRequestBatchSize::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateFineTuningJobRequestBatchSize::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateFineTuningJobRequestBatchSize::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateFineTuningJobRequestBatchSize::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateFineTuningJobRequestBatchSize::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -963,39 +970,48 @@ for CreateFineTuningJobRequestLearningRateMultiplier {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateFineTuningJobRequestLearningRateMultiplier::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateFineTuningJobRequestLearningRateMultiplier::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(CreateFineTuningJobRequestLearningRateMultiplier::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateFineTuningJobRequestLearningRateMultiplier::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateFineTuningJobRequestLearningRateMultiplier::Number(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateFineTuningJobRequestLearningRateMultiplier::Number(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                CreateFineTuningJobRequestLearningRateMultiplier::Number,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateFineTuningJobRequestLearningRateMultiplier::Number),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -1244,35 +1260,40 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochs {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<CreateFineTuningJobRequestNEpochs>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateFineTuningJobRequestNEpochs::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateFineTuningJobRequestNEpochs::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateFineTuningJobRequestNEpochs::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateFineTuningJobRequestNEpochs::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CreateFineTuningJobRequestNEpochs::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CreateFineTuningJobRequestNEpochs::Integer(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CreateFineTuningJobRequestNEpochs::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CreateFineTuningJobRequestNEpochs::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -1925,35 +1946,42 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<FineTuneDpoHyperparametersBatchSize>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersBatchSize::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersBatchSize::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneDpoHyperparametersBatchSize::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersBatchSize::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersBatchSize::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersBatchSize::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneDpoHyperparametersBatchSize::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersBatchSize::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -2130,35 +2158,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<FineTuneDpoHyperparametersBeta>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersBeta::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersBeta::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneDpoHyperparametersBeta::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersBeta::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersBeta::Number(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersBeta::Number(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneDpoHyperparametersBeta::Number),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersBeta::Number),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -2340,39 +2373,48 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersLearningRateMultiplier::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersLearningRateMultiplier::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(FineTuneDpoHyperparametersLearningRateMultiplier::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersLearningRateMultiplier::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersLearningRateMultiplier::Number(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersLearningRateMultiplier::Number(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneDpoHyperparametersLearningRateMultiplier::Number,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersLearningRateMultiplier::Number),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -2552,35 +2594,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<FineTuneDpoHyperparametersNEpochs>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersNEpochs::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersNEpochs::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneDpoHyperparametersNEpochs::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersNEpochs::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneDpoHyperparametersNEpochs::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneDpoHyperparametersNEpochs::Integer(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneDpoHyperparametersNEpochs::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneDpoHyperparametersNEpochs::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -3383,39 +3430,45 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersBatchSize::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersBatchSize::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneReinforcementHyperparametersBatchSize::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneReinforcementHyperparametersBatchSize::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersBatchSize::Integer(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersBatchSize::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(FineTuneReinforcementHyperparametersBatchSize::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneReinforcementHyperparametersBatchSize::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -3599,43 +3652,50 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersComputeMultiplier::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersComputeMultiplier::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneReinforcementHyperparametersComputeMultiplier::Auto,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(FineTuneReinforcementHyperparametersComputeMultiplier::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersComputeMultiplier::Number(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersComputeMultiplier::Number(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneReinforcementHyperparametersComputeMultiplier::Number,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            FineTuneReinforcementHyperparametersComputeMultiplier::Number,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -3829,40 +3889,48 @@ for FineTuneReinforcementHyperparametersEvalInterval {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersEvalInterval::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersEvalInterval::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(FineTuneReinforcementHyperparametersEvalInterval::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneReinforcementHyperparametersEvalInterval::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersEvalInterval::Integer(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersEvalInterval::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneReinforcementHyperparametersEvalInterval::Integer,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(FineTuneReinforcementHyperparametersEvalInterval::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -4047,39 +4115,48 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersEvalSamples::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersEvalSamples::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(FineTuneReinforcementHyperparametersEvalSamples::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneReinforcementHyperparametersEvalSamples::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersEvalSamples::Integer(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersEvalSamples::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneReinforcementHyperparametersEvalSamples::Integer,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneReinforcementHyperparametersEvalSamples::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -4355,45 +4432,50 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersLearningRateMultiplier::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersLearningRateMultiplier::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneReinforcementHyperparametersLearningRateMultiplier::Auto,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            FineTuneReinforcementHyperparametersLearningRateMultiplier::Auto,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersLearningRateMultiplier::Number(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersLearningRateMultiplier::Number(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneReinforcementHyperparametersLearningRateMultiplier::Number,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            FineTuneReinforcementHyperparametersLearningRateMultiplier::Number,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -4495,39 +4577,44 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersNEpochs::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersNEpochs::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneReinforcementHyperparametersNEpochs::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneReinforcementHyperparametersNEpochs::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneReinforcementHyperparametersNEpochs::Integer(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneReinforcementHyperparametersNEpochs::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneReinforcementHyperparametersNEpochs::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneReinforcementHyperparametersNEpochs::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -5218,39 +5305,44 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneSupervisedHyperparametersBatchSize::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneSupervisedHyperparametersBatchSize::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneSupervisedHyperparametersBatchSize::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneSupervisedHyperparametersBatchSize::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneSupervisedHyperparametersBatchSize::Integer(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneSupervisedHyperparametersBatchSize::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneSupervisedHyperparametersBatchSize::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneSupervisedHyperparametersBatchSize::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -5433,45 +5525,50 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneSupervisedHyperparametersLearningRateMultiplier::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneSupervisedHyperparametersLearningRateMultiplier::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneSupervisedHyperparametersLearningRateMultiplier::Auto,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            FineTuneSupervisedHyperparametersLearningRateMultiplier::Auto,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneSupervisedHyperparametersLearningRateMultiplier::Number(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneSupervisedHyperparametersLearningRateMultiplier::Number(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                FineTuneSupervisedHyperparametersLearningRateMultiplier::Number,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            FineTuneSupervisedHyperparametersLearningRateMultiplier::Number,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -5663,37 +5760,44 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
                     crate::runtime::de::Attempt<FineTuneSupervisedHyperparametersNEpochs>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneSupervisedHyperparametersNEpochs::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneSupervisedHyperparametersNEpochs::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneSupervisedHyperparametersNEpochs::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneSupervisedHyperparametersNEpochs::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuneSupervisedHyperparametersNEpochs::Integer(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuneSupervisedHyperparametersNEpochs::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuneSupervisedHyperparametersNEpochs::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuneSupervisedHyperparametersNEpochs::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -6560,35 +6664,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<FineTuningJobBatchSize>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuningJobBatchSize::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuningJobBatchSize::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuningJobBatchSize::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuningJobBatchSize::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuningJobBatchSize::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuningJobBatchSize::Integer(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuningJobBatchSize::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuningJobBatchSize::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -7496,35 +7605,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<FineTuningJobLearningRateMultiplier>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuningJobLearningRateMultiplier::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuningJobLearningRateMultiplier::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuningJobLearningRateMultiplier::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuningJobLearningRateMultiplier::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuningJobLearningRateMultiplier::Number(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuningJobLearningRateMultiplier::Number(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuningJobLearningRateMultiplier::Number),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuningJobLearningRateMultiplier::Number),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -7673,35 +7787,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<FineTuningJobNEpochs>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuningJobNEpochs::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuningJobNEpochs::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuningJobNEpochs::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuningJobNEpochs::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        FineTuningJobNEpochs::Integer(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            FineTuningJobNEpochs::Integer(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(FineTuningJobNEpochs::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(FineTuningJobNEpochs::Integer),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

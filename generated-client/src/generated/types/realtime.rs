@@ -4017,39 +4017,45 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestGaMaxOutputTokens::Integer(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestGaMaxOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(RealtimeSessionCreateRequestGaMaxOutputTokens::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateRequestGaMaxOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestGaMaxOutputTokens::Inf(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestGaMaxOutputTokens::Inf(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeSessionCreateRequestGaMaxOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateRequestGaMaxOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -4705,60 +4711,70 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
                     crate::runtime::de::Attempt<RealtimeSessionCreateRequestGaToolChoice>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestGaToolChoice::ToolChoiceFunction(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestGaToolChoice::ToolChoiceFunction(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateRequestGaToolChoice::ToolChoiceFunction,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateRequestGaToolChoice::ToolChoiceFunction,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestGaToolChoice::ToolChoiceMcp(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestGaToolChoice::ToolChoiceMcp(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(RealtimeSessionCreateRequestGaToolChoice::ToolChoiceMcp),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateRequestGaToolChoice::ToolChoiceMcp),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestGaToolChoice::ToolChoiceOptions(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestGaToolChoice::ToolChoiceOptions(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateRequestGaToolChoice::ToolChoiceOptions,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(RealtimeSessionCreateRequestGaToolChoice::ToolChoiceOptions),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -4959,42 +4975,50 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestGaTracingConfiguration::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestGaTracingConfiguration::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateRequestGaTracingConfiguration::Auto,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateRequestGaTracingConfiguration::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestGaTracingConfiguration::TracingConfiguration(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestGaTracingConfiguration::TracingConfiguration(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateRequestGaTracingConfiguration::TracingConfiguration,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateRequestGaTracingConfiguration::TracingConfiguration,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -5439,42 +5463,50 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestMaxResponseOutputTokens::Integer(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestMaxResponseOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateRequestMaxResponseOutputTokens::Integer,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateRequestMaxResponseOutputTokens::Integer,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestMaxResponseOutputTokens::Inf(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestMaxResponseOutputTokens::Inf(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateRequestMaxResponseOutputTokens::Inf,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateRequestMaxResponseOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -5989,42 +6021,48 @@ for RealtimeSessionCreateRequestTracingConfiguration {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestTracingConfiguration::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestTracingConfiguration::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(RealtimeSessionCreateRequestTracingConfiguration::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateRequestTracingConfiguration::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateRequestTracingConfiguration::TracingConfiguration(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateRequestTracingConfiguration::TracingConfiguration(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateRequestTracingConfiguration::TracingConfiguration,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateRequestTracingConfiguration::TracingConfiguration,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -7185,39 +7223,45 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseGaMaxOutputTokens::Integer(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseGaMaxOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(RealtimeSessionCreateResponseGaMaxOutputTokens::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateResponseGaMaxOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseGaMaxOutputTokens::Inf(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseGaMaxOutputTokens::Inf(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeSessionCreateResponseGaMaxOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateResponseGaMaxOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -7779,62 +7823,72 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseGaToolChoice::ToolChoiceFunction(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseGaToolChoice::ToolChoiceFunction(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateResponseGaToolChoice::ToolChoiceFunction,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateResponseGaToolChoice::ToolChoiceFunction,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseGaToolChoice::ToolChoiceMcp(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseGaToolChoice::ToolChoiceMcp(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateResponseGaToolChoice::ToolChoiceMcp,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateResponseGaToolChoice::ToolChoiceMcp),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseGaToolChoice::ToolChoiceOptions(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseGaToolChoice::ToolChoiceOptions(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateResponseGaToolChoice::ToolChoiceOptions,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateResponseGaToolChoice::ToolChoiceOptions,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -7999,43 +8053,50 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseGaTracingConfiguration::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseGaTracingConfiguration::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateResponseGaTracingConfiguration::Auto,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(RealtimeSessionCreateResponseGaTracingConfiguration::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseGaTracingConfiguration::TracingConfiguration(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseGaTracingConfiguration::TracingConfiguration(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateResponseGaTracingConfiguration::TracingConfiguration,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateResponseGaTracingConfiguration::TracingConfiguration,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -8521,39 +8582,45 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseMaxOutputTokens::Integer(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseMaxOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(RealtimeSessionCreateResponseMaxOutputTokens::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateResponseMaxOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseMaxOutputTokens::Inf(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseMaxOutputTokens::Inf(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeSessionCreateResponseMaxOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateResponseMaxOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -8926,42 +8993,48 @@ for RealtimeSessionCreateResponseTracingConfiguration {
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseTracingConfiguration::Auto(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseTracingConfiguration::Auto(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(RealtimeSessionCreateResponseTracingConfiguration::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionCreateResponseTracingConfiguration::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionCreateResponseTracingConfiguration::TracingConfiguration(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionCreateResponseTracingConfiguration::TracingConfiguration(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionCreateResponseTracingConfiguration::TracingConfiguration,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeSessionCreateResponseTracingConfiguration::TracingConfiguration,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -13134,35 +13207,42 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<RealtimeTruncation>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeTruncation::RetentionRatioTruncation(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeTruncation::RetentionRatioTruncation(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeTruncation::RetentionRatioTruncation),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeTruncation::RetentionRatioTruncation),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeTruncation::Mode(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeTruncation::Mode(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeTruncation::Mode),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeTruncation::Mode),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

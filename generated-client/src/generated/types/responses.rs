@@ -6266,40 +6266,45 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolContainer {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaCodeInterpreterToolContainer>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaCodeInterpreterToolContainer::AutoCodeInterpreterToolParam(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaCodeInterpreterToolContainer::AutoCodeInterpreterToolParam(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                BetaCodeInterpreterToolContainer::AutoCodeInterpreterToolParam,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            BetaCodeInterpreterToolContainer::AutoCodeInterpreterToolParam,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaCodeInterpreterToolContainer::Text(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaCodeInterpreterToolContainer::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaCodeInterpreterToolContainer::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaCodeInterpreterToolContainer::Text),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -6963,37 +6968,44 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBodyInput
                     crate::runtime::de::Attempt<BetaCompactResponseMethodPublicBodyInput>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaCompactResponseMethodPublicBodyInput::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaCompactResponseMethodPublicBodyInput::Text(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaCompactResponseMethodPublicBodyInput::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaCompactResponseMethodPublicBodyInput::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaCompactResponseMethodPublicBodyInput::InputItems(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaCompactResponseMethodPublicBodyInput::InputItems(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaCompactResponseMethodPublicBodyInput::InputItems),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaCompactResponseMethodPublicBodyInput::InputItems),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -7852,35 +7864,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterListItem {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaComparisonFilterListItem>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaComparisonFilterListItem::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaComparisonFilterListItem::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaComparisonFilterListItem::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaComparisonFilterListItem::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaComparisonFilterListItem::Number(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaComparisonFilterListItem::Number(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaComparisonFilterListItem::Number),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaComparisonFilterListItem::Number),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -8062,65 +8079,74 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaComparisonFilterValue>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaComparisonFilterValue::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaComparisonFilterValue::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaComparisonFilterValue::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaComparisonFilterValue::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaComparisonFilterValue::Number(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaComparisonFilterValue::Number(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaComparisonFilterValue::Number),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaComparisonFilterValue::Number),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaComparisonFilterValue::Boolean(attempt.accept()),
+            if kind & (crate::runtime::de::kind::BOOL) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaComparisonFilterValue::Boolean(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaComparisonFilterValue::Boolean),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaComparisonFilterValue::Boolean),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaComparisonFilterValue::List(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaComparisonFilterValue::List(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaComparisonFilterValue::List),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaComparisonFilterValue::List),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -8335,20 +8361,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterFiltersItem {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaCompoundFilterFiltersItem>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaCompoundFilterFiltersItem::ComparisonFilter(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaCompoundFilterFiltersItem::ComparisonFilter(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaCompoundFilterFiltersItem::ComparisonFilter),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaCompoundFilterFiltersItem::ComparisonFilter),
-                );
             }
             if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
                 &node,
@@ -12580,35 +12611,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaConversationParam>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaConversationParam::ConversationObject(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaConversationParam::ConversationObject(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaConversationParam::ConversationObject),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaConversationParam::ConversationObject),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaConversationParam::ConversationId(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaConversationParam::ConversationId(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaConversationParam::ConversationId),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaConversationParam::ConversationId),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -14577,37 +14613,44 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputOutput {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaCustomToolCallOutputOutput>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaCustomToolCallOutputOutput::StringOutput(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaCustomToolCallOutputOutput::StringOutput(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaCustomToolCallOutputOutput::StringOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaCustomToolCallOutputOutput::StringOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaCustomToolCallOutputOutput::OutputContentList(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaCustomToolCallOutputOutput::OutputContentList(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaCustomToolCallOutputOutput::OutputContentList),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaCustomToolCallOutputOutput::OutputContentList),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -16578,37 +16621,42 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageContent {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaEasyInputMessageContent>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaEasyInputMessageContent::TextInput(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaEasyInputMessageContent::TextInput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaEasyInputMessageContent::TextInput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaEasyInputMessageContent::TextInput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaEasyInputMessageContent::InputMessageContentList(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaEasyInputMessageContent::InputMessageContentList(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaEasyInputMessageContent::InputMessageContentList),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaEasyInputMessageContent::InputMessageContentList),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -19384,35 +19432,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamOutput {
                     crate::runtime::de::Attempt<BetaFunctionCallOutputItemParamOutput>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaFunctionCallOutputItemParamOutput::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaFunctionCallOutputItemParamOutput::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaFunctionCallOutputItemParamOutput::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaFunctionCallOutputItemParamOutput::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaFunctionCallOutputItemParamOutput::List(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaFunctionCallOutputItemParamOutput::List(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaFunctionCallOutputItemParamOutput::List),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaFunctionCallOutputItemParamOutput::List),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -23322,37 +23375,44 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaFunctionToolCallOutputOutput>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaFunctionToolCallOutputOutput::StringOutput(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaFunctionToolCallOutputOutput::StringOutput(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaFunctionToolCallOutputOutput::StringOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaFunctionToolCallOutputOutput::StringOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaFunctionToolCallOutputOutput::OutputContentList(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaFunctionToolCallOutputOutput::OutputContentList(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaFunctionToolCallOutputOutput::OutputContentList),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaFunctionToolCallOutputOutput::OutputContentList),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -28283,95 +28343,108 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaInputItem>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputItem::ProgramItemParam(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputItem::ProgramItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputItem::ProgramItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputItem::ProgramItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputItem::ProgramOutputItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputItem::ProgramOutputItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputItem::ProgramOutputItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputItem::ProgramOutputItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputItem::EasyInputMessage(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputItem::EasyInputMessage(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputItem::EasyInputMessage),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputItem::EasyInputMessage),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputItem::CompactionTriggerItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputItem::CompactionTriggerItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputItem::CompactionTriggerItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputItem::CompactionTriggerItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputItem::ItemReferenceParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputItem::ItemReferenceParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputItem::ItemReferenceParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputItem::ItemReferenceParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputItem::Item(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputItem::Item(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputItem::Item),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputItem::Item),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -29221,35 +29294,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputParam {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaInputParam>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputParam::TextInput(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputParam::TextInput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputParam::TextInput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputParam::TextInput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaInputParam::InputItemList(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaInputParam::InputItemList(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaInputParam::InputItemList),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaInputParam::InputItemList),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -29830,455 +29908,516 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaItem>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::CodeInterpreterToolCall(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::CodeInterpreterToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::CodeInterpreterToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::CodeInterpreterToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::OutputMessage(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::OutputMessage(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::OutputMessage),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::OutputMessage),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ComputerToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ComputerToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ComputerToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ComputerToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::LocalShellToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::LocalShellToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::LocalShellToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::LocalShellToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::McpApprovalRequest(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::McpApprovalRequest(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::McpApprovalRequest),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::McpApprovalRequest),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::McpToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::McpToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::McpToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::McpToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::FileSearchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::FileSearchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::FileSearchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::FileSearchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::WebSearchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::WebSearchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::WebSearchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::WebSearchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::FunctionToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::FunctionToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::FunctionToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::FunctionToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::AgentMessageItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::AgentMessageItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::AgentMessageItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::AgentMessageItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::MultiAgentCallItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::MultiAgentCallItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::MultiAgentCallItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::MultiAgentCallItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::MultiAgentCallOutputItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::MultiAgentCallOutputItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::MultiAgentCallOutputItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::MultiAgentCallOutputItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ImageGenToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ImageGenToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ImageGenToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ImageGenToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ApplyPatchToolCallItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ApplyPatchToolCallItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ApplyPatchToolCallItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ApplyPatchToolCallItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::McpListTools(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::McpListTools(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::McpListTools),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::McpListTools),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::CustomToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::CustomToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::CustomToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::CustomToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ComputerCallOutputItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ComputerCallOutputItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ComputerCallOutputItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ComputerCallOutputItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::AdditionalToolsItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::AdditionalToolsItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::AdditionalToolsItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::AdditionalToolsItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ReasoningItem(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ReasoningItem(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ReasoningItem),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ReasoningItem),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::LocalShellToolCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::LocalShellToolCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::LocalShellToolCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::LocalShellToolCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::FunctionShellCallItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::FunctionShellCallItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::FunctionShellCallItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::FunctionShellCallItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::FunctionShellCallOutputItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::FunctionShellCallOutputItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::FunctionShellCallOutputItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::FunctionShellCallOutputItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ApplyPatchToolCallOutputItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ApplyPatchToolCallOutputItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ApplyPatchToolCallOutputItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ApplyPatchToolCallOutputItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::McpApprovalResponse(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::McpApprovalResponse(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::McpApprovalResponse),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::McpApprovalResponse),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::CustomToolCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::CustomToolCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::CustomToolCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::CustomToolCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::InputMessage(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::InputMessage(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::InputMessage),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::InputMessage),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::FunctionCallOutputItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::FunctionCallOutputItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::FunctionCallOutputItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::FunctionCallOutputItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ToolSearchCallItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ToolSearchCallItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ToolSearchCallItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ToolSearchCallItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::ToolSearchOutputItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::ToolSearchOutputItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::ToolSearchOutputItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::ToolSearchOutputItemParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItem::CompactionSummaryItemParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItem::CompactionSummaryItemParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItem::CompactionSummaryItemParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItem::CompactionSummaryItemParam),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -31474,489 +31613,558 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaItemResource>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::FunctionToolCallResource(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::FunctionToolCallResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::FunctionToolCallResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::FunctionToolCallResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ToolSearchCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ToolSearchCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ToolSearchCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ToolSearchCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ToolSearchOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ToolSearchOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ToolSearchOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ToolSearchOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::CodeInterpreterToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::CodeInterpreterToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::CodeInterpreterToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::CodeInterpreterToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::FunctionShellCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::FunctionShellCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::FunctionShellCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::FunctionShellCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::FunctionShellCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::FunctionShellCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::FunctionShellCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::FunctionShellCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::CustomToolCallResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::CustomToolCallResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::CustomToolCallResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::CustomToolCallResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::OutputMessage(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::OutputMessage(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::OutputMessage),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::OutputMessage),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ComputerToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ComputerToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ComputerToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ComputerToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ComputerToolCallOutputResource(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ComputerToolCallOutputResource(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ComputerToolCallOutputResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ComputerToolCallOutputResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::AgentMessage(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::AgentMessage(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::AgentMessage),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::AgentMessage),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::MultiAgentCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::MultiAgentCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::MultiAgentCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::MultiAgentCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::MultiAgentCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::MultiAgentCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::MultiAgentCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::MultiAgentCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::Program(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::Program(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::Program),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::Program),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ProgramOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ProgramOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ProgramOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ProgramOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::LocalShellToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::LocalShellToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::LocalShellToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::LocalShellToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ApplyPatchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ApplyPatchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ApplyPatchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ApplyPatchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::McpApprovalRequest(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::McpApprovalRequest(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::McpApprovalRequest),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::McpApprovalRequest),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::McpToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::McpToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::McpToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::McpToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::CustomToolCallOutputResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::CustomToolCallOutputResource(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::CustomToolCallOutputResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::CustomToolCallOutputResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::FileSearchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::FileSearchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::FileSearchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::FileSearchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::WebSearchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::WebSearchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::WebSearchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::WebSearchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::FunctionToolCallOutputResource(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::FunctionToolCallOutputResource(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::FunctionToolCallOutputResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::FunctionToolCallOutputResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::AdditionalTools(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::AdditionalTools(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::AdditionalTools),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::AdditionalTools),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ImageGenToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ImageGenToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ImageGenToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ImageGenToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ApplyPatchToolCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ApplyPatchToolCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ApplyPatchToolCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ApplyPatchToolCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::McpListTools(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::McpListTools(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::McpListTools),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::McpListTools),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::McpApprovalResponseResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::McpApprovalResponseResource(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::McpApprovalResponseResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::McpApprovalResponseResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::InputMessageResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::InputMessageResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::InputMessageResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::InputMessageResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::ReasoningItem(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::ReasoningItem(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::ReasoningItem),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::ReasoningItem),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::CompactionBody(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::CompactionBody(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::CompactionBody),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::CompactionBody),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaItemResource::LocalShellToolCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaItemResource::LocalShellToolCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaItemResource::LocalShellToolCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaItemResource::LocalShellToolCallOutput),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -35952,35 +36160,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolAllowedTools {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaMcpToolAllowedTools>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaMcpToolAllowedTools::McpAllowedTools(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaMcpToolAllowedTools::McpAllowedTools(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaMcpToolAllowedTools::McpAllowedTools),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaMcpToolAllowedTools::McpAllowedTools),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaMcpToolAllowedTools::Filter(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaMcpToolAllowedTools::Filter(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaMcpToolAllowedTools::Filter),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaMcpToolAllowedTools::Filter),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -37223,39 +37436,44 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolRequireApproval {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaMcpToolRequireApproval>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaMcpToolRequireApproval::McpToolApprovalFilter(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaMcpToolRequireApproval::McpToolApprovalFilter(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaMcpToolRequireApproval::McpToolApprovalFilter),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaMcpToolRequireApproval::McpToolApprovalFilter),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaMcpToolRequireApproval::McpToolApprovalSetting(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaMcpToolRequireApproval::McpToolApprovalSetting(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaMcpToolRequireApproval::McpToolApprovalSetting),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaMcpToolRequireApproval::McpToolApprovalSetting),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -38055,35 +38273,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsCompaction {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaModelIdsCompaction>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaModelIdsCompaction::Responses(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaModelIdsCompaction::Responses(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaModelIdsCompaction::Responses),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaModelIdsCompaction::Responses),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaModelIdsCompaction::Text(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaModelIdsCompaction::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaModelIdsCompaction::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaModelIdsCompaction::Text),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -38181,35 +38404,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponses {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaModelIdsResponses>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaModelIdsResponses::Shared(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaModelIdsResponses::Shared(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaModelIdsResponses::Shared),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaModelIdsResponses::Shared),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaModelIdsResponses::ResponsesOnlyModel(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaModelIdsResponses::ResponsesOnlyModel(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaModelIdsResponses::ResponsesOnlyModel),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaModelIdsResponses::ResponsesOnlyModel),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -52912,35 +53140,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaResponseInstructions>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaResponseInstructions::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaResponseInstructions::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaResponseInstructions::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaResponseInstructions::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaResponseInstructions::InputItemList(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaResponseInstructions::InputItemList(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaResponseInstructions::InputItemList),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaResponseInstructions::InputItemList),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -55165,71 +55398,80 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaResponsePromptVariablesValue>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaResponsePromptVariablesValue::InputTextContent(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaResponsePromptVariablesValue::InputTextContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaResponsePromptVariablesValue::InputTextContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaResponsePromptVariablesValue::InputTextContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaResponsePromptVariablesValue::InputImageContent(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaResponsePromptVariablesValue::InputImageContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaResponsePromptVariablesValue::InputImageContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaResponsePromptVariablesValue::InputImageContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaResponsePromptVariablesValue::InputFileContent(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaResponsePromptVariablesValue::InputFileContent(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaResponsePromptVariablesValue::InputFileContent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaResponsePromptVariablesValue::InputFileContent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaResponsePromptVariablesValue::Text(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaResponsePromptVariablesValue::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaResponsePromptVariablesValue::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaResponsePromptVariablesValue::Text),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -63372,35 +63614,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBodyInput {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaTokenCountsBodyInput>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaTokenCountsBodyInput::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaTokenCountsBodyInput::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaTokenCountsBodyInput::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaTokenCountsBodyInput::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaTokenCountsBodyInput::InputItems(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaTokenCountsBodyInput::InputItems(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaTokenCountsBodyInput::InputItems),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaTokenCountsBodyInput::InputItems),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -65115,143 +65362,168 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaToolChoiceParam>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::Allowed(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::Allowed(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::Allowed),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::Allowed),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::Function(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::Function(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::Function),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::Function),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::Mcp(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::Mcp(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::Mcp),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::Mcp),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::Custom(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::Custom(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::Custom),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::Custom),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::Types(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::Types(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::Types),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::Types),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::SpecificProgrammaticToolCallingParam(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::SpecificProgrammaticToolCallingParam(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                BetaToolChoiceParam::SpecificProgrammaticToolCallingParam,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(BetaToolChoiceParam::SpecificProgrammaticToolCallingParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::SpecificApplyPatchParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::SpecificApplyPatchParam(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::SpecificApplyPatchParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::SpecificApplyPatchParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::SpecificFunctionShellParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::SpecificFunctionShellParam(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::SpecificFunctionShellParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::SpecificFunctionShellParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaToolChoiceParam::Options(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaToolChoiceParam::Options(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaToolChoiceParam::Options),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaToolChoiceParam::Options),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -67734,50 +68006,57 @@ impl<'de> ::serde::Deserialize<'de> for BetaVectorStoreFileAttributesValue {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<BetaVectorStoreFileAttributesValue>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaVectorStoreFileAttributesValue::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaVectorStoreFileAttributesValue::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaVectorStoreFileAttributesValue::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaVectorStoreFileAttributesValue::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaVectorStoreFileAttributesValue::Number(attempt.accept()),
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaVectorStoreFileAttributesValue::Number(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaVectorStoreFileAttributesValue::Number),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaVectorStoreFileAttributesValue::Number),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        BetaVectorStoreFileAttributesValue::Boolean(attempt.accept()),
+            if kind & (crate::runtime::de::kind::BOOL) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            BetaVectorStoreFileAttributesValue::Boolean(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(BetaVectorStoreFileAttributesValue::Boolean),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(BetaVectorStoreFileAttributesValue::Boolean),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -70753,37 +71032,42 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBodyInput {
                     crate::runtime::de::Attempt<CompactResponseMethodPublicBodyInput>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CompactResponseMethodPublicBodyInput::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CompactResponseMethodPublicBodyInput::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CompactResponseMethodPublicBodyInput::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CompactResponseMethodPublicBodyInput::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        CompactResponseMethodPublicBodyInput::InputItems(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            CompactResponseMethodPublicBodyInput::InputItems(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(CompactResponseMethodPublicBodyInput::InputItems),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(CompactResponseMethodPublicBodyInput::InputItems),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -70989,35 +71273,40 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ConversationParam>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ConversationParam::ConversationObject(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ConversationParam::ConversationObject(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ConversationParam::ConversationObject),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ConversationParam::ConversationObject),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ConversationParam::ConversationId(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ConversationParam::ConversationId(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ConversationParam::ConversationId),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ConversationParam::ConversationId),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -72443,35 +72732,40 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<InputParam>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        InputParam::TextInput(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            InputParam::TextInput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(InputParam::TextInput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(InputParam::TextInput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        InputParam::InputItemList(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            InputParam::InputItemList(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(InputParam::InputItemList),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(InputParam::InputItemList),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -73046,440 +73340,503 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ItemResource>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::FunctionToolCallResource(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::FunctionToolCallResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::FunctionToolCallResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::FunctionToolCallResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ToolSearchCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ToolSearchCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ToolSearchCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ToolSearchCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ToolSearchOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ToolSearchOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ToolSearchOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ToolSearchOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::CodeInterpreterToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::CodeInterpreterToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::CodeInterpreterToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::CodeInterpreterToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::FunctionShellCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::FunctionShellCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::FunctionShellCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::FunctionShellCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::FunctionShellCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::FunctionShellCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::FunctionShellCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::FunctionShellCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::CustomToolCallResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::CustomToolCallResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::CustomToolCallResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::CustomToolCallResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::OutputMessage(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::OutputMessage(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::OutputMessage),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::OutputMessage),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ComputerToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ComputerToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ComputerToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ComputerToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ComputerToolCallOutputResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ComputerToolCallOutputResource(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ComputerToolCallOutputResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ComputerToolCallOutputResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::Program(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::Program(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::Program),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::Program),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ProgramOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ProgramOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ProgramOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ProgramOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::LocalShellToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::LocalShellToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::LocalShellToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::LocalShellToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ApplyPatchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ApplyPatchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ApplyPatchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ApplyPatchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::McpApprovalRequest(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::McpApprovalRequest(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::McpApprovalRequest),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::McpApprovalRequest),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::McpToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::McpToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::McpToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::McpToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::CustomToolCallOutputResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::CustomToolCallOutputResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::CustomToolCallOutputResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::CustomToolCallOutputResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::FileSearchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::FileSearchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::FileSearchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::FileSearchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::WebSearchToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::WebSearchToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::WebSearchToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::WebSearchToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::FunctionToolCallOutputResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::FunctionToolCallOutputResource(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::FunctionToolCallOutputResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::FunctionToolCallOutputResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::AdditionalTools(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::AdditionalTools(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::AdditionalTools),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::AdditionalTools),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ImageGenToolCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ImageGenToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ImageGenToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ImageGenToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ApplyPatchToolCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ApplyPatchToolCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ApplyPatchToolCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ApplyPatchToolCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::McpListTools(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::McpListTools(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::McpListTools),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::McpListTools),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::McpApprovalResponseResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::McpApprovalResponseResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::McpApprovalResponseResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::McpApprovalResponseResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::InputMessageResource(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::InputMessageResource(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::InputMessageResource),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::InputMessageResource),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::ReasoningItem(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::ReasoningItem(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::ReasoningItem),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::ReasoningItem),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::CompactionBody(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::CompactionBody(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::CompactionBody),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::CompactionBody),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ItemResource::LocalShellToolCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ItemResource::LocalShellToolCallOutput(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ItemResource::LocalShellToolCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ItemResource::LocalShellToolCallOutput),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -73798,35 +74155,40 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsCompaction {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ModelIdsCompaction>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ModelIdsCompaction::Responses(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ModelIdsCompaction::Responses(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ModelIdsCompaction::Responses),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ModelIdsCompaction::Responses),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ModelIdsCompaction::Text(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ModelIdsCompaction::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ModelIdsCompaction::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ModelIdsCompaction::Text),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -73923,35 +74285,40 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ModelIdsResponses>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ModelIdsResponses::Shared(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ModelIdsResponses::Shared(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ModelIdsResponses::Shared),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ModelIdsResponses::Shared),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ModelIdsResponses::ResponsesOnlyModel(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ModelIdsResponses::ResponsesOnlyModel(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ModelIdsResponses::ResponsesOnlyModel),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ModelIdsResponses::ResponsesOnlyModel),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -80774,35 +81141,40 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ResponseInstructions>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ResponseInstructions::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ResponseInstructions::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ResponseInstructions::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ResponseInstructions::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ResponseInstructions::InputItemList(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ResponseInstructions::InputItemList(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ResponseInstructions::InputItemList),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ResponseInstructions::InputItemList),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -89340,35 +89712,40 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBodyInput {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<TokenCountsBodyInput>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        TokenCountsBodyInput::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            TokenCountsBodyInput::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(TokenCountsBodyInput::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(TokenCountsBodyInput::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        TokenCountsBodyInput::InputItems(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            TokenCountsBodyInput::InputItems(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(TokenCountsBodyInput::InputItems),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(TokenCountsBodyInput::InputItems),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -90097,142 +90474,162 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ToolChoiceParam>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::Allowed(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::Allowed(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::Allowed),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::Allowed),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::Function(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::Function(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::Function),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::Function),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::Mcp(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::Mcp(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::Mcp),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::Mcp),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::Custom(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::Custom(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::Custom),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::Custom),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::Types(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::Types(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::Types),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::Types),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::SpecificProgrammaticToolCallingParam(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::SpecificProgrammaticToolCallingParam(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(ToolChoiceParam::SpecificProgrammaticToolCallingParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::SpecificProgrammaticToolCallingParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::SpecificApplyPatchParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::SpecificApplyPatchParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::SpecificApplyPatchParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::SpecificApplyPatchParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::SpecificFunctionShellParam(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::SpecificFunctionShellParam(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::SpecificFunctionShellParam),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::SpecificFunctionShellParam),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ToolChoiceParam::Options(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ToolChoiceParam::Options(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ToolChoiceParam::Options),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ToolChoiceParam::Options),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

@@ -35,50 +35,57 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<AssistantStreamEvent>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantStreamEvent::ErrorEvent(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantStreamEvent::ErrorEvent(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(AssistantStreamEvent::ErrorEvent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(AssistantStreamEvent::ErrorEvent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantStreamEvent::DoneEvent(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantStreamEvent::DoneEvent(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(AssistantStreamEvent::DoneEvent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(AssistantStreamEvent::DoneEvent),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        AssistantStreamEvent::ThreadStreamEvent(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            AssistantStreamEvent::ThreadStreamEvent(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(AssistantStreamEvent::ThreadStreamEvent),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(AssistantStreamEvent::ThreadStreamEvent),
-                );
             }
             if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
                 &node,
@@ -16460,33 +16467,40 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<ModelIds>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(ModelIds::Shared(attempt.accept()));
-                }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ModelIds::Shared),
-                );
-            }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        ModelIds::Responses(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ModelIds::Shared(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ModelIds::Shared),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(ModelIds::Responses),
-                );
+            }
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            ModelIds::Responses(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(ModelIds::Responses),
+                    );
+                }
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -19024,39 +19038,47 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeBetaResponseCreateParamsMaxOutputTokens::Integer(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeBetaResponseCreateParamsMaxOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeBetaResponseCreateParamsMaxOutputTokens::Integer,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeBetaResponseCreateParamsMaxOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeBetaResponseCreateParamsMaxOutputTokens::Inf(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeBetaResponseCreateParamsMaxOutputTokens::Inf(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeBetaResponseCreateParamsMaxOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeBetaResponseCreateParamsMaxOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -19343,63 +19365,72 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceFunction(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceFunction(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceFunction,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceFunction,
-                        ),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceMcp(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceMcp(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceMcp,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceMcp),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceOptions(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceOptions(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceOptions,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(
-                            RealtimeBetaResponseCreateParamsToolChoice::ToolChoiceOptions,
-                        ),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -19809,35 +19840,42 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<RealtimeBetaResponseMaxOutputTokens>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeBetaResponseMaxOutputTokens::Integer(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeBetaResponseMaxOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeBetaResponseMaxOutputTokens::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeBetaResponseMaxOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeBetaResponseMaxOutputTokens::Inf(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeBetaResponseMaxOutputTokens::Inf(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeBetaResponseMaxOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeBetaResponseMaxOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -29870,140 +29908,165 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<RealtimeConversationItem>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::McpToolCall(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::McpToolCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::McpToolCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::McpToolCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::McpApprovalRequest(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::McpApprovalRequest(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::McpApprovalRequest),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::McpApprovalRequest),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::McpApprovalResponse(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::McpApprovalResponse(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::McpApprovalResponse),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::McpApprovalResponse),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::MessageSystem(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::MessageSystem(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::MessageSystem),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::MessageSystem),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::MessageUser(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::MessageUser(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::MessageUser),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::MessageUser),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::MessageAssistant(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::MessageAssistant(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::MessageAssistant),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::MessageAssistant),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::FunctionCall(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::FunctionCall(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::FunctionCall),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::FunctionCall),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::FunctionCallOutput(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::FunctionCallOutput(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::FunctionCallOutput),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::FunctionCallOutput),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeConversationItem::McpListTools(attempt.accept()),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeConversationItem::McpListTools(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeConversationItem::McpListTools),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeConversationItem::McpListTools),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -34852,39 +34915,44 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
                     >,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeResponseCreateParamsMaxOutputTokens::Integer(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeResponseCreateParamsMaxOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeResponseCreateParamsMaxOutputTokens::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeResponseCreateParamsMaxOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeResponseCreateParamsMaxOutputTokens::Inf(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeResponseCreateParamsMaxOutputTokens::Inf(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeResponseCreateParamsMaxOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeResponseCreateParamsMaxOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -35173,58 +35241,70 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
                     crate::runtime::de::Attempt<RealtimeResponseCreateParamsToolChoice>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeResponseCreateParamsToolChoice::ToolChoiceFunction(
-                            attempt.accept(),
-                        ),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeResponseCreateParamsToolChoice::ToolChoiceFunction(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeResponseCreateParamsToolChoice::ToolChoiceFunction,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(RealtimeResponseCreateParamsToolChoice::ToolChoiceFunction),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeResponseCreateParamsToolChoice::ToolChoiceMcp(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeResponseCreateParamsToolChoice::ToolChoiceMcp(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(RealtimeResponseCreateParamsToolChoice::ToolChoiceMcp),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeResponseCreateParamsToolChoice::ToolChoiceMcp),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeResponseCreateParamsToolChoice::ToolChoiceOptions(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeResponseCreateParamsToolChoice::ToolChoiceOptions(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeResponseCreateParamsToolChoice::ToolChoiceOptions,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(RealtimeResponseCreateParamsToolChoice::ToolChoiceOptions),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -35551,35 +35631,40 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<RealtimeResponseMaxOutputTokens>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeResponseMaxOutputTokens::Integer(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeResponseMaxOutputTokens::Integer(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeResponseMaxOutputTokens::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeResponseMaxOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeResponseMaxOutputTokens::Inf(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeResponseMaxOutputTokens::Inf(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeResponseMaxOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeResponseMaxOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -46090,35 +46175,42 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
                     crate::runtime::de::Attempt<RealtimeSessionMaxResponseOutputTokens>,
                 ),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionMaxResponseOutputTokens::Integer(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::NUMBER) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionMaxResponseOutputTokens::Integer(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeSessionMaxResponseOutputTokens::Integer),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionMaxResponseOutputTokens::Integer),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionMaxResponseOutputTokens::Inf(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionMaxResponseOutputTokens::Inf(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeSessionMaxResponseOutputTokens::Inf),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionMaxResponseOutputTokens::Inf),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -46596,38 +46688,45 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingConfiguration {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<RealtimeSessionTracingConfiguration>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionTracingConfiguration::Auto(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionTracingConfiguration::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(RealtimeSessionTracingConfiguration::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(RealtimeSessionTracingConfiguration::Auto),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        RealtimeSessionTracingConfiguration::TracingConfiguration(
-                            attempt.accept(),
-                        ),
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            RealtimeSessionTracingConfiguration::TracingConfiguration(
+                                attempt.accept(),
+                            ),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt
+                            .map(
+                                RealtimeSessionTracingConfiguration::TracingConfiguration,
+                            ),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt
-                        .map(RealtimeSessionTracingConfiguration::TracingConfiguration),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
@@ -62705,35 +62804,40 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<TranscriptionChunkingStrategy>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        TranscriptionChunkingStrategy::VadConfig(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::OBJECT) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            TranscriptionChunkingStrategy::VadConfig(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(TranscriptionChunkingStrategy::VadConfig),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(TranscriptionChunkingStrategy::VadConfig),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        TranscriptionChunkingStrategy::Auto(attempt.accept()),
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            TranscriptionChunkingStrategy::Auto(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(TranscriptionChunkingStrategy::Auto),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(TranscriptionChunkingStrategy::Auto),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {

@@ -4457,35 +4457,40 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
             let mut best: ::std::option::Option<
                 (usize, crate::runtime::de::Attempt<VectorStoreSearchRequestQuery>),
             > = ::std::option::Option::None;
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        VectorStoreSearchRequestQuery::Text(attempt.accept()),
+            let kind = crate::runtime::de::json_kind(&node);
+            if kind & (crate::runtime::de::kind::STRING) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            VectorStoreSearchRequestQuery::Text(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(VectorStoreSearchRequestQuery::Text),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(VectorStoreSearchRequestQuery::Text),
-                );
             }
-            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-                &node,
-            ) {
-                let misfit = attempt.misfit();
-                if misfit == 0 {
-                    return ::std::result::Result::Ok(
-                        VectorStoreSearchRequestQuery::Texts(attempt.accept()),
+            if kind & (crate::runtime::de::kind::ARRAY) != 0 {
+                if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                    &node,
+                ) {
+                    let misfit = attempt.misfit();
+                    if misfit == 0 {
+                        return ::std::result::Result::Ok(
+                            VectorStoreSearchRequestQuery::Texts(attempt.accept()),
+                        );
+                    }
+                    crate::runtime::de::keep_best(
+                        &mut best,
+                        misfit,
+                        attempt.map(VectorStoreSearchRequestQuery::Texts),
                     );
                 }
-                crate::runtime::de::keep_best(
-                    &mut best,
-                    misfit,
-                    attempt.map(VectorStoreSearchRequestQuery::Texts),
-                );
             }
             match best {
                 ::std::option::Option::Some((_, attempt)) => {
