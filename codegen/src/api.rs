@@ -208,6 +208,8 @@ fn json_kinds_within(ty: &TypeRef, model: &Model, depth: usize) -> JsonKinds {
             Some(TypeKind::Struct(_) | TypeKind::Multipart(_)) => JsonKinds::OBJECT,
             Some(TypeKind::StringEnum(_) | TypeKind::OpenString(_)) => JsonKinds::STRING,
             Some(TypeKind::Alias(inner)) => json_kinds_within(inner, model, depth + 1),
+            // A union without variants (which lowering does not make) says nothing.
+            Some(TypeKind::Untagged(variants)) if variants.is_empty() => JsonKinds::ANY,
             Some(TypeKind::Untagged(variants)) => variants
                 .iter()
                 .fold(JsonKinds(0), |kinds, v| kinds.union(json_kinds_within(&v.ty, model, depth + 1))),

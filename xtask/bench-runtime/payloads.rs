@@ -349,9 +349,7 @@ pub fn embedding_sum(values: impl Iterator<Item = f64>) -> i64 {
 /// search call, a message whose text cites two pages, and a function call;
 /// the request's tools and options echoed back, and usage with its details.
 pub fn response_json() -> String {
-    let text = "The capital of France is Paris [1]. It has been the capital since 508 AD, \
-                with a few interruptions [2]. Caf\u{e9}s line the \\\"grands boulevards\\\".\\n\\n\
-                I will now look up today's weather there.";
+    let text = json_escaped(RESPONSE_TEXT);
     let cited = |start: usize, end: usize, n: usize| {
         format!("{{\"type\":\"url_citation\",\"start_index\":{start},\"end_index\":{end},\"url\":\"https://example.com/paris-{n}?utm_source=openai\",\"title\":\"Paris, page {n}\"}}")
     };
@@ -386,17 +384,30 @@ pub fn response_json() -> String {
     )
 }
 
-/// Bytes of the message text of [`response_json`] once its escapes are
-/// decoded, and its output items.
+/// The message text of [`response_json`]: escapes, non-ASCII text and
+/// two citation marks.
+const RESPONSE_TEXT: &str = "The capital of France is Paris [1]. It has been the capital since \
+    508 AD, with a few interruptions [2]. Caf\u{e9}s line the \"grands boulevards\".\n\n\
+    I will now look up today's weather there.";
+
+/// `text` as a JSON string's content.
+fn json_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Bytes of the message text of [`response_json`], and its output items.
 pub fn response_facts() -> (usize, usize) {
-    let text = "The capital of France is Paris [1]. It has been the capital since 508 AD, \
-                with a few interruptions [2]. Caf\u{e9}s line the \"grands boulevards\".\n\n\
-                I will now look up today's weather there.";
-    (text.len(), 4)
+    (RESPONSE_TEXT.len(), 4)
 }
 
 /// What a client prints after decoding [`response_json`] `decodes` times.
 pub fn response_decode_summary(decodes: usize) -> String {
     let (text, items) = response_facts();
-    format!("decodes={decodes} items={} text_bytes={}", items * decodes, text * decodes)
+    format!(
+        "decodes={decodes} items={} text_bytes={}",
+        items * decodes,
+        text * decodes
+    )
 }

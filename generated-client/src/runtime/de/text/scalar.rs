@@ -154,15 +154,17 @@ pub(super) fn short_float(text: &[u8]) -> Option<(f64, usize)> {
     }
     if matches!(text.get(at), Some(b'e' | b'E')) {
         at += 1;
-        let negative = match text.get(at) {
-            Some(b'-') => true,
-            Some(b'+') => false,
-            _ => {
-                at -= 1;
+        let negative_power = match text.get(at) {
+            Some(b'-') => {
+                at += 1;
+                true
+            }
+            Some(b'+') => {
+                at += 1;
                 false
             }
+            _ => false,
         };
-        at += 1;
         let start = at;
         let mut power: i64 = 0;
         while let Some(&d @ b'0'..=b'9') = text.get(at) {
@@ -172,7 +174,7 @@ pub(super) fn short_float(text: &[u8]) -> Option<(f64, usize)> {
         if at == start {
             return None;
         }
-        exponent += if negative { -power } else { power };
+        exponent += if negative_power { -power } else { power };
     }
     // Up to 19 digits cannot have wrapped a u64.
     if count > 19 || digits > 1 << 53 || !ends_scalar(text.get(at).copied()) {
