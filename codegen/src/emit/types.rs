@@ -921,9 +921,8 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
     // that fits the value best is kept: a branch that would drop keys another
     // branch knows, or whose tag differs, never wins; a perfect fit ends the
     // search. Written by hand so each variant is read from one JSON value
-    // without serde's buffering code.
-    // A variant that cannot take the value's kind of JSON is not tried (see
-    // `api::json_kinds`).
+    // without serde's buffering code. A variant that cannot take the value's
+    // kind of JSON is not tried (see `api::json_kinds`).
     let rt = &paths.runtime;
     let kinds: Vec<crate::api::JsonKinds> = variants.iter().map(|v| crate::api::json_kinds(&v.ty, model)).collect();
     let any_kind = crate::api::JsonKinds::ANY;

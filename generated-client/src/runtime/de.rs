@@ -728,33 +728,34 @@ pub fn put_base64_float32(
     let Some(text) = object.current_unless_null() else {
         return Ok(());
     };
-    let numbers = if text.starts_with('"') {
-        // Base64 has no quote, backslash or control character, so the next
-        // quote ends it, and a decoder that takes what lies before has also
-        // checked it is a plain JSON string: no scan of 8 KiB a vector for
-        // escapes. Anything else is read as any string is.
-        if let Some(end) = memchr::memchr(b'"', &text.as_bytes()[1..]).map(|at| at + 1) {
-            if let Ok(numbers) = decode_base64_float32(&text[1..end]) {
-                report(text, end + 1);
-                *slot = Some(numbers);
-                return Ok(());
-            }
-        }
-        let (len, plain) = text::string_len(text)?;
-        let base64 = match plain {
-            true => Cow::Borrowed(&text[1..len - 1]),
-            false => {
-                Cow::Owned(decode_text::<String>(&text[..len]).map_err(|e| field_error(key, &e))?)
-            }
-        };
-        report(text, len);
-        decode_base64_float32(&base64)
-            .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}")))?
-    } else {
-        text::decode_array::<f64>(text).map_err(|e| field_error::<Failure>(key, &e))?
-    };
-    *slot = Some(numbers);
+    *slot = Some(match text.starts_with('"') {
+        true => base64_member(key, text)?,
+        false => text::decode_array::<f64>(text).map_err(|e| field_error::<Failure>(key, &e))?,
+    });
     Ok(())
+}
+
+/// The numbers of the base64 string at the start of `text`, the value of
+/// field `key`, its length reported to the walk.
+fn base64_member(key: &str, text: &str) -> Result<Vec<f64>, Failure> {
+    // Base64 has no quote, backslash or control character, so the next
+    // quote ends it, and a decoder that takes what lies before has also
+    // checked it is a plain JSON string: no scan of 8 KiB a vector for
+    // escapes. Anything else is read as any string is.
+    if let Some(end) = memchr::memchr(b'"', &text.as_bytes()[1..]).map(|at| at + 1) {
+        if let Ok(numbers) = decode_base64_float32(&text[1..end]) {
+            report(text, end + 1);
+            return Ok(numbers);
+        }
+    }
+    let (len, plain) = text::string_len(text)?;
+    let base64 = match plain {
+        true => Cow::Borrowed(&text[1..len - 1]),
+        false => Cow::Owned(decode_text::<String>(&text[..len]).map_err(|e| field_error(key, &e))?),
+    };
+    report(text, len);
+    decode_base64_float32(&base64)
+        .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}")))
 }
 
 /// The value of required field `index` read into `slot`, or, when it was
