@@ -41,6 +41,16 @@ async fn every_scenario(server: &str) {
             "framing {framing}"
         );
     }
+    // The Responses API stream, named events without an end marker.
+    for framing in ["event", "7", "1", "body"] {
+        let url = format!("{server}/sse/{framing}");
+        let summary = ours::run("responses-sse", &url, "").await;
+        assert_eq!(
+            summary,
+            Ok(payloads::responses_sse_summary(EVENTS)),
+            "framing {framing}"
+        );
+    }
     // The paced stream: its own 2,000 events, one a millisecond (2 s).
     let paced = ours::run("sse", &format!("{server}/sse/paced"), "").await;
     assert_eq!(paced, Ok(payloads::sse_summary(payloads::PACED_EVENTS)));

@@ -27,6 +27,10 @@ async fn run(scenario: &str, url: &str) -> Result<String, String> {
             .post(format!("{url}/chat/completions"))
             .header("content-type", "application/json")
             .body(r#"{"model":"gpt-4o","messages":[{"role":"user","content":"Write a long answer."}],"stream":true}"#),
+        "responses-sse" => client
+            .post(format!("{url}/responses"))
+            .header("content-type", "application/json")
+            .body(r#"{"model":"gpt-5","input":"Write a long answer.","stream":true}"#),
         "list" => client.get(format!("{url}/files")),
         other => return Err(format!("no floor for scenario `{other}`")),
     };

@@ -48,6 +48,26 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
             }
             Ok(format!("events={events} content_bytes={content}"))
         }
+        "responses-sse" => {
+            let request: openai_client::types::CreateResponse =
+                serde_json::from_value(serde_json::json!({"model": "gpt-5", "input": "Write a long answer."}))
+                    .map_err(|e| e.to_string())?;
+            let mut stream = client
+                .create_response_stream(&request)
+                .await
+                .map_err(|e| e.to_string())?
+                .events();
+            let (mut events, mut deltas, mut completed) = (0, 0, 0);
+            while let Some(event) = stream.next().await {
+                events += 1;
+                match event.map_err(|e| e.to_string())? {
+                    openai_client::types::ResponseStreamEvent::ResponseOutputTextDelta(e) => deltas += e.delta.len(),
+                    openai_client::types::ResponseStreamEvent::ResponseCompleted(e) => completed += message_text_bytes(&e.response),
+                    _ => {}
+                }
+            }
+            Ok(format!("events={events} delta_bytes={deltas} completed_text_bytes={completed}"))
+        }
         "list" => {
             let list = client
                 .list_files(&Default::default())
@@ -157,18 +177,25 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
                 let (response, _fills) = openai_client::runtime::de::collect_fills(decode);
                 let response: openai_client::types::Response = response.map_err(|e| e.to_string())?;
                 items += response.output.len();
-                for item in &response.output {
-                    if let openai_client::types::OutputItem::Message(message) = item {
-                        for part in &message.content {
-                            if let openai_client::types::OutputMessageContent::OutputText(t) = part {
-                                bytes += t.text.len();
-                            }
-                        }
-                    }
-                }
+                bytes += message_text_bytes(&response);
             }
             Ok(format!("decodes={count} items={items} text_bytes={bytes}"))
         }
         other => Err(format!("unknown scenario `{other}`")),
     }
+}
+
+/// Bytes of `output_text` in the messages of `response`.
+fn message_text_bytes(response: &openai_client::types::Response) -> usize {
+    let mut bytes = 0;
+    for item in &response.output {
+        if let openai_client::types::OutputItem::Message(message) = item {
+            for part in &message.content {
+                if let openai_client::types::OutputMessageContent::OutputText(t) = part {
+                    bytes += t.text.len();
+                }
+            }
+        }
+    }
+    bytes
 }

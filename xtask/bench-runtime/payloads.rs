@@ -1,7 +1,8 @@
 //! What the runtime bench's server sends, built with `std` only so the
 //! server binary and xtask's tests share one copy: a chat completion stream
-//! of realistic `chat.completion.chunk` events, a files list, a model and
-//! embeddings (as JSON numbers and as base64).
+//! of realistic `chat.completion.chunk` events, a Responses API stream and
+//! response, a files list, a model and embeddings (as JSON numbers and as
+//! base64).
 //!
 //! Each payload comes with the summary line a client prints after decoding
 //! it, so a run proves both clients decoded the same thing.
@@ -353,20 +354,31 @@ pub fn response_json() -> String {
     let cited = |start: usize, end: usize, n: usize| {
         format!("{{\"type\":\"url_citation\",\"start_index\":{start},\"end_index\":{end},\"url\":\"https://example.com/paris-{n}?utm_source=openai\",\"title\":\"Paris, page {n}\"}}")
     };
-    format!(
+    let output = format!(
         concat!(
-            "{{\"id\":\"resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b\",\"object\":\"response\",",
-            "\"created_at\":1741476542,\"status\":\"completed\",\"background\":false,\"error\":null,",
-            "\"incomplete_details\":null,\"instructions\":\"You are a concise travel assistant.\",",
-            "\"max_output_tokens\":2048,\"max_tool_calls\":null,\"model\":\"gpt-5-2025-08-07\",\"output\":[",
             "{{\"id\":\"rs_68af4030592c81938ec0a5fbab4a3e9f05438e46b5f69a3b\",\"type\":\"reasoning\",",
             "\"summary\":[{{\"type\":\"summary_text\",\"text\":\"**Answering the capital question**\\n\\nThe user asks for the capital; I should cite sources and then call the weather tool.\"}}]}},",
             "{{\"id\":\"ws_68af4031f8e88193a1b51e0e0b3a6ca805438e46b5f69a3b\",\"type\":\"web_search_call\",\"status\":\"completed\",",
             "\"action\":{{\"type\":\"search\",\"query\":\"capital of France history\"}}}},",
-            "{{\"id\":\"msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b\",\"type\":\"message\",\"status\":\"completed\",",
-            "\"content\":[{{\"type\":\"output_text\",\"annotations\":[{cite1},{cite2}],\"logprobs\":[],\"text\":\"{text}\"}}],\"role\":\"assistant\"}},",
+            "{message},",
             "{{\"id\":\"fc_68af4033b0a08193a9f6a1c1e1b2c3d405438e46b5f69a3b\",\"type\":\"function_call\",\"status\":\"completed\",",
             "\"arguments\":\"{{\\\"city\\\":\\\"Paris\\\",\\\"unit\\\":\\\"celsius\\\"}}\",\"call_id\":\"call_bM8lRAFJZ2Y7DkIaQzXl3lUs\",\"name\":\"get_weather\"}}",
+        ),
+        message = message_item("msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b", "completed", &output_text(&text, &[cited(25, 34, 1), cited(36, 102, 2)])),
+    );
+    response_object("completed", &output, USAGE)
+}
+
+/// A response object as the API sends it, with `status`, the `output` items
+/// (JSON, without their brackets) and `usage` (JSON); the rest is the
+/// request's tools and options echoed back.
+fn response_object(status: &str, output: &str, usage: &str) -> String {
+    format!(
+        concat!(
+            "{{\"id\":\"resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b\",\"object\":\"response\",",
+            "\"created_at\":1741476542,\"status\":\"{status}\",\"background\":false,\"error\":null,",
+            "\"incomplete_details\":null,\"instructions\":\"You are a concise travel assistant.\",",
+            "\"max_output_tokens\":2048,\"max_tool_calls\":null,\"model\":\"gpt-5-2025-08-07\",\"output\":[{output}",
             "],\"parallel_tool_calls\":true,\"previous_response_id\":null,\"prompt_cache_key\":null,",
             "\"reasoning\":{{\"effort\":\"medium\",\"summary\":\"auto\"}},\"safety_identifier\":null,\"service_tier\":\"default\",",
             "\"store\":true,\"temperature\":1.0,\"text\":{{\"format\":{{\"type\":\"text\"}},\"verbosity\":\"medium\"}},",
@@ -375,12 +387,129 @@ pub fn response_json() -> String {
             "\"parameters\":{{\"type\":\"object\",\"properties\":{{\"city\":{{\"type\":\"string\"}},\"unit\":{{\"type\":\"string\",\"enum\":[\"celsius\",\"fahrenheit\"]}}}},\"required\":[\"city\",\"unit\"],\"additionalProperties\":false}},\"strict\":true}},",
             "{{\"type\":\"web_search\",\"filters\":null,\"search_context_size\":\"medium\",\"user_location\":{{\"type\":\"approximate\",\"city\":null,\"country\":\"FR\",\"region\":null,\"timezone\":null}}}}",
             "],\"top_logprobs\":0,\"top_p\":1.0,\"truncation\":\"disabled\",",
-            "\"usage\":{{\"input_tokens\":328,\"input_tokens_details\":{{\"cached_tokens\":0}},\"output_tokens\":412,",
-            "\"output_tokens_details\":{{\"reasoning_tokens\":256}},\"total_tokens\":740}},\"user\":null,\"metadata\":{{}}}}"
+            "\"usage\":{usage},\"user\":null,\"metadata\":{{}}}}"
         ),
-        cite1 = cited(25, 34, 1),
-        cite2 = cited(36, 102, 2),
-        text = text,
+        status = status,
+        output = output,
+        usage = usage,
+    )
+}
+
+/// The usage of a completed response, with its details.
+const USAGE: &str = "{\"input_tokens\":328,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":412,\"output_tokens_details\":{\"reasoning_tokens\":256},\"total_tokens\":740}";
+
+/// An assistant message item holding `content` (JSON, without brackets).
+fn message_item(id: &str, status: &str, content: &str) -> String {
+    format!("{{\"id\":\"{id}\",\"type\":\"message\",\"status\":\"{status}\",\"content\":[{content}],\"role\":\"assistant\"}}")
+}
+
+/// An `output_text` part of JSON-escaped `text` with `annotations`.
+fn output_text(text: &str, annotations: &[String]) -> String {
+    format!(
+        "{{\"type\":\"output_text\",\"annotations\":[{}],\"logprobs\":[],\"text\":\"{text}\"}}",
+        annotations.join(",")
+    )
+}
+
+/// Item id of the streamed message.
+const STREAMED_MESSAGE: &str = "msg_68af4035c2d48193b9c7e2f1a0d4e5f605438e46b5f69a3b";
+
+/// Events of a Responses API stream around its text deltas: four before
+/// (created, in progress, the message item and its text part added) and
+/// four after (the text, the part and the item done, then completed).
+pub const RESPONSES_FRAME_EVENTS: usize = 8;
+
+/// A Responses API stream (`POST /responses` with `stream: true`) of
+/// `events` events, as the API frames it: an `event:` line naming each
+/// event beside its `data:`, no end marker (`response.completed` ends it).
+/// Between the opening and closing events of [`RESPONSES_FRAME_EVENTS`],
+/// `output_text` deltas cycle through the chat stream's tokens, each with
+/// the `obfuscation` padding the API adds (a member the spec does not
+/// declare, so a client keeping unknown members keeps it). The closing
+/// events repeat the whole text, as the API's do.
+pub fn responses_sse_body(events: usize) -> Vec<u8> {
+    let deltas = events.saturating_sub(RESPONSES_FRAME_EVENTS).max(1);
+    let mut out = Vec::with_capacity(deltas * 300 + 16 * 1024);
+    let mut seq = 0;
+    let mut event = |out: &mut Vec<u8>, name: &str, fields: &str| {
+        out.extend_from_slice(format!("event: {name}\ndata: {{\"type\":\"{name}\",\"sequence_number\":{seq},{fields}}}\n\n").as_bytes());
+        seq += 1;
+    };
+    let at = format!("\"item_id\":\"{STREAMED_MESSAGE}\",\"output_index\":0,\"content_index\":0");
+    let started = response_object("in_progress", "", "null");
+    event(
+        &mut out,
+        "response.created",
+        &format!("\"response\":{started}"),
+    );
+    event(
+        &mut out,
+        "response.in_progress",
+        &format!("\"response\":{started}"),
+    );
+    let item = message_item(STREAMED_MESSAGE, "in_progress", "");
+    event(
+        &mut out,
+        "response.output_item.added",
+        &format!("\"output_index\":0,\"item\":{item}"),
+    );
+    event(
+        &mut out,
+        "response.content_part.added",
+        &format!("{at},\"part\":{}", output_text("", &[])),
+    );
+    let mut text = String::new();
+    for d in 0..deltas {
+        let token = TOKENS[d % TOKENS.len()];
+        text.push_str(token);
+        let pad = &OBFUSCATION[d % 7..][..16usize.saturating_sub(decoded_len(token)).max(2)];
+        event(
+            &mut out,
+            "response.output_text.delta",
+            &format!("{at},\"delta\":\"{token}\",\"logprobs\":[],\"obfuscation\":\"{pad}\""),
+        );
+    }
+    event(
+        &mut out,
+        "response.output_text.done",
+        &format!("{at},\"text\":\"{text}\",\"logprobs\":[]"),
+    );
+    let part = output_text(&text, &[]);
+    event(
+        &mut out,
+        "response.content_part.done",
+        &format!("{at},\"part\":{part}"),
+    );
+    let item = message_item(STREAMED_MESSAGE, "completed", &part);
+    event(
+        &mut out,
+        "response.output_item.done",
+        &format!("\"output_index\":0,\"item\":{item}"),
+    );
+    event(
+        &mut out,
+        "response.completed",
+        &format!(
+            "\"response\":{}",
+            response_object("completed", &item, USAGE)
+        ),
+    );
+    out
+}
+
+/// Letters the `obfuscation` padding is cut from.
+const OBFUSCATION: &str = "q7XbN2vLk9TzR4mWc8HsJ1pY";
+
+/// What a client prints after reading [`responses_sse_body`]: the events,
+/// the bytes of text in the deltas and in the completed response's message.
+pub fn responses_sse_summary(events: usize) -> String {
+    let deltas = events.saturating_sub(RESPONSES_FRAME_EVENTS).max(1);
+    let text: usize = (0..deltas)
+        .map(|d| decoded_len(TOKENS[d % TOKENS.len()]))
+        .sum();
+    format!(
+        "events={} delta_bytes={text} completed_text_bytes={text}",
+        deltas + RESPONSES_FRAME_EVENTS
     )
 }
 

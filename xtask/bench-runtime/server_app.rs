@@ -7,6 +7,8 @@
 //!   with a length (`body`), or `PACED_EVENTS` events one at a time, one
 //!   every `PACE_MICROS` (`paced`: the client waits for each, as it does
 //!   for a model's tokens);
+//! - `POST /sse/{framing}/responses`: a Responses API stream of as many
+//!   events, in the same framings but `paced`;
 //! - `GET /v1/files`: the files list;
 //! - `POST /v1/files`: a multipart upload sink that counts the file's bytes;
 //! - `GET /v1/models/{id}`: a model;
@@ -30,9 +32,8 @@ use super::payloads;
 
 /// Everything the server sends, built once.
 pub struct Payloads {
-    sse: Bytes,
-    /// `sse` cut into its events, one HTTP chunk each.
-    events: Vec<Bytes>,
+    chat: Sse,
+    responses: Sse,
     /// The paced stream's events.
     paced: Vec<Bytes>,
     files: Bytes,
@@ -45,10 +46,9 @@ pub struct Payloads {
 impl Payloads {
     /// A stream of `events` chunks and a list of `files` files.
     pub fn new(events: usize, files: usize) -> Self {
-        let sse = Bytes::from(payloads::sse_body(events));
         Payloads {
-            events: each_event(&sse),
-            sse,
+            chat: Sse::new(payloads::sse_body(events)),
+            responses: Sse::new(payloads::responses_sse_body(events)),
             paced: each_event(&Bytes::from(payloads::sse_body(payloads::PACED_EVENTS))),
             files: Bytes::from(payloads::files_list(files)),
             chat_request: serde_json::from_str(&payloads::chat_send_json())
@@ -56,6 +56,22 @@ impl Payloads {
             embed_request: serde_json::from_str(&payloads::embed_request_json())
                 .expect("the embeddings request is JSON"),
             embeddings: [false, true].map(|b| Bytes::from(payloads::embeddings_json(b))),
+        }
+    }
+}
+
+/// A whole SSE body, and the same cut into its events.
+struct Sse {
+    body: Bytes,
+    events: Vec<Bytes>,
+}
+
+impl Sse {
+    fn new(body: Vec<u8>) -> Self {
+        let body = Bytes::from(body);
+        Sse {
+            events: each_event(&body),
+            body,
         }
     }
 }
@@ -70,7 +86,8 @@ fn each_event(sse: &Bytes) -> Vec<Bytes> {
 /// The bench's routes over `payloads`.
 pub fn router(payloads: Arc<Payloads>) -> Router {
     Router::new()
-        .route("/sse/{framing}/chat/completions", post(sse))
+        .route("/sse/{framing}/chat/completions", post(sse_chat))
+        .route("/sse/{framing}/responses", post(sse_responses))
         .route("/v1/files", get(list).post(upload))
         .route("/v1/models/{id}", get(model))
         .route("/v1/chat/completions", post(chat))
@@ -84,17 +101,31 @@ fn json(body: impl Into<Body>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body.into()).into_response()
 }
 
-async fn sse(
+async fn sse_chat(
     State(p): State<Arc<Payloads>>,
     Path(framing): Path<String>,
     _request: Bytes,
 ) -> Response {
-    let body = match framing.as_str() {
-        "body" => Body::from(p.sse.clone()),
-        "paced" => {
+    sse(&p.chat, &framing, Some(&p.paced))
+}
+
+async fn sse_responses(
+    State(p): State<Arc<Payloads>>,
+    Path(framing): Path<String>,
+    _request: Bytes,
+) -> Response {
+    sse(&p.responses, &framing, None)
+}
+
+/// `stream` in `framing`; `paced` is the paced stream's events, where there
+/// is one.
+fn sse(stream: &Sse, framing: &str, paced: Option<&[Bytes]>) -> Response {
+    let body = match (framing, paced) {
+        ("body", _) => Body::from(stream.body.clone()),
+        ("paced", Some(paced)) => {
             let ticks =
                 tokio::time::interval(std::time::Duration::from_micros(payloads::PACE_MICROS));
-            let events = p.paced.clone().into_iter();
+            let events = paced.to_vec().into_iter();
             let frames = futures_util::stream::unfold(
                 (events, ticks),
                 |(mut events, mut ticks)| async move {
@@ -105,13 +136,13 @@ async fn sse(
             );
             Body::from_stream(frames)
         }
-        "event" => {
-            let frames = p.events.clone().into_iter().map(Ok::<_, Infallible>);
+        ("event", _) => {
+            let frames = stream.events.clone().into_iter().map(Ok::<_, Infallible>);
             Body::from_stream(futures_util::stream::iter(frames))
         }
-        size => match size.parse::<usize>() {
+        (size, _) => match size.parse::<usize>() {
             Ok(n) if n > 0 => {
-                let sse = p.sse.clone();
+                let sse = stream.body.clone();
                 let len = sse.len();
                 let frames = (0..len)
                     .step_by(n)

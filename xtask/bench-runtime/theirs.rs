@@ -46,6 +46,26 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
             }
             Ok(format!("events={events} content_bytes={content}"))
         }
+        "responses-sse" => {
+            let request: async_openai::types::responses::CreateResponse =
+                serde_json::from_value(serde_json::json!({"model": "gpt-5", "input": "Write a long answer."}))
+                    .map_err(|e| e.to_string())?;
+            let mut stream = client
+                .responses()
+                .create_stream(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (mut events, mut deltas, mut completed) = (0, 0, 0);
+            while let Some(event) = stream.next().await {
+                events += 1;
+                match event.map_err(|e| e.to_string())? {
+                    async_openai::types::responses::ResponseStreamEvent::ResponseOutputTextDelta(e) => deltas += e.delta.len(),
+                    async_openai::types::responses::ResponseStreamEvent::ResponseCompleted(e) => completed += message_text_bytes(&e.response),
+                    _ => {}
+                }
+            }
+            Ok(format!("events={events} delta_bytes={deltas} completed_text_bytes={completed}"))
+        }
         "list" => {
             let list = client.files().list().await.map_err(|e| e.to_string())?;
             let bytes: u64 = list
@@ -168,18 +188,25 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
                 let response: async_openai::types::responses::Response =
                     serde_json::from_slice(std::hint::black_box(text.as_bytes())).map_err(|e| e.to_string())?;
                 items += response.output.len();
-                for item in &response.output {
-                    if let async_openai::types::responses::OutputItem::Message(message) = item {
-                        for part in &message.content {
-                            if let async_openai::types::responses::OutputMessageContent::OutputText(t) = part {
-                                bytes += t.text.len();
-                            }
-                        }
-                    }
-                }
+                bytes += message_text_bytes(&response);
             }
             Ok(format!("decodes={count} items={items} text_bytes={bytes}"))
         }
         other => Err(format!("unknown scenario `{other}`")),
     }
+}
+
+/// Bytes of `output_text` in the messages of `response`.
+fn message_text_bytes(response: &async_openai::types::responses::Response) -> usize {
+    let mut bytes = 0;
+    for item in &response.output {
+        if let async_openai::types::responses::OutputItem::Message(message) = item {
+            for part in &message.content {
+                if let async_openai::types::responses::OutputMessageContent::OutputText(t) = part {
+                    bytes += t.text.len();
+                }
+            }
+        }
+    }
+    bytes
 }

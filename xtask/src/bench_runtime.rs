@@ -50,6 +50,12 @@ Scenarios (--only takes a comma-separated list of these names):
            #[tokio::main] builds) and on a current-thread runtime; and a paced
            stream of 2,000 events, one every millisecond (each one waited for, as
            a model's tokens are)
+  responses
+           Responses API stream of N events (`event:` lines; created, in progress,
+           the message and its part added, N - 8 text deltas with the API's
+           `obfuscation` padding, the text, part and message done, then a
+           completed response holding the whole text), one HTTP chunk per event
+           and one body, on both runtimes
   list     GET /files answering a list of N file objects
   upload   POST /files of an N MiB file (sparse, made once under target/)
   small    N sequential model lookups
@@ -97,7 +103,7 @@ struct Options {
     only: Vec<String>,
 }
 
-const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "chat", "encode", "decode", "embed"];
+const SCENARIOS: &[&str] = &["sse", "responses", "list", "upload", "small", "chat", "encode", "decode", "embed"];
 
 fn options(args: &[String]) -> Result<Options, String> {
     let quick = args.iter().any(|a| a == "--quick");
@@ -153,7 +159,7 @@ impl Case {
     /// Whether the transport floor is measured too: for the cases whose
     /// targets are CPU ratios of reading a body (SSE and the list).
     fn has_floor(&self) -> bool {
-        matches!(self.scenario, "sse" | "list")
+        matches!(self.scenario, "sse" | "responses-sse" | "list")
     }
 }
 
@@ -170,6 +176,15 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
         for (runtime, rt_name) in [("multi", "multi-thread"), ("current", "current-thread")] {
             let name = format!("sse, paced ({} events, 1/ms), {rt_name}", payloads::PACED_EVENTS);
             out.push(case(name, "sse", "/sse/paced".to_owned(), runtime, String::new(), payloads::sse_summary(payloads::PACED_EVENTS)));
+        }
+    }
+    if wanted("responses") {
+        // Not in 7-byte chunks: what that framing costs is the transport's,
+        // which the chat stream measures.
+        for (framing, name) in [("event", "one chunk per event"), ("body", "one body")] {
+            for (runtime, rt_name) in [("multi", "multi-thread"), ("current", "current-thread")] {
+                out.push(case(format!("responses stream, {name}, {rt_name}"), "responses-sse", format!("/sse/{framing}"), runtime, String::new(), payloads::responses_sse_summary(o.events)));
+            }
         }
     }
     if wanted("list") {
@@ -417,7 +432,7 @@ impl Row {
     fn line(&self) -> String {
         let (o, t) = (&self.ours, &self.theirs);
         format!(
-            "{:<38} {:>8.3} {:>8.3} {:>6.2} {:>8.3} {:>8.3} {:>6.2} {:>7.1} {:>7.1} {:>6.2} {:>7}",
+            "{:<48} {:>8.3} {:>8.3} {:>6.2} {:>8.3} {:>8.3} {:>6.2} {:>7.1} {:>7.1} {:>6.2} {:>7}",
             self.label,
             o.cpu,
             t.cpu,
@@ -441,7 +456,7 @@ impl Row {
 
 fn table(rows: &[Row]) -> String {
     let mut out = format!(
-        "{:<38} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6} {:>7}\n",
+        "{:<48} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6} {:>7}\n",
         "case (ours vs async-openai)", "cpu s", "theirs", "ratio", "wall s", "theirs", "ratio", "rss MiB", "theirs", "ratio", "floor"
     );
     out.push_str("(floor: plain reqwest reading the same body without decoding it, CPU / async-openai's CPU)\n");
@@ -599,6 +614,38 @@ mod tests {
         }
         assert_eq!(cites.len(), 2);
         assert_eq!(response_decode_summary(2), format!("decodes=2 items={} text_bytes={}", 2 * output.len(), 2 * text.len()));
+    }
+
+    #[test]
+    fn the_responses_stream_names_each_event_and_matches_its_summary() {
+        let events = 40;
+        let body = responses_sse_body(events);
+        let text = std::str::from_utf8(&body).unwrap();
+        let frames: Vec<&str> = text.split_terminator("\n\n").collect();
+        assert_eq!((frames.len(), event_ends(&body).len()), (events, events));
+        let (mut deltas, mut completed, mut obfuscated) = (String::new(), None, 0);
+        for (i, frame) in frames.iter().enumerate() {
+            let (name, data) = frame.strip_prefix("event: ").unwrap().split_once("\ndata: ").unwrap();
+            let json: Value = serde_json::from_str(data).unwrap();
+            // The event line names the data's type; sequence numbers count up from 0.
+            assert_eq!((json["type"].as_str(), json["sequence_number"].as_u64()), (Some(name), Some(i as u64)));
+            match name {
+                "response.output_text.delta" => {
+                    deltas.push_str(json["delta"].as_str().unwrap());
+                    obfuscated += usize::from(json["obfuscation"].as_str().is_some_and(|p| p.len() >= 2));
+                }
+                "response.output_text.done" => assert_eq!(json["text"].as_str(), Some(deltas.as_str())),
+                "response.completed" => completed = Some(json["response"].clone()),
+                _ => {}
+            }
+        }
+        assert_eq!(obfuscated, events - RESPONSES_FRAME_EVENTS);
+        assert_eq!(frames[0].lines().next(), Some("event: response.created"));
+        let completed = completed.expect("the last event is response.completed");
+        assert_eq!((completed["status"].as_str(), frames[events - 1].starts_with("event: response.completed")), (Some("completed"), true));
+        let message = &completed["output"][0];
+        assert_eq!(message["content"][0]["text"].as_str(), Some(deltas.as_str()));
+        assert_eq!(responses_sse_summary(events), format!("events={events} delta_bytes={0} completed_text_bytes={0}", deltas.len()));
     }
 
     #[test]
