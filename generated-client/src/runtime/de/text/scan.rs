@@ -309,7 +309,7 @@ fn key(text: &str, start: usize, end: usize, plain: bool) -> Result<Cow<'_, str>
 
 /// The string `quoted` (its whole text, quotes included) spells: borrowed
 /// when it is `plain` (no escapes), else read by serde_json.
-pub(super) fn unquote(quoted: &str, plain: bool) -> Result<Cow<'_, str>, Error> {
+pub(crate) fn unquote(quoted: &str, plain: bool) -> Result<Cow<'_, str>, Error> {
     if plain {
         return Ok(Cow::Borrowed(&quoted[1..quoted.len() - 1]));
     }
