@@ -125,7 +125,9 @@ fn sse(stream: &Sse, framing: &str, paced: Option<&[Bytes]>) -> Response {
         ("paced", Some(paced)) => {
             let ticks =
                 tokio::time::interval(std::time::Duration::from_micros(payloads::PACE_MICROS));
-            let events = paced.to_vec().into_iter();
+            // Owned: the body stream outlives the request.
+            let events: Vec<Bytes> = paced.to_vec();
+            let events = events.into_iter();
             let frames = futures_util::stream::unfold(
                 (events, ticks),
                 |(mut events, mut ticks)| async move {
