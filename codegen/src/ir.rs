@@ -248,7 +248,8 @@ pub struct Field {
     pub doc: Option<String>,
     /// Marked deprecated in the spec.
     pub deprecated: bool,
-    /// Must be boxed to break a cycle of by-value containment.
+    /// Emitted as `Box<T>`: the field closes a cycle of by-value containment,
+    /// or its type is estimated past 1 KiB (`lower/boxing.rs`).
     pub boxed: bool,
     /// Serialised inline (`#[serde(flatten)]`): the union branch of an `allOf`.
     pub flatten: bool,

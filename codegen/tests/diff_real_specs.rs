@@ -127,7 +127,9 @@ fn openapi_3_0_to_3_1_does_not_report_nullability_reencodings() {
     assert!(noisy.is_empty(), "nullability re-encodings reported as changes:\n{}", noisy.join("\n"));
     // The real nullability changes of this pair are still found.
     assert!(has(&report, RuleId::ResponseNullableAdded, "schema AdminApiKey .name"));
-    assert_eq!(report.counts(), [267, 578, 202, 2003], "{}\n{:#?}", report.summary(), per_rule(&report));
+    // 583 source findings: five are `Response` growing past the size at
+    // which codegen boxes a field (`response` of five stream events).
+    assert_eq!(report.counts(), [267, 583, 202, 2003], "{}\n{:#?}", report.summary(), per_rule(&report));
 }
 
 /// Doc keys aside, the text of a component schema, to tell whether it changed.

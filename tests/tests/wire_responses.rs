@@ -386,3 +386,28 @@ async fn free_form_parameters_from_any_serialize_value() {
     );
     assert_eq!(log.entries().len(), 1, "nothing more was sent");
 }
+
+/// A `Response` held by value (about 1.8 KB) made every event of the union
+/// that large, the 150-byte text deltas too: each move copied it, and each
+/// event the stream boxes was an allocation past glibc's thread cache.
+/// Codegen boxes fields of types estimated past 1 KiB, so the unions stay
+/// small (the same holds for the Realtime session events).
+#[test]
+fn stream_event_unions_stay_under_a_kibibyte() {
+    use openai_client::types::{RealtimeServerEvent, Response, ResponseCompletedEvent};
+    assert!(size_of::<Response>() > 1024, "the rule is tested on a large type");
+    let event: ResponseCompletedEvent = serde_json::from_value(json!({
+        "type": "response.completed",
+        "sequence_number": 9,
+        "response": response_object("completed", json!([]), Value::Null),
+    }))
+    .unwrap();
+    // Read through the box as through the value.
+    assert_eq!(event.response.status, Some(ResponseStatus::Completed));
+    for (name, size) in [
+        ("ResponseStreamEvent", size_of::<ResponseStreamEvent>()),
+        ("RealtimeServerEvent", size_of::<RealtimeServerEvent>()),
+    ] {
+        assert!(size <= 1024, "{name} is {size} bytes");
+    }
+}

@@ -1,5 +1,6 @@
 //! Lower: normalised document → [`Model`].
 
+mod boxing;
 mod facts;
 pub mod names;
 mod operation;
@@ -106,6 +107,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     mark_unreferenced(&mut types);
     box_cycles(&mut types);
     break_value_cycles(&mut types, &mut schemas.warnings);
+    boxing::box_large_fields(&mut types);
     mark_empty_values(&mut types);
     check_base64_floats(&mut types, &mut schemas.warnings);
     let mut warnings = std::mem::take(&mut schemas.warnings);

@@ -1278,7 +1278,9 @@ pub struct RealtimeCallCreateRequest {
     /// Session configuration
     ///
     /// Optional.
-    pub session: ::std::option::Option<super::RealtimeSessionCreateRequestGa>,
+    pub session: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeSessionCreateRequestGa>,
+    >,
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -1298,7 +1300,7 @@ impl RealtimeCallCreateRequest {
         mut self,
         value: impl ::std::convert::Into<super::RealtimeSessionCreateRequestGa>,
     ) -> Self {
-        self.session = ::std::option::Option::Some(value.into());
+        self.session = ::std::option::Option::Some(::std::boxed::Box::new(value.into()));
         self
     }
 }
@@ -1550,7 +1552,7 @@ pub struct RealtimeCreateClientSecretRequest {
     ///
     /// Optional.
     pub session: ::std::option::Option<
-        super::RealtimeCreateClientSecretRequestSessionConfiguration,
+        ::std::boxed::Box<super::RealtimeCreateClientSecretRequestSessionConfiguration>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
@@ -1643,7 +1645,7 @@ impl RealtimeCreateClientSecretRequest {
             super::RealtimeCreateClientSecretRequestSessionConfiguration,
         >,
     ) -> Self {
-        self.session = ::std::option::Option::Some(value.into());
+        self.session = ::std::option::Option::Some(::std::boxed::Box::new(value.into()));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -1997,7 +1999,9 @@ pub struct RealtimeCreateClientSecretResponse {
     /// Session configuration
     ///
     /// Required.
-    pub session: super::RealtimeCreateClientSecretResponseSessionConfiguration,
+    pub session: ::std::boxed::Box<
+        super::RealtimeCreateClientSecretResponseSessionConfiguration,
+    >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

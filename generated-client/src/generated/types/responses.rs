@@ -49301,7 +49301,7 @@ pub struct BetaResponseCompletedEvent {
     /// Required. Always `"response.completed"`.
     pub r#type: super::BetaResponseCompletedEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -49873,7 +49873,7 @@ pub struct BetaResponseCreatedEvent {
     /// Required. Always `"response.created"`.
     pub r#type: super::BetaResponseCreatedEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -50723,7 +50723,7 @@ pub struct BetaResponseFailedEvent {
     /// Required.
     pub sequence_number: i64,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -52762,7 +52762,7 @@ pub struct BetaResponseInProgressEvent {
     /// Required. Always `"response.in_progress"`.
     pub r#type: super::BetaResponseInProgressEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -52974,7 +52974,7 @@ pub struct BetaResponseIncompleteEvent {
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::BetaResponseIncompleteEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -55562,7 +55562,7 @@ pub struct BetaResponseQueuedEvent {
     /// Required. Always `"response.queued"`.
     pub r#type: super::BetaResponseQueuedEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -77797,7 +77797,7 @@ pub struct ResponseCompletedEvent {
     /// Required. Always `"response.completed"`.
     pub r#type: super::ResponseCompletedEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -78343,7 +78343,7 @@ pub struct ResponseCreatedEvent {
     /// Required. Always `"response.created"`.
     pub r#type: super::ResponseCreatedEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -79166,7 +79166,7 @@ pub struct ResponseFailedEvent {
     /// Required.
     pub sequence_number: i64,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -80776,7 +80776,7 @@ pub struct ResponseInProgressEvent {
     /// Required. Always `"response.in_progress"`.
     pub r#type: super::ResponseInProgressEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -80982,7 +80982,7 @@ pub struct ResponseIncompleteEvent {
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::ResponseIncompleteEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
@@ -83301,7 +83301,7 @@ pub struct ResponseQueuedEvent {
     /// Required. Always `"response.queued"`.
     pub r#type: super::ResponseQueuedEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them

@@ -4118,7 +4118,7 @@ pub struct BetaResponseInWsProgress {
     /// Required. Always `"response.in_progress"`.
     pub r#type: super::BetaResponseInProgressEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -8203,7 +8203,7 @@ pub struct BetaResponseWsCompleted {
     /// Required. Always `"response.completed"`.
     pub r#type: super::BetaResponseCompletedEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -8295,7 +8295,7 @@ pub struct BetaResponseWsCreated {
     /// Required. Always `"response.created"`.
     pub r#type: super::BetaResponseCreatedEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -8549,7 +8549,7 @@ pub struct BetaResponseWsFailed {
     /// Required.
     pub sequence_number: i64,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Optional.
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
@@ -8636,7 +8636,7 @@ pub struct BetaResponseWsIncomplete {
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::BetaResponseIncompleteEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -8728,7 +8728,7 @@ pub struct BetaResponseWsQueued {
     /// Required. Always `"response.queued"`.
     pub r#type: super::BetaResponseQueuedEventType,
     /// Required.
-    pub response: super::BetaResponse,
+    pub response: ::std::boxed::Box<super::BetaResponse>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -29516,7 +29516,7 @@ pub struct RealtimeClientEventSessionUpdate {
     /// Required. Always `"session.update"`.
     pub r#type: super::RealtimeClientEventSessionUpdateType,
     /// Required.
-    pub session: super::RealtimeClientEventSessionUpdateSession,
+    pub session: ::std::boxed::Box<super::RealtimeClientEventSessionUpdateSession>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -45151,7 +45151,7 @@ pub struct RealtimeServerEventSessionCreated {
     /// Required. Always `"session.created"`.
     pub r#type: super::RealtimeServerEventSessionCreatedType,
     /// Required.
-    pub session: super::RealtimeServerEventSessionCreatedSession,
+    pub session: ::std::boxed::Box<super::RealtimeServerEventSessionCreatedSession>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -45370,7 +45370,7 @@ pub struct RealtimeServerEventSessionUpdated {
     /// Required. Always `"session.updated"`.
     pub r#type: super::RealtimeServerEventSessionUpdatedType,
     /// Required.
-    pub session: super::RealtimeServerEventSessionUpdatedSession,
+    pub session: ::std::boxed::Box<super::RealtimeServerEventSessionUpdatedSession>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -51392,7 +51392,7 @@ pub struct ResponseInWsProgress {
     /// Required. Always `"response.in_progress"`.
     pub r#type: super::ResponseInProgressEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -54668,7 +54668,7 @@ pub struct ResponseWsCompleted {
     /// Required. Always `"response.completed"`.
     pub r#type: super::ResponseCompletedEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -54751,7 +54751,7 @@ pub struct ResponseWsCreated {
     /// Required. Always `"response.created"`.
     pub r#type: super::ResponseCreatedEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -54993,7 +54993,7 @@ pub struct ResponseWsFailed {
     /// Required.
     pub sequence_number: i64,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Optional.
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
@@ -55074,7 +55074,7 @@ pub struct ResponseWsIncomplete {
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::ResponseIncompleteEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
@@ -55157,7 +55157,7 @@ pub struct ResponseWsQueued {
     /// Required. Always `"response.queued"`.
     pub r#type: super::ResponseQueuedEventType,
     /// Required.
-    pub response: super::Response,
+    pub response: ::std::boxed::Box<super::Response>,
     /// Required.
     pub sequence_number: i64,
     /// Optional.

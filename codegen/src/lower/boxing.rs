@@ -1,0 +1,224 @@
+//! Boxes struct fields whose type is large, so one large type does not make
+//! every type around it large.
+//!
+//! A Rust enum is as large as its largest variant, and a struct as its
+//! fields together. The Responses API's `Response` is about 1.8 KB inline;
+//! held by value in the `response.created` and `response.completed`
+//! events, it made every event of `ResponseStreamEvent` (a 150-byte text
+//! delta included) 1.8 KB: each move of an event copied that much, and each
+//! boxed event was an allocation past glibc's thread cache (1,032 bytes),
+//! which also flushed the cache's small chunks. Boxed where it is held, the
+//! event is a few hundred bytes.
+//!
+//! The size is estimated from the model (below), the same way for every
+//! spec, so the decision is the model's and not the compiler's: it is made
+//! once, here, and the emitter, the Rust-shape API and the diff read it
+//! from [`Field::boxed`].
+
+use crate::ir::*;
+use std::collections::BTreeMap;
+
+/// A field whose type is estimated larger than this is boxed. Far above
+/// most types (a chat completion chunk is under 700 bytes), below the
+/// cache limit of glibc's allocator.
+pub(crate) const BOX_ABOVE: usize = 1024;
+
+/// Boxes each field (not flattened, not boxed already) whose named type is
+/// estimated larger than [`BOX_ABOVE`] bytes.
+pub(crate) fn box_large_fields(types: &mut BTreeMap<TypeId, TypeDef>) {
+    let mut large = Vec::new();
+    let mut sizes = Sizes {
+        types,
+        known: BTreeMap::new(),
+    };
+    for (id, t) in types.iter() {
+        let (TypeKind::Struct(s) | TypeKind::Multipart(s)) = &t.kind else {
+            continue;
+        };
+        for (i, f) in s.fields.iter().enumerate() {
+            if !f.boxed
+                && !f.flatten
+                && matches!(f.ty, TypeRef::Named(_))
+                && sizes.of(&f.ty) > BOX_ABOVE
+            {
+                large.push((id.clone(), i));
+            }
+        }
+    }
+    for (id, i) in large {
+        if let Some(TypeKind::Struct(s) | TypeKind::Multipart(s)) =
+            types.get_mut(&id).map(|t| &mut t.kind)
+        {
+            s.fields[i].boxed = true;
+        }
+    }
+}
+
+/// Estimated sizes of the model's types, in bytes, as a 64-bit target lays
+/// them out: `String`, `Vec` and maps 24, `serde_json::Value` 32, a box 8;
+/// an `Option` of a number adds 8, of anything else nothing (its niche); a
+/// struct the sum of its fields (and of the map of undeclared members), an
+/// enum its largest variant and 8. A field the rule boxes counts as a box,
+/// so the estimate of a type is of the type as emitted.
+struct Sizes<'a> {
+    types: &'a BTreeMap<TypeId, TypeDef>,
+    known: BTreeMap<TypeId, usize>,
+}
+
+impl Sizes<'_> {
+    fn of(&mut self, ty: &TypeRef) -> usize {
+        match ty {
+            TypeRef::Bool => 1,
+            TypeRef::I32 => 4,
+            TypeRef::I64 | TypeRef::F64 => 8,
+            TypeRef::String | TypeRef::JsonObject | TypeRef::Array(_) | TypeRef::Map(_) => 24,
+            TypeRef::Json | TypeRef::JsonInput | TypeRef::File => 32,
+            TypeRef::Named(id) => self.named(id),
+        }
+    }
+
+    fn named(&mut self, id: &TypeId) -> usize {
+        if let Some(&size) = self.known.get(id) {
+            return size;
+        }
+        // A type met again while its size is worked out is on a cycle, which
+        // is boxed or read as JSON: a pointer's size ends the walk.
+        self.known.insert(id.clone(), 8);
+        let types = self.types;
+        let size = match types.get(id).map(|t| &t.kind) {
+            Some(TypeKind::Struct(s) | TypeKind::Multipart(s)) => {
+                let fields: usize = s.fields.iter().map(|f| self.field(f)).sum();
+                let rest = if s.unknown_fields.is_some() || s.additional.is_some() {
+                    24
+                } else {
+                    0
+                };
+                fields + rest
+            }
+            Some(TypeKind::StringEnum(_) | TypeKind::OpenString(_)) => 24,
+            Some(TypeKind::Tagged(t)) => {
+                let variants = t.variants.iter().map(|v| self.of(&v.ty)).max().unwrap_or(0);
+                variants.max(32) + 8
+            }
+            Some(TypeKind::Untagged(variants)) => {
+                variants.iter().map(|v| self.of(&v.ty)).max().unwrap_or(0) + 8
+            }
+            Some(TypeKind::Alias(ty)) => self.of(ty),
+            None => 8,
+        };
+        self.known.insert(id.clone(), size);
+        size
+    }
+
+    fn field(&mut self, f: &Field) -> usize {
+        if f.boxed {
+            return 8;
+        }
+        let size = self.of(&f.ty);
+        let boxed = matches!(f.ty, TypeRef::Named(_)) && !f.flatten && size > BOX_ABOVE;
+        let optional_number = matches!(f.ty, TypeRef::I64 | TypeRef::F64 | TypeRef::I32)
+            && (!f.required || f.nullable);
+        match (boxed, optional_number) {
+            (true, _) => 8,
+            (false, true) => size + 8,
+            (false, false) => size.div_ceil(8) * 8,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An object schema of `n` optional string properties.
+    fn strings(n: usize) -> String {
+        let props: Vec<String> = (0..n).map(|i| format!("p{i}: {{type: string}}")).collect();
+        format!("{{type: object, properties: {{{}}}}}", props.join(", "))
+    }
+
+    #[test]
+    fn fields_of_types_estimated_past_the_limit_are_boxed() {
+        // 49 strings and the map of undeclared members: 1,200 bytes; 41: 1,008.
+        let yaml = format!(
+            r##"
+openapi: 3.0.0
+info: {{title: t, version: "1"}}
+paths: {{}}
+components:
+  schemas:
+    Big: {big}
+    Edge: {edge}
+    Holder:
+      type: object
+      required: [big]
+      properties:
+        big: {{$ref: "#/components/schemas/Big"}}
+        maybe: {{$ref: "#/components/schemas/Big"}}
+        edge: {{$ref: "#/components/schemas/Edge"}}
+        list: {{type: array, items: {{$ref: "#/components/schemas/Big"}}}}
+        pair: {{$ref: "#/components/schemas/Pair"}}
+        self: {{$ref: "#/components/schemas/Holder"}}
+    Pair:
+      type: object
+      properties:
+        a: {{$ref: "#/components/schemas/Edge"}}
+        b: {{$ref: "#/components/schemas/Edge"}}
+    Events:
+      oneOf: [{{$ref: "#/components/schemas/Holder"}}, {{type: string}}]
+"##,
+            big = strings(49),
+            edge = strings(41),
+        );
+        let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
+        let model = crate::lower::lower(&spec, &crate::config::Config::default()).unwrap();
+        let fields = |name: &str| match &model
+            .types
+            .values()
+            .find(|d| d.wire_name == name)
+            .unwrap()
+            .kind
+        {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| (f.wire_name.clone(), f.boxed))
+                .collect::<BTreeMap<_, _>>(),
+            other => panic!("{name} is {other:?}"),
+        };
+        let holder = fields("Holder");
+        // Required or not; a list's elements are on the heap already.
+        assert_eq!(
+            (holder["big"], holder["maybe"], holder["list"]),
+            (true, true, false)
+        );
+        // Under the limit, each half of a pair; the pair is past it.
+        assert_eq!((holder["edge"], holder["pair"]), (false, true));
+        assert_eq!(
+            fields("Pair"),
+            BTreeMap::from([("a".to_owned(), false), ("b".to_owned(), false)])
+        );
+        // Boxed as a cycle, whatever its size.
+        assert!(holder["self"]);
+        let mut sizes = Sizes {
+            types: &model.types,
+            known: BTreeMap::new(),
+        };
+        let id = |name: &str| {
+            model
+                .types
+                .iter()
+                .find(|(_, d)| d.wire_name == name)
+                .unwrap()
+                .0
+                .clone()
+        };
+        assert_eq!(sizes.of(&TypeRef::Named(id("Big"))), 49 * 24 + 24);
+        assert_eq!(sizes.of(&TypeRef::Named(id("Edge"))), 41 * 24 + 24);
+        // The holder as emitted: four boxes, a list, an edge and its map.
+        assert_eq!(
+            sizes.of(&TypeRef::Named(id("Holder"))),
+            4 * 8 + 24 + 1008 + 24
+        );
+        assert_eq!(sizes.of(&TypeRef::Named(id("Events"))), 1088 + 8);
+    }
+}
