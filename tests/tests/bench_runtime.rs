@@ -32,24 +32,18 @@ async fn bench_server() -> String {
 }
 
 async fn every_scenario(server: &str) {
-    for framing in ["event", "7", "1", "body"] {
-        let url = format!("{server}/sse/{framing}");
-        let summary = ours::run("sse", &url, "").await;
-        assert_eq!(
-            summary,
-            Ok(payloads::sse_summary(EVENTS)),
-            "framing {framing}"
-        );
-    }
-    // The Responses API stream, named events without an end marker.
-    for framing in ["event", "7", "1", "body"] {
-        let url = format!("{server}/sse/{framing}");
-        let summary = ours::run("responses-sse", &url, "").await;
-        assert_eq!(
-            summary,
-            Ok(payloads::responses_sse_summary(EVENTS)),
-            "framing {framing}"
-        );
+    // The chat stream, and the Responses API stream (named events without
+    // an end marker), in every framing.
+    let streams = [
+        ("sse", payloads::sse_summary(EVENTS)),
+        ("responses-sse", payloads::responses_sse_summary(EVENTS)),
+    ];
+    for (scenario, expected) in streams {
+        for framing in ["event", "7", "1", "body"] {
+            let url = format!("{server}/sse/{framing}");
+            let summary = ours::run(scenario, &url, "").await;
+            assert_eq!(summary, Ok(expected.clone()), "{scenario}, framing {framing}");
+        }
     }
     // The paced stream: its own 2,000 events, one a millisecond (2 s).
     let paced = ours::run("sse", &format!("{server}/sse/paced"), "").await;
