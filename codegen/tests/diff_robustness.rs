@@ -61,8 +61,10 @@ fn long_reference_chains_do_not_grow_the_stack() {
     };
     let report = run_on_small_stack(&chain(false), &chain(true), 256);
     let found: Vec<&str> = report.findings.iter().map(|f| f.location.as_str()).collect();
-    // Both directions on the wire, and the new field of the generated type.
-    assert_eq!(found, ["schema S2999 .added", "schema S2999 .added", "schema S2999 api"], "{found:?}");
+    // Both directions on the wire, and the new field of the generated type;
+    // and the one field whose type the new field takes past the size at which
+    // codegen boxes a field (each level of the chain holds the rest by value).
+    assert_eq!(found, ["api field S2958::next", "schema S2999 .added", "schema S2999 .added", "schema S2999 api"], "{found:?}");
 }
 
 #[test]

@@ -68,26 +68,54 @@ struct Sizes<'a> {
 impl Sizes<'_> {
     fn of(&mut self, ty: &TypeRef) -> usize {
         match ty {
-            TypeRef::Bool => 1,
-            TypeRef::I32 => 4,
-            TypeRef::I64 | TypeRef::F64 => 8,
-            TypeRef::String | TypeRef::JsonObject | TypeRef::Array(_) | TypeRef::Map(_) => 24,
-            TypeRef::Json | TypeRef::JsonInput | TypeRef::File => 32,
             TypeRef::Named(id) => self.named(id),
+            other => scalar(other),
         }
     }
 
-    fn named(&mut self, id: &TypeId) -> usize {
-        if let Some(&size) = self.known.get(id) {
-            return size;
-        }
-        // A type met again while its size is worked out is on a cycle, which
-        // is boxed or read as JSON: a pointer's size ends the walk.
-        self.known.insert(id.clone(), 8);
+    /// The size of named type `root`, working out the types it holds first:
+    /// depth first on a work list of its own, not by recursion (a chain of
+    /// thousands of nested types must not grow the stack).
+    fn named(&mut self, root: &TypeId) -> usize {
         let types = self.types;
-        let size = match types.get(id).map(|t| &t.kind) {
-            Some(TypeKind::Struct(s) | TypeKind::Multipart(s)) => {
-                let fields: usize = s.fields.iter().map(|f| self.field(f)).sum();
+        // (type, whether what it holds has been queued)
+        let mut work = vec![(root, false)];
+        while let Some((id, queued)) = work.pop() {
+            let Some(kind) = types.get(id).map(|t| &t.kind) else {
+                self.known.insert(id.clone(), 8);
+                continue;
+            };
+            if queued {
+                let size = self.size_of_kind(kind);
+                self.known.insert(id.clone(), size);
+                continue;
+            }
+            if self.known.contains_key(id) {
+                continue;
+            }
+            // A type met again while what it holds is worked out is on a
+            // cycle, which is boxed or read as JSON: a pointer's size ends
+            // the walk.
+            self.known.insert(id.clone(), 8);
+            work.push((id, true));
+            held_by_value(kind, |held| {
+                if !self.known.contains_key(held) {
+                    work.push((held, false));
+                }
+            });
+        }
+        self.known[root]
+    }
+
+    /// The size of a type of `kind`, once the types it holds are known.
+    fn size_of_kind(&self, kind: &TypeKind) -> usize {
+        let of = |ty: &TypeRef| match ty {
+            TypeRef::Named(id) => self.known.get(id).copied().unwrap_or(8),
+            other => scalar(other),
+        };
+        match kind {
+            TypeKind::Struct(s) | TypeKind::Multipart(s) => {
+                let fields: usize = s.fields.iter().map(|f| field_size(f, of(&f.ty))).sum();
                 let rest = if s.unknown_fields.is_some() || s.additional.is_some() {
                     24
                 } else {
@@ -95,34 +123,67 @@ impl Sizes<'_> {
                 };
                 fields + rest
             }
-            Some(TypeKind::StringEnum(_) | TypeKind::OpenString(_)) => 24,
-            Some(TypeKind::Tagged(t)) => {
-                let variants = t.variants.iter().map(|v| self.of(&v.ty)).max().unwrap_or(0);
+            TypeKind::StringEnum(_) | TypeKind::OpenString(_) => 24,
+            TypeKind::Tagged(t) => {
+                let variants = t.variants.iter().map(|v| of(&v.ty)).max().unwrap_or(0);
                 variants.max(32) + 8
             }
-            Some(TypeKind::Untagged(variants)) => {
-                variants.iter().map(|v| self.of(&v.ty)).max().unwrap_or(0) + 8
+            TypeKind::Untagged(variants) => {
+                variants.iter().map(|v| of(&v.ty)).max().unwrap_or(0) + 8
             }
-            Some(TypeKind::Alias(ty)) => self.of(ty),
-            None => 8,
-        };
-        self.known.insert(id.clone(), size);
-        size
+            TypeKind::Alias(ty) => of(ty),
+        }
     }
+}
 
-    fn field(&mut self, f: &Field) -> usize {
-        if f.boxed {
-            return 8;
+/// The size of a type that names no other.
+fn scalar(ty: &TypeRef) -> usize {
+    match ty {
+        TypeRef::Bool => 1,
+        TypeRef::I32 => 4,
+        TypeRef::I64 | TypeRef::F64 => 8,
+        TypeRef::Json | TypeRef::JsonInput | TypeRef::File => 32,
+        // Strings, vectors and maps; a named type is asked of [`Sizes`].
+        _ => 24,
+    }
+}
+
+/// Calls `each` with every named type a type of `kind` holds by value (not
+/// through a box, a vector or a map).
+fn held_by_value<'m>(kind: &'m TypeKind, mut each: impl FnMut(&'m TypeId)) {
+    let mut named = |ty: &'m TypeRef| {
+        if let TypeRef::Named(id) = ty {
+            each(id);
         }
-        let size = self.of(&f.ty);
-        let boxed = matches!(f.ty, TypeRef::Named(_)) && !f.flatten && size > BOX_ABOVE;
-        let optional_number = matches!(f.ty, TypeRef::I64 | TypeRef::F64 | TypeRef::I32)
-            && (!f.required || f.nullable);
-        match (boxed, optional_number) {
-            (true, _) => 8,
-            (false, true) => size + 8,
-            (false, false) => size.div_ceil(8) * 8,
-        }
+    };
+    match kind {
+        TypeKind::Struct(s) | TypeKind::Multipart(s) => s
+            .fields
+            .iter()
+            .filter(|f| !f.boxed)
+            .for_each(|f| named(&f.ty)),
+        TypeKind::Tagged(t) => t.variants.iter().for_each(|v| named(&v.ty)),
+        TypeKind::Untagged(variants) => variants.iter().for_each(|v| named(&v.ty)),
+        TypeKind::Alias(ty) => named(ty),
+        TypeKind::StringEnum(_) | TypeKind::OpenString(_) => {}
+    }
+}
+
+/// The room field `f` takes in its struct, its type being `size` bytes: a
+/// box's when it closes a cycle. A field this rule boxes is counted whole:
+/// were it counted as a box, a change deep in a chain of nested types would
+/// move which of the fields above it are boxed, all along the chain; counted
+/// whole, a type only grows with what it holds, and a change boxes at most
+/// the fields whose type it takes past the limit.
+fn field_size(f: &Field, size: usize) -> usize {
+    if f.boxed {
+        return 8;
+    }
+    let optional_number =
+        matches!(f.ty, TypeRef::I64 | TypeRef::F64 | TypeRef::I32) && (!f.required || f.nullable);
+    match optional_number {
+        true => size + 8,
+        false => size.div_ceil(8) * 8,
     }
 }
 
