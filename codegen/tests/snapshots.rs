@@ -207,6 +207,8 @@ fn recursive_types_are_boxed() {
     assert_has(&n, &["pub next: ::std::option::Option<::std::boxed::Box<super::Node>>"]);
     assert_has(&n, &["pub children: ::std::option::Option<::std::vec::Vec<super::Node>>"]);
     assert_has(&types_text(&g), &["pub even: ::std::boxed::Box<super::Even>"]);
+    // Not a cycle: a type estimated past 1 KiB.
+    assert_has(&n, &["pub large: ::std::boxed::Box<super::Large>", "pub note: ::std::option::Option<::std::string::String>"]);
 }
 
 #[test]

@@ -323,6 +323,14 @@ fn merged_recursive_and_renamed_types_decode() {
     );
     assert_eq!(n.next.unwrap().value, 2);
     assert_eq!(back["children"][0]["value"], 3);
+    // A field boxed for its size reads and writes as the value it holds.
+    let (e, back) =
+        round_trip::<recursion::types::Envelope>(json!({"large": {"f0": "a", "f42": "z"}}));
+    assert_eq!(
+        (e.large.f0.as_deref(), e.large.f42.as_deref()),
+        (Some("a"), Some("z"))
+    );
+    assert_eq!(back, json!({"large": {"f0": "a", "f42": "z"}}));
     let (t, back) = round_trip::<keywords::types::Type>(
         json!({"type": "a", "self": "b", "Content-Type": "c", "1st_place": 1}),
     );

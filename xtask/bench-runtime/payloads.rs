@@ -431,30 +431,20 @@ pub fn responses_sse_body(events: usize) -> Vec<u8> {
     let deltas = events.saturating_sub(RESPONSES_FRAME_EVENTS).max(1);
     let mut out = Vec::with_capacity(deltas * 300 + 16 * 1024);
     let mut seq = 0;
-    let mut event = |out: &mut Vec<u8>, name: &str, fields: &str| {
+    let mut event = |name: &str, fields: &str| {
         out.extend_from_slice(format!("event: {name}\ndata: {{\"type\":\"{name}\",\"sequence_number\":{seq},{fields}}}\n\n").as_bytes());
         seq += 1;
     };
     let at = format!("\"item_id\":\"{STREAMED_MESSAGE}\",\"output_index\":0,\"content_index\":0");
     let started = response_object("in_progress", "", "null");
-    event(
-        &mut out,
-        "response.created",
-        &format!("\"response\":{started}"),
-    );
-    event(
-        &mut out,
-        "response.in_progress",
-        &format!("\"response\":{started}"),
-    );
+    event("response.created", &format!("\"response\":{started}"));
+    event("response.in_progress", &format!("\"response\":{started}"));
     let item = message_item(STREAMED_MESSAGE, "in_progress", "");
     event(
-        &mut out,
         "response.output_item.added",
         &format!("\"output_index\":0,\"item\":{item}"),
     );
     event(
-        &mut out,
         "response.content_part.added",
         &format!("{at},\"part\":{}", output_text("", &[])),
     );
@@ -464,30 +454,25 @@ pub fn responses_sse_body(events: usize) -> Vec<u8> {
         text.push_str(token);
         let pad = &OBFUSCATION[d % 7..][..16usize.saturating_sub(decoded_len(token)).max(2)];
         event(
-            &mut out,
             "response.output_text.delta",
             &format!("{at},\"delta\":\"{token}\",\"logprobs\":[],\"obfuscation\":\"{pad}\""),
         );
     }
     event(
-        &mut out,
         "response.output_text.done",
         &format!("{at},\"text\":\"{text}\",\"logprobs\":[]"),
     );
     let part = output_text(&text, &[]);
     event(
-        &mut out,
         "response.content_part.done",
         &format!("{at},\"part\":{part}"),
     );
     let item = message_item(STREAMED_MESSAGE, "completed", &part);
     event(
-        &mut out,
         "response.output_item.done",
         &format!("\"output_index\":0,\"item\":{item}"),
     );
     event(
-        &mut out,
         "response.completed",
         &format!(
             "\"response\":{}",

@@ -79,18 +79,18 @@ impl Sizes<'_> {
     fn named(&mut self, root: &TypeId) -> usize {
         let types = self.types;
         // (type, whether what it holds has been queued)
-        let mut work = vec![(root, false)];
+        let mut work = vec![(root.clone(), false)];
         while let Some((id, queued)) = work.pop() {
-            let Some(kind) = types.get(id).map(|t| &t.kind) else {
-                self.known.insert(id.clone(), 8);
+            let Some(kind) = types.get(&id).map(|t| &t.kind) else {
+                self.known.insert(id, 8);
                 continue;
             };
             if queued {
                 let size = self.size_of_kind(kind);
-                self.known.insert(id.clone(), size);
+                self.known.insert(id, size);
                 continue;
             }
-            if self.known.contains_key(id) {
+            if self.known.contains_key(&id) {
                 continue;
             }
             // A type met again while what it holds is worked out is on a
@@ -98,11 +98,11 @@ impl Sizes<'_> {
             // the walk.
             self.known.insert(id.clone(), 8);
             work.push((id, true));
-            held_by_value(kind, |held| {
-                if !self.known.contains_key(held) {
-                    work.push((held, false));
-                }
-            });
+            let held = super::held_by_value(kind).into_iter();
+            work.extend(
+                held.filter(|held| !self.known.contains_key(held))
+                    .map(|held| (held, false)),
+            );
         }
         self.known[root]
     }
@@ -145,27 +145,6 @@ fn scalar(ty: &TypeRef) -> usize {
         TypeRef::Json | TypeRef::JsonInput | TypeRef::File => 32,
         // Strings, vectors and maps; a named type is asked of [`Sizes`].
         _ => 24,
-    }
-}
-
-/// Calls `each` with every named type a type of `kind` holds by value (not
-/// through a box, a vector or a map).
-fn held_by_value<'m>(kind: &'m TypeKind, mut each: impl FnMut(&'m TypeId)) {
-    let mut named = |ty: &'m TypeRef| {
-        if let TypeRef::Named(id) = ty {
-            each(id);
-        }
-    };
-    match kind {
-        TypeKind::Struct(s) | TypeKind::Multipart(s) => s
-            .fields
-            .iter()
-            .filter(|f| !f.boxed)
-            .for_each(|f| named(&f.ty)),
-        TypeKind::Tagged(t) => t.variants.iter().for_each(|v| named(&v.ty)),
-        TypeKind::Untagged(variants) => variants.iter().for_each(|v| named(&v.ty)),
-        TypeKind::Alias(ty) => named(ty),
-        TypeKind::StringEnum(_) | TypeKind::OpenString(_) => {}
     }
 }
 

@@ -198,6 +198,19 @@ fn named_in(ty: &TypeRef, through_containers: bool, out: &mut Vec<TypeId>) {
     }
 }
 
+/// The types a type of `kind` holds by value: not through a box (a field
+/// that closes a cycle), a vector or a map.
+fn held_by_value(kind: &TypeKind) -> Vec<TypeId> {
+    match kind {
+        TypeKind::Struct(s) | TypeKind::Multipart(s) => {
+            let mut out = Vec::new();
+            s.fields.iter().filter(|f| !f.boxed).for_each(|f| named_in(&f.ty, false, &mut out));
+            out
+        }
+        kind => references(kind, false),
+    }
+}
+
 /// Every type a type refers to.
 pub fn references(kind: &TypeKind, through_containers: bool) -> Vec<TypeId> {
     let mut out = Vec::new();
@@ -501,17 +514,7 @@ fn break_value_cycles(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<
         warnings.push(crate::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("schema is {message}") });
     }
     // By-value containment that is left after boxing: union branches and aliases.
-    let value_edges: Vec<Vec<usize>> = ids
-        .iter()
-        .map(|id| {
-            let mut out = Vec::new();
-            match &types[id].kind {
-                TypeKind::Struct(s) | TypeKind::Multipart(s) => s.fields.iter().filter(|f| !f.boxed).for_each(|f| named_in(&f.ty, false, &mut out)),
-                kind => out = references(kind, false),
-            }
-            out.iter().filter_map(|t| index_of.get(t).copied()).collect()
-        })
-        .collect();
+    let value_edges: Vec<Vec<usize>> = ids.iter().map(|id| held_by_value(&types[id].kind).iter().filter_map(|t| index_of.get(t).copied()).collect()).collect();
     let comp = tarjan(&value_edges);
     let on_cycle = cyclic(&value_edges);
     for (i, id) in ids.iter().enumerate().filter(|(i, _)| on_cycle[*i]) {

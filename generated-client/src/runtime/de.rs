@@ -85,11 +85,10 @@ impl<'de> Node<'de> {
             Node::Text(text) if text.starts_with('"') => {
                 // A string (an undeclared member is mostly one) without
                 // serde_json set up for it: 565 instructions each.
-                let (len, plain) = text::string_len(text).map_err(E::custom)?;
+                let (string, len) = text::string_at(text).map_err(E::custom)?;
                 if !ends_scalar(text.as_bytes().get(len).copied()) {
                     return Err(E::custom("trailing characters"));
                 }
-                let string = text::unquote(&text[..len], plain).map_err(E::custom)?;
                 report(text, len);
                 Ok(Value::String(string.into_owned()))
             }
@@ -759,11 +758,7 @@ fn base64_member(key: &str, text: &str) -> Result<Vec<f64>, Failure> {
             return Ok(numbers);
         }
     }
-    let (len, plain) = text::string_len(text)?;
-    let base64 = match plain {
-        true => Cow::Borrowed(&text[1..len - 1]),
-        false => Cow::Owned(decode_text::<String>(&text[..len]).map_err(|e| field_error(key, &e))?),
-    };
+    let (base64, len) = text::string_at(text).map_err(|e| field_error::<Failure>(key, &e))?;
     report(text, len);
     decode_base64_float32(&base64)
         .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}")))

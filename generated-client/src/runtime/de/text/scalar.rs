@@ -37,8 +37,8 @@ impl<'de> Scalar<'de> {
     pub(super) fn read(text: &'de str, expected: &dyn Expected) -> Result<(Self, usize), Error> {
         match text.as_bytes().first() {
             Some(b'"') => {
-                let (len, plain) = scan::string_len(text)?;
-                Ok((Scalar::Str(scan::unquote(&text[..len], plain)?), len))
+                let (string, len) = scan::string_at(text)?;
+                Ok((Scalar::Str(string), len))
             }
             Some(b'{') => Err(Error::invalid_type(Unexpected::Map, expected)),
             Some(b'[') => Err(Error::invalid_type(Unexpected::Seq, expected)),

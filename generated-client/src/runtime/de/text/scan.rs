@@ -302,6 +302,13 @@ pub(crate) fn string_len(text: &str) -> Result<(usize, bool), Error> {
     string_span(text.as_bytes(), 0)
 }
 
+/// The string that starts `text`, and the length of its text (quotes
+/// included): borrowed when it has no escapes, else read by serde_json.
+pub(crate) fn string_at(text: &str) -> Result<(Cow<'_, str>, usize), Error> {
+    let (len, plain) = string_len(text)?;
+    Ok((unquote(&text[..len], plain)?, len))
+}
+
 /// The key whose quoted text spans `start..end` (see [`unquote`]).
 fn key(text: &str, start: usize, end: usize, plain: bool) -> Result<Cow<'_, str>, Error> {
     unquote(slice(text, start, end)?, plain)
@@ -309,7 +316,7 @@ fn key(text: &str, start: usize, end: usize, plain: bool) -> Result<Cow<'_, str>
 
 /// The string `quoted` (its whole text, quotes included) spells: borrowed
 /// when it is `plain` (no escapes), else read by serde_json.
-pub(crate) fn unquote(quoted: &str, plain: bool) -> Result<Cow<'_, str>, Error> {
+fn unquote(quoted: &str, plain: bool) -> Result<Cow<'_, str>, Error> {
     if plain {
         return Ok(Cow::Borrowed(&quoted[1..quoted.len() - 1]));
     }
