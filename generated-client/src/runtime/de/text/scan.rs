@@ -304,6 +304,8 @@ pub(crate) fn string_len(text: &str) -> Result<(usize, bool), Error> {
 
 /// The string that starts `text`, and the length of its text (quotes
 /// included): borrowed when it has no escapes, else read by serde_json.
+/// Inlined: it is on the path of every string value a reader decodes.
+#[inline]
 pub(crate) fn string_at(text: &str) -> Result<(Cow<'_, str>, usize), Error> {
     let (len, plain) = string_len(text)?;
     Ok((unquote(&text[..len], plain)?, len))
