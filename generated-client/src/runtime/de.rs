@@ -230,6 +230,9 @@ pub struct Shape {
     /// is matched against the names by its bytes, before it is scanned. Not
     /// public: only [`Shape::new`] sets it, from the names themselves.
     plain: bool,
+    /// The names by their first two bytes, so that a key is found in one
+    /// probe whatever order the members come in (built at compile time).
+    keys: text::KeyTable,
 }
 
 impl Shape {
@@ -251,6 +254,7 @@ impl Shape {
             name,
             fields,
             plain,
+            keys: text::KeyTable::new(fields),
         }
     }
 
@@ -376,9 +380,14 @@ impl<'de> Object<'de> {
         }
     }
 
-    /// The index of the declared field `key`, looked for from just after the
-    /// last one found.
+    /// The index of the declared field `key`: from the shape's key table,
+    /// or, when the table does not hold every name, looked for from just
+    /// after the last one found.
     fn find(&mut self, key: &str) -> Option<usize> {
+        let keys = &self.shape.keys;
+        if keys.is_complete() {
+            return keys.find(self.shape.fields, key);
+        }
         let found = text::position_from(self.shape.fields, self.next, |&field| field == key)?;
         self.next = found + 1;
         Some(found)
@@ -431,13 +440,11 @@ impl<'de> Object<'de> {
             let Some(walk) = self.walk.as_mut() else {
                 return Ok(None);
             };
-            // A key written as one of the names is found by its bytes, the
-            // field after the last one found tried first (members mostly come
-            // in declared order); any other key is scanned and looked up.
-            let fields = self.shape.fields;
-            if self.shape.plain {
-                if let Some(index) = walk.take_key(fields, self.next) {
-                    self.next = index + 1;
+            // A key written as one of the names is found by its bytes, in
+            // the shape's key table; any other key is scanned and looked up.
+            let (fields, keys) = (self.shape.fields, &self.shape.keys);
+            if self.shape.plain && keys.is_complete() {
+                if let Some(index) = walk.take_key(keys, fields) {
                     return self.found(index, fields[index]);
                 }
             }

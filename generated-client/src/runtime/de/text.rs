@@ -43,8 +43,10 @@ use serde_json::Error;
 use std::borrow::Cow;
 use std::fmt;
 
+mod keys;
 mod scalar;
 mod scan;
+pub(crate) use keys::KeyTable;
 use scalar::Scalar;
 pub(crate) use scan::{ends_scalar, position_from, string_at, Members};
 

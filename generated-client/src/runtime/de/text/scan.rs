@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use serde::de::Error as _;
 use serde_json::Error;
 
+use super::keys::KeyTable;
 use super::Str;
 
 /// An object's members, found one at a time as they are read: each key,
@@ -38,25 +39,19 @@ impl<'a> Members<'a> {
     /// Reads the next member's key and the `:` after it when the key is
     /// written as one of `names` is, quote to quote, and gives its index;
     /// otherwise reads nothing and gives `None`, leaving the key to
-    /// [`Members::next_key`] (which also reports what is wrong with it). The
-    /// names from `from` on are tried first, then those before it.
+    /// [`Members::next_key`] (which also reports what is wrong with it).
+    /// `keys` is the table of `names`, and complete.
     ///
     /// Only for names that hold no byte JSON must escape: the bytes of any
     /// other name could match text that means something else.
     #[inline]
-    pub(crate) fn take_key(&mut self, names: &[&str], from: usize) -> Option<usize> {
+    pub(crate) fn take_key(&mut self, keys: &KeyTable, names: &[&str]) -> Option<usize> {
         let walk = &mut self.0;
         let bytes = walk.text.as_bytes();
         if walk.done || bytes.get(walk.at) != Some(&b'"') {
             return None;
         }
-        let key = &bytes[walk.at + 1..];
-        // The closing quote is checked first: it rules out most names at once.
-        let is_key = |name: &&str| {
-            let name = name.as_bytes();
-            key.get(name.len()) == Some(&b'"') && same_bytes(&key[..name.len()], name)
-        };
-        let index = position_from(names, from, is_key)?;
+        let index = keys.find_text(names, &bytes[walk.at + 1..])?;
         let colon = skip_space(bytes, walk.at + names[index].len() + 2);
         if bytes.get(colon) != Some(&b':') {
             return None;
@@ -102,33 +97,6 @@ impl<'a> Iterator for Members<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next(|walk| Ok((walk.key()?, walk.value()?)))
-    }
-}
-
-/// Whether `a` and `b`, of the same length, hold the same bytes: compared a
-/// word at a time in line, the last word overlapping, not by a call to
-/// `memcmp`. Keys are short (most under 16 bytes) and compared once per
-/// member: the call and its dispatch were 5 % of the CPU of decoding a list
-/// of 100,000 files.
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    debug_assert_eq!(a.len(), b.len());
-    let n = a.len().min(b.len());
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap());
-    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap());
-    if n >= 8 {
-        let mut at = 0;
-        while at + 8 < n {
-            if word(a, at) != word(b, at) {
-                return false;
-            }
-            at += 8;
-        }
-        word(a, n - 8) == word(b, n - 8)
-    } else if n >= 4 {
-        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
-    } else {
-        (0..n).all(|at| a[at] == b[at])
     }
 }
 
@@ -485,23 +453,6 @@ fn unexpected(bytes: &[u8], at: usize, wanted: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn same_bytes_agrees_with_slice_equality_at_every_length_and_position() {
-        let a: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
-        for n in 0..=a.len() {
-            let a = &a[..n];
-            assert!(same_bytes(a, a), "{n} bytes");
-            // One byte changed at each place in turn, the words' edges
-            // (first, last, the overlap of the last word) included.
-            for at in 0..n {
-                let mut b = a.to_vec();
-                b[at] ^= 0x20;
-                assert!(!same_bytes(a, &b), "{n} bytes, changed at {at}");
-                assert!(!same_bytes(&b, a), "{n} bytes, changed at {at}");
-            }
-        }
-    }
 
     /// Nothing but whitespace follows the value that is `len` bytes long.
     fn whole(text: &str, len: Option<usize>) -> Result<(), Error> {
