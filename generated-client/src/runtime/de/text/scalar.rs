@@ -10,6 +10,7 @@
 //! escapes ([`scan::unquote`]) and a number that is neither a plain integer
 //! nor a short float ([`short_float`]).
 
+use super::digits::digit_run;
 use super::scan;
 use super::{ends_scalar, plain_integer, scalar_text};
 use serde::de::{Error as _, Expected, Unexpected, Visitor};
@@ -129,10 +130,7 @@ pub(super) fn short_float(text: &[u8]) -> Option<(f64, usize)> {
     let mut count = 0usize;
     let mut take_digits = |at: &mut usize| {
         let start = *at;
-        while let Some(&d @ b'0'..=b'9') = text.get(*at) {
-            digits = digits.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
-            *at += 1;
-        }
+        (digits, *at) = digit_run(text, start, digits);
         count += *at - start;
         *at - start
     };
