@@ -57,6 +57,12 @@ async fn every_scenario(server: &str) {
         ours::run("small", &v1, "3").await,
         Ok(payloads::small_summary(3))
     );
+    // More requests than are let in flight at once.
+    let requests = payloads::IN_FLIGHT * 2 + 1;
+    assert_eq!(
+        ours::run("concurrent", &v1, &requests.to_string()).await,
+        Ok(payloads::small_summary(requests))
+    );
     let file = tempfile::NamedTempFile::new().unwrap();
     let size = 300_001;
     file.as_file().set_len(size).unwrap();

@@ -100,6 +100,18 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
             }
             Ok(format!("requests={count} model={model}"))
         }
+        "concurrent" => {
+            let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
+            let mut answers = futures_util::stream::iter(0..count)
+                .map(|_| client.retrieve_model(payloads::MODEL))
+                .buffer_unordered(payloads::IN_FLIGHT);
+            let (mut done, mut model) = (0, String::new());
+            while let Some(answer) = answers.next().await {
+                model = answer.map_err(|e| e.to_string())?.into_inner().id;
+                done += 1;
+            }
+            Ok(format!("requests={done} model={model}"))
+        }
         "chat" => {
             let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
             let request: openai_client::types::CreateChatCompletionRequest =

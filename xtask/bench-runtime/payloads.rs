@@ -173,6 +173,10 @@ pub fn model_json(id: &str) -> String {
     )
 }
 
+/// Requests in flight at once in the concurrent case: a caller fanning out
+/// work (a batch of embeddings, an eval run) keeps many requests open.
+pub const IN_FLIGHT: usize = 64;
+
 /// What a client prints after `requests` model lookups.
 pub fn small_summary(requests: usize) -> String {
     format!("requests={requests} model={MODEL}")

@@ -58,7 +58,7 @@ Scenarios (--only takes a comma-separated list of these names):
            and one body, on both runtimes
   list     GET /files answering a list of N file objects
   upload   POST /files of an N MiB file (sparse, made once under target/)
-  small    N sequential model lookups
+  small    N sequential model lookups, and the same N with 64 in flight at once
   chat     N sequential chat completions sending the 21 KB request below (without
            its streaming options; async-openai's `create` takes it by value, so
            its side clones it per call): encoding, sending and a short answer
@@ -195,6 +195,8 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     }
     if wanted("small") {
         out.push(case(format!("{} small requests", o.requests), "small", "/v1".to_owned(), "multi", o.requests.to_string(), payloads::small_summary(o.requests)));
+        let label = format!("{} small requests, {} in flight", o.requests, payloads::IN_FLIGHT);
+        out.push(case(label, "concurrent", "/v1".to_owned(), "multi", o.requests.to_string(), payloads::small_summary(o.requests)));
     }
     if wanted("chat") {
         out.push(case(format!("{} chat requests of 21 KB", o.chats), "chat", "/v1".to_owned(), "multi", o.chats.to_string(), payloads::chat_summary(o.chats)));
