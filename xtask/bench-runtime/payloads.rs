@@ -48,22 +48,26 @@ fn decoded_len(token: &str) -> usize {
 }
 
 /// The `data:` JSON of chunk `i` of `events`: the first carries the role,
-/// the last the finish reason, the others one token each.
+/// the last the finish reason, the others one token each. Members in the
+/// API's order, `service_tier` and the `obfuscation` padding included, as a
+/// stream recorded in 2026 sends them.
 pub fn chunk_json(i: usize, events: usize) -> String {
-    let delta = if i == 0 {
-        "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}".to_owned()
+    let (delta, token) = if i == 0 {
+        ("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}".to_owned(), "")
     } else if i + 1 == events {
-        "{}".to_owned()
+        ("{}".to_owned(), "")
     } else {
-        format!("{{\"content\":\"{}\"}}", TOKENS[i % TOKENS.len()])
+        let token = TOKENS[i % TOKENS.len()];
+        (format!("{{\"content\":\"{token}\"}}"), token)
     };
+    let pad = obfuscation(i, token);
     let finish = if i + 1 == events && i > 0 {
         "\"stop\""
     } else {
         "null"
     };
     format!(
-        "{{\"id\":\"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG\",\"object\":\"chat.completion.chunk\",\"created\":1741570283,\"model\":\"{MODEL}\",\"system_fingerprint\":\"fp_eb9dce56a8\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"logprobs\":null,\"finish_reason\":{finish}}}]}}"
+        "{{\"id\":\"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG\",\"object\":\"chat.completion.chunk\",\"created\":1741570283,\"model\":\"{MODEL}\",\"service_tier\":\"default\",\"system_fingerprint\":\"fp_eb9dce56a8\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"logprobs\":null,\"finish_reason\":{finish}}}],\"obfuscation\":\"{pad}\"}}"
     )
 }
 
@@ -456,7 +460,7 @@ pub fn responses_sse_body(events: usize) -> Vec<u8> {
     for d in 0..deltas {
         let token = TOKENS[d % TOKENS.len()];
         text.push_str(token);
-        let pad = &OBFUSCATION[d % 7..][..16usize.saturating_sub(decoded_len(token)).max(2)];
+        let pad = obfuscation(d, token);
         event(
             "response.output_text.delta",
             &format!("{at},\"delta\":\"{token}\",\"logprobs\":[],\"obfuscation\":\"{pad}\""),
@@ -488,6 +492,13 @@ pub fn responses_sse_body(events: usize) -> Vec<u8> {
 
 /// Letters the `obfuscation` padding is cut from.
 const OBFUSCATION: &str = "q7XbN2vLk9TzR4mWc8HsJ1pY";
+
+/// The `obfuscation` padding of the `i`-th event carrying `token`: the API
+/// pads streamed text to even out the events' sizes, so the shorter the
+/// token the longer the padding (at least two letters).
+fn obfuscation(i: usize, token: &str) -> &'static str {
+    &OBFUSCATION[i % 7..][..16usize.saturating_sub(decoded_len(token)).max(2)]
+}
 
 /// What a client prints after reading [`responses_sse_body`]: the events,
 /// the bytes of text in the deltas and in the completed response's message.

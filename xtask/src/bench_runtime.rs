@@ -550,9 +550,16 @@ mod tests {
         }
         assert_eq!(finish, 1);
         assert_eq!(sse_summary(events), format!("events={events} content_bytes={content}"));
-        // Realistic sizes: the stream was 53.7 MB for 200,001 events.
+        // Realistic sizes: the stream was 53.7 MB for 200,001 events
+        // (268 bytes each), before the API added `service_tier` and the
+        // `obfuscation` padding to every chunk (about 50 bytes more).
         let per_event = body.len() / events;
-        assert!((240..300).contains(&per_event), "{per_event} bytes per event");
+        assert!((290..350).contains(&per_event), "{per_event} bytes per event");
+        for frame in &frames[..events] {
+            let json: Value = serde_json::from_str(frame.strip_prefix("data: ").unwrap()).unwrap();
+            assert_eq!(json["service_tier"], "default");
+            assert!(json["obfuscation"].as_str().is_some_and(|pad| pad.len() >= 2), "{frame}");
+        }
     }
 
     #[test]
