@@ -58,8 +58,14 @@ pub(crate) fn box_large_fields(types: &mut BTreeMap<TypeId, TypeDef>) {
 /// them out: `String`, `Vec` and maps 24, `serde_json::Value` 32, a box 8;
 /// an `Option` of a number adds 8, of anything else nothing (its niche); a
 /// struct the sum of its fields (and of the map of undeclared members), an
-/// enum its largest variant and 8. A field the rule boxes counts as a box,
-/// so the estimate of a type is of the type as emitted.
+/// enum its largest variant and 8. A boxed field counts as a box. The rule
+/// works the sizes out before it boxes any field, so while it decides, a
+/// field it is about to box is counted whole: were it counted as a box, a
+/// change deep in a chain of nested types would move which fields above it
+/// are boxed, all along the chain; counted whole, a type only grows with
+/// what it holds, and a change boxes at most the fields whose type it takes
+/// past the limit. On the lowered model the estimate is of the type as
+/// emitted.
 struct Sizes<'a> {
     types: &'a BTreeMap<TypeId, TypeDef>,
     known: BTreeMap<TypeId, usize>,
@@ -67,16 +73,25 @@ struct Sizes<'a> {
 
 impl Sizes<'_> {
     fn of(&mut self, ty: &TypeRef) -> usize {
+        if let TypeRef::Named(id) = ty {
+            self.named(id);
+        }
+        self.known_of(ty)
+    }
+
+    /// The size of `ty`, its named type's worked out already (a type not
+    /// worked out is on a cycle: a pointer's size).
+    fn known_of(&self, ty: &TypeRef) -> usize {
         match ty {
-            TypeRef::Named(id) => self.named(id),
+            TypeRef::Named(id) => self.known.get(id).copied().unwrap_or(8),
             other => scalar(other),
         }
     }
 
-    /// The size of named type `root`, working out the types it holds first:
+    /// Works out the size of named type `root`, the types it holds first:
     /// depth first on a work list of its own, not by recursion (a chain of
     /// thousands of nested types must not grow the stack).
-    fn named(&mut self, root: &TypeId) -> usize {
+    fn named(&mut self, root: &TypeId) {
         let types = self.types;
         // (type, whether what it holds has been queued)
         let mut work = vec![(root.clone(), false)];
@@ -104,15 +119,11 @@ impl Sizes<'_> {
                     .map(|held| (held, false)),
             );
         }
-        self.known[root]
     }
 
     /// The size of a type of `kind`, once the types it holds are known.
     fn size_of_kind(&self, kind: &TypeKind) -> usize {
-        let of = |ty: &TypeRef| match ty {
-            TypeRef::Named(id) => self.known.get(id).copied().unwrap_or(8),
-            other => scalar(other),
-        };
+        let of = |ty: &TypeRef| self.known_of(ty);
         match kind {
             TypeKind::Struct(s) | TypeKind::Multipart(s) => {
                 let fields: usize = s.fields.iter().map(|f| field_size(f, of(&f.ty))).sum();
@@ -149,11 +160,7 @@ fn scalar(ty: &TypeRef) -> usize {
 }
 
 /// The room field `f` takes in its struct, its type being `size` bytes: a
-/// box's when it closes a cycle. A field this rule boxes is counted whole:
-/// were it counted as a box, a change deep in a chain of nested types would
-/// move which of the fields above it are boxed, all along the chain; counted
-/// whole, a type only grows with what it holds, and a change boxes at most
-/// the fields whose type it takes past the limit.
+/// box's when it is boxed (see [`Sizes`] for when the rule's boxes count).
 fn field_size(f: &Field, size: usize) -> usize {
     if f.boxed {
         return 8;

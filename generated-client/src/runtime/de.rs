@@ -284,8 +284,8 @@ pub struct Object<'de> {
     /// its declared field (none for one that came as text).
     slots: Vec<Slot<'de>>,
     rest: Vec<(Cow<'de, str>, Node<'de>)>,
-    /// Where the next member's field is looked for first: members mostly
-    /// come in the order they are declared.
+    /// The slot [`Object::next_field`] looks at next, when the object came
+    /// as a `Value` (its slots are given in declared order).
     next: usize,
     /// The members not read yet, when the object came as text.
     walk: Option<Members<'de>>,
@@ -372,25 +372,15 @@ impl<'de> Object<'de> {
                 for (key, value) in map {
                     self.file(Cow::Owned(key), Node::Value(Box::new(value)))?;
                 }
-                // `next_field` goes through the slots from the first.
-                self.next = 0;
                 Ok(())
             }
             value => Err(Failure::invalid_type(unexpected(&value), self.shape)),
         }
     }
 
-    /// The index of the declared field `key`: from the shape's key table,
-    /// or, when the table does not hold every name, looked for from just
-    /// after the last one found.
-    fn find(&mut self, key: &str) -> Option<usize> {
-        let keys = &self.shape.keys;
-        if keys.is_complete() {
-            return keys.find(self.shape.fields, key);
-        }
-        let found = text::position_from(self.shape.fields, self.next, |&field| field == key)?;
-        self.next = found + 1;
-        Some(found)
+    /// The index of the declared field `key` (see [`text::KeyTable::find`]).
+    fn find(&self, key: &str) -> Option<usize> {
+        self.shape.keys.find(self.shape.fields, key)
     }
 
     /// Files a member of a `Value` in its field's slot, or one nobody read

@@ -64,8 +64,8 @@ impl KeyTable {
         }
     }
 
-    /// Whether [`KeyTable::find_text`] and [`KeyTable::find`] know every
-    /// name; when not, the caller looks the names up in turn.
+    /// Whether the table holds every name: when not, [`KeyTable::find_text`]
+    /// finds none (the caller scans the key and asks [`KeyTable::find`]).
     #[inline]
     pub(crate) fn is_complete(&self) -> bool {
         self.complete
@@ -87,9 +87,13 @@ impl KeyTable {
         )
     }
 
-    /// The index in `names` of the name that is `key`.
+    /// The index in `names` of the name that is `key`: by the table, or,
+    /// when it does not hold every name, by looking them up in turn.
     #[inline]
     pub(crate) fn find(&self, names: &[&str], key: &str) -> Option<usize> {
+        if !self.complete {
+            return names.iter().position(|name| *name == key);
+        }
         let bytes = key.as_bytes();
         let first = *bytes.first()?;
         let second = bytes.get(1).copied().unwrap_or(b'"');
@@ -259,8 +263,19 @@ mod tests {
     fn too_many_names_or_an_empty_one_leave_the_table_incomplete() {
         let owned: Vec<String> = (0..=MOST).map(|i| format!("f{i}")).collect();
         let names: Vec<&str> = owned.iter().map(String::as_str).collect();
-        assert!(!KeyTable::new(&names).is_complete());
-        assert!(!KeyTable::new(&["id", ""]).is_complete());
+        let table = KeyTable::new(&names);
+        assert!(!table.is_complete());
+        // Looked up in turn: every name still found, as a string; as a
+        // key's text, none (the caller scans the key instead).
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.find(&names, name), Some(i), "{name}");
+            let key = format!("{name}\":");
+            assert_eq!(table.find_text(&names, key.as_bytes()), None, "{name}");
+        }
+        assert_eq!(table.find(&names, "g0"), None);
+        let empty = KeyTable::new(&["id", ""]);
+        assert!(!empty.is_complete());
+        assert_eq!((empty.find(&["id", ""], ""), empty.find(&["id", ""], "id")), (Some(1), Some(0)));
         assert!(KeyTable::new(&[]).is_complete());
     }
 }

@@ -100,23 +100,6 @@ impl<'a> Iterator for Members<'a> {
     }
 }
 
-/// The index of the first item of `items` that `matches`, looked for from
-/// `from` on and then before it: fields mostly come in declared order, so
-/// the one after the last found is tried first.
-#[inline]
-pub(crate) fn position_from<T>(
-    items: &[T],
-    from: usize,
-    mut matches: impl FnMut(&T) -> bool,
-) -> Option<usize> {
-    let start = from.min(items.len());
-    let (before, after) = items.split_at(start);
-    match after.iter().position(&mut matches) {
-        Some(i) => Some(start + i),
-        None => before.iter().position(matches),
-    }
-}
-
 /// An array's elements, found one at a time as they are read (no list of
 /// them is built: for a long array such a list is as big as a sixth of its
 /// text). Each element is read by the caller from where it starts.
