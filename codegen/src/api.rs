@@ -5,7 +5,7 @@
 //! so the two never disagree.
 
 use crate::ir::*;
-use crate::lower::names::Scope;
+use crate::names::Scope;
 use std::collections::BTreeMap;
 
 mod conversions;
@@ -482,7 +482,7 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
 /// The Cargo features that compile an item whose API group(s) are `features`
 /// (a type's [`TypeDef::features`], an operation's one feature): `None` when it
 /// is compiled whatever features are on (features off in the config, or a type
-/// used by more than [`MAX_TYPE_FEATURES`](crate::lower::MAX_TYPE_FEATURES)
+/// used by more than [`MAX_TYPE_FEATURES`](crate::ir::MAX_TYPE_FEATURES)
 /// groups); a type no operation uses sits behind `unreferenced`.
 pub fn feature_gate<'a>(model: &Model, features: impl IntoIterator<Item = &'a String>) -> Option<Vec<&'a str>> {
     if !model.cargo_features {
@@ -490,8 +490,8 @@ pub fn feature_gate<'a>(model: &Model, features: impl IntoIterator<Item = &'a St
     }
     let list: Vec<&str> = features.into_iter().map(String::as_str).collect();
     match list.len() {
-        n if n > crate::lower::MAX_TYPE_FEATURES => None,
-        0 => Some(vec![crate::lower::UNREFERENCED_FEATURE]),
+        n if n > crate::ir::MAX_TYPE_FEATURES => None,
+        0 => Some(vec![crate::ir::UNREFERENCED_FEATURE]),
         _ => Some(list),
     }
 }

@@ -72,7 +72,7 @@ pub struct Config {
     pub pagination: BTreeMap<String, PaginationConfig>,
     /// Method names by `operationId`, for operations whose operationId does
     /// not make a good name even split into words (see
-    /// [`methods`](crate::lower::names::methods)). Entries for operations a
+    /// [`methods`](crate::names::methods)). Entries for operations a
     /// spec does not have are ignored.
     #[serde(default)]
     pub method_names: BTreeMap<String, String>,

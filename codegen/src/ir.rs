@@ -96,7 +96,7 @@ pub struct TypeDef {
     pub wire_name: String,
     /// The longest form of the Rust name: the component's name, or an inline
     /// schema's root and every step down to it (see
-    /// [`names::types`](crate::lower::names::types)). The same for the same
+    /// [`names::types`](crate::names::types)). The same for the same
     /// place in any version of a spec, whatever shorter name the type gets, so
     /// the spec diff can match inline types whose short name changed.
     pub long_name: String,
@@ -574,6 +574,15 @@ pub enum StreamFlag {
     Query,
 }
 
+/// The Cargo feature of the types no operation (and no webhook) uses.
+pub const UNREFERENCED_FEATURE: &str = "unreferenced";
+
+/// The Cargo feature of the webhook events and of `Client::webhooks()`.
+pub const WEBHOOKS_FEATURE: &str = "webhooks";
+
+/// A type used by more API groups than this is compiled whatever features are on.
+pub const MAX_TYPE_FEATURES: usize = 32;
+
 impl Model {
     /// Cargo features the generated code refers to when
     /// [`Config::cargo_features`](crate::config::Config::cargo_features) is on:
@@ -582,10 +591,10 @@ impl Model {
     pub fn features(&self) -> std::collections::BTreeSet<String> {
         let mut out: std::collections::BTreeSet<String> = self.operations.iter().map(|o| o.feature.clone()).collect();
         if self.webhooks.is_some() {
-            out.insert(crate::lower::WEBHOOKS_FEATURE.to_owned());
+            out.insert(WEBHOOKS_FEATURE.to_owned());
         }
-        if self.types.values().any(|t| t.features.contains(crate::lower::UNREFERENCED_FEATURE)) {
-            out.insert(crate::lower::UNREFERENCED_FEATURE.to_owned());
+        if self.types.values().any(|t| t.features.contains(UNREFERENCED_FEATURE)) {
+            out.insert(UNREFERENCED_FEATURE.to_owned());
         }
         out
     }

@@ -14,6 +14,7 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod names;
 pub mod render;
 
 mod generate;

@@ -124,8 +124,8 @@ fn a_type_used_by_very_many_api_groups_is_compiled_always() {
     let config = codegen::config::Config { cargo_features: true, ..Default::default() };
     let g = codegen::generate(&spec, &config, "g.json").unwrap();
     let features = |name: &str| g.model.types.values().find(|t| t.rust_name == name).unwrap().features.len();
-    assert!(features("Shared") > codegen::lower::MAX_TYPE_FEATURES && features("Inner") > codegen::lower::MAX_TYPE_FEATURES, "capped, not all 40 listed");
-    assert!(features("Shared") <= codegen::lower::MAX_TYPE_FEATURES + 1);
+    assert!(features("Shared") > codegen::ir::MAX_TYPE_FEATURES && features("Inner") > codegen::ir::MAX_TYPE_FEATURES, "capped, not all 40 listed");
+    assert!(features("Shared") <= codegen::ir::MAX_TYPE_FEATURES + 1);
     let before = |file: &str, item: &str| {
         let text = &g.files[file];
         let at = text.find(item).unwrap();

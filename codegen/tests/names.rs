@@ -6,7 +6,7 @@
 
 use codegen::config::Config;
 use codegen::ir::{Model, NameSource, TypeKind};
-use codegen::lower::names::types::MAX_TYPE_NAME;
+use codegen::names::types::MAX_TYPE_NAME;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

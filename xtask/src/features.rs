@@ -1,7 +1,7 @@
 //! The API-group part of `generated-client/Cargo.toml`'s `[features]`, which
 //! `cargo xtask codegen` writes between two marker comments.
 //!
-//! The generator names the features (`codegen::lower::feature_name`: never a
+//! The generator names the features (`codegen::names::features::feature_name`: never a
 //! name the crate uses for itself); this module only writes them, quoting a
 //! name that is not a TOML bare key, and keeps `full` complete.
 
@@ -107,8 +107,8 @@ mod tests {
             .collect();
         assert!(names.contains(&"rustls") && names.contains(&"gzip"), "{names:?}");
         for name in names {
-            assert!(codegen::lower::RESERVED_FEATURES.contains(&name), "`{name}` is not in RESERVED_FEATURES");
-            assert_eq!(codegen::lower::feature_name(Some(name), "/x"), format!("{name}-api"));
+            assert!(codegen::names::features::RESERVED_FEATURES.contains(&name), "`{name}` is not in RESERVED_FEATURES");
+            assert_eq!(codegen::names::features::feature_name(Some(name), "/x"), format!("{name}-api"));
         }
     }
 

@@ -276,7 +276,7 @@ impl Ctx<'_> {
                 // Where it came from: an operation of that group on the old side.
                 let op = models.old.model.operations.iter().find(|o| &o.feature == gone).map(|o| child(&child("/paths", &o.path), &o.method.to_lowercase()));
                 // `unreferenced` holds the types no operation uses: one of them.
-                let at = op.or_else(|| models.old.model.types.iter().find(|(_, t)| t.features.contains(crate::lower::UNREFERENCED_FEATURE)).map(|(id, _)| id.trim_start_matches('#').to_owned()));
+                let at = op.or_else(|| models.old.model.types.iter().find(|(_, t)| t.features.contains(crate::ir::UNREFERENCED_FEATURE)).map(|(id, _)| id.trim_start_matches('#').to_owned()));
                 self.emit_rust(RuleId::ApiFeatureRemoved, &format!("api feature {gone}"), format!("Cargo feature `{gone}` removed: builds that select it fail"), at.as_deref(), None, Vec::new());
             }
         }

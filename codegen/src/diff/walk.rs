@@ -423,7 +423,7 @@ impl<'a> Ctx<'a> {
     /// The Rust type name of a component on one side, as the generator names it.
     fn type_name(&self, old: bool, name: &str) -> String {
         let side = self.models.map(|m| if old { &m.old } else { &m.new });
-        side.and_then(|s| s.component_type_name(name)).map_or_else(|| crate::lower::names::type_name(name), str::to_owned)
+        side.and_then(|s| s.component_type_name(name)).map_or_else(|| crate::names::type_name(name), str::to_owned)
     }
 
     /// Component-level findings: removed, added and renamed schemas.
@@ -540,7 +540,7 @@ impl<'a> Ctx<'a> {
                         (Some(items), _) => items,
                         (None, Some(m)) => super::rust::owner_items(m, &r.owner),
                         (None, None) => match &r.owner {
-                            Owner::Schema(name) => vec![crate::lower::names::type_name(name)],
+                            Owner::Schema(name) => vec![crate::names::type_name(name)],
                             _ => Vec::new(),
                         },
                     },

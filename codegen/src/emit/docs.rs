@@ -293,7 +293,7 @@ fn role_label(role: UseRole) -> &'static str {
 pub fn used_by_sentence(def: &TypeDef, paths: &Paths) -> String {
     if def.used_by.is_empty() {
         // `features` lists the API groups whose operations reach the type at any depth.
-        return if def.features.iter().all(|f| f == crate::lower::UNREFERENCED_FEATURE) { "Used by no operation.".to_owned() } else { "No operation takes or returns this type directly; other types hold it.".to_owned() };
+        return if def.features.iter().all(|f| f == crate::ir::UNREFERENCED_FEATURE) { "Used by no operation.".to_owned() } else { "No operation takes or returns this type directly; other types hold it.".to_owned() };
     }
     // One method's uses are recorded one after the other: "chat (request body and response)".
     let mut uses: Vec<(&str, Vec<&str>)> = Vec::new();

@@ -5,7 +5,7 @@
 //! - `types/mod.rs` and `types/<group>.rs`: one item per named type, in the
 //!   module of the API group whose operations use it (`chat.rs`), `common.rs`
 //!   for types several groups use and `unreferenced.rs` for types none does
-//!   (see [`names::modules`](crate::lower::names::modules)); `types/mod.rs`
+//!   (see [`names::modules`](crate::names::modules)); `types/mod.rs`
 //!   re-exports them all, so a type's path is `types::Name` whatever its group;
 //! - `params.rs`: the `…Params` structs of operations with query or header parameters;
 //! - `operations.rs`: `impl Client` with one method per operation;
@@ -130,9 +130,9 @@ pub fn with_cfg(items: TokenStream, cfg: &TokenStream) -> TokenStream {
     out
 }
 
-/// The module file of a type (decided in [`names::modules`](crate::lower::names::modules)).
+/// The module file of a type (decided in [`names::modules`](crate::names::modules)).
 pub(crate) fn group_of(def: &TypeDef) -> String {
-    crate::lower::names::modules::type_module(&def.features)
+    crate::names::modules::type_module(&def.features)
 }
 
 /// One output file, described as data so files can be emitted on several threads
@@ -234,9 +234,9 @@ pub fn pieces<'m>(model: &'m Model, file: &'m FilePlan) -> Box<dyn Iterator<Item
             let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime, group: Some(group.clone()) };
             // The module is private (its items are re-exported), but a file says what it holds.
             let doc = match group.as_str() {
-                crate::lower::names::modules::COMMON => " Types that operations of several API groups use.".to_owned(),
-                crate::lower::names::modules::UNREFERENCED => " Types that no operation takes or returns, at any depth.".to_owned(),
-                _ => match ids.first().and_then(|id| model.types.get(id)).and_then(|d| crate::lower::names::modules::api_groups(&d.features).next()) {
+                crate::names::modules::COMMON => " Types that operations of several API groups use.".to_owned(),
+                crate::names::modules::UNREFERENCED => " Types that no operation takes or returns, at any depth.".to_owned(),
+                _ => match ids.first().and_then(|id| model.types.get(id)).and_then(|d| crate::names::modules::api_groups(&d.features).next()) {
                     Some(feature) => format!(" Types of the `{feature}` API group: only its operations use them."),
                     None => " Types of one API group.".to_owned(),
                 },

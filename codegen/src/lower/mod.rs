@@ -2,7 +2,6 @@
 
 mod boxing;
 mod facts;
-pub mod names;
 mod operation;
 pub(crate) mod pagination;
 mod schema;
@@ -12,7 +11,7 @@ mod webhooks;
 use crate::config::Config;
 use crate::ir::*;
 use crate::load::{Spec, SpecError};
-use names::Scope;
+use crate::names::{self, Scope};
 pub use operation::is_success_status;
 pub use schema::integer_type;
 use operation::{operations, OperationLowerer};
@@ -20,7 +19,7 @@ pub use schema::component_name;
 use schema::SchemaLowerer;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-pub use webhooks::{WEBHOOKS_FEATURE, WEBHOOKS_METHOD};
+pub use webhooks::WEBHOOKS_METHOD;
 
 /// Names of the runtime's `Client` methods (every `fn` of its `impl Client`
 /// blocks, and of the hand-written glue beside the runtime such as
@@ -291,53 +290,6 @@ fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
     }
 }
 
-/// Features the client crate defines itself (or that Cargo gives a meaning),
-/// which an API group must not take.
-/// (`cargo xtask`'s tests check that every feature the client's manifest
-/// declares outside the generated region is here.)
-pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", "gzip", "brotli", "zstd", UNREFERENCED_FEATURE, "untagged", "realtime-ws", "structured-outputs"];
-
-/// The Cargo feature of an API group: its tag in kebab-case (`Fine-tuning` →
-/// `fine-tuning`). An operation without a tag goes with the first segment of
-/// its path (`/containers/{id}` → `containers`), so untagged endpoints still
-/// sit behind a meaningful feature; `untagged` is left for paths with none.
-/// Names the crate uses itself get an `-api` suffix.
-pub fn feature_name(tag: Option<&str>, path: &str) -> String {
-    use heck::ToKebabCase;
-    // Cargo takes letters, digits and `-` (non-ASCII letters too); anything else is dropped.
-    let clean = |s: &str| s.chars().take(64).filter(|c| c.is_ascii_alphanumeric() || *c == '-' || (!c.is_ascii() && c.is_alphabetic()) || c.is_whitespace() || *c == '_').collect::<String>().to_kebab_case();
-    let first_segment = || path.split(['/', '?']).find(|s| !s.is_empty() && !s.starts_with('{')).map(str::to_owned);
-    match tag.map(clean).filter(|t| !t.is_empty()).or_else(|| first_segment().map(|s| clean(&s)).filter(|s| !s.is_empty())) {
-        Some(t) if RESERVED_FEATURES.contains(&t.as_str()) => format!("{t}-api"),
-        Some(t) => t,
-        None => "untagged".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod feature_tests {
-    use super::feature_name;
-
-    #[test]
-    fn features_come_from_the_tag_or_the_path_and_avoid_the_crates_own_names() {
-        assert_eq!(feature_name(Some("Fine-tuning"), "/fine_tuning/jobs"), "fine-tuning");
-        assert_eq!(feature_name(Some("Vector stores"), "/vector_stores"), "vector-stores");
-        assert_eq!(feature_name(None, "/containers/{container_id}/files"), "containers");
-        assert_eq!(feature_name(None, "/content_provenance_checks"), "content-provenance-checks");
-        assert_eq!(feature_name(None, "/responses/compact?beta=true"), "responses");
-        assert_eq!(feature_name(None, "/{id}"), "untagged");
-        for reserved in ["http2", "gzip", "brotli", "zstd", "default", "full", "rustls", "native-tls", "unreferenced", "untagged", "realtime-ws", "structured-outputs"] {
-            assert_eq!(feature_name(Some(reserved), "/x"), format!("{reserved}-api"));
-        }
-        assert_eq!(feature_name(Some("日本"), "/x"), "日本");
-        assert_eq!(feature_name(Some("a²b"), "/x"), "ab", "only what Cargo accepts in a feature name");
-        assert_eq!(feature_name(Some("🚀"), "/rockets"), "rockets");
-    }
-}
-
-/// A type used by more API groups than this is compiled whatever features are on.
-pub const MAX_TYPE_FEATURES: usize = 32;
-
 /// Gives every type the features of the operations that reach it, so a build
 /// with only some API groups compiles only their types.
 fn mark_features(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
@@ -374,9 +326,6 @@ pub(super) fn spread_feature(types: &mut BTreeMap<TypeId, TypeDef>, mut stack: V
         stack.extend(references(&t.kind, true));
     }
 }
-
-/// The Cargo feature of the types no operation (and no webhook) uses.
-pub const UNREFERENCED_FEATURE: &str = "unreferenced";
 
 /// Gives the types no operation or webhook uses, and every type they reach,
 /// the `unreferenced` feature, after [`mark_features`] and the webhooks' mark:

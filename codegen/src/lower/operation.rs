@@ -1,9 +1,9 @@
 //! Lowers path items into operations: parameters, request body, success
 //! response, and the streaming variant.
 
-use super::names::methods::MethodNamer;
-use super::names::types::NamePath;
-use super::names::{field_name, Scope};
+use crate::names::methods::MethodNamer;
+use crate::names::types::NamePath;
+use crate::names::{field_name, Scope};
 use super::schema::{Lowered, SchemaLowerer};
 use super::view::View;
 use crate::config::Config;
@@ -222,7 +222,7 @@ impl<'s> OperationLowerer<'_, 's> {
             path: path.to_owned(),
             path_segments,
             tags: view.list("tags").iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
-            feature: super::feature_name(view.list("tags").first().and_then(Value::as_str), path),
+            feature: crate::names::features::feature_name(view.list("tags").first().and_then(Value::as_str), path),
             doc,
             deprecated: view.deprecated(),
             path_params,

@@ -6,9 +6,9 @@
 //! enums, unions) are named after their parent and property and keyed by their
 //! JSON pointer, so a schema reached twice (through `allOf`, say) is one type.
 
-use super::names::types::{NamePath, TypeNamer};
-use super::names::variants::{self, Branch, Shape};
-use super::names::{field_name, type_name, Scope};
+use crate::names::types::{NamePath, TypeNamer};
+use crate::names::variants::{self, Branch, Shape};
+use crate::names::{field_name, type_name, Scope};
 use super::view::{Additional, View};
 use crate::ir::*;
 use crate::load::{child, unescape_token, Spec, SpecError};
@@ -42,7 +42,7 @@ pub struct SchemaLowerer<'s> {
     /// Rust names of the component schemas, by name in the spec.
     pub component_names: BTreeMap<String, String>,
     /// Where each inline type sits and its `title`: its name is decided once
-    /// every type is known (see [`names::types`](super::names::types)).
+    /// every type is known (see [`names::types`](crate::names::types)).
     pub inline_names: BTreeMap<TypeId, (NamePath, Option<String>)>,
     /// Candidate names of types.
     pub namer: TypeNamer,
@@ -90,7 +90,7 @@ impl<'s> SchemaLowerer<'s> {
         let Some(schemas) = self.schemas() else { return Ok(()) };
         self.namer = TypeNamer::new(schemas.keys());
         let claimants: Vec<_> = schemas.keys().map(|name| self.namer.component(name)).collect();
-        let names = super::names::resolve(&claimants, &BTreeSet::new());
+        let names = crate::names::resolve(&claimants, &BTreeSet::new());
         for (name, resolved) in schemas.keys().zip(&names) {
             if resolved.numbered {
                 let ptr = child("/components/schemas", name);
@@ -462,7 +462,7 @@ impl<'s> SchemaLowerer<'s> {
                 }
             }
             let mut scope = Scope::default();
-            let values = values.into_iter().map(|wire| EnumValue { rust_name: scope.claim(&super::names::const_name(&wire)), wire }).collect();
+            let values = values.into_iter().map(|wire| EnumValue { rust_name: scope.claim(&crate::names::const_name(&wire)), wire }).collect();
             return Ok(TypeKind::OpenString(values));
         }
 

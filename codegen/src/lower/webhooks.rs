@@ -9,8 +9,8 @@
 //! has no fixed `type` values, a `type` value another event already has) is a
 //! warning; such deliveries still decode, as the enum's `Unknown`.
 
-use super::names::types::NamePath;
-use super::names::{type_name, Scope};
+use crate::names::types::NamePath;
+use crate::names::{type_name, Scope};
 use super::schema::SchemaLowerer;
 use super::view::View;
 use super::record_use;
@@ -19,9 +19,6 @@ use crate::load::{child, SpecError};
 use crate::Warning;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Cargo feature of the webhook events and of `Client::webhooks()`.
-pub const WEBHOOKS_FEATURE: &str = "webhooks";
 
 /// The generated method that checks and decodes deliveries.
 pub const WEBHOOKS_METHOD: &str = "webhooks";
@@ -45,7 +42,7 @@ pub(super) fn present(doc: &Value) -> bool {
 /// Warns about an operation that wanted the name of the generated method
 /// (it got the next free one, as an operation named like a runtime method does).
 pub(super) fn warn_renamed(operations: &[Operation], warnings: &mut Vec<Warning>) {
-    for op in operations.iter().filter(|op| super::names::field_name(&op.operation_id) == WEBHOOKS_METHOD) {
+    for op in operations.iter().filter(|op| crate::names::field_name(&op.operation_id) == WEBHOOKS_METHOD) {
         let pointer = child(&child("/paths", &op.path), &op.method.to_lowercase());
         let message = format!("operationId `{}` is the generated method that decodes webhook deliveries; the method is named `{}`", op.operation_id, op.rust_name);
         warnings.push(Warning { pointer, message });

@@ -1,10 +1,14 @@
 //! Every naming decision in one place: identifier cleanup (case conversion,
 //! keywords, leading digits, characters Rust does not allow), the names of
 //! inline types ([`types`]), of union variants ([`variants`]), of methods
-//! ([`methods`]) and of the modules types live in ([`modules`]), and the one
-//! clash-resolution loop they share ([`resolve`]). Lowering asks these
-//! functions and stores the answers in the model; emit and docs read the model.
+//! ([`methods`]), of Cargo features ([`features`]) and of the modules types
+//! live in ([`modules`]), and the one clash-resolution loop they share
+//! ([`resolve`]). Lowering asks these functions and stores the answers in the
+//! model. Later stages read the model, and ask here only what it does not
+//! store: emit, the module a type lives in; the spec diff, the name a
+//! schema's type would have.
 
+pub mod features;
 pub mod methods;
 pub mod modules;
 pub mod types;

@@ -25,7 +25,7 @@ pub fn type_module(features: &BTreeSet<String>) -> String {
 
 /// The API groups among a type's features (all but `unreferenced`).
 pub fn api_groups(features: &BTreeSet<String>) -> impl Iterator<Item = &String> {
-    features.iter().filter(|f| f.as_str() != crate::lower::UNREFERENCED_FEATURE)
+    features.iter().filter(|f| f.as_str() != crate::ir::UNREFERENCED_FEATURE)
 }
 
 /// The module of one API group: its feature in `snake_case` (`fine-tuning` →
