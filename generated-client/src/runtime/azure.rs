@@ -183,7 +183,7 @@ impl AzureConfig {
             )));
         };
 
-        let endpoint = super::config::check_base_url("Azure endpoint", &endpoint)?;
+        let endpoint = super::endpoint::check_base_url("Azure endpoint", &endpoint)?;
         let openai_url = format!("{endpoint}/openai");
         let deployment = given(self.deployment);
         let base_url = match &deployment {

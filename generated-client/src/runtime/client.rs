@@ -19,7 +19,8 @@ use super::redirect;
 use super::request::{Prepared, RequestSpec};
 use super::response::{request_id_of, Response, ResponseMeta};
 use super::retry;
-use super::stream::{EventStream, StreamConfig};
+use super::stream::EventStream;
+use super::stream_config::StreamConfig;
 use super::webhooks::Webhooks;
 
 /// An API client. Cloning is cheap (the configuration is shared), so clone it
@@ -91,6 +92,22 @@ impl Timeouts {
 enum SentBody {
     Read(Bytes),
     Unread(reqwest::Response),
+}
+
+impl ClientBuilder {
+    /// Builds the client.
+    ///
+    /// Fails with [`Error::Config`] when no API key is set or found in
+    /// `OPENAI_API_KEY` (for Azure: when the endpoint, API version or
+    /// credential is missing, or more than one credential is set), or when a
+    /// setting is malformed.
+    ///
+    /// (Here, not beside the other builder methods: the configuration does
+    /// not know the client it configures.)
+    pub fn build(self) -> Result<Client, Error> {
+        let config = self.settle(&|name| std::env::var(name).ok())?;
+        Ok(Client::from_config(config))
+    }
 }
 
 impl Client {

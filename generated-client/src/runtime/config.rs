@@ -9,8 +9,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
 
 use super::azure::{AzureConfig, AzureCredential, TokenProvider};
-use super::client::Client;
-use super::endpoint::{AzureRoute, BaseUrl, Endpoint};
+use super::endpoint::{check_base_url, AzureRoute, BaseUrl, Endpoint};
 use super::error::Error;
 use super::redact::{self, redact_userinfo, RedactedHeaderMap, RedactedHeaders, REDACTED};
 use super::redirect::RedirectPolicy;
@@ -294,18 +293,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
-    ///
-    /// Fails with [`Error::Config`] when no API key is set or found in
-    /// `OPENAI_API_KEY` (for Azure: when the endpoint, API version or
-    /// credential is missing, or more than one credential is set), or when a
-    /// setting is malformed.
-    pub fn build(self) -> Result<Client, Error> {
-        self.build_with_env(&|name| std::env::var(name).ok())
-    }
-
-    /// [`build`](Self::build) with the environment passed in, so tests need not touch the real one.
-    fn build_with_env(self, env_var: &dyn Fn(&str) -> Option<String>) -> Result<Client, Error> {
+    /// The settled configuration of a client (what `build`, beside
+    /// [`Client`](super::Client), makes one from), with the environment read
+    /// through `env_var`, so tests need not touch the real one.
+    pub(crate) fn settle(self, env_var: &dyn Fn(&str) -> Option<String>) -> Result<Config, Error> {
         // An empty variable is as good as none.
         let env = |name: &str| env_var(name).filter(|value| !value.is_empty());
         let sensitive = self
@@ -415,7 +406,7 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| config_error(format!("cannot create the HTTP client: {e}")))?,
         };
-        Ok(Client::from_config(Config {
+        Ok(Config {
             http,
             endpoint,
             headers,
@@ -431,7 +422,7 @@ impl ClientBuilder {
             max_event_bytes: self.max_event_bytes,
             sleeper: self.sleeper.unwrap_or_else(tokio_sleeper),
             webhook_secret,
-        }))
+        })
     }
 }
 
@@ -458,31 +449,6 @@ fn secret_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
 /// `{endpoint}/openai`), parsed once for every request.
 fn parsed_base_url(checked: String) -> Result<BaseUrl, Error> {
     BaseUrl::new(checked).map_err(|e| config_error(format!("invalid base URL: {e}")))
-}
-
-/// Validates a base URL (`what` names it in errors) and drops trailing
-/// slashes, since request paths start with one; the URL is kept parsed. A
-/// `user:password@` part is refused, and redacted from every message.
-pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<BaseUrl, Error> {
-    let shown = redact_userinfo(base_url);
-    let trimmed = base_url.trim_end_matches('/');
-    let parsed = reqwest::Url::parse(trimmed)
-        .map_err(|e| config_error(format!("invalid {what} `{shown}`: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https")
-        || parsed.query().is_some()
-        || parsed.fragment().is_some()
-    {
-        return Err(config_error(format!(
-            "{what} `{shown}` must be http(s) without query or fragment"
-        )));
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(config_error(format!(
-            "{what} `{shown}` must not contain credentials (`user:password@`): \
-             set the API key, or send a header with ClientBuilder::default_header"
-        )));
-    }
-    Ok(BaseUrl::parsed(trimmed.to_owned(), parsed))
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -572,25 +538,6 @@ mod tests {
     const KEY: &str = "sk-test-SECRET-0123456789";
 
     #[test]
-    fn base_url_keeps_path_and_drops_trailing_slash() {
-        assert_eq!(
-            check_base_url("base URL", "https://api.openai.com/v1/")
-                .unwrap()
-                .as_str(),
-            "https://api.openai.com/v1"
-        );
-        assert_eq!(
-            check_base_url("base URL", "http://127.0.0.1:8080/proxy/v1")
-                .unwrap()
-                .as_str(),
-            "http://127.0.0.1:8080/proxy/v1"
-        );
-        assert!(check_base_url("base URL", "ftp://x").is_err());
-        assert!(check_base_url("base URL", "not a url").is_err());
-        assert!(check_base_url("base URL", "https://x/v1?a=b").is_err());
-    }
-
-    #[test]
     fn api_key_is_redacted_everywhere() {
         let builder = ClientBuilder::new()
             .api_key(KEY)
@@ -626,9 +573,7 @@ mod tests {
     #[test]
     fn missing_api_key_is_a_clear_error() {
         for vars in [&[][..], &[("OPENAI_API_KEY", "")][..]] {
-            let err = ClientBuilder::new()
-                .build_with_env(&fake_env(vars))
-                .unwrap_err();
+            let err = ClientBuilder::new().settle(&fake_env(vars)).unwrap_err();
             assert!(matches!(err, Error::Config { .. }));
             assert!(err.to_string().contains("OPENAI_API_KEY"), "{err}");
         }
@@ -642,8 +587,7 @@ mod tests {
             ("OPENAI_ORG_ID", "org-env"),
             ("OPENAI_PROJECT_ID", "proj-env"),
         ]);
-        let client = ClientBuilder::new().build_with_env(&env).unwrap();
-        let config = client.config();
+        let config = ClientBuilder::new().settle(&env).unwrap();
         assert_eq!(
             config.endpoint.base_url.as_str(),
             "http://127.0.0.1:9/custom/v1"
@@ -655,24 +599,18 @@ mod tests {
         assert_eq!(config.webhook_secret, None);
 
         // Explicit settings win over the environment.
-        let client = ClientBuilder::new()
+        let config = ClientBuilder::new()
             .base_url("http://127.0.0.1:9")
             .organization("org-explicit")
-            .build_with_env(&env)
+            .settle(&env)
             .unwrap();
-        assert_eq!(
-            client.config().endpoint.base_url.as_str(),
-            "http://127.0.0.1:9"
-        );
-        assert_eq!(
-            client.config().headers["openai-organization"],
-            "org-explicit"
-        );
+        assert_eq!(config.endpoint.base_url.as_str(), "http://127.0.0.1:9");
+        assert_eq!(config.headers["openai-organization"], "org-explicit");
 
-        let client = ClientBuilder::new()
-            .build_with_env(&fake_env(&[("OPENAI_API_KEY", KEY)]))
+        let config = ClientBuilder::new()
+            .settle(&fake_env(&[("OPENAI_API_KEY", KEY)]))
             .unwrap();
-        assert_eq!(client.config().endpoint.base_url.as_str(), DEFAULT_BASE_URL);
+        assert_eq!(config.endpoint.base_url.as_str(), DEFAULT_BASE_URL);
     }
 
     #[test]
@@ -681,22 +619,16 @@ mod tests {
             ("OPENAI_API_KEY", KEY),
             ("OPENAI_WEBHOOK_SECRET", "whsec_ENV-SECRET"),
         ]);
-        let client = ClientBuilder::new().build_with_env(&env).unwrap();
-        assert_eq!(
-            client.config().webhook_secret.as_deref(),
-            Some("whsec_ENV-SECRET")
-        );
+        let config = ClientBuilder::new().settle(&env).unwrap();
+        assert_eq!(config.webhook_secret.as_deref(), Some("whsec_ENV-SECRET"));
         let builder = ClientBuilder::new().webhook_secret("whsec_OWN-SECRET");
         assert!(!format!("{builder:?}").contains("SECRET"));
-        let client = builder.build_with_env(&env).unwrap();
-        assert_eq!(
-            client.config().webhook_secret.as_deref(),
-            Some("whsec_OWN-SECRET")
-        );
-        assert!(!format!("{client:?}").contains("OWN-SECRET"));
+        let config = builder.settle(&env).unwrap();
+        assert_eq!(config.webhook_secret.as_deref(), Some("whsec_OWN-SECRET"));
+        assert!(!format!("{config:?}").contains("OWN-SECRET"));
         let empty = fake_env(&[("OPENAI_API_KEY", KEY), ("OPENAI_WEBHOOK_SECRET", "")]);
-        let client = ClientBuilder::new().build_with_env(&empty).unwrap();
-        assert_eq!(client.config().webhook_secret, None);
+        let config = ClientBuilder::new().settle(&empty).unwrap();
+        assert_eq!(config.webhook_secret, None);
     }
 
     #[test]
@@ -760,13 +692,12 @@ mod tests {
 
     #[test]
     fn azure_client_from_the_environment() {
-        let client = ClientBuilder::new()
+        let config = ClientBuilder::new()
             .azure(AzureConfig::new())
             .default_query("api-version", "overridden")
             .default_query("x", "1")
-            .build_with_env(&fake_env(AZURE_ENV))
+            .settle(&fake_env(AZURE_ENV))
             .unwrap();
-        let config = client.config();
         assert_eq!(
             config.endpoint.base_url.as_str(),
             "https://r.openai.azure.com/openai"
@@ -781,7 +712,7 @@ mod tests {
         assert_eq!(config.headers["api-key"], "azure-SECRET");
         assert!(config.headers["api-key"].is_sensitive());
         assert!(config.headers.get(AUTHORIZATION).is_none());
-        assert!(!format!("{client:?}").contains("SECRET"));
+        assert!(!format!("{config:?}").contains("SECRET"));
     }
 
     #[test]
@@ -792,7 +723,7 @@ mod tests {
         ] {
             let err = builder
                 .azure(AzureConfig::new())
-                .build_with_env(&fake_env(AZURE_ENV))
+                .settle(&fake_env(AZURE_ENV))
                 .unwrap_err();
             assert!(err.to_string().contains("AzureConfig"), "{err}");
             assert!(!err.to_string().contains(KEY), "{err}");

@@ -6,8 +6,9 @@ use std::fmt;
 
 use reqwest::Url;
 
+use super::error::Error;
 use super::path::encode_path_segment;
-use super::redact::RedactedHeaders;
+use super::redact::{redact_userinfo, RedactedHeaders};
 
 /// Why a URL did not parse (the `url` crate's error, through reqwest).
 pub(crate) type ParseError = <Url as std::str::FromStr>::Err;
@@ -38,7 +39,7 @@ pub(crate) struct BaseUrl {
 
 impl BaseUrl {
     /// `text` is an http(s) URL without query, fragment or trailing slash
-    /// (see `config::check_base_url`).
+    /// (see [`check_base_url`]).
     pub(crate) fn new(text: String) -> Result<Self, ParseError> {
         let parsed = Url::parse(&text)?;
         Ok(Self::parsed(text, parsed))
@@ -66,6 +67,36 @@ impl BaseUrl {
         url.set_path(&format!("{base_path}{path}"));
         Ok(url)
     }
+}
+
+/// Validates a base URL (`what` names it in errors) and drops trailing
+/// slashes, since request paths start with one; the URL is kept parsed. A
+/// `user:password@` part is refused, and redacted from every message.
+pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<BaseUrl, Error> {
+    let shown = redact_userinfo(base_url);
+    let trimmed = base_url.trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed)
+        .map_err(|e| base_url_error(format!("invalid {what} `{shown}`: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
+        return Err(base_url_error(format!(
+            "{what} `{shown}` must be http(s) without query or fragment"
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(base_url_error(format!(
+            "{what} `{shown}` must not contain credentials (`user:password@`): \
+             set the API key, or send a header with ClientBuilder::default_header"
+        )));
+    }
+    Ok(BaseUrl::parsed(trimmed.to_owned(), parsed))
+}
+
+/// The error of a base URL that [`check_base_url`] refused.
+fn base_url_error(message: String) -> Error {
+    Error::Config { message }
 }
 
 impl fmt::Display for BaseUrl {
@@ -176,6 +207,25 @@ impl fmt::Debug for Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_url_keeps_path_and_drops_trailing_slash() {
+        assert_eq!(
+            check_base_url("base URL", "https://api.openai.com/v1/")
+                .unwrap()
+                .as_str(),
+            "https://api.openai.com/v1"
+        );
+        assert_eq!(
+            check_base_url("base URL", "http://127.0.0.1:8080/proxy/v1")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8080/proxy/v1"
+        );
+        assert!(check_base_url("base URL", "ftp://x").is_err());
+        assert!(check_base_url("base URL", "not a url").is_err());
+        assert!(check_base_url("base URL", "https://x/v1?a=b").is_err());
+    }
 
     fn azure(deployment: Option<&str>) -> Endpoint {
         let openai_url = "https://r.openai.azure.com/openai".to_owned();

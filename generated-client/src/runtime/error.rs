@@ -359,7 +359,12 @@ impl Error {
                 headers,
                 error,
                 ..
-            } => retry::should_retry(*status, headers, error.as_deref()),
+            } => {
+                let quota = error
+                    .as_deref()
+                    .is_some_and(ApiErrorObject::is_insufficient_quota);
+                retry::should_retry(*status, headers, quota)
+            }
             _ => false,
         }
     }

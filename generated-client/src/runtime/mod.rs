@@ -8,7 +8,6 @@ mod body;
 mod client;
 mod config;
 pub mod de;
-pub mod ser;
 mod encode;
 mod endpoint;
 mod error;
@@ -26,8 +25,10 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+pub mod ser;
 mod sse;
 mod stream;
+mod stream_config;
 mod stream_decode;
 mod stream_task;
 #[cfg(feature = "structured-outputs")]
@@ -54,7 +55,8 @@ pub use request::RequestSpec;
 pub use response::Response;
 pub use retry::Sleeper;
 pub use sse::RawEvent;
-pub use stream::{EventStream, Events, StreamConfig, StreamItem};
+pub use stream::{EventStream, Events};
+pub use stream_config::{StreamConfig, StreamItem};
 pub use webhooks::{WebhookError, Webhooks};
 
 // Re-exported so generated code and users name the same versions as the runtime.

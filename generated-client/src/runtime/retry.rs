@@ -9,8 +9,6 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use super::error::ApiErrorObject;
-
 /// First backoff step, in seconds.
 const INITIAL_RETRY_DELAY: f64 = 0.5;
 /// Backoff cap, in seconds.
@@ -34,20 +32,21 @@ pub(crate) fn tokio_sleeper() -> Sleeper {
 /// Whether a non-2xx response may succeed when sent again.
 ///
 /// An explicit `x-should-retry: true|false` from the server wins; otherwise a
-/// 429 for exhausted quota is final, and 408, 409, 429 and 5xx are retried.
+/// 429 for exhausted quota (`insufficient_quota`: the error body said so, see
+/// `ApiErrorObject::is_insufficient_quota`) is final, and 408, 409, 429 and
+/// 5xx are retried. Told the quota as a flag, not given the error, so these
+/// rules know nothing of how errors are read.
 pub(crate) fn should_retry(
     status: StatusCode,
     headers: &HeaderMap,
-    error: Option<&ApiErrorObject>,
+    insufficient_quota: bool,
 ) -> bool {
     match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
         Some("true") => return true,
         Some("false") => return false,
         _ => {}
     }
-    if status == StatusCode::TOO_MANY_REQUESTS
-        && error.is_some_and(ApiErrorObject::is_insufficient_quota)
-    {
+    if status == StatusCode::TOO_MANY_REQUESTS && insufficient_quota {
         return false;
     }
     matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
@@ -230,13 +229,13 @@ mod tests {
         let none = HeaderMap::new();
         for code in [408, 409, 429, 500, 502, 503, 504] {
             assert!(
-                should_retry(StatusCode::from_u16(code).unwrap(), &none, None),
+                should_retry(StatusCode::from_u16(code).unwrap(), &none, false),
                 "{code}"
             );
         }
         for code in [400, 401, 403, 404, 422] {
             assert!(
-                !should_retry(StatusCode::from_u16(code).unwrap(), &none, None),
+                !should_retry(StatusCode::from_u16(code).unwrap(), &none, false),
                 "{code}"
             );
         }
@@ -246,29 +245,18 @@ mod tests {
     fn should_retry_header_overrides_status() {
         let yes = headers(&[("x-should-retry", "true")]);
         let no = headers(&[("x-should-retry", "false")]);
-        assert!(should_retry(StatusCode::BAD_REQUEST, &yes, None));
-        assert!(!should_retry(StatusCode::SERVICE_UNAVAILABLE, &no, None));
+        assert!(should_retry(StatusCode::BAD_REQUEST, &yes, false));
+        assert!(!should_retry(StatusCode::SERVICE_UNAVAILABLE, &no, false));
     }
 
     #[test]
     fn insufficient_quota_is_final() {
-        let quota = ApiErrorObject {
-            code: Some("insufficient_quota".into()),
-            ..Default::default()
-        };
-        assert!(!should_retry(
-            StatusCode::TOO_MANY_REQUESTS,
-            &HeaderMap::new(),
-            Some(&quota)
-        ));
-        let other = ApiErrorObject {
-            code: Some("rate_limit_exceeded".into()),
-            ..Default::default()
-        };
-        assert!(should_retry(
-            StatusCode::TOO_MANY_REQUESTS,
-            &HeaderMap::new(),
-            Some(&other)
-        ));
+        let none = HeaderMap::new();
+        assert!(!should_retry(StatusCode::TOO_MANY_REQUESTS, &none, true));
+        assert!(should_retry(StatusCode::TOO_MANY_REQUESTS, &none, false));
+        // Only a 429 is made final by it; the server's own word still wins.
+        assert!(should_retry(StatusCode::SERVICE_UNAVAILABLE, &none, true));
+        let yes = headers(&[("x-should-retry", "true")]);
+        assert!(should_retry(StatusCode::TOO_MANY_REQUESTS, &yes, true));
     }
 }

@@ -20,7 +20,7 @@ use super::body::BodyStream;
 use super::error::{excerpt, ApiErrorObject, Error};
 use super::response::ResponseMeta;
 use super::sse::{EventSink, EventText, RawEvent, SseError, SseParser};
-use super::stream::{Shape, StreamConfig, StreamItem, DEFAULT_EVENT};
+use super::stream_config::{Shape, StreamConfig, StreamItem, DEFAULT_EVENT};
 
 /// One item, with the required fields its decoding filled in leniently.
 ///

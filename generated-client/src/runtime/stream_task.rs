@@ -317,7 +317,7 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use super::super::stream::StreamItem;
+    use super::super::stream_config::StreamItem;
     use super::super::stream_decode::value_decoder;
 
     /// The sizes of the batches [`pump`] sends for `events` small events,

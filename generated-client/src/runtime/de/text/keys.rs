@@ -275,7 +275,10 @@ mod tests {
         assert_eq!(table.find(&names, "g0"), None);
         let empty = KeyTable::new(&["id", ""]);
         assert!(!empty.is_complete());
-        assert_eq!((empty.find(&["id", ""], ""), empty.find(&["id", ""], "id")), (Some(1), Some(0)));
+        assert_eq!(
+            (empty.find(&["id", ""], ""), empty.find(&["id", ""], "id")),
+            (Some(1), Some(0))
+        );
         assert!(KeyTable::new(&[]).is_complete());
     }
 }
