@@ -16,6 +16,22 @@ pub fn field_is_option(f: &Field) -> bool {
     !(f.flatten || (f.required && !f.nullable))
 }
 
+/// A type that holds a multipart file, so it cannot be JSON.
+pub fn holds_file(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::File => true,
+        TypeRef::Array(inner) => holds_file(inner),
+        _ => false,
+    }
+}
+
+/// The union is a form field that is a file or something else (`video`: an
+/// upload or a reference object): it becomes an enum written into the form,
+/// never JSON, and no conversion makes one of its JSON branches.
+pub fn is_file_union(def: &TypeDef) -> bool {
+    matches!(&def.kind, TypeKind::Untagged(v) if v.iter().any(|v| holds_file(&v.ty)))
+}
+
 /// What the builder of a request type does with one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldRole<'m> {

@@ -17,6 +17,7 @@
 //! - `serde_json::Value` and free-form objects never convert implicitly (they
 //!   are escape hatches: callers name the branch).
 
+use super::{holds_file, is_file_union};
 use crate::ir::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -161,18 +162,6 @@ fn branches(def: &TypeDef) -> Option<Vec<(&str, &TypeRef)>> {
     }
 }
 
-/// A form-field union (a file or something else): written into forms, never JSON.
-fn is_file_union(def: &TypeDef) -> bool {
-    matches!(&def.kind, TypeKind::Untagged(v) if v.iter().any(|v| holds_file(&v.ty)))
-}
-
-fn holds_file(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::File => true,
-        TypeRef::Array(inner) => holds_file(inner),
-        _ => false,
-    }
-}
 
 /// Whether a payload of this type gets a `From` impl of its own: not strings
 /// (the text route covers them) and not free-form JSON.

@@ -220,7 +220,7 @@ pub fn kind_sentence(def: &TypeDef, model: &Model, paths: &Paths) -> String {
         ),
         TypeKind::Untagged(variants) => {
             let nouns: Vec<String> = variants.iter().map(|v| noun(&v.ty, model, paths)).collect();
-            if super::types::is_file_union(def) {
+            if crate::api::is_file_union(def) {
                 format!("A form field that holds {}.", join_or(&nouns))
             } else {
                 format!("A union of {}, told apart by shape.", join_limited(&nouns, MAX_USES))

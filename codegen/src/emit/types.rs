@@ -2,6 +2,7 @@
 
 use super::docs::{self, lines_attrs};
 use super::{ident, Paths};
+use crate::api::{holds_file, is_file_union};
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -853,20 +854,6 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
     out
 }
 
-/// A type that holds a multipart file, so it cannot be JSON.
-fn holds_file(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::File => true,
-        TypeRef::Array(inner) => holds_file(inner),
-        _ => false,
-    }
-}
-
-/// The union is a form field that is a file or something else (`video`: an
-/// upload or a reference object): it is written into the form, not as JSON.
-pub fn is_file_union(def: &TypeDef) -> bool {
-    matches!(&def.kind, TypeKind::Untagged(v) if v.iter().any(|v| holds_file(&v.ty)))
-}
 
 fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
     let inline = super::inline();
