@@ -3,7 +3,7 @@
 //! the same type compare equal.
 
 use super::shape::is_doc_key;
-use super::walk::{component_name, Doc, Node};
+use super::doc::{component_name, Doc, Node};
 use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -248,5 +248,13 @@ impl<'a> Flat<'a> {
     /// Whether the enum holds strings only (the generated enum then has an `Unknown(String)` catch-all).
     pub fn string_enum(&self) -> bool {
         self.enumeration.as_ref().is_some_and(|vals| vals.iter().all(|v| v.is_string())) && (self.types.has(Types::STRING) || self.types == Types::ANY)
+    }
+}
+
+impl<'a> Doc<'a> {
+    /// Whether a schema position is nullable, on the position or on the schema it names.
+    pub fn nullable(&self, node: &Node<'a>) -> bool {
+        let view = View::of(node.clone());
+        view.outer.flag("nullable") || self.resolve(&view.core).flag("nullable")
     }
 }

@@ -1,7 +1,8 @@
 //! Per-rule level overrides (`RULE=LEVEL`, where LEVEL may be `off`).
 
 use super::ignore::{check_rule_pattern, glob};
-use super::model::{Level, Report};
+use super::model::Report;
+use super::rules::Level;
 
 /// Overrides in the order given; the last one that matches a rule wins.
 #[derive(Debug, Clone, Default)]

@@ -23,10 +23,12 @@
 //!
 //! The report ends with a semver verdict ([`semver`]).
 
+mod doc;
 mod flat;
 mod ignore;
 mod levels;
 mod lines;
+mod generated;
 mod model;
 mod ops;
 mod rename;
@@ -44,9 +46,9 @@ mod walk;
 pub use ignore::{glob, IgnoreEntry, IgnoreList};
 pub use levels::LevelOverrides;
 pub use lines::fill_lines;
-pub use model::{FailOn, Finding, Level, Position, Report};
-pub use rules::RuleId;
-pub use rust::GeneratedApi;
+pub use model::{FailOn, Finding, Position, Report};
+pub use rules::{Level, RuleId};
+pub use generated::GeneratedApi;
 pub use semver::{next_version, Bump, Change};
 
 use crate::config::Config;
@@ -70,7 +72,7 @@ pub struct Options {
 /// Compares `old` with `new` and classifies every change. Findings carry JSON
 /// pointers but no line numbers yet: see [`fill_lines`].
 pub fn diff(old: &Spec, new: &Spec, options: &Options) -> Report {
-    let models = rust::Models::lower(old, new, &options.config);
+    let models = generated::Models::lower(old, new, &options.config);
     compare(old, new, options, models)
 }
 
@@ -78,10 +80,10 @@ pub fn diff(old: &Spec, new: &Spec, options: &Options) -> Report {
 /// [`GeneratedApi::of`] with `options.config` (for instance on the thread that
 /// loaded it).
 pub fn diff_generated(old: &Spec, new: &Spec, old_api: GeneratedApi, new_api: GeneratedApi, options: &Options) -> Report {
-    compare(old, new, options, rust::Models::of(old_api, new_api))
+    compare(old, new, options, generated::Models::of(old_api, new_api))
 }
 
-fn compare(old: &Spec, new: &Spec, options: &Options, models: Result<rust::Models, String>) -> Report {
+fn compare(old: &Spec, new: &Spec, options: &Options, models: Result<generated::Models, String>) -> Report {
     let mut report = walk::Ctx::new(old, new, options, models.as_ref().ok()).run(&old.file, &new.file);
     match models {
         // Freeing two models of a large spec takes a noticeable share of the

@@ -2,7 +2,8 @@
 //! what it returns (success responses), plus operation ids and deprecation.
 
 use super::rules::RuleId;
-use super::walk::{Ctx, Dir, Loc, Node, Owner};
+use super::doc::{Dir, Loc, Node, Owner};
+use super::walk::Ctx;
 use crate::ir::Operation;
 use crate::ir::PathSegment;
 use crate::load::{child, parse_path_template};

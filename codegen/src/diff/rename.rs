@@ -2,7 +2,7 @@
 //! that is gone and a new name whose content has the same shape, one to one.
 
 use super::shape::fingerprint;
-use super::walk::Doc;
+use super::doc::Doc;
 use std::collections::HashMap;
 
 /// Old name → new name for schemas that moved to a new name unchanged.

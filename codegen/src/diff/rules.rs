@@ -6,9 +6,64 @@
 //! parses into the old generated types. Parameter schemas are judged by the
 //! `request.*` schema rules.
 
-use super::model::Level;
 use std::fmt;
 use std::str::FromStr;
+
+/// How bad a change is for users of the generated Rust client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// Calls that worked before fail at run time (a request is rejected, a response no longer parses).
+    BreakingWire,
+    /// Code that compiled against the old client compiles no more (a method, type, field or variant is renamed or gone, a field type changes).
+    BreakingSource,
+    /// Worth a look before regenerating: behaviour changes that neither fail calls nor compilation.
+    Warning,
+    /// Additive or neutral changes.
+    Info,
+}
+
+impl Level {
+    /// All levels, most severe first.
+    pub const ALL: [Level; 4] = [Level::BreakingWire, Level::BreakingSource, Level::Warning, Level::Info];
+
+    /// Severity rank: higher is worse.
+    pub fn rank(self) -> u8 {
+        match self {
+            Level::BreakingWire => 3,
+            Level::BreakingSource => 2,
+            Level::Warning => 1,
+            Level::Info => 0,
+        }
+    }
+
+    /// Stable spelling used in all outputs and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::BreakingWire => "breaking-wire",
+            Level::BreakingSource => "breaking-source",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+
+    /// Whether the level is one of the two breaking levels.
+    pub fn is_breaking(self) -> bool {
+        matches!(self, Level::BreakingWire | Level::BreakingSource)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| format!("unknown level `{s}` (expected breaking-wire, breaking-source, warning or info)"))
+    }
+}
 
 macro_rules! rules {
     ($( $variant:ident = $id:literal, $level:ident, $summary:literal; )*) => {

@@ -4,7 +4,8 @@
 
 use super::flat::{Flat, Types, View};
 use super::rules::RuleId;
-use super::walk::{component_name, Ctx, Dir, Loc, Node};
+use super::doc::{component_name, Dir, Loc, Node};
+use super::walk::Ctx;
 use serde_json::Value;
 
 /// How the set of accepted values moved.
@@ -112,7 +113,7 @@ impl<'a> Ctx<'a> {
     fn schema_at(&mut self, o: Node<'a>, n: Node<'a>, dir: Dir, loc: &Loc, slot: Slot) {
         let (ov, nv) = (View::of(o), View::of(n));
         // A component's own body counts as naming it below the component's root (depth 1).
-        let named = |doc: &super::walk::Doc<'a>, node: &Node<'a>, depth: usize| if depth > 1 { doc.named_component(node) } else { component_name(node.v) };
+        let named = |doc: &super::doc::Doc<'a>, node: &Node<'a>, depth: usize| if depth > 1 { doc.named_component(node) } else { component_name(node.v) };
         if let (Some(a), Some(b)) = (named(&self.old, &ov.core, self.depth), named(&self.new, &nv.core, self.depth)) {
             // Both name a type: compare what sits beside the reference here, the types themselves once.
             if slot.attrs {

@@ -2,7 +2,8 @@
 //! security schemes they name.
 
 use super::rules::RuleId;
-use super::walk::{Ctx, Node, Owner};
+use super::doc::{Node, Owner};
+use super::walk::Ctx;
 use crate::load::child;
 use serde_json::Value;
 use std::collections::BTreeSet;

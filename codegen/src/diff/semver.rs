@@ -113,6 +113,18 @@ pub fn verdict(report: &Report) -> String {
     }
 }
 
+impl Report {
+    /// The change the findings show and the version bump it implies.
+    pub fn change(&self) -> Change {
+        Change::of(self)
+    }
+
+    /// The closing verdict line: change and version bump of the generated crate.
+    pub fn verdict(&self) -> String {
+        verdict(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,9 @@
 use super::flat::{Flat, Types, View};
 use super::rules::RuleId;
 use super::schema::Slot;
-use super::rust::Side;
-use super::walk::{component_name, Ctx, Dir, Doc, Loc, Node};
+use super::generated::Side;
+use super::doc::{component_name, Dir, Doc, Loc, Node};
+use super::walk::Ctx;
 use crate::ir::{EnumValue, TaggedDef, TypeKind, TypeRef};
 use serde_json::Value;
 use std::collections::BTreeMap;

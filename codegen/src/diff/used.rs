@@ -8,7 +8,7 @@
 //! returns it (directly or inside other types).
 
 use super::model::Finding;
-use super::rust::{touched_types, Models};
+use super::generated::{touched_types, Models};
 use std::collections::BTreeSet;
 
 /// What the user's code names and reaches.

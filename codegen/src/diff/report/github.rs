@@ -1,7 +1,8 @@
 //! GitHub Actions workflow commands: one annotation per finding on the new
 //! file's line (or the old file's where only it has one).
 
-use crate::diff::model::{Level, Report};
+use crate::diff::model::Report;
+use crate::diff::rules::Level;
 use std::fmt::Write;
 
 fn data(text: &str) -> String {

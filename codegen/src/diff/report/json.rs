@@ -1,6 +1,7 @@
 //! JSON for tools: a summary and the findings with both positions.
 
-use crate::diff::model::{Level, Position, Report};
+use crate::diff::model::{Position, Report};
+use crate::diff::rules::Level;
 use crate::diff::semver::{next_version, Bump};
 use serde_json::{json, Map, Value};
 

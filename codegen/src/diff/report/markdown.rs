@@ -2,7 +2,8 @@
 //! findings folded away.
 
 use super::{groups, relative_location, used_by};
-use crate::diff::model::{Finding, Level, Report};
+use crate::diff::model::{Finding, Report};
+use crate::diff::rules::Level;
 use std::fmt::Write;
 
 fn cell(text: &str) -> String {
