@@ -39,7 +39,7 @@ const ENV_PROJECT: &str = "OPENAI_PROJECT_ID";
 // A fixed product name: the runtime is also mounted in crates generated from other specs.
 const USER_AGENT_VALUE: &str = concat!("openai-client/", env!("CARGO_PKG_VERSION"));
 
-/// Configures and builds a [`Client`].
+/// Configures and builds a [`Client`](super::Client).
 ///
 /// Settings not given fall back to the environment (`OPENAI_API_KEY`,
 /// `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`; for Azure see
