@@ -6,6 +6,21 @@
 
 use std::collections::BTreeMap;
 
+/// Something the generator repaired or could not express, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// JSON pointer into the spec.
+    pub pointer: String,
+    /// What happened, without a trailing period.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}: {}", self.pointer, self.message)
+    }
+}
+
 /// Identifies a generated type: the JSON pointer of the schema it came from.
 pub type TypeId = String;
 
@@ -19,7 +34,7 @@ pub struct Model {
     /// Operations that were not generated, with the reason (also counted as warnings).
     pub skipped_operations: Vec<Skipped>,
     /// What lowering repaired, approximated or could not express.
-    pub warnings: Vec<crate::Warning>,
+    pub warnings: Vec<Warning>,
     /// Gate API groups behind Cargo features (from the config).
     pub cargo_features: bool,
     /// How query parameters holding a list are written (from the config).

@@ -19,18 +19,4 @@ pub mod render;
 
 mod generate;
 pub use generate::{generate, Generated, GenerateError, Summary, Timings};
-
-/// Something the generator repaired or could not express, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Warning {
-    /// JSON pointer into the spec.
-    pub pointer: String,
-    /// What happened, without a trailing period.
-    pub message: String,
-}
-
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "#{}: {}", self.pointer, self.message)
-    }
-}
+pub use ir::Warning;

@@ -15,7 +15,7 @@ mod webhooks;
 pub use error::{child, escape_token, unescape_token, LineCol, SpecError};
 pub use locate::{locate, locate_nearest};
 
-use crate::Warning;
+use crate::ir::Warning;
 use serde::de::DeserializeSeed;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

@@ -19,7 +19,7 @@
 //!   is added, empty, where a facts-only spec has none.
 
 use super::error::child;
-use crate::Warning;
+use crate::ir::Warning;
 use serde_json::{json, Map, Value};
 
 /// Keys of a schema that are documentation only.
