@@ -498,7 +498,7 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
 /// The Cargo features that compile an item whose API group(s) are `features`
 /// (a type's [`TypeDef::features`], an operation's one feature): `None` when it
 /// is compiled whatever features are on (features off in the config, or a type
-/// used by more than [`MAX_TYPE_FEATURES`](crate::ir::MAX_TYPE_FEATURES)
+/// used by more than [`MAX_TYPE_FEATURES`]
 /// groups); a type no operation uses sits behind `unreferenced`.
 pub fn feature_gate<'a>(model: &Model, features: impl IntoIterator<Item = &'a String>) -> Option<Vec<&'a str>> {
     if !model.cargo_features {

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::error::{BoxError, Error};
+use super::error::{config_error, BoxError, Error};
 use super::path::{check_path, encode_path_segment};
 use super::redact::{redact_userinfo, REDACTED};
 
@@ -222,10 +222,6 @@ pub(crate) enum AzureCredential {
     AdToken(String),
     /// `Authorization: Bearer <token>`, asked for before each attempt.
     Provider(TokenProvider),
-}
-
-fn config_error(message: String) -> Error {
-    Error::Config { message }
 }
 
 impl fmt::Debug for AzureConfig {

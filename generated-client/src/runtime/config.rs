@@ -10,7 +10,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AG
 
 use super::azure::{AzureConfig, AzureCredential, TokenProvider};
 use super::endpoint::{check_base_url, AzureRoute, BaseUrl, Endpoint};
-use super::error::Error;
+use super::error::{config_error, Error};
 use super::redact::{self, redact_userinfo, RedactedHeaderMap, RedactedHeaders, REDACTED};
 use super::redirect::RedirectPolicy;
 use super::retry::{tokio_sleeper, Sleeper};
@@ -423,12 +423,6 @@ impl ClientBuilder {
             sleeper: self.sleeper.unwrap_or_else(tokio_sleeper),
             webhook_secret,
         })
-    }
-}
-
-fn config_error(message: impl Into<String>) -> Error {
-    Error::Config {
-        message: message.into(),
     }
 }
 

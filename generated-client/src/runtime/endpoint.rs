@@ -6,7 +6,7 @@ use std::fmt;
 
 use reqwest::Url;
 
-use super::error::Error;
+use super::error::{config_error, Error};
 use super::path::encode_path_segment;
 use super::redact::{redact_userinfo, RedactedHeaders};
 
@@ -76,27 +76,22 @@ pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<BaseUrl, Erro
     let shown = redact_userinfo(base_url);
     let trimmed = base_url.trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed)
-        .map_err(|e| base_url_error(format!("invalid {what} `{shown}`: {e}")))?;
+        .map_err(|e| config_error(format!("invalid {what} `{shown}`: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https")
         || parsed.query().is_some()
         || parsed.fragment().is_some()
     {
-        return Err(base_url_error(format!(
+        return Err(config_error(format!(
             "{what} `{shown}` must be http(s) without query or fragment"
         )));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(base_url_error(format!(
+        return Err(config_error(format!(
             "{what} `{shown}` must not contain credentials (`user:password@`): \
              set the API key, or send a header with ClientBuilder::default_header"
         )));
     }
     Ok(BaseUrl::parsed(trimmed.to_owned(), parsed))
-}
-
-/// The error of a base URL that [`check_base_url`] refused.
-fn base_url_error(message: String) -> Error {
-    Error::Config { message }
 }
 
 impl fmt::Display for BaseUrl {

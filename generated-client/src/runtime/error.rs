@@ -244,6 +244,14 @@ pub enum Error {
     },
 }
 
+/// An [`Error::Config`]: a setting the client cannot work with (the builder,
+/// Azure's settings and a base URL are checked with it).
+pub(crate) fn config_error(message: impl Into<String>) -> Error {
+    Error::Config {
+        message: message.into(),
+    }
+}
+
 /// The API error classes openai-python raises (`RateLimitError`,
 /// `AuthenticationError`, ...), as predicates on an [`Error::Api`] status.
 impl Error {
