@@ -98,7 +98,7 @@ pub struct Object<'de> {
     /// Where the text of a member kept as a `Value` is written out.
     written: String,
     /// The first error of the fields finished without returning one (see
-    /// [`check`]).
+    /// [`check`](super::fields::check)).
     pub(super) failure: Option<serde_json::Error>,
 }
 
@@ -317,7 +317,7 @@ impl<'de> Object<'de> {
     }
 
     /// Notes the first error of a field finished without returning one
-    /// (see [`check`]).
+    /// (see [`check`](super::fields::check)).
     pub(super) fn fail(&mut self, error: serde_json::Error) {
         if self.failure.is_none() {
             self.failure = Some(error);

@@ -3,7 +3,7 @@
 //! [`TextDeserializer`] holds the text of one JSON value. Asked for an object
 //! or an array, it splits the text into its members' texts and hands each
 //! member on as another `TextDeserializer`; scalars are read into one
-//! non-generic [`Scalar`](scalar) and visited from there. The generated
+//! non-generic [`Scalar`](mod@scalar) and visited from there. The generated
 //! `Deserialize` impls ask any deserializer for the raw text of their value
 //! ([`RAW_TOKEN`]): this one answers with it, so an object's fields arrive
 //! as texts and each is decoded once, straight into the field's type (a

@@ -7,7 +7,7 @@
 //! generated impl a list or map holds: about a tenth of the client's machine
 //! code, for a path that reads nothing but scalars. Here serde_json is only
 //! asked for the two things it does best with fixed types: a string with
-//! escapes ([`scan::unquote`]) and a number that is neither a plain integer
+//! escapes (`scan::unquote`) and a number that is neither a plain integer
 //! nor a short float ([`short_float`]).
 
 use super::digits::digit_run;
