@@ -1,6 +1,8 @@
 //! The command line the runtime bench's client binaries share:
-//! `NAME SCENARIO URL multi|current ARG`, run on the runtime named (`multi`
-//! is what `#[tokio::main]` builds), printing the summary line or the error;
+//! `NAME SCENARIO URL multi|task|current ARG`, run on the runtime named
+//! (`multi` is what `#[tokio::main]` builds; `task` is the same runtime with
+//! the scenario run in a spawned task, as a server's request handler runs),
+//! printing the summary line or the error;
 //! and the encode scenario, which is the same on both sides but for the type.
 
 use std::future::Future;
@@ -10,19 +12,26 @@ use std::future::Future;
 pub fn main<F, Fut>(name: &str, run: F)
 where
     F: FnOnce(String, String, String) -> Fut,
-    Fut: Future<Output = Result<String, String>>,
+    Fut: Future<Output = Result<String, String>> + Send + 'static,
 {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [scenario, url, runtime, arg] = <[String; 4]>::try_from(args).unwrap_or_else(|_| {
-        eprintln!("usage: {name} SCENARIO URL multi|current ARG");
+        eprintln!("usage: {name} SCENARIO URL multi|task|current ARG");
         std::process::exit(2);
     });
     let mut builder = match runtime.as_str() {
         "current" => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
+    let in_task = runtime == "task";
     let runtime = builder.enable_all().build().expect("tokio runtime");
-    match runtime.block_on(run(scenario, url, arg)) {
+    let run = run(scenario, url, arg);
+    let outcome = if in_task {
+        runtime.block_on(async { tokio::spawn(run).await.expect("the scenario's task") })
+    } else {
+        runtime.block_on(run)
+    };
+    match outcome {
         Ok(summary) => println!("{summary}"),
         Err(e) => {
             eprintln!("error: {e}");

@@ -47,9 +47,10 @@ async-openai's CPU.
 Scenarios (--only takes a comma-separated list of these names):
   sse      chat completion stream of N chunk events, framed as one HTTP chunk per
            event, 7-byte HTTP chunks and one body; on a multi-thread runtime (what
-           #[tokio::main] builds) and on a current-thread runtime; and a paced
-           stream of 2,000 events, one every millisecond (each one waited for, as
-           a model's tokens are)
+           #[tokio::main] builds), in a task on that runtime (as a server's request
+           handler reads it) and on a current-thread runtime; and a paced stream
+           of 2,000 events, one every millisecond (each one waited for, as a
+           model's tokens are), the same three ways
   responses
            Responses API stream of N events (`event:` lines; created, in progress,
            the message and its part added, N - 8 text deltas with the API's
@@ -168,12 +169,15 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     let mut out = Vec::new();
     let case = |label: String, scenario, base: String, runtime, arg: String, expected: String| Case { label, scenario, base, runtime, arg, expected };
     if wanted("sse") {
+        // A request handler is a task on a multi-thread runtime: a stream
+        // read there is read differently (see the runtime's `stream_task`).
+        let runtimes = [("multi", "multi-thread"), ("task", "in a task, multi-thread"), ("current", "current-thread")];
         for (framing, name) in [("event", "one chunk per event"), ("7", "7-byte chunks"), ("body", "one body")] {
-            for (runtime, rt_name) in [("multi", "multi-thread"), ("current", "current-thread")] {
+            for (runtime, rt_name) in runtimes {
                 out.push(case(format!("sse, {name}, {rt_name}"), "sse", format!("/sse/{framing}"), runtime, String::new(), payloads::sse_summary(o.events)));
             }
         }
-        for (runtime, rt_name) in [("multi", "multi-thread"), ("current", "current-thread")] {
+        for (runtime, rt_name) in runtimes {
             let name = format!("sse, paced ({} events, 1/ms), {rt_name}", payloads::PACED_EVENTS);
             out.push(case(name, "sse", "/sse/paced".to_owned(), runtime, String::new(), payloads::sse_summary(payloads::PACED_EVENTS)));
         }

@@ -14,7 +14,7 @@ use super::error::Error;
 use super::response::ResponseMeta;
 use super::stream_config::{StreamConfig, StreamItem};
 use super::stream_decode::Decoder;
-use super::stream_task::{on_tokio_runtime, TaskSource};
+use super::stream_task::{reads_in_own_task, TaskSource};
 
 /// A stream of server-sent events decoded as `E`.
 ///
@@ -22,14 +22,18 @@ use super::stream_task::{on_tokio_runtime, TaskSource};
 /// end marker or terminal event. An error event, a malformed or oversized
 /// event, or a body that ends too early yields one `Err` and then ends.
 ///
-/// Polled on a tokio runtime, the body is read and decoded by a task of its
-/// own, a few events ahead of the caller (at most three batches of 16);
-/// dropping the stream stops that task. Polled outside one, it is read as
-/// the stream is polled.
+/// Polled from the future a tokio runtime's `block_on` runs (the body of
+/// `#[tokio::main]`), or from a task on a current-thread runtime, the body
+/// is read and decoded by a task of its own, a few events ahead of the
+/// caller (at most three batches of 64 events or 256 KiB of their data);
+/// dropping the stream stops that task. Polled from a task on a
+/// multi-thread runtime (a server's request handler, say), or outside any
+/// tokio runtime, it is read as the stream is polled, which there costs
+/// less.
 pub struct EventStream<E> {
     source: Source<E>,
     /// Whether it is settled where the body is read (inline or in a task):
-    /// on the first poll, or by [`EventStream::inline`] in tests.
+    /// on the first poll, or by `EventStream::inline` in tests.
     started: bool,
     config: StreamConfig,
     meta: ResponseMeta,
@@ -141,7 +145,7 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
         if self.finished {
             return Poll::Ready(None);
         }
-        if !std::mem::replace(&mut self.started, true) && on_tokio_runtime() {
+        if !std::mem::replace(&mut self.started, true) && reads_in_own_task() {
             if let Source::Inline(decoder) = std::mem::replace(&mut self.source, Source::Moving) {
                 let request_id = self.meta.request_id.clone();
                 self.source =
@@ -842,6 +846,42 @@ mod tests {
                     .await;
                 assert_eq!(rest, (1..1000).collect::<Vec<u32>>());
             });
+        }
+    }
+
+    /// Events taken from a body of 1,000 while the caller, having read the
+    /// first, sat 200 ms without polling: more than one when a task of the
+    /// stream's own reads ahead, one when the caller reads.
+    async fn read_while_the_caller_sleeps() -> usize {
+        let (body, pulled, _) = counted_body(1000);
+        let mut stream = EventStream::<Chunk>::new(body, CHAT, 1024, meta());
+        assert!(stream.next().await.unwrap().is_ok());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        pulled.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    #[test]
+    fn where_a_stream_is_read_follows_its_caller() {
+        use super::super::stream_task::reads_in_own_task;
+        assert!(!reads_in_own_task(), "outside any runtime");
+        for multi_thread in [false, true] {
+            let runtime = runtime(multi_thread);
+            // The future `block_on` runs (`#[tokio::main]`): a task of its own.
+            assert!(runtime.block_on(async { reads_in_own_task() }));
+            let ahead = runtime.block_on(read_while_the_caller_sleeps());
+            assert!(ahead > 1, "multi-thread {multi_thread}: {ahead}");
+            // A task: its own on a current-thread runtime, the caller's on a
+            // multi-thread one.
+            let (own, ahead) = runtime.block_on(async {
+                let read = async { (reads_in_own_task(), read_while_the_caller_sleeps().await) };
+                tokio::spawn(read).await.unwrap()
+            });
+            assert_eq!(own, !multi_thread, "multi-thread {multi_thread}");
+            if multi_thread {
+                assert_eq!(ahead, 1, "read only when polled");
+            } else {
+                assert!(ahead > 1, "{ahead}");
+            }
         }
     }
 
