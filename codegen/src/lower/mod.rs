@@ -75,7 +75,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
                     pagination::Outcome::LeftOut(reason) => {
                         // A rule written in the config that does not fit is a mistake worth a warning.
                         if matches!(configured, Some(crate::config::PaginationConfig::Rule(_))) {
-                            lowerer.schemas.warnings.push(crate::ir::Warning { pointer: ptr.clone(), message: format!("no auto-paging method: {reason}") });
+                            lowerer.schemas.warnings.push(Warning { pointer: ptr.clone(), message: format!("no auto-paging method: {reason}") });
                         }
                         unpaginated.push(Unpaginated { operation_id: operation.operation_id.clone(), reason });
                     }
@@ -84,7 +84,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
                 generated.push(operation);
             }
             Err(reason) => {
-                lowerer.schemas.warnings.push(crate::ir::Warning { pointer: ptr.clone(), message: format!("operation not generated: {reason}") });
+                lowerer.schemas.warnings.push(Warning { pointer: ptr.clone(), message: format!("operation not generated: {reason}") });
                 skipped.push(Skipped { operation: format!("{} {path}", method.to_uppercase()), reason });
             }
         }
@@ -95,7 +95,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let webhooks = webhooks::lower(&mut schemas)?;
     let mut types = std::mem::take(&mut schemas.types);
     for (id, name) in names::types::name_inline(&mut types, &schemas.inline_names, &schemas.namer) {
-        schemas.warnings.push(crate::ir::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("type name `{name}` is numbered: every shorter name is another type's") });
+        schemas.warnings.push(Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("type name `{name}` is numbered: every shorter name is another type's") });
     }
     mark_requests(&mut types, &generated);
     mark_features(&mut types, &generated);
@@ -123,13 +123,13 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
 
 /// One warning per value that several branches of a union lead to: it gets
 /// no `From` impl (see [`crate::api::conversions`]), and callers name the branch.
-fn ambiguous_conversions(model: &Model) -> Vec<crate::ir::Warning> {
+fn ambiguous_conversions(model: &Model) -> Vec<Warning> {
     let mut out = Vec::new();
     for (id, def) in &model.types {
         for a in crate::api::conversions(id, model).ambiguous {
             let sources = crate::api::source_texts(&a.source, model).iter().map(|s| format!("`From<{s}>`")).collect::<Vec<_>>().join(" and ");
             let branches = a.branches.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ");
-            out.push(crate::ir::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("{sources} not generated for `{}`: the branches {branches} all lead to it (name the branch)", def.rust_name) });
+            out.push(Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("{sources} not generated for `{}`: the branches {branches} all lead to it (name the branch)", def.rust_name) });
         }
     }
     out
@@ -137,21 +137,21 @@ fn ambiguous_conversions(model: &Model) -> Vec<crate::ir::Warning> {
 
 /// The config's `base64_floats` apply to required, non-null arrays of numbers
 /// (their decoder yields `Vec<f64>`); anywhere else they are dropped with a warning.
-fn check_base64_floats(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<crate::ir::Warning>) {
+fn check_base64_floats(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<Warning>) {
     for (id, def) in types.iter_mut() {
         let TypeKind::Struct(s) = &mut def.kind else { continue };
         for f in s.fields.iter_mut().filter(|f| f.facts.base64_float32) {
             if !f.required || f.nullable || f.boxed || f.ty != TypeRef::Array(Box::new(TypeRef::F64)) {
                 f.facts.base64_float32 = false;
                 let pointer = format!("{}/properties/{}", id.trim_start_matches('#'), crate::load::escape_token(&f.wire_name));
-                warnings.push(crate::ir::Warning { pointer, message: "codegen config reads this property as base64 floats, but it is not a required array of numbers; ignored".to_owned() });
+                warnings.push(Warning { pointer, message: "codegen config reads this property as base64 floats, but it is not a required array of numbers; ignored".to_owned() });
             }
         }
     }
 }
 
 /// Sets `key: true` on the schemas the config names (`nullable`, the base64 mark).
-fn mark(document: &mut Value, pointers: &[String], key: &str, what: &str, warnings: &mut Vec<crate::ir::Warning>) {
+fn mark(document: &mut Value, pointers: &[String], key: &str, what: &str, warnings: &mut Vec<Warning>) {
     for pointer in pointers {
         match document.pointer_mut(pointer).and_then(Value::as_object_mut) {
             Some(schema) => {
@@ -162,7 +162,7 @@ fn mark(document: &mut Value, pointers: &[String], key: &str, what: &str, warnin
                 // this spec has, that leads nowhere, is a mistake worth reporting.
                 let component = pointer.split('/').take(4).collect::<Vec<_>>().join("/");
                 if document.pointer(&component).is_some() {
-                    warnings.push(crate::ir::Warning { pointer: pointer.clone(), message: format!("codegen config {what}, but the spec has nothing here") });
+                    warnings.push(Warning { pointer: pointer.clone(), message: format!("codegen config {what}, but the spec has nothing here") });
                 }
             }
         }
@@ -430,7 +430,7 @@ fn box_cycles(types: &mut BTreeMap<TypeId, TypeDef>) {
 ///   cycle is read as JSON.
 ///
 /// Each is a warning. Real specs have neither; hostile and fuzzed ones do.
-fn break_value_cycles(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<crate::ir::Warning>) {
+fn break_value_cycles(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<Warning>) {
     let ids: Vec<TypeId> = types.keys().cloned().collect();
     let index_of: BTreeMap<&TypeId, usize> = ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
     let cyclic = |edges: &[Vec<usize>]| -> Vec<bool> {
@@ -460,7 +460,7 @@ fn break_value_cycles(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<
             _ => ("", "only a reference to itself (through other aliases): read as any JSON value"),
         };
         t.kind = if variant.is_empty() { TypeKind::Alias(TypeRef::Json) } else { TypeKind::Untagged(vec![UnionVariant { rust_name: variant.to_owned(), ty: ty.clone() }]) };
-        warnings.push(crate::ir::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("schema is {message}") });
+        warnings.push(Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("schema is {message}") });
     }
     // By-value containment that is left after boxing: union branches and aliases.
     let value_edges: Vec<Vec<usize>> = ids.iter().map(|id| held_by_value(&types[id].kind).iter().filter_map(|t| index_of.get(t).copied()).collect()).collect();
@@ -472,7 +472,7 @@ fn break_value_cycles(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<
         for v in variants.iter_mut() {
             if let TypeRef::Named(target) = &v.ty {
                 if index_of.get(target).is_some_and(|j| comp[*j] == comp[i]) {
-                    warnings.push(crate::ir::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("union branch `{}` holds the union itself by value; read as any JSON value", v.rust_name) });
+                    warnings.push(Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("union branch `{}` holds the union itself by value; read as any JSON value", v.rust_name) });
                     v.ty = TypeRef::Json;
                 }
             }

@@ -126,7 +126,7 @@ impl<'s> OperationLowerer<'_, 's> {
                 Some("query") => ParamLocation::Query,
                 Some("header") => ParamLocation::Header,
                 Some("cookie") => {
-                    self.schemas.warnings.push(crate::ir::Warning { pointer: pptr.clone(), message: format!("cookie parameter `{name}` is not supported and is not sent") });
+                    self.schemas.warnings.push(Warning { pointer: pptr.clone(), message: format!("cookie parameter `{name}` is not supported and is not sent") });
                     continue;
                 }
                 other => return Err(spec.error(&pptr, format!("parameter `{name}` has unknown location {other:?}"))),
@@ -161,14 +161,14 @@ impl<'s> OperationLowerer<'_, 's> {
         }
         for name in &placeholders {
             if !path_params.iter().any(|p: &Param| p.wire_name == *name) {
-                self.schemas.warnings.push(crate::ir::Warning { pointer: ptr.to_owned(), message: format!("path placeholder `{{{name}}}` has no parameter; added as a string") });
+                self.schemas.warnings.push(Warning { pointer: ptr.to_owned(), message: format!("path placeholder `{{{name}}}` has no parameter; added as a string") });
                 let rust_name = arg_names.claim(&field_name(name));
                 path_params.push(Param { wire_name: (*name).to_owned(), rust_name, location: ParamLocation::Path, ty: TypeRef::String, required: true, doc: None, deprecated: false, facts: FieldFacts::default() });
             }
         }
         path_params.sort_by_key(|p| placeholders.iter().position(|n| *n == p.wire_name).unwrap_or(usize::MAX));
         path_params.retain(|p| placeholders.contains(&p.wire_name.as_str()) || {
-            self.schemas.warnings.push(crate::ir::Warning { pointer: ptr.to_owned(), message: format!("path parameter `{}` is not in the path template and is not sent", p.wire_name) });
+            self.schemas.warnings.push(Warning { pointer: ptr.to_owned(), message: format!("path parameter `{}` is not in the path template and is not sent", p.wire_name) });
             false
         });
 
@@ -194,7 +194,7 @@ impl<'s> OperationLowerer<'_, 's> {
         let wanted = name.method.clone();
         let rust_name = self.methods.claim(&wanted);
         if super::RESERVED_METHODS.contains(&wanted.as_str()) {
-            self.schemas.warnings.push(crate::ir::Warning { pointer: ptr.to_owned(), message: format!("operationId `{operation_id}` is a method of the runtime's `Client`; the method is named `{rust_name}`") });
+            self.schemas.warnings.push(Warning { pointer: ptr.to_owned(), message: format!("operationId `{operation_id}` is a method of the runtime's `Client`; the method is named `{rust_name}`") });
         }
         let alternative_body = alternative.map(|b| {
             let suffix = match b.encoding {
@@ -209,7 +209,7 @@ impl<'s> OperationLowerer<'_, 's> {
         let body_defaults = match self.config.body_defaults.get(&operation_id) {
             None => Vec::new(),
             Some(_) if body.as_ref().is_none_or(|b| b.encoding != BodyEncoding::Json) => {
-                self.schemas.warnings.push(crate::ir::Warning { pointer: ptr.to_owned(), message: "codegen config gives body defaults, but the operation has no JSON body; ignored".to_owned() });
+                self.schemas.warnings.push(Warning { pointer: ptr.to_owned(), message: "codegen config gives body defaults, but the operation has no JSON body; ignored".to_owned() });
                 Vec::new()
             }
             Some(fields) => fields.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
@@ -257,7 +257,7 @@ impl<'s> OperationLowerer<'_, 's> {
             } else if media == "multipart/form-data" {
                 BodyEncoding::Multipart
             } else {
-                self.schemas.warnings.push(crate::ir::Warning { pointer: mptr, message: format!("request media type `{media}` is not supported (JSON and multipart/form-data are)") });
+                self.schemas.warnings.push(Warning { pointer: mptr, message: format!("request media type `{media}` is not supported (JSON and multipart/form-data are)") });
                 continue;
             };
             if out.iter().any(|b: &Body| b.encoding == encoding) {
@@ -269,11 +269,11 @@ impl<'s> OperationLowerer<'_, 's> {
             let is_form = matches!(&lowered.ty, TypeRef::Named(id) if matches!(self.schemas.types.get(id).map(|t| &t.kind), Some(TypeKind::Multipart(_))));
             match encoding {
                 BodyEncoding::Multipart if !is_form => {
-                    self.schemas.warnings.push(crate::ir::Warning { pointer: mptr, message: "multipart body schema is not an object with properties; not generated".to_owned() });
+                    self.schemas.warnings.push(Warning { pointer: mptr, message: "multipart body schema is not an object with properties; not generated".to_owned() });
                     continue;
                 }
                 BodyEncoding::Json if is_form => {
-                    self.schemas.warnings.push(crate::ir::Warning { pointer: mptr, message: "JSON body uses the same schema as the multipart body; only the multipart method is generated".to_owned() });
+                    self.schemas.warnings.push(Warning { pointer: mptr, message: "JSON body uses the same schema as the multipart body; only the multipart method is generated".to_owned() });
                     continue;
                 }
                 _ => {}
@@ -340,12 +340,12 @@ impl<'s> OperationLowerer<'_, 's> {
                 if self.schemas.doc.pointer(id.trim_start_matches('#')).is_some() {
                     TypeRef::Named(id)
                 } else {
-                    self.schemas.warnings.push(crate::ir::Warning { pointer: ptr.to_owned(), message: format!("codegen config names stream event schema `{name}`, which this spec does not have; events read as JSON values") });
+                    self.schemas.warnings.push(Warning { pointer: ptr.to_owned(), message: format!("codegen config names stream event schema `{name}`, which this spec does not have; events read as JSON values") });
                     TypeRef::Json
                 }
             }
             (Some(_), None) => {
-                self.schemas.warnings.push(crate::ir::Warning { pointer: ptr.to_owned(), message: "streaming response without an event schema; events read as JSON values".to_owned() });
+                self.schemas.warnings.push(Warning { pointer: ptr.to_owned(), message: "streaming response without an event schema; events read as JSON values".to_owned() });
                 TypeRef::Json
             }
             // Config entries with only an end marker apply to specs that declare the stream.

@@ -12,7 +12,6 @@ use crate::names::{field_name, type_name, Scope};
 use super::view::{Additional, View};
 use crate::ir::*;
 use crate::load::{child, unescape_token, Spec, SpecError};
-use crate::ir::Warning;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

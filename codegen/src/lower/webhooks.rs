@@ -16,7 +16,6 @@ use super::view::View;
 use super::record_use;
 use crate::ir::*;
 use crate::load::{child, SpecError};
-use crate::ir::Warning;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 

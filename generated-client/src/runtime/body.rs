@@ -80,7 +80,7 @@ pub(crate) async fn read_limited(
     let declared = response.content_length().unwrap_or(0).min(limit as u64);
     let mut body = Gathered::new(declared as usize);
     while let Some(chunk) = limits.chunk(response).await? {
-        let room = limit - body.len;
+        let room = limit - body.len();
         if chunk.len() > room {
             match overflow {
                 Overflow::Fail => return Err(ReadError::TooLarge),
@@ -112,11 +112,11 @@ const RESERVE_AHEAD: usize = 16 << 20;
 /// the same way.)
 struct Gathered {
     first: Option<Bytes>,
+    /// Empty while `first` holds the body.
     rest: BytesMut,
-    /// The declared length, to reserve when the buffer is started.
-    declared: usize,
-    /// Bytes gathered so far.
-    len: usize,
+    /// Room to reserve when the buffer is started: the declared length, up
+    /// to [`RESERVE_AHEAD`].
+    reserve: usize,
 }
 
 impl Gathered {
@@ -124,23 +124,26 @@ impl Gathered {
         Gathered {
             first: None,
             rest: BytesMut::new(),
-            declared,
-            len: 0,
+            reserve: declared.min(RESERVE_AHEAD),
         }
     }
 
+    /// Bytes gathered so far.
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(self.rest.len(), Bytes::len)
+    }
+
     fn push(&mut self, chunk: Bytes) {
-        self.len += chunk.len();
-        if self.len == chunk.len() && self.first.is_none() {
-            self.first = Some(chunk);
-            return;
+        match self.first.take() {
+            None if self.rest.is_empty() => self.first = Some(chunk),
+            None => self.rest.extend_from_slice(&chunk),
+            Some(first) => {
+                self.rest
+                    .reserve(self.reserve.max(first.len() + chunk.len()));
+                self.rest.extend_from_slice(&first);
+                self.rest.extend_from_slice(&chunk);
+            }
         }
-        if let Some(first) = self.first.take() {
-            let reserve = self.declared.min(RESERVE_AHEAD).max(self.len);
-            self.rest.reserve(reserve);
-            self.rest.extend_from_slice(&first);
-        }
-        self.rest.extend_from_slice(&chunk);
     }
 
     fn finish(self) -> Bytes {
@@ -359,7 +362,7 @@ mod tests {
             "{}",
             body.rest.capacity()
         );
-        assert_eq!(body.len, 20);
+        assert_eq!(body.len(), 20);
     }
 
     #[tokio::test(start_paused = true)]
