@@ -1,7 +1,8 @@
 //! The command line the runtime bench's client binaries share:
-//! `NAME SCENARIO URL multi|task|current ARG`, run on the runtime named
-//! (`multi` is what `#[tokio::main]` builds; `task` is the same runtime with
-//! the scenario run in a spawned task, as a server's request handler runs),
+//! `NAME SCENARIO URL multi|task|current|current-task ARG`, run on the
+//! runtime named (`multi` is what `#[tokio::main]` builds; `task` is the same
+//! runtime with the scenario run in a spawned task, as a server's request
+//! handler runs; `current-task` is that on a current-thread runtime),
 //! printing the summary line or the error;
 //! and the encode scenario, which is the same on both sides but for the type.
 
@@ -16,14 +17,14 @@ where
 {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [scenario, url, runtime, arg] = <[String; 4]>::try_from(args).unwrap_or_else(|_| {
-        eprintln!("usage: {name} SCENARIO URL multi|task|current ARG");
+        eprintln!("usage: {name} SCENARIO URL multi|task|current|current-task ARG");
         std::process::exit(2);
     });
     let mut builder = match runtime.as_str() {
-        "current" => tokio::runtime::Builder::new_current_thread(),
+        "current" | "current-task" => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
-    let in_task = runtime == "task";
+    let in_task = runtime.ends_with("task");
     let runtime = builder.enable_all().build().expect("tokio runtime");
     let run = run(scenario, url, arg);
     let outcome = if in_task {

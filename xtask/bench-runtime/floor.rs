@@ -22,7 +22,25 @@ fn main() {
 
 async fn run(scenario: &str, url: &str) -> Result<String, String> {
     let client = reqwest::Client::new();
-    let request = match scenario {
+    if scenario == "sse-many" {
+        // The bodies of as many streams at once, each in its own task.
+        let tasks: Vec<_> = (0..payloads::STREAMS)
+            .map(|_| tokio::spawn(fetch(client.clone(), "sse".to_owned(), url.to_owned())))
+            .collect();
+        let (mut bytes, mut chunks) = (0, 0);
+        for task in tasks {
+            let (b, c) = task.await.map_err(|e| e.to_string())??;
+            (bytes, chunks) = (bytes + b, chunks + c);
+        }
+        return Ok(format!("bytes={bytes} chunks={chunks}"));
+    }
+    let (bytes, chunks) = fetch(client, scenario.to_owned(), url.to_owned()).await?;
+    Ok(format!("bytes={bytes} chunks={chunks}"))
+}
+
+/// Fetches what `scenario` would and reads the body: its bytes and chunks.
+async fn fetch(client: reqwest::Client, scenario: String, url: String) -> Result<(usize, usize), String> {
+    let request = match scenario.as_str() {
         "sse" => client
             .post(format!("{url}/chat/completions"))
             .header("content-type", "application/json")
@@ -45,7 +63,11 @@ async fn run(scenario: &str, url: &str) -> Result<String, String> {
             bytes += chunk.map_err(|e| e.to_string())?.len();
             chunks += 1;
         }
-        Ok(format!("bytes={bytes} chunks={chunks}"))
+        Ok((bytes, chunks))
     };
     tokio::spawn(drain).await.map_err(|e| e.to_string())?
 }
+
+#[path = "payloads.rs"]
+#[allow(dead_code)]
+mod payloads;

@@ -28,25 +28,21 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
         .map_err(|e| e.to_string())?;
     match scenario {
         "sse" => {
-            let request = serde_json::from_value(serde_json::json!({
-                "model": "gpt-4o",
-                "messages": [{"role": "user", "content": "Write a long answer."}],
-            }))
-            .map_err(|e| e.to_string())?;
-            let mut stream = client
-                .create_chat_completion_stream(&request)
-                .await
-                .map_err(|e| e.to_string())?
-                .events();
-            let (mut events, mut content) = (0, 0);
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| e.to_string())?;
-                events += 1;
-                for choice in &chunk.choices {
-                    content += choice.delta.content.as_ref().map_or(0, String::len);
-                }
-            }
+            let (events, content) = chat_stream(client).await?;
             Ok(format!("events={events} content_bytes={content}"))
+        }
+        "sse-many" => {
+            // Each stream in its own task, as a server's request handlers
+            // would read them.
+            let tasks: Vec<_> = (0..payloads::STREAMS)
+                .map(|_| tokio::spawn(chat_stream(client.clone())))
+                .collect();
+            let (mut events, mut content) = (0, 0);
+            for task in tasks {
+                let (e, c) = task.await.map_err(|e| e.to_string())??;
+                (events, content) = (events + e, content + c);
+            }
+            Ok(format!("streams={} events={events} content_bytes={content}", payloads::STREAMS))
         }
         "responses-sse" => {
             let request: openai_client::types::CreateResponse =
@@ -195,6 +191,30 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
         }
         other => Err(format!("unknown scenario `{other}`")),
     }
+}
+
+/// Reads a chat stream to its end: its chunks and the bytes of their
+/// `delta.content` text.
+async fn chat_stream(client: Client) -> Result<(usize, usize), String> {
+    let request = serde_json::from_value(serde_json::json!({
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "Write a long answer."}],
+    }))
+    .map_err(|e| e.to_string())?;
+    let mut stream = client
+        .create_chat_completion_stream(&request)
+        .await
+        .map_err(|e| e.to_string())?
+        .events();
+    let (mut events, mut content) = (0, 0);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| e.to_string())?;
+        events += 1;
+        for choice in &chunk.choices {
+            content += choice.delta.content.as_ref().map_or(0, String::len);
+        }
+    }
+    Ok((events, content))
 }
 
 /// Bytes of `output_text` in the messages of `response`.

@@ -102,10 +102,32 @@ pub fn event_ends(body: &[u8]) -> Vec<usize> {
 /// What a client prints after reading the stream: the chunks and the bytes
 /// of their `delta.content` text.
 pub fn sse_summary(events: usize) -> String {
-    let content: usize = (1..events.saturating_sub(1))
+    format!("events={events} content_bytes={}", sse_content(events))
+}
+
+/// Bytes of `delta.content` text in a stream of `events` chunks (the first
+/// carries the role, the last the finish reason).
+fn sse_content(events: usize) -> usize {
+    (1..events.saturating_sub(1))
         .map(|i| decoded_len(TOKENS[i % TOKENS.len()]))
-        .sum();
-    format!("events={events} content_bytes={content}")
+        .sum()
+}
+
+/// Streams read at once in the many-streams scenario: a server relaying as
+/// many answers, each read in its own task.
+pub const STREAMS: usize = 64;
+
+/// Events of each of the [`STREAMS`] streams: the single stream's `events`
+/// shared out, so that both scenarios decode about as many events.
+pub fn events_per_stream(events: usize) -> usize {
+    (events / STREAMS).max(2)
+}
+
+/// What a client prints after reading [`STREAMS`] streams of `events`
+/// chunks each, at once.
+pub fn many_summary(events: usize) -> String {
+    let (all, content) = (STREAMS * events, STREAMS * sse_content(events));
+    format!("streams={STREAMS} events={all} content_bytes={content}")
 }
 
 /// How many distinct events the decode scenario cycles through.

@@ -9,6 +9,9 @@
 //!   for a model's tokens);
 //! - `POST /sse/{framing}/responses`: a Responses API stream of as many
 //!   events, in the same framings but `paced`;
+//! - `POST /sse-many/{framing}/chat/completions`: the chat stream of
+//!   `events_per_stream` events, for a client that reads `STREAMS` at once
+//!   (`paced` as above);
 //! - `GET /v1/files`: the files list;
 //! - `POST /v1/files`: a multipart upload sink that counts the file's bytes;
 //! - `GET /v1/models/{id}`: a model;
@@ -33,6 +36,8 @@ use super::payloads;
 /// Everything the server sends, built once.
 pub struct Payloads {
     chat: Sse,
+    /// Each stream of the many read at once.
+    many: Sse,
     responses: Sse,
     /// The paced stream's events.
     paced: Vec<Bytes>,
@@ -48,6 +53,7 @@ impl Payloads {
     pub fn new(events: usize, files: usize) -> Self {
         Payloads {
             chat: Sse::new(payloads::sse_body(events)),
+            many: Sse::new(payloads::sse_body(payloads::events_per_stream(events))),
             responses: Sse::new(payloads::responses_sse_body(events)),
             paced: each_event(&Bytes::from(payloads::sse_body(payloads::PACED_EVENTS))),
             files: Bytes::from(payloads::files_list(files)),
@@ -88,6 +94,7 @@ pub fn router(payloads: Arc<Payloads>) -> Router {
     Router::new()
         .route("/sse/{framing}/chat/completions", post(sse_chat))
         .route("/sse/{framing}/responses", post(sse_responses))
+        .route("/sse-many/{framing}/chat/completions", post(sse_many))
         .route("/v1/files", get(list).post(upload))
         .route("/v1/models/{id}", get(model))
         .route("/v1/chat/completions", post(chat))
@@ -107,6 +114,14 @@ async fn sse_chat(
     _request: Bytes,
 ) -> Response {
     sse(&p.chat, &framing, Some(&p.paced))
+}
+
+async fn sse_many(
+    State(p): State<Arc<Payloads>>,
+    Path(framing): Path<String>,
+    _request: Bytes,
+) -> Response {
+    sse(&p.many, &framing, Some(&p.paced))
 }
 
 async fn sse_responses(

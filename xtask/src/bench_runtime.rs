@@ -160,7 +160,7 @@ impl Case {
     /// Whether the transport floor is measured too: for the cases whose
     /// targets are CPU ratios of reading a body (SSE and the list).
     fn has_floor(&self) -> bool {
-        matches!(self.scenario, "sse" | "responses-sse" | "list")
+        matches!(self.scenario, "sse" | "sse-many" | "responses-sse" | "list")
     }
 }
 
@@ -169,9 +169,9 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     let mut out = Vec::new();
     let case = |label: String, scenario, base: String, runtime, arg: String, expected: String| Case { label, scenario, base, runtime, arg, expected };
     if wanted("sse") {
-        // A request handler is a task on a multi-thread runtime: a stream
-        // read there is read differently (see the runtime's `stream_task`).
-        let runtimes = [("multi", "multi-thread"), ("task", "in a task, multi-thread"), ("current", "current-thread")];
+        // A request handler is a task: a stream read there is read
+        // differently (see the runtime's `stream_task`).
+        let runtimes = [("multi", "multi-thread"), ("task", "in a task, multi-thread"), ("current", "current-thread"), ("current-task", "in a task, current-thread")];
         for (framing, name) in [("event", "one chunk per event"), ("7", "7-byte chunks"), ("body", "one body")] {
             for (runtime, rt_name) in runtimes {
                 out.push(case(format!("sse, {name}, {rt_name}"), "sse", format!("/sse/{framing}"), runtime, String::new(), payloads::sse_summary(o.events)));
@@ -180,6 +180,16 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
         for (runtime, rt_name) in runtimes {
             let name = format!("sse, paced ({} events, 1/ms), {rt_name}", payloads::PACED_EVENTS);
             out.push(case(name, "sse", "/sse/paced".to_owned(), runtime, String::new(), payloads::sse_summary(payloads::PACED_EVENTS)));
+        }
+        // A server relaying many answers at once: each stream in a task of
+        // its own (the scenario spawns them), the events shared out.
+        let per_stream = payloads::events_per_stream(o.events);
+        let many = [("event", per_stream, format!("{per_stream} events, one chunk per event")), ("paced", payloads::PACED_EVENTS, format!("{} events, 1/ms", payloads::PACED_EVENTS))];
+        for (framing, events, name) in many {
+            for (runtime, rt_name) in [("multi", "multi-thread"), ("current", "current-thread")] {
+                let label = format!("sse, {} at once, {name}, {rt_name}", payloads::STREAMS);
+                out.push(case(label, "sse-many", format!("/sse-many/{framing}"), runtime, String::new(), payloads::many_summary(events)));
+            }
         }
     }
     if wanted("responses") {
@@ -438,7 +448,7 @@ impl Row {
     fn line(&self) -> String {
         let (o, t) = (&self.ours, &self.theirs);
         format!(
-            "{:<48} {:>8.3} {:>8.3} {:>6.2} {:>8.3} {:>8.3} {:>6.2} {:>7.1} {:>7.1} {:>6.2} {:>7}",
+            "{:<62} {:>8.3} {:>8.3} {:>6.2} {:>8.3} {:>8.3} {:>6.2} {:>7.1} {:>7.1} {:>6.2} {:>7}",
             self.label,
             o.cpu,
             t.cpu,
@@ -462,7 +472,7 @@ impl Row {
 
 fn table(rows: &[Row]) -> String {
     let mut out = format!(
-        "{:<48} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6} {:>7}\n",
+        "{:<62} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6} {:>7}\n",
         "case (ours vs async-openai)", "cpu s", "theirs", "ratio", "wall s", "theirs", "ratio", "rss MiB", "theirs", "ratio", "floor"
     );
     out.push_str("(floor: plain reqwest reading the same body without decoding it, CPU / async-openai's CPU)\n");
@@ -564,6 +574,16 @@ mod tests {
             assert_eq!(json["service_tier"], "default");
             assert!(json["obfuscation"].as_str().is_some_and(|pad| pad.len() >= 2), "{frame}");
         }
+    }
+
+    #[test]
+    fn many_streams_share_out_the_events_and_sum_their_summaries() {
+        assert_eq!(events_per_stream(200_001), 3_125);
+        assert_eq!(events_per_stream(7), 2, "each stream has its role and finish chunks");
+        // The sum of STREAMS single streams of that many events.
+        let one = sse_summary(3_125);
+        let content: usize = one.rsplit('=').next().unwrap().parse().unwrap();
+        assert_eq!(many_summary(3_125), format!("streams={STREAMS} events={} content_bytes={}", 3_125 * STREAMS, content * STREAMS));
     }
 
     #[test]
