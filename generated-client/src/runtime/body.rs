@@ -171,18 +171,29 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 /// when a total limit is set, once the stream has lasted that long however
 /// steadily the server sends (keep-alive comments included).
 ///
-/// The idle timer is armed when the stream starts to wait after a chunk, not
+/// A wait's deadline is set when the stream starts to wait after a chunk, not
 /// at each chunk, and look-ahead polls ([`look_ahead`]), which nobody waits
 /// on, leave it alone: a reader that takes what is ready before it waits
 /// reads the clock once per wait, not once per chunk (0.966 × the CPU of a
-/// chat stream of one chunk per event on a current-thread runtime). With
-/// 7-byte chunks most chunks are still waited for, one at a time, and the
-/// clock stays about 7 % of the CPU.
+/// chat stream of one chunk per event on a current-thread runtime).
+///
+/// Setting the deadline only stores it: the timer keeps the deadline it was
+/// armed with, which is never later, and is moved on when it fires while a
+/// later wait is under way ([`BodyStream::wait`]). A timer polled again by
+/// the task it already wakes is not polled. With 7-byte chunks most chunks
+/// are waited for, one at a time, and moving and polling the timer at each
+/// wait was 8.7 % of the CPU of a reader in a task (`perf`, 2026-12-01);
+/// the timeout is still exact.
 pub(crate) struct BodyStream {
     inner: ByteStream,
     idle: Duration,
+    /// Armed at or before `idle_deadline`.
     timer: Pin<Box<Sleep>>,
-    /// A chunk was read since the idle timer was armed.
+    /// When the current wait for a chunk times out.
+    idle_deadline: Instant,
+    /// The waker `timer` was last polled with, while it had not fired.
+    timer_waker: Option<Waker>,
+    /// A chunk was read since the wait's deadline was set.
     fresh: bool,
     /// The total limit and its timer, when one is set.
     total: Option<(Duration, Pin<Box<Sleep>>)>,
@@ -196,10 +207,13 @@ impl BodyStream {
         idle: Duration,
         request_id: Option<String>,
     ) -> Self {
+        let idle_deadline = Instant::now() + idle;
         BodyStream {
             inner: Box::pin(response.bytes_stream()),
             idle,
-            timer: Box::pin(tokio::time::sleep(idle)),
+            timer: Box::pin(tokio::time::sleep_until(idle_deadline)),
+            idle_deadline,
+            timer_waker: None,
             fresh: false,
             total: None,
             request_id,
@@ -224,6 +238,35 @@ impl BodyStream {
             kind,
             request_id: self.request_id.clone(),
         })))
+    }
+
+    /// Waits for the current wait's deadline: pending (the timer will wake
+    /// `cx`), or the read timeout once it has passed.
+    fn wait(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+        let registered = self.timer_waker.as_ref();
+        if registered.is_some_and(|w| w.will_wake(cx.waker())) && !self.timer.is_elapsed() {
+            // The timer has not fired and wakes this task when it does.
+            return Poll::Pending;
+        }
+        loop {
+            match self.timer.as_mut().poll(cx) {
+                Poll::Pending => {
+                    self.timer_waker = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+                // Armed for an earlier wait: chunks came since, this wait
+                // ends later.
+                Poll::Ready(()) if self.timer.deadline() < self.idle_deadline => {
+                    self.timer_waker = None;
+                    let deadline = self.idle_deadline;
+                    self.timer.as_mut().reset(deadline);
+                }
+                Poll::Ready(()) => {
+                    let idle = self.idle;
+                    return self.timeout(TimeoutKind::Read, idle);
+                }
+            }
+        }
     }
 }
 
@@ -259,16 +302,9 @@ impl Stream for BodyStream {
             Poll::Pending if is_look_ahead(cx) => Poll::Pending,
             Poll::Pending => {
                 if std::mem::take(&mut this.fresh) {
-                    let deadline = Instant::now() + this.idle;
-                    this.timer.as_mut().reset(deadline);
+                    this.idle_deadline = Instant::now() + this.idle;
                 }
-                match this.timer.as_mut().poll(cx) {
-                    Poll::Ready(()) => {
-                        let idle = this.idle;
-                        this.timeout(TimeoutKind::Read, idle)
-                    }
-                    Poll::Pending => Poll::Pending,
-                }
+                this.wait(cx)
             }
         }
     }
@@ -486,6 +522,50 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(4)).await;
         wait_for_read_timeout(&mut body).await;
         assert_eq!(started.elapsed(), Duration::from_secs(1 + 4 + 5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_steady_stream_outlives_the_timer_and_times_out_exactly_when_it_stalls() {
+        // A chunk every 3 s for 30 s, with a 5 s limit: the timer armed for
+        // the first wait fires at 5 s, while a later wait runs to 8 s, and is
+        // moved on each time; the stall after the last chunk ends at 35 s.
+        let started = Instant::now();
+        let mut body = BodyStream::new(
+            paced("data: 1\n\n", Duration::from_secs(3), Some(10)),
+            Duration::from_secs(5),
+            None,
+        );
+        for _ in 0..10 {
+            assert!(body.next().await.unwrap().is_ok());
+        }
+        wait_for_read_timeout(&mut body).await;
+        assert_eq!(started.elapsed(), Duration::from_secs(30 + 5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_polled_by_another_task_is_woken_by_the_timer() {
+        // The stream's first wait is polled with another waker, so the timer
+        // wakes that one; this task then waits: the timeout must wake it.
+        struct Count(std::sync::atomic::AtomicUsize);
+        impl std::task::Wake for Count {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        let started = Instant::now();
+        let mut body = BodyStream::new(
+            paced("data: 1\n\n", Duration::from_secs(1), Some(1)),
+            Duration::from_secs(5),
+            None,
+        );
+        let other = Waker::from(std::sync::Arc::new(Count(0.into())));
+        let polled = Pin::new(&mut body).poll_next(&mut Context::from_waker(&other));
+        assert!(polled.is_pending());
+        assert!(body.next().await.unwrap().is_ok());
+        let waited =
+            tokio::time::timeout(Duration::from_secs(60), wait_for_read_timeout(&mut body));
+        assert!(waited.await.is_ok());
+        assert_eq!(started.elapsed(), Duration::from_secs(1 + 5));
     }
 
     #[tokio::test(start_paused = true)]
