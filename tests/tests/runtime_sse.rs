@@ -23,10 +23,10 @@ struct Delta {
 
 const CHAT: StreamConfig = StreamConfig::data_only().done_marker("[DONE]");
 
-/// Each scenario runs on a current-thread runtime, on a multi-thread one
+/// Each scenario runs on a current-thread runtime and on a multi-thread one
 /// (where the stream's own task runs beside the connection on a worker
-/// thread) and in a task on a multi-thread one (where the task reads the
-/// stream itself): the items must be the same.
+/// thread), and in a task on each (where the task reads the stream itself):
+/// the items must be the same.
 macro_rules! on_every_runtime {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -38,8 +38,14 @@ macro_rules! on_every_runtime {
             async fn multi_thread() {
                 super::$name().await
             }
-            // A stream read in a task on a multi-thread runtime is read in
-            // that task, not by a task of its own (a server's handler).
+            // A stream read in a task is read in that task, not by a task
+            // of its own (a server's handler).
+            #[tokio::test]
+            async fn in_a_task_current_thread() {
+                if let Err(e) = tokio::spawn(super::$name()).await {
+                    std::panic::resume_unwind(e.into_panic());
+                }
+            }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn in_a_task_multi_thread() {
                 if let Err(e) = tokio::spawn(super::$name()).await {

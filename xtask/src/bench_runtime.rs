@@ -47,10 +47,12 @@ async-openai's CPU.
 Scenarios (--only takes a comma-separated list of these names):
   sse      chat completion stream of N chunk events, framed as one HTTP chunk per
            event, 7-byte HTTP chunks and one body; on a multi-thread runtime (what
-           #[tokio::main] builds), in a task on that runtime (as a server's request
-           handler reads it) and on a current-thread runtime; and a paced stream
+           #[tokio::main] builds) and on a current-thread runtime, each in block_on
+           and in a task (as a server's request handler reads it); a paced stream
            of 2,000 events, one every millisecond (each one waited for, as a
-           model's tokens are), the same three ways
+           model's tokens are), the same four ways; and 64 streams at once, each
+           in its own task (a server relaying as many answers), of N / 64 events
+           one chunk per event or of 2,000 paced, on both runtimes
   responses
            Responses API stream of N events (`event:` lines; created, in progress,
            the message and its part added, N - 8 text deltas with the API's

@@ -7,8 +7,8 @@
 //! the connection reads, parses and decodes, and hands the caller whole
 //! batches of items: one wake-up per batch instead of one per chunk. The
 //! same holds, more cheaply, on a current-thread runtime. A caller that is
-//! itself a task on a multi-thread runtime, or that runs outside any tokio
-//! runtime, reads the stream itself (see [`reads_in_own_task`]).
+//! itself a task, or that runs outside any tokio runtime, reads the stream
+//! itself (see [`reads_in_own_task`]).
 //!
 //! Memory stays bounded: the channel holds one batch, so at most three
 //! batches exist at once (being filled, queued, being read). A batch holds at
@@ -77,24 +77,21 @@ pub(crate) struct TaskSource<E> {
 ///   a spawned task is only queued: with 7-byte chunks `cargo xtask
 ///   bench-runtime` measured 3.96 s of CPU against 5.72 s reading in the
 ///   caller's task (2026-11-29).
-/// - **The caller is a task on a current-thread runtime:** in a task of its
-///   own. The reader's look-ahead and batches still pay with small chunks
-///   (reading in the caller's task was 1.20 × the CPU with 7-byte chunks,
-///   1.06 × with one per event; 2026-12-01).
-/// - **The caller is a task on a multi-thread runtime** (a server's request
-///   handler, anything under `tokio::spawn`): in the caller's task. It
-///   already runs on a worker, where the connection hands it the chunks; a
-///   reader task only adds a hand-over of each batch and the scheduler's
-///   wake-ups of idle workers around it. Reading in the caller's task was
-///   0.80 × the CPU with one HTTP chunk per event, 0.62 × for a stream
-///   paced one event a millisecond and 1.07 × with 7-byte chunks (2026-12-01,
-///   paired runs).
+/// - **The caller is a task** (a server's request handler, anything under
+///   `tokio::spawn`), on either runtime: in the caller's task. The
+///   connection already hands it the chunks; a reader task only adds a
+///   hand-over of each batch, a task per stream, and on a multi-thread
+///   runtime the scheduler's wake-ups of idle workers around it. Reading in
+///   the caller's task, against a reader task (CPU, paired runs, 2026-12-01):
+///   - multi-thread, one stream: 0.80 × with one HTTP chunk per event, 0.62 ×
+///     paced one event a millisecond, 1.07 × with 7-byte chunks; 64 streams
+///     at once: 0.84 × per event;
+///   - current-thread, 64 streams at once: 0.84 × per event, 0.86 × paced,
+///     1.01 × with 7-byte chunks, and 41 against 47 MiB; one stream: 0.95–1.06
+///     × per event, 0.94 × paced, 1.10 × with 7-byte chunks, where the reader
+///     task's look-ahead saves a wait per tiny chunk.
 pub(crate) fn reads_in_own_task() -> bool {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return false;
-    };
-    let in_a_task = tokio::task::try_id().is_some();
-    !in_a_task || runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread
+    tokio::runtime::Handle::try_current().is_ok() && tokio::task::try_id().is_none()
 }
 
 impl<E: DeserializeOwned + Send + 'static> TaskSource<E> {
