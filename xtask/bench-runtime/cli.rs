@@ -41,6 +41,21 @@ where
     }
 }
 
+/// Runs `count` of `one` at once, each in a task of its own (as a server's
+/// request handlers run), and sums the pairs of counts they return.
+pub async fn at_once<Fut>(count: usize, one: impl Fn() -> Fut) -> Result<(usize, usize), String>
+where
+    Fut: Future<Output = Result<(usize, usize), String>> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..count).map(|_| tokio::spawn(one())).collect();
+    let (mut a, mut b) = (0, 0);
+    for task in tasks {
+        let (x, y) = task.await.map_err(|e| e.to_string())??;
+        (a, b) = (a + x, b + y);
+    }
+    Ok((a, b))
+}
+
 /// The encode scenario: decodes the chat request `text` into `T`, encodes it
 /// `count` times (the argument) with `write`, the client's own way of
 /// encoding a request body, and checks the encoding is the request, member

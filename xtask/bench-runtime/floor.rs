@@ -24,14 +24,8 @@ async fn run(scenario: &str, url: &str) -> Result<String, String> {
     let client = reqwest::Client::new();
     if scenario == "sse-many" {
         // The bodies of as many streams at once, each in its own task.
-        let tasks: Vec<_> = (0..payloads::STREAMS)
-            .map(|_| tokio::spawn(fetch(client.clone(), "sse".to_owned(), url.to_owned())))
-            .collect();
-        let (mut bytes, mut chunks) = (0, 0);
-        for task in tasks {
-            let (b, c) = task.await.map_err(|e| e.to_string())??;
-            (bytes, chunks) = (bytes + b, chunks + c);
-        }
+        let one = || fetch(client.clone(), "sse".to_owned(), url.to_owned());
+        let (bytes, chunks) = cli::at_once(payloads::STREAMS, one).await?;
         return Ok(format!("bytes={bytes} chunks={chunks}"));
     }
     let (bytes, chunks) = fetch(client, scenario.to_owned(), url.to_owned()).await?;

@@ -34,14 +34,7 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
         "sse-many" => {
             // Each stream in its own task, as a server's request handlers
             // would read them.
-            let tasks: Vec<_> = (0..payloads::STREAMS)
-                .map(|_| tokio::spawn(chat_stream(client.clone())))
-                .collect();
-            let (mut events, mut content) = (0, 0);
-            for task in tasks {
-                let (e, c) = task.await.map_err(|e| e.to_string())??;
-                (events, content) = (events + e, content + c);
-            }
+            let (events, content) = cli::at_once(payloads::STREAMS, || chat_stream(client.clone())).await?;
             Ok(format!("streams={} events={events} content_bytes={content}", payloads::STREAMS))
         }
         "responses-sse" => {
