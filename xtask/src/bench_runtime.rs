@@ -450,7 +450,7 @@ impl Row {
     fn line(&self) -> String {
         let (o, t) = (&self.ours, &self.theirs);
         format!(
-            "{:<62} {:>8.3} {:>8.3} {:>6.2} {:>8.3} {:>8.3} {:>6.2} {:>7.1} {:>7.1} {:>6.2} {:>7}",
+            "{:<LABEL$} {:>8.3} {:>8.3} {:>6.2} {:>8.3} {:>8.3} {:>6.2} {:>7.1} {:>7.1} {:>6.2} {:>7}",
             self.label,
             o.cpu,
             t.cpu,
@@ -472,9 +472,13 @@ impl Row {
     }
 }
 
+/// Width of a case's label in the table: the longest label at the default
+/// sizes ("sse, 64 at once, 3125 events, one chunk per event, current-thread").
+const LABEL: usize = 66;
+
 fn table(rows: &[Row]) -> String {
     let mut out = format!(
-        "{:<62} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6} {:>7}\n",
+        "{:<LABEL$} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6} {:>7}\n",
         "case (ours vs async-openai)", "cpu s", "theirs", "ratio", "wall s", "theirs", "ratio", "rss MiB", "theirs", "ratio", "floor"
     );
     out.push_str("(floor: plain reqwest reading the same body without decoding it, CPU / async-openai's CPU)\n");
@@ -586,6 +590,19 @@ mod tests {
         let one = sse_summary(3_125);
         let content: usize = one.rsplit('=').next().unwrap().parse().unwrap();
         assert_eq!(many_summary(3_125), format!("streams={STREAMS} events={} content_bytes={}", 3_125 * STREAMS, content * STREAMS));
+        // And what the server sends each stream holds that content: the
+        // chunks of the body it serves, read as a client reads them.
+        let events = events_per_stream(700);
+        let body = sse_body(events);
+        let text = std::str::from_utf8(&body).unwrap();
+        let frames: Vec<&str> = text.split_terminator("\n\n").filter(|f| *f != "data: [DONE]").collect();
+        let read: usize = frames
+            .iter()
+            .map(|f| serde_json::from_str::<Value>(f.strip_prefix("data: ").unwrap()).unwrap())
+            .map(|chunk| chunk["choices"][0]["delta"]["content"].as_str().map_or(0, str::len))
+            .sum();
+        let summary = format!("streams={STREAMS} events={} content_bytes={}", frames.len() * STREAMS, read * STREAMS);
+        assert_eq!(many_summary(events), summary);
     }
 
     #[test]
