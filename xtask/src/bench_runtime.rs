@@ -14,9 +14,11 @@
 //! summary the payloads predict, so a faster client cannot be a wrong one.
 //!
 //! For the SSE and list cases a third binary, the transport floor, runs in
-//! the same rounds: plain reqwest reading the same body without decoding it.
-//! A target ratio whose figure lies below the floor cannot be met by any
-//! client on reqwest, and the report says so.
+//! the same rounds: plain reqwest reading the same body without decoding it
+//! (and, for a stream read from `block_on`, handing the bytes of each event
+//! to that caller as they end, which any client must). A target ratio whose
+//! figure lies below the floor cannot be met by any client on reqwest, and
+//! the report says so.
 
 use crate::conformance::cargo_in;
 use crate::workspace_root;
@@ -40,9 +42,10 @@ binaries, ours and async-openai 0.43.0's, then runs each scenario with both
 clients interleaved and prints medians of CPU time (user + system), wall time and
 peak RSS of the client process, with ratios ours / async-openai (below 1: ours is
 cheaper). Both clients must print the same summary of what they decoded. For SSE
-and the list, a third binary (plain reqwest reading the body without decoding it)
-gives the transport floor no client on reqwest can go below, as a share of
-async-openai's CPU.
+and the list, a third binary (plain reqwest reading the body without decoding it,
+and handing each event's bytes to a block_on caller as the event ends) gives the
+transport floor no client on reqwest can go below, as a share of async-openai's
+CPU.
 
 Scenarios (--only takes a comma-separated list of these names):
   sse      chat completion stream of N chunk events, framed as one HTTP chunk per
@@ -292,11 +295,11 @@ fn build(root: &Path, base: &Path) -> Result<Bins, String> {
     let package = |name: &str, bin: &str, deps: String| {
         format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[[bin]]\nname = \"{bin}\"\npath = {:?}\n\n[dependencies]\n{deps}", sources.join(format!("{bin}.rs")).display().to_string())
     };
-    let common = "futures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\"] }\n";
+    let common = "futures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\", \"sync\"] }\n";
     write("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"ours\", \"theirs\", \"server\", \"floor\"]\n\n[profile.release]\ndebug = false\n".to_owned())?;
     write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"embeddings\", \"files\", \"models\", \"responses\"] }}\n{common}", client.display().to_string())))?;
     write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"embedding\", \"file\", \"model\", \"responses\"] }}\n{common}")))?;
-    write("floor/Cargo.toml", package("bench-floor", "floor", format!("reqwest = {{ version = \"0.13\", default-features = false, features = [\"stream\"] }}\n{common}")))?;
+    write("floor/Cargo.toml", package("bench-floor", "floor", format!("reqwest = {{ version = \"0.13\", default-features = false, features = [\"stream\"] }}\nmemchr = \"2\"\n{common}")))?;
     write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"time\"] }\n".to_owned()))?;
     // Our lock file pins reqwest, hyper and tokio; cargo adds what async-openai needs.
     std::fs::copy(root.join("Cargo.lock"), base.join("Cargo.lock")).map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
@@ -481,7 +484,7 @@ fn table(rows: &[Row]) -> String {
         "{:<LABEL$} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6} {:>7}\n",
         "case (ours vs async-openai)", "cpu s", "theirs", "ratio", "wall s", "theirs", "ratio", "rss MiB", "theirs", "ratio", "floor"
     );
-    out.push_str("(floor: plain reqwest reading the same body without decoding it, CPU / async-openai's CPU)\n");
+    out.push_str("(floor: plain reqwest reading the same body without decoding it, and handing each event's bytes to a block_on caller; CPU / async-openai's CPU)\n");
     for row in rows {
         out.push_str(&row.line());
         out.push('\n');
