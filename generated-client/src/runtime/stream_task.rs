@@ -262,8 +262,9 @@ impl Turns {
 async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender<Batch<E>>) {
     let look_ahead = super::body::look_ahead();
     let mut turns = Turns::default();
+    let mut room = BATCH;
     loop {
-        let mut items = Vec::with_capacity(BATCH);
+        let mut items = Vec::with_capacity(room);
         let start = decoder.data_bytes();
         // `decoder.next()`, noting whether it had to wait.
         let mut waited = false;
@@ -321,6 +322,12 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
             }
         }
         turns.batch_sent();
+        // The next batch gets the room this one took (it grows if it needs
+        // more). A paced stream's batches hold one event each, and room for
+        // [`BATCH`] (2.5 KiB) is past what glibc keeps per thread for reuse:
+        // it cost an allocation from the arena and a sweep of its free lists
+        // per event.
+        room = items.len().next_power_of_two().min(BATCH);
         if sender.send(Batch { items, last }).await.is_err() || last {
             return;
         }
@@ -355,7 +362,7 @@ mod tests {
             .step_by(piece)
             .map(|at| (None, chunks.slice(at..(at + piece).min(chunks.len()))))
             .collect();
-        scripted_batches(chunks, 1).0
+        scripted_batches(chunks, 1).sizes
     }
 
     #[test]
@@ -403,14 +410,21 @@ mod tests {
         }
     }
 
-    /// The batch sizes [`pump`] sends, through a channel of `room` batches,
+    /// What [`scripted_batches`] saw.
+    struct Sent {
+        /// The items of each batch.
+        sizes: Vec<usize>,
+        /// The room each batch's items were given.
+        rooms: Vec<usize>,
+        /// How often the body was polled.
+        polls: usize,
+    }
+
+    /// The batches [`pump`] sends, through a channel of `room` batches,
     /// for `chunks` (each after its wait, see [`Fed`]) and then the end
     /// marker, and how often it polled the body. The events must be numbered
     /// in order (`{"n":0}`, `{"n":1}`...).
-    fn scripted_batches(
-        chunks: Vec<(Option<Duration>, Bytes)>,
-        room: usize,
-    ) -> (Vec<usize>, usize) {
+    fn scripted_batches(chunks: Vec<(Option<Duration>, Bytes)>, room: usize) -> Sent {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .start_paused(true)
@@ -435,12 +449,13 @@ mod tests {
             polls: polls.clone(),
         };
         let decoder = value_decoder(reqwest::Body::wrap_stream(body));
-        let sizes = runtime.block_on(async {
+        let (sizes, rooms) = runtime.block_on(async {
             let (sender, mut batches) = mpsc::channel(room);
             let task = tokio::spawn(pump(decoder, sender));
-            let (mut sizes, mut n) = (Vec::new(), 0);
+            let (mut sizes, mut rooms, mut n) = (Vec::new(), Vec::new(), 0);
             while let Some(batch) = batches.recv().await {
                 sizes.push(batch.items.len());
+                rooms.push(batch.items.capacity());
                 let last = batch.last;
                 for item in batch.items {
                     if let Ok(StreamItem::Event(event)) = item.into_parts().0 {
@@ -454,9 +469,13 @@ mod tests {
             }
             task.await.unwrap();
             feeder.await.unwrap();
-            sizes
+            (sizes, rooms)
         });
-        (sizes, polls.load(Ordering::Relaxed))
+        Sent {
+            sizes,
+            rooms,
+            polls: polls.load(Ordering::Relaxed),
+        }
     }
 
     /// Event `n` as one chunk.
@@ -475,9 +494,16 @@ mod tests {
         let paced = (0..events)
             .map(|n| (Some(Duration::from_millis(1)), event(n)))
             .collect();
-        let (sizes, polls) = scripted_batches(paced, 1);
+        let Sent {
+            sizes,
+            rooms,
+            polls,
+        } = scripted_batches(paced, 1);
         assert_eq!(sizes.iter().sum::<usize>(), events, "{sizes:?}");
         assert!(sizes.iter().all(|&n| n <= 1), "{sizes:?}");
+        // Each batch after the first has the room of one event, not of
+        // `BATCH` (see `pump`).
+        assert!(rooms[1..].iter().all(|&room| room == 1), "{rooms:?}");
         let turns = 2 + events / PROBE_EVERY as usize + 1;
         assert!(
             polls <= 3 * events + turns + 4,
@@ -496,12 +522,16 @@ mod tests {
         // A reader that takes a batch only when the task waits to send the
         // next: meanwhile the feeder runs, so the next batch's first event is
         // there at once, and the turns come back with the next batch.
-        let (sizes, _) = scripted_batches(events.clone(), 1);
+        let Sent { sizes, rooms, .. } = scripted_batches(events.clone(), 1);
         assert_eq!(sizes.iter().sum::<usize>(), 1010, "{sizes:?}");
         assert!(sizes.len() <= 10 + 3 + fast_batches, "{sizes:?}");
+        // The full batches got the room they needed, and no more.
+        let full = sizes.iter().zip(&rooms).filter(|(&n, _)| n == BATCH);
+        assert!(full.clone().count() >= fast_batches - 2, "{sizes:?}");
+        assert!(full.clone().all(|(_, &room)| room == BATCH), "{rooms:?}");
         // Room for every batch: sending never waits and no event is there at
         // once; the probe, one batch in `PROBE_EVERY`, brings the turns back.
-        let (sizes, _) = scripted_batches(events, 10_000);
+        let Sent { sizes, .. } = scripted_batches(events, 10_000);
         assert_eq!(sizes.iter().sum::<usize>(), 1010, "{sizes:?}");
         assert!(
             sizes.len() > 10 + fast_batches + 8,
