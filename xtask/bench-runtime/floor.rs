@@ -12,12 +12,13 @@
 //! A stream whose caller is `block_on`'s future (the `multi` and `current`
 //! runtimes) must still reach that caller: every client does that much. So
 //! there the task also hands what it read to the caller, as cheaply as a
-//! hand-over goes: at each chunk that ends an event, the byte count of
-//! whatever came in since the caller last took one, through a channel of one
-//! message, never waiting for the caller (see [`hand_over`]). Without it the floor of a paced stream in `block_on`
-//! on a multi-thread runtime read 0.45 × async-openai's CPU, while plain
-//! reqwest reading it in `block_on` costs 0.95 ×: each event's wake-up of
-//! the main thread is the cost there, and no client avoids it.
+//! hand-over goes: at each chunk that ends an event (the bench server ends
+//! every event with `\n\n`), the byte count of whatever came in since the
+//! caller last took one, through a channel of one message, never waiting for
+//! the caller (see [`hand_over`]). Without it the floor of a paced stream in
+//! `block_on` on a multi-thread runtime read 0.45 × async-openai's CPU, while
+//! plain reqwest reading it in `block_on` costs 0.95 ×: each event's wake-up
+//! of the main thread is the cost there, and no client avoids it.
 
 use futures_util::StreamExt;
 
@@ -37,7 +38,7 @@ async fn run(scenario: &str, url: &str) -> Result<String, String> {
         "sse-many" => (payloads::STREAMS, "sse"),
         other => (1, other),
     };
-    // `block_on`'s future, reading a stream: the caller each chunk must reach.
+    // `block_on`'s future, reading a stream: the caller each event must reach.
     if count == 1 && scenario != "list" && tokio::task::try_id().is_none() {
         let (bytes, chunks) = hand_over(client, scenario.to_owned(), url.to_owned()).await?;
         return Ok(format!("bytes={bytes} chunks={chunks}"));
@@ -48,7 +49,7 @@ async fn run(scenario: &str, url: &str) -> Result<String, String> {
 }
 
 /// [`fetch`] in a task of its own, which hands the byte count of what it
-/// read to the caller as it comes: one message in the channel at most, and
+/// read to the caller as each event ends: one message in the channel at most, and
 /// what comes in while the caller has not taken it is added to the next, so
 /// the reading task never waits for the caller and the caller wakes no more
 /// often than it must. Gives the bytes the caller was handed and the
