@@ -348,3 +348,21 @@ async fn chat_stream_error_payload_is_an_api_error() {
     assert_eq!(api.message, "The server had an error");
     assert_eq!(api.error_type.as_deref(), Some("server_error"));
 }
+
+/// A chunk does not hold room for the parts the API seldom sends inline:
+/// `usage` (the last chunk, when asked for) and `moderation` are boxed
+/// (codegen's `BOX_OPTIONAL_ABOVE`), and were 488 of the chunk's 688 bytes,
+/// copied at every move of every chunk. Read through the box as through the
+/// value (`chat_completion_stream_request_and_deltas` reads `usage`).
+#[test]
+fn a_chunk_boxes_the_parts_it_seldom_carries() {
+    use openai_client::types::{ChatCompletionModeration, CompletionUsage};
+    use std::mem::size_of;
+    let chunk = size_of::<CreateChatCompletionStreamResponse>();
+    let inline = size_of::<CompletionUsage>() + size_of::<ChatCompletionModeration>();
+    assert!(chunk < inline, "a chunk is {chunk} bytes");
+    // With serde_json's own maps (24 bytes; see `wire_responses.rs`).
+    if size_of::<serde_json::Map<String, Value>>() == 24 {
+        assert!(chunk <= 256, "a chunk is {chunk} bytes");
+    }
+}

@@ -10,6 +10,11 @@
 //! which also flushed the cache's small chunks. Boxed where it is held, the
 //! event is under 1 KiB (`tests/tests/wire_responses.rs` checks it).
 //!
+//! An optional field of a type the client only decodes is boxed from a
+//! lower size ([`BOX_OPTIONAL_ABOVE`]): mostly absent, it still takes its
+//! room in every value, and a chat completion chunk was 688 bytes for the
+//! `usage` and `moderation` it seldom carries (216 boxed).
+//!
 //! The size is estimated from the model (below), the same way for every
 //! spec, so the decision is the model's and not the compiler's: it is made
 //! once, here, and the emitter, the Rust-shape API and the diff read it
@@ -19,12 +24,20 @@ use crate::ir::*;
 use std::collections::BTreeMap;
 
 /// A field whose type is estimated larger than this is boxed. Far above
-/// most types (a chat completion chunk is under 700 bytes), below the
-/// cache limit of glibc's allocator.
+/// most types, below the cache limit of glibc's allocator.
 pub(crate) const BOX_ABOVE: usize = 1024;
 
+/// An optional field of a type no request holds (one the client only
+/// decodes) is boxed past this. Such a field is mostly absent, and inline
+/// its room is paid by every value all the same: `usage` (256 bytes) and
+/// `moderation` (232) made 488 of a chat completion chunk's 688, and each
+/// move of a chunk, on its way from the decoder to the caller's code,
+/// copied them. Request types keep their fields inline: callers build them.
+pub(crate) const BOX_OPTIONAL_ABOVE: usize = 192;
+
 /// Boxes each field (not flattened, not boxed already) whose named type is
-/// estimated larger than [`BOX_ABOVE`] bytes.
+/// estimated larger than [`BOX_ABOVE`] bytes, or than
+/// [`BOX_OPTIONAL_ABOVE`] for an optional field of a type no request holds.
 pub(crate) fn box_large_fields(types: &mut BTreeMap<TypeId, TypeDef>) {
     let mut large = Vec::new();
     let mut sizes = Sizes {
@@ -35,11 +48,17 @@ pub(crate) fn box_large_fields(types: &mut BTreeMap<TypeId, TypeDef>) {
         let (TypeKind::Struct(s) | TypeKind::Multipart(s)) = &t.kind else {
             continue;
         };
+        let decoded_only = !t.in_request;
         for (i, f) in s.fields.iter().enumerate() {
+            let optional = !f.required || f.nullable;
+            let limit = match decoded_only && optional {
+                true => BOX_OPTIONAL_ABOVE,
+                false => BOX_ABOVE,
+            };
             if !f.boxed
                 && !f.flatten
                 && matches!(f.ty, TypeRef::Named(_))
-                && sizes.of(&f.ty) > BOX_ABOVE
+                && sizes.of(&f.ty) > limit
             {
                 large.push((id.clone(), i));
             }
@@ -183,14 +202,94 @@ mod tests {
         format!("{{type: object, properties: {{{}}}}}", props.join(", "))
     }
 
+    /// Whether each field of the struct `name` in `model` is boxed.
+    fn boxed(model: &Model, name: &str) -> BTreeMap<String, bool> {
+        match &model
+            .types
+            .values()
+            .find(|d| d.wire_name == name)
+            .unwrap()
+            .kind
+        {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| (f.wire_name.clone(), f.boxed))
+                .collect(),
+            other => panic!("{name} is {other:?}"),
+        }
+    }
+
     #[test]
-    fn fields_of_types_estimated_past_the_limit_are_boxed() {
-        // 49 strings and the map of undeclared members: 1,200 bytes; 41: 1,008.
+    fn optional_fields_of_types_only_decoded_are_boxed_past_the_lower_limit() {
+        // `Mid`: 9 strings and the map, 240 bytes; `Small`: 5, 144. `Reply`
+        // is only decoded; `Ask`, the same fields, is sent.
+        let fields = "{type: object, required: [must, nulled], properties: {must: {$ref: \"#/components/schemas/Mid\"}, maybe: {$ref: \"#/components/schemas/Mid\"}, nulled: {allOf: [{$ref: \"#/components/schemas/Mid\"}], nullable: true}, small: {$ref: \"#/components/schemas/Small\"}}}";
         let yaml = format!(
             r##"
 openapi: 3.0.0
 info: {{title: t, version: "1"}}
-paths: {{}}
+paths:
+  /asks:
+    post:
+      operationId: ask
+      requestBody: {{content: {{application/json: {{schema: {{$ref: "#/components/schemas/Ask"}}}}}}}}
+      responses:
+        "200": {{description: ok, content: {{application/json: {{schema: {{$ref: "#/components/schemas/Reply"}}}}}}}}
+components:
+  schemas:
+    Mid: {mid}
+    Small: {small}
+    Reply: {fields}
+    Ask: {fields}
+"##,
+            mid = strings(9),
+            small = strings(5),
+        );
+        let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
+        let model = crate::lower::lower(&spec, &crate::config::Config::default()).unwrap();
+        let mut sizes = Sizes {
+            types: &model.types,
+            known: BTreeMap::new(),
+        };
+        let mid = model
+            .types
+            .iter()
+            .find(|(_, d)| d.wire_name == "Mid")
+            .unwrap()
+            .0
+            .clone();
+        assert_eq!(sizes.of(&TypeRef::Named(mid)), 240);
+        // Optional or nullable, and past 192 bytes: boxed. Required, or
+        // under the limit: inline.
+        let expect = |maybe| {
+            BTreeMap::from([
+                ("must".to_owned(), false),
+                ("maybe".to_owned(), maybe),
+                ("nulled".to_owned(), maybe),
+                ("small".to_owned(), false),
+            ])
+        };
+        assert_eq!(boxed(&model, "Reply"), expect(true));
+        // Callers build what they send: its fields stay inline.
+        assert_eq!(boxed(&model, "Ask"), expect(false));
+    }
+
+    #[test]
+    fn fields_of_types_estimated_past_the_limit_are_boxed() {
+        // 49 strings and the map of undeclared members: 1,200 bytes; 41: 1,008.
+        // `Holder` is sent (the lower limit of types only decoded is tested
+        // above).
+        let yaml = format!(
+            r##"
+openapi: 3.0.0
+info: {{title: t, version: "1"}}
+paths:
+  /holders:
+    post:
+      operationId: createHolder
+      requestBody: {{content: {{application/json: {{schema: {{$ref: "#/components/schemas/Holder"}}}}}}}}
+      responses: {{"200": {{description: ok}}}}
 components:
   schemas:
     Big: {big}
@@ -218,20 +317,7 @@ components:
         );
         let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
         let model = crate::lower::lower(&spec, &crate::config::Config::default()).unwrap();
-        let fields = |name: &str| match &model
-            .types
-            .values()
-            .find(|d| d.wire_name == name)
-            .unwrap()
-            .kind
-        {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .map(|f| (f.wire_name.clone(), f.boxed))
-                .collect::<BTreeMap<_, _>>(),
-            other => panic!("{name} is {other:?}"),
-        };
+        let fields = |name: &str| boxed(&model, name);
         let holder = fields("Holder");
         // Required or not; a list's elements are on the heap already.
         assert_eq!(

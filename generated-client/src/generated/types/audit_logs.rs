@@ -18,7 +18,7 @@ pub struct AuditLog {
     /// Optional.
     pub project: ::std::option::Option<super::AuditLogProject>,
     /// Optional; may be `null`.
-    pub actor: ::std::option::Option<super::AuditLogActor>,
+    pub actor: ::std::option::Option<::std::boxed::Box<super::AuditLogActor>>,
     /// Optional.
     pub api_key_created: ::std::option::Option<super::AuditLogApiKeyCreated>,
     /// Optional.
@@ -82,7 +82,9 @@ pub struct AuditLog {
     /// Optional.
     pub logout_failed: ::std::option::Option<super::AuditLogLogoutFailed>,
     /// Optional.
-    pub organization_updated: ::std::option::Option<super::AuditLogOrganizationUpdated>,
+    pub organization_updated: ::std::option::Option<
+        ::std::boxed::Box<super::AuditLogOrganizationUpdated>,
+    >,
     /// Optional.
     pub project_created: ::std::option::Option<super::AuditLogProjectCreated>,
     /// Optional.
@@ -98,7 +100,9 @@ pub struct AuditLog {
     /// Optional.
     pub role_created: ::std::option::Option<super::AuditLogRoleCreated>,
     /// Optional.
-    pub role_updated: ::std::option::Option<super::AuditLogRoleUpdated>,
+    pub role_updated: ::std::option::Option<
+        ::std::boxed::Box<super::AuditLogRoleUpdated>,
+    >,
     /// Optional.
     pub role_deleted: ::std::option::Option<super::AuditLogRoleDeleted>,
     /// Optional.
@@ -111,11 +115,11 @@ pub struct AuditLog {
     >,
     /// Optional.
     pub role_bound_to_resource: ::std::option::Option<
-        super::AuditLogRoleBoundToResource,
+        ::std::boxed::Box<super::AuditLogRoleBoundToResource>,
     >,
     /// Optional.
     pub role_unbound_from_resource: ::std::option::Option<
-        super::AuditLogRoleUnboundFromResource,
+        ::std::boxed::Box<super::AuditLogRoleUnboundFromResource>,
     >,
     /// Optional.
     pub service_account_created: ::std::option::Option<

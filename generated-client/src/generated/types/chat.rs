@@ -10611,9 +10611,11 @@ pub struct CreateChatCompletionResponse {
     /// Required. Always `"chat.completion"`.
     pub object: super::CreateChatCompletionResponseObject,
     /// Optional.
-    pub usage: ::std::option::Option<super::CompletionUsage>,
+    pub usage: ::std::option::Option<::std::boxed::Box<super::CompletionUsage>>,
     /// Optional; may be `null`.
-    pub moderation: ::std::option::Option<super::ChatCompletionModeration>,
+    pub moderation: ::std::option::Option<
+        ::std::boxed::Box<super::ChatCompletionModeration>,
+    >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -11047,9 +11049,11 @@ pub struct CreateChatCompletionStreamResponse {
     /// Required. Always `"chat.completion.chunk"`.
     pub object: super::CreateChatCompletionStreamResponseObject,
     /// Optional; may be `null`.
-    pub usage: ::std::option::Option<super::CompletionUsage>,
+    pub usage: ::std::option::Option<::std::boxed::Box<super::CompletionUsage>>,
     /// Optional; may be `null`.
-    pub moderation: ::std::option::Option<super::ChatCompletionModeration>,
+    pub moderation: ::std::option::Option<
+        ::std::boxed::Box<super::ChatCompletionModeration>,
+    >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

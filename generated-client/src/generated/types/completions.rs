@@ -678,7 +678,7 @@ pub struct CreateCompletionResponse {
     /// Required. Always `"text_completion"`.
     pub object: super::CreateCompletionResponseObject,
     /// Optional.
-    pub usage: ::std::option::Option<super::CompletionUsage>,
+    pub usage: ::std::option::Option<::std::boxed::Box<super::CompletionUsage>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

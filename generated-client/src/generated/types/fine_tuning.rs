@@ -6472,7 +6472,7 @@ pub struct FineTuningJob {
     /// Optional; may be `null`. Format: `unixtime`.
     pub estimated_finish: ::std::option::Option<i64>,
     /// Optional.
-    pub method: ::std::option::Option<super::FineTuneMethod>,
+    pub method: ::std::option::Option<::std::boxed::Box<super::FineTuneMethod>>,
     /// Optional; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
@@ -10479,7 +10479,9 @@ impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderRequest
 #[non_exhaustive]
 pub struct ValidateGraderResponse {
     /// Optional.
-    pub grader: ::std::option::Option<super::ValidateGraderResponseGrader>,
+    pub grader: ::std::option::Option<
+        ::std::boxed::Box<super::ValidateGraderResponseGrader>,
+    >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

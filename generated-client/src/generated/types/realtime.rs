@@ -6484,7 +6484,9 @@ pub struct RealtimeSessionCreateResponse {
     /// Optional.
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    pub audio: ::std::option::Option<super::RealtimeSessionCreateResponseAudio>,
+    pub audio: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeSessionCreateResponseAudio>,
+    >,
     /// Tracing Configuration
     ///
     /// Optional.
@@ -6636,7 +6638,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseAudio {
     /// Optional.
-    pub input: ::std::option::Option<super::RealtimeSessionCreateResponseInput>,
+    pub input: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeSessionCreateResponseInput>,
+    >,
     /// Optional.
     pub output: ::std::option::Option<super::RealtimeSessionCreateResponseOutput>,
     /// Properties the spec does not declare, kept as the server sent them
@@ -6722,7 +6726,9 @@ pub struct RealtimeSessionCreateResponseGa {
     /// Optional.
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    pub audio: ::std::option::Option<super::RealtimeSessionCreateResponseGaAudio>,
+    pub audio: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeSessionCreateResponseGaAudio>,
+    >,
     /// Optional.
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateResponseGaIncludeItem>,
@@ -6902,7 +6908,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseGaAudio {
     /// Optional.
-    pub input: ::std::option::Option<super::RealtimeSessionCreateResponseGaInput>,
+    pub input: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeSessionCreateResponseGaInput>,
+    >,
     /// Optional.
     pub output: ::std::option::Option<super::RealtimeSessionCreateResponseGaOutput>,
     /// Properties the spec does not declare, kept as the server sent them
@@ -10818,7 +10826,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseGa {
     >,
     /// Optional.
     pub audio: ::std::option::Option<
-        super::RealtimeTranscriptionSessionCreateResponseGaAudio,
+        ::std::boxed::Box<super::RealtimeTranscriptionSessionCreateResponseGaAudio>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
@@ -10909,7 +10917,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
 pub struct RealtimeTranscriptionSessionCreateResponseGaAudio {
     /// Optional.
     pub input: ::std::option::Option<
-        super::RealtimeTranscriptionSessionCreateResponseGaInput,
+        ::std::boxed::Box<super::RealtimeTranscriptionSessionCreateResponseGaInput>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).

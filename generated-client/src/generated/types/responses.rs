@@ -47592,7 +47592,7 @@ pub struct BetaResponse {
     /// Optional.
     pub prompt_cache_options: ::std::option::Option<super::BetaPromptCacheOptions>,
     /// Optional; may be `null`.
-    pub moderation: ::std::option::Option<super::BetaModeration>,
+    pub moderation: ::std::option::Option<::std::boxed::Box<super::BetaModeration>>,
     /// Required. Default: `true`.
     pub parallel_tool_calls: bool,
     /// Optional; may be `null`. Default: `null`.
@@ -76153,7 +76153,7 @@ pub struct Response {
     /// Optional.
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptions>,
     /// Optional; may be `null`.
-    pub moderation: ::std::option::Option<super::Moderation>,
+    pub moderation: ::std::option::Option<::std::boxed::Box<super::Moderation>>,
     /// Required. Default: `true`.
     pub parallel_tool_calls: bool,
     /// Optional; may be `null`. Default: `null`.

@@ -18133,7 +18133,9 @@ pub struct RealtimeBetaClientEventResponseCreate {
     /// Required. Always `"response.create"`.
     pub r#type: super::RealtimeBetaClientEventResponseCreateType,
     /// Optional.
-    pub response: ::std::option::Option<super::RealtimeBetaResponseCreateParams>,
+    pub response: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeBetaResponseCreateParams>,
+    >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -18572,7 +18574,9 @@ pub struct RealtimeBetaResponse {
     /// Optional; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional.
-    pub usage: ::std::option::Option<super::RealtimeBetaResponseUsage>,
+    pub usage: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeBetaResponseUsage>,
+    >,
     /// Optional.
     pub conversation_id: ::std::option::Option<::std::string::String>,
     /// Optional.
@@ -29374,7 +29378,9 @@ pub struct RealtimeClientEventResponseCreate {
     /// Required. Always `"response.create"`.
     pub r#type: super::RealtimeClientEventResponseCreateType,
     /// Optional.
-    pub response: ::std::option::Option<super::RealtimeResponseCreateParams>,
+    pub response: ::std::option::Option<
+        ::std::boxed::Box<super::RealtimeResponseCreateParams>,
+    >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -34347,7 +34353,7 @@ pub struct RealtimeResponse {
     /// Optional.
     pub audio: ::std::option::Option<super::RealtimeResponseAudio>,
     /// Optional.
-    pub usage: ::std::option::Option<super::RealtimeResponseUsage>,
+    pub usage: ::std::option::Option<::std::boxed::Box<super::RealtimeResponseUsage>>,
     /// Optional.
     pub conversation_id: ::std::option::Option<::std::string::String>,
     /// Optional.

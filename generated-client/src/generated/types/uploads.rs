@@ -416,7 +416,7 @@ pub struct Upload {
     /// Optional. Always `"upload"`.
     pub object: ::std::option::Option<super::UploadObject>,
     /// Optional; may be `null`.
-    pub file: ::std::option::Option<super::OpenAiFile>,
+    pub file: ::std::option::Option<::std::boxed::Box<super::OpenAiFile>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
