@@ -202,6 +202,28 @@ mod tests {
         format!("{{type: object, properties: {{{}}}}}", props.join(", "))
     }
 
+    /// The model of a spec whose one operation sends `sent` and replies
+    /// `reply` (schema names), with `schemas` (YAML, four spaces in).
+    fn lowered(sent: &str, reply: &str, schemas: &str) -> Model {
+        let yaml = format!(
+            r##"
+openapi: 3.0.0
+info: {{title: t, version: "1"}}
+paths:
+  /send:
+    post:
+      operationId: send
+      requestBody: {{content: {{application/json: {{schema: {{$ref: "#/components/schemas/{sent}"}}}}}}}}
+      responses:
+        "200": {{description: ok, content: {{application/json: {{schema: {{$ref: "#/components/schemas/{reply}"}}}}}}}}
+components:
+  schemas:
+{schemas}"##
+        );
+        let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
+        crate::lower::lower(&spec, &crate::config::Config::default()).unwrap()
+    }
+
     /// Whether each field of the struct `name` in `model` is boxed.
     fn boxed(model: &Model, name: &str) -> BTreeMap<String, bool> {
         match &model
@@ -225,29 +247,12 @@ mod tests {
         // `Mid`: 9 strings and the map, 240 bytes; `Small`: 5, 144. `Reply`
         // is only decoded; `Ask`, the same fields, is sent.
         let fields = "{type: object, required: [must, nulled], properties: {must: {$ref: \"#/components/schemas/Mid\"}, maybe: {$ref: \"#/components/schemas/Mid\"}, nulled: {allOf: [{$ref: \"#/components/schemas/Mid\"}], nullable: true}, small: {$ref: \"#/components/schemas/Small\"}}}";
-        let yaml = format!(
-            r##"
-openapi: 3.0.0
-info: {{title: t, version: "1"}}
-paths:
-  /asks:
-    post:
-      operationId: ask
-      requestBody: {{content: {{application/json: {{schema: {{$ref: "#/components/schemas/Ask"}}}}}}}}
-      responses:
-        "200": {{description: ok, content: {{application/json: {{schema: {{$ref: "#/components/schemas/Reply"}}}}}}}}
-components:
-  schemas:
-    Mid: {mid}
-    Small: {small}
-    Reply: {fields}
-    Ask: {fields}
-"##,
+        let schemas = format!(
+            "    Mid: {mid}\n    Small: {small}\n    Reply: {fields}\n    Ask: {fields}\n",
             mid = strings(9),
             small = strings(5),
         );
-        let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
-        let model = crate::lower::lower(&spec, &crate::config::Config::default()).unwrap();
+        let model = lowered("Ask", "Reply", &schemas);
         let mut sizes = Sizes {
             types: &model.types,
             known: BTreeMap::new(),
@@ -280,19 +285,8 @@ components:
         // 49 strings and the map of undeclared members: 1,200 bytes; 41: 1,008.
         // `Holder` is sent (the lower limit of types only decoded is tested
         // above).
-        let yaml = format!(
-            r##"
-openapi: 3.0.0
-info: {{title: t, version: "1"}}
-paths:
-  /holders:
-    post:
-      operationId: createHolder
-      requestBody: {{content: {{application/json: {{schema: {{$ref: "#/components/schemas/Holder"}}}}}}}}
-      responses: {{"200": {{description: ok}}}}
-components:
-  schemas:
-    Big: {big}
+        let schemas = format!(
+            r##"    Big: {big}
     Edge: {edge}
     Holder:
       type: object
@@ -315,8 +309,7 @@ components:
             big = strings(49),
             edge = strings(41),
         );
-        let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
-        let model = crate::lower::lower(&spec, &crate::config::Config::default()).unwrap();
+        let model = lowered("Holder", "Holder", &schemas);
         let fields = |name: &str| boxed(&model, name);
         let holder = fields("Holder");
         // Required or not; a list's elements are on the heap already.
