@@ -246,7 +246,7 @@ pub fn has_encode(def: &TypeDef) -> bool {
 
 /// Whether a struct type gets `new` and setters: request types and forms.
 pub fn has_builder(def: &TypeDef) -> bool {
-    def.in_request || matches!(def.kind, TypeKind::Multipart(_))
+    def.built_by_callers()
 }
 
 /// A type as Rust source, with short names (`Vec<ChatMessage>`), for listings.

@@ -598,6 +598,17 @@ pub const WEBHOOKS_FEATURE: &str = "webhooks";
 /// A type used by more API groups than this is compiled whatever features are on.
 pub const MAX_TYPE_FEATURES: usize = 32;
 
+impl TypeDef {
+    /// Whether callers build values of this type: request types and
+    /// multipart forms. They get a constructor and setters
+    /// ([`api::has_builder`](crate::api::has_builder)), and keep inline the
+    /// optional fields a type the client only decodes has boxed
+    /// (`lower::boxing`).
+    pub fn built_by_callers(&self) -> bool {
+        self.in_request || matches!(self.kind, TypeKind::Multipart(_))
+    }
+}
+
 impl Model {
     /// Cargo features the generated code refers to when
     /// [`Config::cargo_features`](crate::config::Config::cargo_features) is on:

@@ -27,8 +27,9 @@ use std::collections::BTreeMap;
 /// most types, below the cache limit of glibc's allocator.
 pub(crate) const BOX_ABOVE: usize = 1024;
 
-/// An optional field of a type no request holds (one the client only
-/// decodes) is boxed past this. Such a field is mostly absent, and inline
+/// An optional field of a type callers never build (no request holds it,
+/// and it is no multipart form: the client only decodes it) is boxed past
+/// this. Such a field is mostly absent, and inline
 /// its room is paid by every value all the same: `usage` (256 bytes) and
 /// `moderation` (232) made 488 of a chat completion chunk's 688, and each
 /// move of a chunk, on its way from the decoder to the caller's code,
@@ -48,7 +49,7 @@ pub(crate) fn box_large_fields(types: &mut BTreeMap<TypeId, TypeDef>) {
         let (TypeKind::Struct(s) | TypeKind::Multipart(s)) = &t.kind else {
             continue;
         };
-        let decoded_only = !t.in_request;
+        let decoded_only = !t.built_by_callers();
         for (i, f) in s.fields.iter().enumerate() {
             let optional = !f.required || f.nullable;
             let limit = match decoded_only && optional {
