@@ -39,7 +39,8 @@ async fn run(scenario: &str, url: &str) -> Result<String, String> {
         other => (1, other),
     };
     // `block_on`'s future, reading a stream: the caller each event must reach.
-    if count == 1 && scenario != "list" && tokio::task::try_id().is_none() {
+    let stream = matches!(scenario, "sse" | "responses-sse");
+    if count == 1 && stream && tokio::task::try_id().is_none() {
         let (bytes, chunks) = hand_over(client, scenario.to_owned(), url.to_owned()).await?;
         return Ok(format!("bytes={bytes} chunks={chunks}"));
     }
@@ -98,21 +99,14 @@ async fn fetch(
     let mut body = response.bytes_stream();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| e.to_string())?;
-        let len = chunk.len();
-        (bytes, chunks) = (bytes + len, chunks + 1);
-        if let Some(caller) = &caller {
-            unsent += len;
-            // Only a chunk that ends an event is worth the caller's wake-up
-            // (a client hands over events, not the pieces of one); and when
-            // the caller has not taken the last count yet, this one waits
-            // with the next.
-            let ends_event = memchr::memmem::find(&chunk, b"\n\n").is_some()
-                || (after_newline && chunk.first() == Some(&b'\n'));
-            after_newline = chunk.last() == Some(&b'\n');
-            if ends_event {
-                if let Ok(permit) = caller.try_reserve() {
-                    permit.send(std::mem::take(&mut unsent));
-                }
+        (bytes, chunks, unsent) = (bytes + chunk.len(), chunks + 1, unsent + chunk.len());
+        // Only a chunk that ends an event is worth the caller's wake-up (a
+        // client hands over events, not the pieces of one); and when the
+        // caller has not taken the last count yet, this one waits with the next.
+        let ends_event = ends_event(&chunk, &mut after_newline);
+        if let (Some(caller), true) = (&caller, ends_event) {
+            if let Ok(permit) = caller.try_reserve() {
+                permit.send(std::mem::take(&mut unsent));
             }
         }
     }
@@ -120,6 +114,16 @@ async fn fetch(
         caller.send(unsent).await.map_err(|e| e.to_string())?;
     }
     Ok((bytes, chunks))
+}
+
+/// Whether `chunk` ends an event: it holds a blank line's `\n\n`, or starts
+/// with the `\n` after the one that ended the chunk before
+/// (`after_newline`, updated for the next chunk).
+fn ends_event(chunk: &[u8], after_newline: &mut bool) -> bool {
+    let ends = memchr::memmem::find(chunk, b"\n\n").is_some()
+        || (*after_newline && chunk.first() == Some(&b'\n'));
+    *after_newline = chunk.last() == Some(&b'\n');
+    ends
 }
 
 #[path = "payloads.rs"]

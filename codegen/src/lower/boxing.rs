@@ -27,18 +27,18 @@ use std::collections::BTreeMap;
 /// most types, below the cache limit of glibc's allocator.
 pub(crate) const BOX_ABOVE: usize = 1024;
 
-/// An optional field of a type callers never build (no request holds it,
-/// and it is no multipart form: the client only decodes it) is boxed past
-/// this. Such a field is mostly absent, and inline
-/// its room is paid by every value all the same: `usage` (256 bytes) and
-/// `moderation` (232) made 488 of a chat completion chunk's 688, and each
-/// move of a chunk, on its way from the decoder to the caller's code,
-/// copied them. Request types keep their fields inline: callers build them.
+/// An optional field of a type callers never build
+/// ([`TypeDef::built_by_callers`]: the client only decodes it) is boxed past
+/// this. Such a field is mostly absent, yet inline its room is paid by every
+/// value: `usage` (256 bytes) and `moderation` (232) made 488 of a chat
+/// completion chunk's 688, and each move of a chunk, on its way from the
+/// decoder to the caller's code, copied them. Types callers build keep their
+/// fields inline.
 pub(crate) const BOX_OPTIONAL_ABOVE: usize = 192;
 
 /// Boxes each field (not flattened, not boxed already) whose named type is
 /// estimated larger than [`BOX_ABOVE`] bytes, or than
-/// [`BOX_OPTIONAL_ABOVE`] for an optional field of a type no request holds.
+/// [`BOX_OPTIONAL_ABOVE`] for an optional field of a type callers never build.
 pub(crate) fn box_large_fields(types: &mut BTreeMap<TypeId, TypeDef>) {
     let mut large = Vec::new();
     let mut sizes = Sizes {
@@ -225,15 +225,18 @@ components:
         crate::lower::lower(&spec, &crate::config::Config::default()).unwrap()
     }
 
+    /// The id and definition of the type named `name` in the spec.
+    fn named<'m>(model: &'m Model, name: &str) -> (&'m TypeId, &'m TypeDef) {
+        model
+            .types
+            .iter()
+            .find(|(_, d)| d.wire_name == name)
+            .unwrap()
+    }
+
     /// Whether each field of the struct `name` in `model` is boxed.
     fn boxed(model: &Model, name: &str) -> BTreeMap<String, bool> {
-        match &model
-            .types
-            .values()
-            .find(|d| d.wire_name == name)
-            .unwrap()
-            .kind
-        {
+        match &named(model, name).1.kind {
             TypeKind::Struct(s) => s
                 .fields
                 .iter()
@@ -258,13 +261,7 @@ components:
             types: &model.types,
             known: BTreeMap::new(),
         };
-        let mid = model
-            .types
-            .iter()
-            .find(|(_, d)| d.wire_name == "Mid")
-            .unwrap()
-            .0
-            .clone();
+        let mid = named(&model, "Mid").0.clone();
         assert_eq!(sizes.of(&TypeRef::Named(mid)), 240);
         // Optional or nullable, and past 192 bytes: boxed. Required, or
         // under the limit: inline.
@@ -330,15 +327,7 @@ components:
             types: &model.types,
             known: BTreeMap::new(),
         };
-        let id = |name: &str| {
-            model
-                .types
-                .iter()
-                .find(|(_, d)| d.wire_name == name)
-                .unwrap()
-                .0
-                .clone()
-        };
+        let id = |name: &str| named(&model, name).0.clone();
         assert_eq!(sizes.of(&TypeRef::Named(id("Big"))), 49 * 24 + 24);
         assert_eq!(sizes.of(&TypeRef::Named(id("Edge"))), 41 * 24 + 24);
         // The holder as emitted: four boxes, a list, an edge and its map.
