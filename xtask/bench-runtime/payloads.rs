@@ -186,6 +186,60 @@ pub fn files_list(files: usize) -> Vec<u8> {
     out
 }
 
+/// `json` (compact JSON) laid out as the API lays out the bodies it does
+/// not stream: two spaces per level, each member and element on a line of
+/// its own, `": "` between a key and its value, `{}` and `[]` when empty.
+/// (A chat completion fetched with curl reads so; the bench's other bodies
+/// are compact, which is what a stream's `data:` lines are.)
+pub fn indented(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len() * 3 / 2);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let line = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    };
+    for (at, &b) in json.iter().enumerate() {
+        if in_string {
+            out.push(b);
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                out.push(b);
+            }
+            b'{' | b'[' => {
+                out.push(b);
+                depth += 1;
+                if !matches!(json.get(at + 1), Some(b'}' | b']')) {
+                    line(&mut out, depth);
+                }
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                if !matches!(json.get(at.wrapping_sub(1)), Some(b'{' | b'[')) {
+                    line(&mut out, depth);
+                }
+                out.push(b);
+            }
+            b',' => {
+                out.push(b);
+                line(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
 /// What a client prints after decoding the list.
 pub fn files_summary(files: usize) -> String {
     let bytes: u64 = (0..files).map(file_bytes).sum();

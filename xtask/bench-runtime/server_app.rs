@@ -12,7 +12,8 @@
 //! - `POST /sse-many/{framing}/chat/completions`: the chat stream of
 //!   `events_per_stream` events, for a client that reads `STREAMS` at once
 //!   (`paced` as above);
-//! - `GET /v1/files`: the files list;
+//! - `GET /v1/files`: the files list, compact; `GET /indented/v1/files`: the
+//!   same laid out as the API lays it out (see `payloads::indented`);
 //! - `POST /v1/files`: a multipart upload sink that counts the file's bytes;
 //! - `GET /v1/models/{id}`: a model;
 //! - `POST /v1/chat/completions`: a short chat completion, answered only when
@@ -42,6 +43,7 @@ pub struct Payloads {
     /// The paced stream's events.
     paced: Vec<Bytes>,
     files: Bytes,
+    files_indented: Bytes,
     chat_request: serde_json::Value,
     embed_request: serde_json::Value,
     /// The embeddings as JSON numbers, and as base64.
@@ -57,6 +59,7 @@ impl Payloads {
             responses: Sse::new(payloads::responses_sse_body(events)),
             paced: each_event(&Bytes::from(payloads::sse_body(payloads::PACED_EVENTS))),
             files: Bytes::from(payloads::files_list(files)),
+            files_indented: Bytes::from(payloads::indented(&payloads::files_list(files))),
             chat_request: serde_json::from_str(&payloads::chat_send_json())
                 .expect("the chat request is JSON"),
             embed_request: serde_json::from_str(&payloads::embed_request_json())
@@ -96,6 +99,7 @@ pub fn router(payloads: Arc<Payloads>) -> Router {
         .route("/sse/{framing}/responses", post(sse_responses))
         .route("/sse-many/{framing}/chat/completions", post(sse_many))
         .route("/v1/files", get(list).post(upload))
+        .route("/indented/v1/files", get(list_indented))
         .route("/v1/models/{id}", get(model))
         .route("/v1/chat/completions", post(chat))
         .route("/v1/embeddings", post(embeddings))
@@ -180,6 +184,10 @@ fn sse(stream: &Sse, framing: &str, paced: Option<&[Bytes]>) -> Response {
 
 async fn list(State(p): State<Arc<Payloads>>) -> Response {
     json(p.files.clone())
+}
+
+async fn list_indented(State(p): State<Arc<Payloads>>) -> Response {
+    json(p.files_indented.clone())
 }
 
 async fn model(Path(id): Path<String>) -> Response {

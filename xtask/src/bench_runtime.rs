@@ -208,6 +208,8 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     }
     if wanted("list") {
         out.push(case(format!("list of {} files", o.files), "list", "/v1".to_owned(), "multi", String::new(), payloads::files_summary(o.files)));
+        // The same list as the API lays it out: what a caller's decoder reads.
+        out.push(case(format!("list of {} files, indented as the API sends it", o.files), "list", "/indented/v1".to_owned(), "multi", String::new(), payloads::files_summary(o.files)));
     }
     if wanted("upload") {
         out.push(case(format!("upload {} MiB", o.upload_mib), "upload", "/v1".to_owned(), "multi", upload.display().to_string(), payloads::upload_summary(o.upload_mib << 20)));
@@ -716,6 +718,25 @@ mod tests {
         // About 216 bytes per file, as the issue's 21.6 MB list of 100,000.
         let per_file = files_list(files).len() / files;
         assert!((200..235).contains(&per_file), "{per_file} bytes per file");
+    }
+
+    #[test]
+    fn indented_lays_json_out_as_serde_json_pretty_prints_it() {
+        // Keys in the map's order, so serde_json's compact and pretty forms
+        // hold them in the same order; strings that hold the punctuation.
+        let value = serde_json::json!({
+            "a": [],
+            "b": {},
+            "c": [1, {"d": "x\\\"}{[,:", "e": [null, true]}],
+            "f": {"g": {"h": -1.5e3}},
+        });
+        let compact = serde_json::to_vec(&value).unwrap();
+        assert_eq!(
+            String::from_utf8(indented(&compact)).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+        let list = indented(&files_list(3));
+        assert_eq!(serde_json::from_slice::<Value>(&list).unwrap(), serde_json::from_slice::<Value>(&files_list(3)).unwrap());
     }
 
     #[test]
