@@ -115,6 +115,10 @@ pub fn roundtrip_sent<T: DeserializeOwned + Serialize + Encode>(value: Value) ->
 
 fn roundtrip_with<T: DeserializeOwned + Serialize>(value: Value, check: impl Fn(&T) -> Result<(), String>) -> Result<Value, String> {
     let text = value.to_string();
+    // The API lays out the bodies it does not stream as serde_json's pretty
+    // printer does (a line break and indent before each member, a space
+    // after each `:`): the client's text decoder must read both the same.
+    let indented = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
     let from_value = serde_json::from_value::<T>(value).map_err(|e| e.to_string());
     let from_text = openai_client::runtime::de::from_str::<T>(&text).map_err(|e| e.to_string());
     let encode = |decoded: &T| serde_json::to_value(decoded).map_err(|e| format!("{ENCODE_ERROR}{e}"));
@@ -124,6 +128,11 @@ fn roundtrip_with<T: DeserializeOwned + Serialize>(value: Value, check: impl Fn(
             let (a, b) = (encode(&a)?, encode(&b)?);
             if a != b {
                 return Err(format!("decoded from text, encodes as {b}; from a Value, as {a}"));
+            }
+            let c = openai_client::runtime::de::from_str::<T>(&indented).map_err(|e| format!("decodes from compact text but not from indented text: {e}"))?;
+            let c = encode(&c)?;
+            if a != c {
+                return Err(format!("decoded from indented text, encodes as {c}; from compact text, as {a}"));
             }
             Ok(a)
         }
