@@ -62,7 +62,8 @@ Scenarios (--only takes a comma-separated list of these names):
            `obfuscation` padding, the text, part and message done, then a
            completed response holding the whole text), one HTTP chunk per event
            and one body, on both runtimes
-  list     GET /files answering a list of N file objects
+  list     GET /files answering a list of N file objects, compact and indented
+           as the API lays out the bodies it does not stream
   upload   POST /files of an N MiB file (sparse, made once under target/)
   small    N sequential model lookups, and the same N with 64 in flight at once
   chat     N sequential chat completions sending the 21 KB request below (without
