@@ -284,9 +284,13 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// A 200 response with a JSON body.
+    /// A 200 response with a JSON body, indented as the API indents the
+    /// bodies it does not stream (a line break and two spaces per level, a
+    /// space after each key's `:`), so every test that decodes one reads
+    /// the layout a caller's client reads.
     pub fn json(body: Value) -> Reply {
-        Reply::bytes("application/json", body.to_string().into_bytes())
+        let text = serde_json::to_vec_pretty(&body).expect("a JSON value writes");
+        Reply::bytes("application/json", text)
     }
 
     /// A 200 response with raw bytes of the given content type.
