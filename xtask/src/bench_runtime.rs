@@ -78,7 +78,8 @@ Scenarios (--only takes a comma-separated list of these names):
            client process: the decoding alone, which the SSE and list cases
            include; and a tenth as many decodes of a completed Responses API
            response (reasoning, a web search call, a message citing two pages,
-           a function call, the tools and options echoed back)
+           a function call, the tools and options echoed back), compact and
+           indented as the API lays out the bodies it does not stream
   embed    N sequential embeddings requests of 64 texts, answered with 64 vectors of
            1,536 components: as base64 of float32s (ours asks for it by default, as
            openai-python does, and decodes it; async-openai's `create_base64`, then
@@ -230,6 +231,8 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
         out.push(case(format!("{} chat stream event decodes", o.decodes), "decode", "/v1".to_owned(), "multi", o.decodes.to_string(), payloads::decode_summary(o.decodes)));
         let responses = (o.decodes / 10).max(1);
         out.push(case(format!("{responses} Responses API response decodes"), "decode-response", "/v1".to_owned(), "multi", responses.to_string(), payloads::response_decode_summary(responses)));
+        // As the API sends it: indented.
+        out.push(case(format!("{responses} Responses API response decodes, indented as the API sends it"), "decode-response-indented", "/v1".to_owned(), "multi", responses.to_string(), payloads::response_decode_summary(responses)));
     }
     if wanted("embed") {
         let size = format!("{} x {}", payloads::EMBED_INPUTS, payloads::EMBED_DIMS);
