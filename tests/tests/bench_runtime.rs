@@ -49,10 +49,14 @@ async fn every_scenario(server: &str) {
     let paced = ours::run("sse", &format!("{server}/sse/paced"), "").await;
     assert_eq!(paced, Ok(payloads::sse_summary(payloads::PACED_EVENTS)));
     let v1 = format!("{server}/v1");
-    assert_eq!(
-        ours::run("list", &v1, "").await,
-        Ok(payloads::files_summary(FILES))
-    );
+    // The list compact, and indented as the API lays it out.
+    for base in [v1.clone(), format!("{server}/indented/v1")] {
+        assert_eq!(
+            ours::run("list", &base, "").await,
+            Ok(payloads::files_summary(FILES)),
+            "{base}"
+        );
+    }
     assert_eq!(
         ours::run("small", &v1, "3").await,
         Ok(payloads::small_summary(3))
@@ -88,10 +92,13 @@ async fn every_scenario(server: &str) {
         Ok(payloads::decode_summary(decodes))
     );
     // A Responses API response decodes to its items and text.
-    assert_eq!(
-        ours::run("decode-response", &v1, "3").await,
-        Ok(payloads::response_decode_summary(3))
-    );
+    for scenario in ["decode-response", "decode-response-indented"] {
+        assert_eq!(
+            ours::run(scenario, &v1, "3").await,
+            Ok(payloads::response_decode_summary(3)),
+            "{scenario}"
+        );
+    }
     // Embeddings: base64 (asked for by default) and JSON numbers give the
     // same vectors; the server answers only the payloads' request, in the
     // form it asks for.
