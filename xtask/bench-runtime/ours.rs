@@ -170,10 +170,7 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
         ),
         "decode-response" | "decode-response-indented" => {
             let count: usize = arg.parse().map_err(|_| "the decode count is a number")?;
-            let text = match scenario {
-                "decode-response" => payloads::response_json(),
-                _ => String::from_utf8(payloads::indented(payloads::response_json().as_bytes())).map_err(|e| e.to_string())?,
-            };
+            let text = payloads::response_text(scenario);
             let (mut items, mut bytes) = (0, 0);
             for _ in 0..count {
                 // How the client decodes a response body.

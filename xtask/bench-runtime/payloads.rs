@@ -190,7 +190,9 @@ pub fn files_list(files: usize) -> Vec<u8> {
 /// not stream: two spaces per level, each member and element on a line of
 /// its own, `": "` between a key and its value, `{}` and `[]` when empty.
 /// (A chat completion fetched with curl reads so; the bench's other bodies
-/// are compact, which is what a stream's `data:` lines are.)
+/// are compact, which is what a stream's `data:` lines are.) By hand rather
+/// than through serde_json's pretty printer: a `Value` would sort the
+/// members, and the bench keeps the order the API sends them in.
 pub fn indented(json: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(json.len() * 3 / 2);
     let mut depth = 0usize;
@@ -427,6 +429,18 @@ pub fn embed_summary(requests: usize) -> String {
 /// The sum a client prints, from one vector's components as it decoded them.
 pub fn embedding_sum(values: impl Iterator<Item = f64>) -> i64 {
     values.map(|v| (v * 1024.0) as i64).sum()
+}
+
+/// The text the `decode-response` scenarios decode: [`response_json`],
+/// compact, or for `decode-response-indented` laid out by [`indented`].
+pub fn response_text(scenario: &str) -> String {
+    let text = response_json();
+    match scenario {
+        "decode-response-indented" => {
+            String::from_utf8(indented(text.as_bytes())).expect("indenting adds ASCII only")
+        }
+        _ => text,
+    }
 }
 
 /// A completed Responses API response, as `POST /responses` returns one and

@@ -53,13 +53,14 @@ pub struct Payloads {
 impl Payloads {
     /// A stream of `events` chunks and a list of `files` files.
     pub fn new(events: usize, files: usize) -> Self {
+        let list = payloads::files_list(files);
         Payloads {
             chat: Sse::new(payloads::sse_body(events)),
             many: Sse::new(payloads::sse_body(payloads::events_per_stream(events))),
             responses: Sse::new(payloads::responses_sse_body(events)),
             paced: each_event(&Bytes::from(payloads::sse_body(payloads::PACED_EVENTS))),
-            files: Bytes::from(payloads::files_list(files)),
-            files_indented: Bytes::from(payloads::indented(&payloads::files_list(files))),
+            files_indented: Bytes::from(payloads::indented(&list)),
+            files: Bytes::from(list),
             chat_request: serde_json::from_str(&payloads::chat_send_json())
                 .expect("the chat request is JSON"),
             embed_request: serde_json::from_str(&payloads::embed_request_json())
