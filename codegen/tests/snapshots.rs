@@ -187,7 +187,9 @@ fn all_of_merges_fields() {
     let readers = d.matches(&squash("#[inline] fn read(")).count();
     assert!(readers >= 8, "{readers} readers");
     assert!(!d.contains("D::Error>("), "a reader names the deserializer's error:\n{d}");
-    assert_has(&d, &["fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D,) -> ::std::result::Result<Self, D::Error> { crate::runtime::de::read_str(deserializer) }"]);
+    // A string enum hands the runtime its wire values, in a table built at
+    // compile time, to match known values by their bytes.
+    assert_has(&d, &["fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D,) -> ::std::result::Result<Self, D::Error> { static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(&[\"draft\", \"published\"],); crate::runtime::de::read_enum(deserializer, &VALUES) }"]);
     // Objects are encoded by the runtime's one `write_object`: members in
     // declared order under their wire names, a required one always, an
     // optional one through `optional` (left out when absent), then the kept

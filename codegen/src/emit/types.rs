@@ -651,6 +651,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
         let wire = &v.wire;
         quote!(#wire => Self::#id,)
     }).collect();
+    let wires = e.values.iter().map(|v| &v.wire);
     quote! {
         #docs
         #deprecated
@@ -693,7 +694,8 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
         }
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #rt::de::read_str(deserializer)
+                static VALUES: #rt::de::EnumValues = #rt::de::EnumValues::new(&[#(#wires),*]);
+                #rt::de::read_enum(deserializer, &VALUES)
             }
         }
     }

@@ -19,12 +19,14 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
 
+mod enums;
 mod fields;
 mod fit;
 mod lenient;
 mod object;
 pub(crate) mod text;
 
+pub use enums::{read_enum, EnumValues};
 pub use fields::*;
 pub use fit::*;
 pub use lenient::{collect_fills, strict};
@@ -190,17 +192,6 @@ where
 #[inline(never)]
 fn lift<E: Error>(error: Failure) -> E {
     E::custom(error)
-}
-
-/// Reads a string enum: any string, the values it does not know included
-/// (its `From<&str>` keeps those).
-pub fn read_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: for<'a> From<&'a str>,
-{
-    let value = <Str<'de> as serde::Deserialize>::deserialize(deserializer)?;
-    Ok(T::from(value.as_str()))
 }
 
 /// The error of field `key` that did not decode.

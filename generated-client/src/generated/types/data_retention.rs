@@ -129,7 +129,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.data_retention"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -205,7 +208,15 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &[
+                "zero_data_retention",
+                "modified_abuse_monitoring",
+                "enhanced_zero_data_retention",
+                "enhanced_modified_abuse_monitoring",
+            ],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -332,7 +343,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.data_retention"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -416,7 +430,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &[
+                "organization_default",
+                "none",
+                "zero_data_retention",
+                "modified_abuse_monitoring",
+                "enhanced_zero_data_retention",
+                "enhanced_modified_abuse_monitoring",
+            ],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -596,7 +620,15 @@ for UpdateOrganizationDataRetentionBodyRetentionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &[
+                "zero_data_retention",
+                "modified_abuse_monitoring",
+                "enhanced_zero_data_retention",
+                "enhanced_modified_abuse_monitoring",
+            ],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -794,7 +826,17 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBodyRetentionT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &[
+                "organization_default",
+                "none",
+                "zero_data_retention",
+                "modified_abuse_monitoring",
+                "enhanced_zero_data_retention",
+                "enhanced_modified_abuse_monitoring",
+            ],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "data-retention")]

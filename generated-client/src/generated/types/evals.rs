@@ -338,7 +338,10 @@ for CreateEvalCompletionsRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item_reference"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -1007,7 +1010,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["template"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -1082,7 +1088,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completions"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -1294,7 +1303,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -1678,7 +1690,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["jsonl"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -1912,7 +1927,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGraderType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["label_model"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -2106,7 +2124,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -2991,7 +3012,10 @@ for CreateEvalResponsesRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item_reference"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -3527,7 +3551,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["template"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -3710,7 +3737,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -4144,7 +4174,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stored_completions"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -4630,7 +4663,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -5550,7 +5586,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_content"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -5736,7 +5775,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_id"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -5902,7 +5944,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -6045,7 +6090,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -6109,7 +6157,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -6465,7 +6516,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -6883,7 +6937,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -6947,7 +7004,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval.run"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -7315,7 +7375,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -7379,7 +7442,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval.run.output_item"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -8198,7 +8264,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stored_completions"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -8452,7 +8521,10 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stored_completions"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -8639,7 +8711,10 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -8711,7 +8786,10 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fail", "pass"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -8783,7 +8861,10 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -8867,7 +8948,10 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["queued", "in_progress", "completed", "canceled", "failed"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -9292,7 +9376,10 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]
@@ -9364,7 +9451,10 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrderBy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["created_at", "updated_at"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "evals")]

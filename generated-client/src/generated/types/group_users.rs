@@ -256,7 +256,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUserType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "tenant_user"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "group-users")]
@@ -466,7 +469,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group.user"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "group-users")]
@@ -603,7 +609,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group.user.deleted"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "group-users")]
@@ -671,7 +680,10 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupUsersOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "group-users")]
@@ -822,7 +834,10 @@ impl<'de> ::serde::Deserialize<'de> for UserListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "group-users")]

@@ -262,7 +262,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.invite.deleted"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "invites")]
@@ -415,7 +418,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "invites")]
@@ -479,7 +485,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.invite"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "invites")]
@@ -617,7 +626,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["member", "owner"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "invites")]
@@ -930,7 +942,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["member", "owner"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "invites")]
@@ -1002,7 +1017,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["reader", "owner"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "invites")]
@@ -1074,7 +1092,10 @@ impl<'de> ::serde::Deserialize<'de> for InviteRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["owner", "reader"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "invites")]
@@ -1139,6 +1160,9 @@ impl<'de> ::serde::Deserialize<'de> for InviteStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["accepted", "expired", "pending"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }

@@ -307,7 +307,10 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.admin_api_key"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -670,7 +673,10 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.admin_api_key.deleted"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -738,7 +744,10 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysListOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -895,7 +904,10 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -1161,7 +1173,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_limit.deleted"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -1322,7 +1337,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_limit"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -1459,7 +1477,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_limit.deleted"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -1620,7 +1641,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_limit"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -1782,7 +1806,10 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.service_account.api_key"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -2179,7 +2206,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyCurrency
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -2254,7 +2284,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyInterval
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -2458,7 +2491,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]
@@ -2533,7 +2569,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "organization")]

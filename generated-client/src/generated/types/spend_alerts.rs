@@ -202,7 +202,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -277,7 +280,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -356,7 +362,10 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationSpendAlertsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -428,7 +437,10 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectSpendAlertsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -607,7 +619,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -751,7 +766,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_alert.deleted"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -815,7 +833,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -971,7 +992,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1035,7 +1059,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_alert"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1210,7 +1237,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1354,7 +1384,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_alert.deleted"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1418,7 +1451,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1574,7 +1610,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1638,7 +1677,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_alert"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1838,7 +1880,10 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::de::read_str(deserializer)
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["email"],
+        );
+        crate::runtime::de::read_enum(deserializer, &VALUES)
     }
 }
 #[cfg(feature = "spend-alerts")]

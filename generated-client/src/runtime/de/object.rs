@@ -32,21 +32,10 @@ impl Shape {
     /// The shape of type `name` with declared fields `fields`; evaluated at
     /// compile time in the generated `static`s.
     pub const fn new(name: &'static str, fields: &'static [&'static str]) -> Shape {
-        let mut plain = true;
-        let mut i = 0;
-        while i < fields.len() {
-            let bytes = fields[i].as_bytes();
-            let mut j = 0;
-            while j < bytes.len() {
-                plain &= !matches!(bytes[j], b'"' | b'\\' | 0..=0x1f);
-                j += 1;
-            }
-            i += 1;
-        }
         Shape {
             name,
             fields,
-            plain,
+            plain: text::plain_names(fields),
             keys: text::KeyTable::new(fields),
         }
     }

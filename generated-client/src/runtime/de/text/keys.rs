@@ -67,7 +67,7 @@ impl KeyTable {
     /// Whether the table holds every name: when not, [`KeyTable::find_text`]
     /// finds none (the caller scans the key and asks [`KeyTable::find`]).
     #[inline]
-    pub(crate) fn is_complete(&self) -> bool {
+    pub(crate) const fn is_complete(&self) -> bool {
         self.complete
     }
 
@@ -119,6 +119,25 @@ impl KeyTable {
             slot = (slot + 1) % SLOTS;
         }
     }
+}
+
+/// Whether JSON writes every one of `names` as its own bytes between quotes
+/// (none holds a `"`, a `\` or a control character): only then can text be
+/// matched against the names by its bytes ([`KeyTable::find_text`]).
+pub(crate) const fn plain_names(names: &[&str]) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        let bytes = names[i].as_bytes();
+        let mut j = 0;
+        while j < bytes.len() {
+            if matches!(bytes[j], b'"' | b'\\' | 0..=0x1f) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The slot of a name starting with `first` and `second`: a multiplicative
