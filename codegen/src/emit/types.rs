@@ -356,9 +356,11 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         // An array's elements are pushed as they are decoded, not moved
         // out through `Vec<T>`'s own impl (copies of each one).
         // (An array always has an empty value, so it never takes `put`.)
-        let nullable_put = match matches!(f.ty, TypeRef::Array(_)) && !f.boxed {
-            true => quote!(put_nullable_array),
-            false => quote!(put_nullable),
+        // A string is copied out of its text without serde's visitor.
+        let nullable_put = match &f.ty {
+            TypeRef::Array(_) if !f.boxed => quote!(put_nullable_array),
+            TypeRef::String if !f.boxed => quote!(put_nullable_string),
+            _ => quote!(put_nullable),
         };
         let (put, finish) = if f.facts.base64_float32 {
             // `lower` keeps the mark only on required `Vec<f64>` fields.

@@ -1004,3 +1004,58 @@ fn members_fill_their_fields_in_any_order_and_unknown_ones_keep_theirs() {
         assert_eq!(Value::Object(rest), json!({"zz": 1}));
     }
 }
+
+/// A `String` field read by `put_nullable_string` gets what `put_nullable`
+/// gives it, from text and from a `Value`: the same strings, `null` as
+/// nothing, the same errors; and the member after it is read as usual.
+#[test]
+fn string_fields_read_as_put_nullable_reads_them() {
+    let read = |o: &mut Object, fast: bool| -> Result<_, String> {
+        let mut got = Vec::new();
+        while let Some(index) = o.next_field().map_err(|e| e.to_string())? {
+            let mut slot: Option<String> = None;
+            match (index, fast) {
+                (0, true) => put_nullable_string(o, 0, &mut slot),
+                _ => put_nullable(o, index, &mut slot),
+            }
+            .map_err(|e| e.to_string())?;
+            got.push((index, slot));
+        }
+        Ok(got)
+    };
+    let texts = [
+        r#"{"s":"plain","t":"x"}"#,
+        r#"{"s":"","t":"x"}"#,
+        r#"{"s":"h\u00e9 \"q\" \\ \n","t":"x"}"#,
+        r#"{"s":"naïve ✓","t":"x"}"#,
+        r#"{"s" : "spaced" ,"t":"x"}"#,
+        r#"{"s":null,"t":"x"}"#,
+        r#"{"s":1,"t":"x"}"#,
+        r#"{"s":["a"],"t":"x"}"#,
+        r#"{"s":"raw	tab","t":"x"}"#,
+        r#"{"s":"bad \q","t":"x"}"#,
+        r#"{"s":"unclosed"#,
+        r#"{"s":"a"x,"t":"x"}"#,
+    ];
+    for text in texts {
+        let expected = read(&mut text_obj(text, &["s", "t"]), false);
+        assert_eq!(
+            read(&mut text_obj(text, &["s", "t"]), true),
+            expected,
+            "{text}"
+        );
+        if let Ok(value) = serde_json::from_str::<Value>(text) {
+            let expected = read(&mut obj(value.clone(), &["s", "t"]), false);
+            assert_eq!(read(&mut obj(value, &["s", "t"]), true), expected, "{text}");
+        }
+    }
+    // A plain string is copied from its text and reported read: nothing
+    // scans past it again.
+    text::SCANS_PAST.with(|n| n.set(0));
+    let mut o = text_obj(r#"{"s":"plain","t":null}"#, &["s", "t"]);
+    assert_eq!(
+        read(&mut o, true).unwrap()[0],
+        (0, Some("plain".to_owned()))
+    );
+    assert_eq!(text::SCANS_PAST.with(|n| n.get()), 0);
+}
