@@ -85,6 +85,16 @@ impl<'de> Visitor<'de> for EnumVisitor {
         }
     }
 
+    // A deserializer that answers the newtype with what it holds (formats
+    // that forward it to `deserialize_any`): a string is the value.
+    fn visit_str<E: Error>(self, value: &str) -> Result<Str<'de>, E> {
+        Ok(Str(Cow::Owned(value.to_owned())))
+    }
+
+    fn visit_string<E: Error>(self, value: String) -> Result<Str<'de>, E> {
+        Ok(Str(Cow::Owned(value)))
+    }
+
     // Any other deserializer: the value, read as a string.
     fn visit_newtype_struct<D: serde::Deserializer<'de>>(
         self,
@@ -193,6 +203,18 @@ mod tests {
                 assert_eq!(serde_json::from_value::<Wire>(value).unwrap(), expected[0]);
             }
         }
+        // Formats that answer the newtype with the string they hold.
+        type ValueError = serde::de::value::Error;
+        let owned = serde::de::value::StringDeserializer::<ValueError>::new("batch".into());
+        assert_eq!(
+            <Wire as serde::Deserialize>::deserialize(owned).unwrap(),
+            Wire("batch".into())
+        );
+        let borrowed = serde::de::value::StrDeserializer::<ValueError>::new("new value");
+        assert_eq!(
+            <Wire as serde::Deserialize>::deserialize(borrowed).unwrap(),
+            Wire("new value".into())
+        );
         for text in ["null", "1", "{}", "[\"batch\"]", "\"batch", "\"ba"] {
             let ours = from_str::<Wire>(text).unwrap_err().to_string();
             let string = from_str::<String>(text).unwrap_err().to_string();
