@@ -10,28 +10,22 @@ use serde::de::{Error, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
-use super::text::{self, report, KeyTable, Str, TextDeserializer, RAW_TOKEN};
+use super::text::{report, KeyTable, Str, TextDeserializer, RAW_TOKEN};
 
 /// The wire values a generated string enum knows, for [`read_enum`]
 /// (evaluated at compile time in the generated `static`s).
 #[derive(Debug)]
 pub struct EnumValues {
     names: &'static [&'static str],
-    /// Whether every value is written as its own bytes (see
-    /// [`text::plain_names`]) and the table holds them all: only then is
-    /// text matched by its bytes.
-    by_bytes: bool,
     keys: KeyTable,
 }
 
 impl EnumValues {
     /// The table of the known wire values `names`.
     pub const fn new(names: &'static [&'static str]) -> EnumValues {
-        let keys = KeyTable::new(names);
         EnumValues {
             names,
-            by_bytes: text::plain_names(names) && keys.is_complete(),
-            keys,
+            keys: KeyTable::new(names),
         }
     }
 
@@ -40,9 +34,6 @@ impl EnumValues {
     /// with escapes, anything but a string).
     #[inline]
     fn find_quoted(&self, text: &str) -> Option<&'static str> {
-        if !self.by_bytes {
-            return None;
-        }
         let after_quote = text.as_bytes().strip_prefix(b"\"")?;
         let index = self.keys.find_text(self.names, after_quote)?;
         self.names.get(index).copied()
@@ -116,7 +107,7 @@ fn read_string(text: &str) -> Result<Str<'_>, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::de::from_str;
+    use crate::runtime::de::{from_str, text};
     use serde::Deserializer as _;
 
     /// Values sharing their first bytes, one a prefix of another.
@@ -224,19 +215,19 @@ mod tests {
 
     #[test]
     fn values_that_cannot_be_matched_by_bytes_are_always_read_as_strings() {
-        assert!(VALUES.by_bytes);
+        assert!(VALUES.keys.by_bytes());
         for names in [
             &["a\"b", "c"][..],
             &["a\\b"][..],
             &["tab\there"][..],
             &["", "x"][..],
         ] {
-            assert!(!EnumValues::new(names).by_bytes, "{names:?}");
+            assert!(!EnumValues::new(names).keys.by_bytes(), "{names:?}");
         }
         // More values than a table holds.
         let many: Vec<&'static str> = (0..100).map(|i| &*String::leak(format!("v{i}"))).collect();
         let many = EnumValues::new(Vec::leak(many));
-        assert!(!many.by_bytes);
+        assert!(!many.keys.by_bytes());
         assert_eq!(many.find_quoted("\"v1\""), None);
     }
 }

@@ -18,13 +18,9 @@ pub struct Shape {
     pub name: &'static str,
     /// The declared (not flattened) fields' wire names.
     pub fields: &'static [&'static str],
-    /// Whether JSON writes every field name as its own bytes between quotes
-    /// (none holds a `"`, a `\` or a control character): then a member's key
-    /// is matched against the names by its bytes, before it is scanned. Not
-    /// public: only [`Shape::new`] sets it, from the names themselves.
-    pub(super) plain: bool,
     /// The names by their first two bytes, so that a key is found in one
-    /// probe whatever order the members come in (built at compile time).
+    /// probe whatever order the members come in (built at compile time),
+    /// matched by its bytes when the names allow it ([`text::KeyTable::by_bytes`]).
     pub(super) keys: text::KeyTable,
 }
 
@@ -35,7 +31,6 @@ impl Shape {
         Shape {
             name,
             fields,
-            plain: text::plain_names(fields),
             keys: text::KeyTable::new(fields),
         }
     }
@@ -218,10 +213,8 @@ impl<'de> Object<'de> {
             // A key written as one of the names is found by its bytes, in
             // the shape's key table; any other key is scanned and looked up.
             let (fields, keys) = (self.shape.fields, &self.shape.keys);
-            if self.shape.plain && keys.is_complete() {
-                if let Some(index) = walk.take_key(keys, fields) {
-                    return self.found(index, fields[index]);
-                }
+            if let Some(index) = walk.take_key(keys, fields) {
+                return self.found(index, fields[index]);
             }
             let Some(key) = walk.next_key().transpose()? else {
                 self.report_len();

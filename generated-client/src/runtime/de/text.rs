@@ -47,7 +47,7 @@ mod digits;
 mod keys;
 mod scalar;
 mod scan;
-pub(crate) use keys::{plain_names, KeyTable};
+pub(crate) use keys::KeyTable;
 use scalar::Scalar;
 pub(crate) use scan::{ends_scalar, string_at, string_len, Members};
 

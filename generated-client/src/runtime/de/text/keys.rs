@@ -28,6 +28,10 @@ pub(crate) struct KeyTable {
     /// Whether the table holds every name: not for more than [`MOST`]
     /// names, nor for an empty name (no two bytes to hash).
     complete: bool,
+    /// Whether text is matched against the names by its bytes
+    /// ([`KeyTable::find_text`]): the table holds every name and JSON writes
+    /// each as its own bytes between quotes ([`plain_names`]).
+    by_bytes: bool,
 }
 
 impl KeyTable {
@@ -38,6 +42,7 @@ impl KeyTable {
             return KeyTable {
                 slots,
                 complete: false,
+                by_bytes: false,
             };
         }
         let mut i = 0;
@@ -47,6 +52,7 @@ impl KeyTable {
                 return KeyTable {
                     slots: [0; SLOTS],
                     complete: false,
+                    by_bytes: false,
                 };
             }
             let second = if name.len() > 1 { name[1] } else { b'"' };
@@ -61,23 +67,45 @@ impl KeyTable {
         KeyTable {
             slots,
             complete: true,
+            by_bytes: plain_names(names),
         }
     }
 
     /// Whether the table holds every name: when not, [`KeyTable::find_text`]
     /// finds none (the caller scans the key and asks [`KeyTable::find`]).
-    #[inline]
-    pub(crate) const fn is_complete(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_complete(&self) -> bool {
         self.complete
+    }
+
+    /// Whether [`KeyTable::find_text`] matches text by its bytes; when not,
+    /// it finds nothing and every key is scanned.
+    #[cfg(test)]
+    pub(crate) fn by_bytes(&self) -> bool {
+        self.by_bytes
+    }
+
+    /// The same table with matching by bytes turned off, to check that a
+    /// key matched by its bytes reads as the same key scanned.
+    #[cfg(test)]
+    pub(crate) fn scanning_only(self) -> KeyTable {
+        KeyTable {
+            by_bytes: false,
+            ..self
+        }
     }
 
     /// The index in `names` (the names the table was built from) of the
     /// name `key` starts with up to a closing quote: `key` is a key's text
-    /// after its opening quote. `None` when no name is written so; a key
-    /// written with escapes is for the caller to unescape and
+    /// after its opening quote. `None` when no name is written so, and for
+    /// every key when the table does not match by bytes ([`KeyTable::by_bytes`]);
+    /// a key written with escapes is for the caller to unescape and
     /// [`KeyTable::find`].
     #[inline(always)]
     pub(crate) fn find_text(&self, names: &[&str], key: &[u8]) -> Option<usize> {
+        if !self.by_bytes {
+            return None;
+        }
         let (&first, &second) = (key.first()?, key.get(1)?);
         self.probe(
             first,
@@ -124,7 +152,7 @@ impl KeyTable {
 /// Whether JSON writes every one of `names` as its own bytes between quotes
 /// (none holds a `"`, a `\` or a control character): only then can text be
 /// matched against the names by its bytes ([`KeyTable::find_text`]).
-pub(crate) const fn plain_names(names: &[&str]) -> bool {
+const fn plain_names(names: &[&str]) -> bool {
     let mut i = 0;
     while i < names.len() {
         let bytes = names[i].as_bytes();

@@ -40,10 +40,9 @@ impl<'a> Members<'a> {
     /// written as one of `names` is, quote to quote, and gives its index;
     /// otherwise reads nothing and gives `None`, leaving the key to
     /// [`Members::next_key`] (which also reports what is wrong with it).
-    /// `keys` is the table of `names`, and complete.
-    ///
-    /// Only for names that hold no byte JSON must escape: the bytes of any
-    /// other name could match text that means something else.
+    /// `keys` is the table of `names`; one that does not match by bytes
+    /// (a name JSON must escape, whose bytes could match text that means
+    /// something else, or a name the table lacks) finds no key here.
     #[inline]
     pub(crate) fn take_key(&mut self, keys: &KeyTable, names: &[&str]) -> Option<usize> {
         let walk = &mut self.0;
