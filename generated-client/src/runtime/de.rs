@@ -25,6 +25,7 @@ mod fit;
 mod lenient;
 mod object;
 pub(crate) mod text;
+mod watch;
 
 pub use enums::{read_enum, EnumValues};
 pub use fields::*;
@@ -33,6 +34,7 @@ pub use lenient::{collect_fills, strict};
 pub use object::{Object, Shape};
 use text::{ends_scalar, report};
 pub use text::{from_slice, from_str, Str, TextDeserializer};
+pub(crate) use watch::decode_noting_error_member;
 
 /// One JSON value as a generated impl receives it: its text, when it came
 /// through [`TextDeserializer`], or a parsed `Value` from any other

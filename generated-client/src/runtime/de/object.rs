@@ -22,6 +22,8 @@ pub struct Shape {
     /// probe whatever order the members come in (built at compile time),
     /// matched by its bytes when the names allow it ([`text::KeyTable::by_bytes`]).
     pub(super) keys: text::KeyTable,
+    /// Whether a field is named `error` (see [`watch`](super::watch)).
+    pub(super) declares_error: bool,
 }
 
 impl Shape {
@@ -32,6 +34,7 @@ impl Shape {
             name,
             fields,
             keys: text::KeyTable::new(fields),
+            declares_error: declares(fields, "error"),
         }
     }
 
@@ -345,9 +348,18 @@ impl<'de> Object<'de> {
     }
 
     /// Reports the object's length to whoever holds it, once the walk has
-    /// read the closing brace.
+    /// read the closing brace; and, when it is a watched document's
+    /// top-level object, whether it had a member named `error` (see
+    /// [`watch`](super::watch)).
     fn report_len(&self) {
-        report_end(self.end());
+        let end = self.end();
+        report_end(end);
+        if let Some((text, _)) = end {
+            super::watch::object_read(text, || {
+                // A declared `error` is taken as present.
+                self.shape.declares_error || self.rest.iter().any(|(key, _)| key == "error")
+            });
+        }
     }
 
     /// The wire name of declared field `index`.
@@ -388,6 +400,25 @@ impl<'de> Object<'de> {
         }
         Ok(Value::Object(map))
     }
+}
+
+/// Whether `fields` holds `name` (at compile time, in [`Shape::new`]).
+const fn declares(fields: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < fields.len() {
+        let (field, name) = (fields[i].as_bytes(), name.as_bytes());
+        if field.len() == name.len() {
+            let mut at = 0;
+            while at < name.len() && field[at] == name[at] {
+                at += 1;
+            }
+            if at == name.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
 }
 
 /// The error of a declared field met twice, made out of line as the
