@@ -30,12 +30,20 @@ use super::stream_decode::{Decoded, Decoder};
 
 /// Items per batch, at most.
 ///
-/// Each batch is a wake-up of the caller, usually on another thread. Going
-/// from 16 to 64 items cut the CPU of 200,001 chat chunks read on a
-/// multi-thread runtime by a tenth (`farm-bench -n 20`, median ratio 0.90),
-/// and left the current-thread runtime and 7-byte chunks as they were
-/// (1.01, 1.00); 256 items gained nothing over 64 (1.03).
-pub(crate) const BATCH: usize = 64;
+/// Each batch is a wake-up of the caller, usually on another thread, so
+/// fewer are cheaper; but a batch holds its events' allocations until the
+/// caller drops them, and 64 chat chunks (seven allocations each) outran
+/// glibc's per-thread cache of seven blocks a size: 28 % of the mallocs of a
+/// stream took the slow path. 16 items against 64 (2026-12-02, 200,001
+/// chat chunks, one HTTP chunk each): 2,720.5 against 2,776.2 M
+/// instructions on a current-thread runtime (8: 2,723.8 M, 4: 2,746.0 M);
+/// paired CPU 0.97 on a multi-thread runtime (`farm-bench -n 30`, pairs
+/// 0.72–1.15) and 0.97 on a current-thread one (`-n 15`); 7-byte chunks
+/// 1.00 and 1.03 (`-n 8`, where batches end at the body's pending polls
+/// anyway); a Responses stream 2,816.9 → 2,759.4 M, CPU 0.98. (64 had
+/// measured 0.90 against 16 on a multi-thread runtime on 2026-11-29, before
+/// the reader task took turns; it no longer does.)
+pub(crate) const BATCH: usize = 16;
 
 /// Event data per batch: a batch ends once the data of its events passes
 /// this, so large events are not held back 64 at a time.
