@@ -463,6 +463,18 @@ mod tests {
             items.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
             vec![StreamItem::Event(Assistant::Created { id: "t1".into() })]
         );
+        // An `error` member makes the event an API error, even where the
+        // payload decodes as the event it names.
+        let items = collect::<Assistant>(stream(
+            &["event: thread.created\ndata: {\"id\":\"t1\",\"error\":{\"message\":\"m\"}}\n\n"],
+            ASSISTANT,
+        ))
+        .await;
+        assert_eq!(items.len(), 1, "the stream ends after an error");
+        assert_eq!(
+            items[0].as_ref().unwrap_err().api_error().unwrap().message,
+            "m"
+        );
         // Non-JSON data is passed as a string.
         let config = StreamConfig::event_and_data().known_events(&["done"]);
         let items = collect::<Assistant>(stream(&["event: done\ndata: bye\n\n"], config)).await;

@@ -290,6 +290,27 @@ impl Rules {
         }
     }
 
+    /// Decodes an event-and-data stream's event `name` with payload `data`:
+    /// the event enum reads `{"event": name, "data": payload}`, written as
+    /// text so the payload is decoded straight from it. Data that is not
+    /// JSON is passed as a string.
+    fn decode_named<E: DeserializeOwned>(
+        &self,
+        name: &str,
+        data: &str,
+    ) -> (Result<Box<E>, serde_json::Error>, Vec<String>) {
+        let data = if serde_json::from_str::<IgnoredAny>(data).is_ok() {
+            Cow::Borrowed(data)
+        } else {
+            Cow::Owned(Value::String(data.to_owned()).to_string())
+        };
+        let event = format!(
+            "{{\"event\":{},\"data\":{data}}}",
+            Value::String(name.to_owned())
+        );
+        self.decode(&event)
+    }
+
     /// Turns one event into what the stream yields; `None` means the end marker.
     fn convert<E: DeserializeOwned>(&self, raw: EventText<'_>) -> Option<Decoded<E>> {
         if self.config.done_marker == Some(raw.data) {
@@ -309,38 +330,21 @@ impl Rules {
             });
         }
         // Errors can arrive as an ordinary event whose payload is
-        // `{"error": ...}`: an error whatever the payload decodes to.
-        let (decoded, fills) = match self.config.shape {
-            // Straight from the text: no intermediate `Value`. The decoder
-            // reads every top-level key, so the text is searched for an
-            // `error` member only when it cannot say there is none.
+        // `{"error": ...}`: an error whatever the payload decodes to. The
+        // payload is decoded first: the decoder reads every top-level key of
+        // a data-only payload, so the text is searched for the key only when
+        // the decoder cannot say there is none.
+        let ((decoded, fills), clear) = match self.config.shape {
+            // Straight from the text: no intermediate `Value`.
             Shape::DataOnly => {
-                let decode = || self.decode(raw.data);
-                let (decoded, clear) = super::de::decode_noting_error_member(raw.data, decode);
-                if !clear && has_error_field(raw.data) {
-                    return Some(Decoded::failed(self.api_error(raw.data)));
-                }
-                decoded
+                super::de::decode_noting_error_member(raw.data, || self.decode(raw.data))
             }
-            Shape::EventAndData => {
-                if has_error_field(raw.data) {
-                    return Some(Decoded::failed(self.api_error(raw.data)));
-                }
-                // The event enum reads `{"event": name, "data": payload}`,
-                // written as text so the payload is decoded straight from it.
-                // Data that is not JSON is passed as a string.
-                let data = if serde_json::from_str::<IgnoredAny>(raw.data).is_ok() {
-                    Cow::Borrowed(raw.data)
-                } else {
-                    Cow::Owned(Value::String(raw.data.to_owned()).to_string())
-                };
-                let event = format!(
-                    "{{\"event\":{},\"data\":{data}}}",
-                    Value::String(name.to_owned())
-                );
-                self.decode(&event)
-            }
+            // Read inside a wrapper, which vouches for nothing.
+            Shape::EventAndData => (self.decode_named(name, raw.data), false),
         };
+        if !clear && has_error_field(raw.data) {
+            return Some(Decoded::failed(self.api_error(raw.data)));
+        }
         let item = match decoded {
             Ok(event) => Item::Event(event),
             Err(e) => Item::Failed(Box::new(self.decode_error(name, raw.data, e))),

@@ -62,11 +62,11 @@ pub fn put_nullable_array<T: DeserializeOwned>(
 }
 
 /// [`put_nullable`] for a `String` field: a string is copied into the field
-/// straight from its text, scanned once for its end and escapes, and
-/// reported read; serde's string visitor, and the dispatch on what the text
-/// holds, are left out. Anything but a string without escapes (which the
-/// API does not write) is decoded as [`put_nullable`] decodes it, with its
-/// errors.
+/// straight from its text ([`text::string_at`]: scanned once for its end,
+/// escapes read by serde_json) and reported read; serde's string visitor,
+/// and the dispatch on what the text holds, are left out. Anything else
+/// (not a string, a broken one) is decoded as [`put_nullable`] decodes it,
+/// with its errors.
 pub fn put_nullable_string(
     object: &mut Object,
     index: usize,
@@ -76,25 +76,14 @@ pub fn put_nullable_string(
     let Some(text) = object.current_unless_null() else {
         return Ok(());
     };
-    if let Some((string, len)) = plain_string(text) {
-        report(text, len);
-        *slot = Some(string.to_owned());
-        return Ok(());
+    if text.starts_with('"') {
+        if let Ok((string, len)) = text::string_at(text) {
+            report(text, len);
+            *slot = Some(string.into_owned());
+            return Ok(());
+        }
     }
     decode_into(key, text, slot, decode_text::<String>)
-}
-
-/// The content of the string at the start of `text` and the length of its
-/// text, when it has no escape.
-#[inline]
-fn plain_string(text: &str) -> Option<(&str, usize)> {
-    if !text.starts_with('"') {
-        return None;
-    }
-    match text::string_len(text) {
-        Ok((len, true)) => text.get(1..len - 1).map(|string| (string, len)),
-        _ => None,
-    }
 }
 
 /// [`put_nullable`] with `decode` for what is not `null`.

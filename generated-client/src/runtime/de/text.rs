@@ -49,7 +49,7 @@ mod scalar;
 mod scan;
 pub(crate) use keys::KeyTable;
 use scalar::Scalar;
-pub(crate) use scan::{ends_scalar, string_at, string_len, Members};
+pub(crate) use scan::{ends_scalar, string_at, Members};
 
 /// The name of the newtype the generated impls ask for: a deserializer that
 /// knows it answers `visit_borrowed_str` with the value's raw JSON text.
