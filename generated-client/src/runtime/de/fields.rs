@@ -62,9 +62,9 @@ pub fn put_nullable_array<T: DeserializeOwned>(
 }
 
 /// [`put_nullable`] for a `String` field: a string is copied into the field
-/// straight from its text ([`text::string_at`]: scanned once for its end,
-/// escapes read by serde_json) and reported read; serde's string visitor,
-/// and the dispatch on what the text holds, are left out. Anything else
+/// straight from its text (scanned once for its end, its escapes read by
+/// serde_json) and reported read; serde's string visitor, and the dispatch
+/// on what the text holds, are left out. Anything else
 /// (not a string, a broken one) is decoded as [`put_nullable`] decodes it,
 /// with its errors.
 pub fn put_nullable_string(
