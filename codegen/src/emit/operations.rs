@@ -183,7 +183,8 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
     let (ret, call) = match &op.response {
         ResponseKind::Json(ty) => {
             let ty = rust_type(ty, paths, model);
-            (quote!(#rt::Response<#ty>), quote!(self.execute_json(request).await))
+            let call = super::pagination::listing_call(op, model, paths).unwrap_or_else(|| quote!(self.execute_json(request).await));
+            (quote!(#rt::Response<#ty>), call)
         }
         ResponseKind::Empty => (quote!(#rt::Response<()>), quote!(self.execute_empty(request).await)),
         ResponseKind::Binary | ResponseKind::Text => (quote!(#rt::BinaryResponse), quote!(self.execute_binary(request).await)),

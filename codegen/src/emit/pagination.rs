@@ -19,6 +19,23 @@ fn field<'s>(s: &'s StructDef, wire: &str) -> &'s Field {
     s.fields.iter().find(|f| f.wire_name == wire).unwrap_or_else(|| unreachable!("lowering checked that `{wire}` exists"))
 }
 
+/// The call that sends a listing's request and decodes its response, its
+/// items as they arrive (the runtime's `execute_listing`, given the items'
+/// wire name and how to put them in their field); `None` when `op` is not a
+/// listing.
+pub fn listing_call(op: &Operation, model: &Model, paths: &Paths) -> Option<TokenStream> {
+    let p = op.pagination.as_ref()?;
+    let ResponseKind::Json(page_ty) = &op.response else { return None };
+    let page = struct_of(page_ty, &model.types)?;
+    let page_rust = rust_type(page_ty, paths, model);
+    let item_rust = rust_type(&p.item, paths, model);
+    let items = field(page, &p.items_field);
+    let id = ident(&items.rust_name);
+    let wire = &items.wire_name;
+    let value = if field_is_option(items) { quote!(::std::option::Option::Some(items)) } else { quote!(items) };
+    Some(quote!(self.execute_listing(request, #wire, |page: &mut #page_rust, items: ::std::vec::Vec<#item_rust>| page.#id = #value).await))
+}
+
 /// The auto-paging method of `op`, or nothing when it is not a listing.
 pub fn emit_auto_paging(op: &Operation, model: &Model, paths: &Paths, args: &[TokenStream]) -> TokenStream {
     let inline = super::inline();

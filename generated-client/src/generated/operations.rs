@@ -30,7 +30,15 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListAssistantsResponse,
+                    items: ::std::vec::Vec<super::types::AssistantObject>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "assistants")]
     /// Every item of [`list_assistants`](Self::list_assistants), fetching one page at a time as the stream is polled.
@@ -345,7 +353,15 @@ impl crate::runtime::Client {
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::VoiceConsentListResource,
+                    items: ::std::vec::Vec<super::types::VoiceConsentResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "audio")]
     /// Every item of [`list_voice_consents`](Self::list_voice_consents), fetching one page at a time as the stream is polled.
@@ -510,7 +526,15 @@ impl crate::runtime::Client {
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListBatchesResponse,
+                    items: ::std::vec::Vec<super::types::Batch>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "batch")]
     /// Every item of [`list_batches`](Self::list_batches), fetching one page at a time as the stream is polled.
@@ -615,7 +639,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ChatCompletionList,
+                    items: ::std::vec::Vec<super::types::CreateChatCompletionResponse>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "chat")]
     /// Every item of [`list_chat_completions`](Self::list_chat_completions), fetching one page at a time as the stream is polled.
@@ -794,7 +826,17 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ChatCompletionMessageList,
+                    items: ::std::vec::Vec<
+                        super::types::ChatCompletionMessageListDataItem,
+                    >|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "chat")]
     /// Every item of [`get_chat_completion_messages`](Self::get_chat_completion_messages), fetching one page at a time as the stream is polled.
@@ -916,7 +958,15 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("name", &params.name);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ContainerListResource,
+                    items: ::std::vec::Vec<super::types::ContainerResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "containers")]
     /// Every item of [`list_containers`](Self::list_containers), fetching one page at a time as the stream is polled.
@@ -1060,7 +1110,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ContainerFileListResource,
+                    items: ::std::vec::Vec<super::types::ContainerFileResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "containers")]
     /// Every item of [`list_container_files`](Self::list_container_files), fetching one page at a time as the stream is polled.
@@ -1223,7 +1281,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ConversationItemList,
+                    items: ::std::vec::Vec<super::types::ConversationItem>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "conversations")]
     /// Every item of [`list_conversation_items`](Self::list_conversation_items), fetching one page at a time as the stream is polled.
@@ -1373,7 +1439,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("order_by", &params.order_by);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::EvalList,
+                    items: ::std::vec::Vec<super::types::Eval>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "evals")]
     /// Every item of [`list_evals`](Self::list_evals), fetching one page at a time as the stream is polled.
@@ -1518,7 +1592,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("status", &params.status);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::EvalRunList,
+                    items: ::std::vec::Vec<super::types::EvalRun>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "evals")]
     /// Every item of [`get_eval_runs`](Self::get_eval_runs), fetching one page at a time as the stream is polled.
@@ -1673,7 +1755,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("status", &params.status);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::EvalRunOutputItemList,
+                    items: ::std::vec::Vec<super::types::EvalRunOutputItem>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "evals")]
     /// Every item of [`get_eval_run_output_items`](Self::get_eval_run_output_items), fetching one page at a time as the stream is polled.
@@ -1772,7 +1862,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListFilesResponse,
+                    items: ::std::vec::Vec<super::types::OpenAiFile>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "files")]
     /// Every item of [`list_files`](Self::list_files), fetching one page at a time as the stream is polled.
@@ -1963,7 +2061,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListFineTuningCheckpointPermissionResponse,
+                    items: ::std::vec::Vec<super::types::FineTuningCheckpointPermission>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "fine-tuning")]
     /// Every item of [`list_fine_tuning_checkpoint_permissions`](Self::list_fine_tuning_checkpoint_permissions), fetching one page at a time as the stream is polled.
@@ -2126,7 +2232,15 @@ impl crate::runtime::Client {
                 &params.metadata,
                 crate::runtime::ArrayFormat::Brackets,
             );
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListPaginatedFineTuningJobsResponse,
+                    items: ::std::vec::Vec<super::types::FineTuningJob>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "fine-tuning")]
     /// Every item of [`list_paginated_fine_tuning_jobs`](Self::list_paginated_fine_tuning_jobs), fetching one page at a time as the stream is polled.
@@ -2239,7 +2353,15 @@ impl crate::runtime::Client {
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListFineTuningJobCheckpointsResponse,
+                    items: ::std::vec::Vec<super::types::FineTuningJobCheckpoint>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "fine-tuning")]
     /// Every item of [`list_fine_tuning_job_checkpoints`](Self::list_fine_tuning_job_checkpoints), fetching one page at a time as the stream is polled.
@@ -2318,7 +2440,15 @@ impl crate::runtime::Client {
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListFineTuningJobEventsResponse,
+                    items: ::std::vec::Vec<super::types::FineTuningJobEvent>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "fine-tuning")]
     /// Every item of [`list_fine_tuning_events`](Self::list_fine_tuning_events), fetching one page at a time as the stream is polled.
@@ -2589,7 +2719,15 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             "/models",
         );
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListModelsResponse,
+                    items: ::std::vec::Vec<super::types::Model>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "models")]
     /// Every item of [`list_models`](Self::list_models), fetching one page at a time as the stream is polled.
@@ -2701,7 +2839,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         let request = request.query("limit", &params.limit);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ApiKeyList,
+                    items: ::std::vec::Vec<super::types::AdminApiKey>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "organization")]
     /// Every item of [`admin_api_keys_list`](Self::admin_api_keys_list), fetching one page at a time as the stream is polled.
@@ -2857,7 +3003,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListAuditLogsResponse,
+                    items: ::std::vec::Vec<super::types::AuditLog>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "audit-logs")]
     /// Every item of [`list_audit_logs`](Self::list_audit_logs), fetching one page at a time as the stream is polled.
@@ -2918,7 +3072,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListCertificatesResponse,
+                    items: ::std::vec::Vec<super::types::OrganizationCertificate>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "certificates")]
     /// Every item of [`list_organization_certificates`](Self::list_organization_certificates), fetching one page at a time as the stream is polled.
@@ -3142,7 +3304,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_costs`](Self::usage_costs), fetching one page at a time as the stream is polled.
@@ -3242,7 +3412,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::GroupListResource,
+                    items: ::std::vec::Vec<super::types::GroupResponse>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "groups")]
     /// Every item of [`list_groups`](Self::list_groups), fetching one page at a time as the stream is polled.
@@ -3389,7 +3567,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::RoleListResource,
+                    items: ::std::vec::Vec<super::types::AssignedRoleDetails>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "group-organization-role-assignments")]
     /// Every item of [`list_group_role_assignments`](Self::list_group_role_assignments), fetching one page at a time as the stream is polled.
@@ -3522,7 +3708,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UserListResource,
+                    items: ::std::vec::Vec<super::types::GroupUser>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "group-users")]
     /// Every item of [`list_group_users`](Self::list_group_users), fetching one page at a time as the stream is polled.
@@ -3649,7 +3843,15 @@ impl crate::runtime::Client {
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::InviteListResponse,
+                    items: ::std::vec::Vec<super::types::Invite>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "invites")]
     /// Every item of [`list_invites`](Self::list_invites), fetching one page at a time as the stream is polled.
@@ -3768,7 +3970,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("include_archived", &params.include_archived);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ProjectListResponse,
+                    items: ::std::vec::Vec<super::types::Project>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "projects")]
     /// Every item of [`list_projects`](Self::list_projects), fetching one page at a time as the stream is polled.
@@ -3896,7 +4106,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request
             .query("owner_project_access", &params.owner_project_access);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ProjectApiKeyListResponse,
+                    items: ::std::vec::Vec<super::types::ProjectApiKey>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "projects")]
     /// Every item of [`list_project_api_keys`](Self::list_project_api_keys), fetching one page at a time as the stream is polled.
@@ -4032,7 +4250,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListProjectCertificatesResponse,
+                    items: ::std::vec::Vec<super::types::OrganizationProjectCertificate>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "certificates")]
     /// Every item of [`list_project_certificates`](Self::list_project_certificates), fetching one page at a time as the stream is polled.
@@ -4197,7 +4423,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ProjectGroupListResource,
+                    items: ::std::vec::Vec<super::types::ProjectGroup>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "project-groups")]
     /// Every item of [`list_project_groups`](Self::list_project_groups), fetching one page at a time as the stream is polled.
@@ -4445,7 +4679,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ProjectRateLimitListResponse,
+                    items: ::std::vec::Vec<super::types::ProjectRateLimit>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "projects")]
     /// Every item of [`list_project_rate_limits`](Self::list_project_rate_limits), fetching one page at a time as the stream is polled.
@@ -4541,7 +4783,15 @@ impl crate::runtime::Client {
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ProjectServiceAccountListResponse,
+                    items: ::std::vec::Vec<super::types::ProjectServiceAccount>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "projects")]
     /// Every item of [`list_project_service_accounts`](Self::list_project_service_accounts), fetching one page at a time as the stream is polled.
@@ -4722,7 +4972,15 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ProjectSpendAlertListResource,
+                    items: ::std::vec::Vec<super::types::ProjectSpendAlert>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "spend-alerts")]
     /// Every item of [`list_project_spend_alerts`](Self::list_project_spend_alerts), fetching one page at a time as the stream is polled.
@@ -4889,7 +5147,15 @@ impl crate::runtime::Client {
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ProjectUserListResponse,
+                    items: ::std::vec::Vec<super::types::ProjectUser>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "projects")]
     /// Every item of [`list_project_users`](Self::list_project_users), fetching one page at a time as the stream is polled.
@@ -5047,7 +5313,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::PublicRoleListResource,
+                    items: ::std::vec::Vec<super::types::Role>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "roles")]
     /// Every item of [`list_roles`](Self::list_roles), fetching one page at a time as the stream is polled.
@@ -5193,7 +5467,15 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::OrganizationSpendAlertListResource,
+                    items: ::std::vec::Vec<super::types::OrganizationSpendAlert>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "spend-alerts")]
     /// Every item of [`list_organization_spend_alerts`](Self::list_organization_spend_alerts), fetching one page at a time as the stream is polled.
@@ -5368,7 +5650,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_audio_speeches`](Self::usage_audio_speeches), fetching one page at a time as the stream is polled.
@@ -5457,7 +5747,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_audio_transcriptions`](Self::usage_audio_transcriptions), fetching one page at a time as the stream is polled.
@@ -5532,7 +5830,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_code_interpreter_sessions`](Self::usage_code_interpreter_sessions), fetching one page at a time as the stream is polled.
@@ -5622,7 +5928,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_completions`](Self::usage_completions), fetching one page at a time as the stream is polled.
@@ -5711,7 +6025,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_embeddings`](Self::usage_embeddings), fetching one page at a time as the stream is polled.
@@ -5804,7 +6126,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_file_search_calls`](Self::usage_file_search_calls), fetching one page at a time as the stream is polled.
@@ -5897,7 +6227,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_images`](Self::usage_images), fetching one page at a time as the stream is polled.
@@ -5986,7 +6324,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_moderations`](Self::usage_moderations), fetching one page at a time as the stream is polled.
@@ -6061,7 +6407,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_vector_stores`](Self::usage_vector_stores), fetching one page at a time as the stream is polled.
@@ -6156,7 +6510,15 @@ impl crate::runtime::Client {
             );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UsageResponse,
+                    items: ::std::vec::Vec<super::types::UsageTimeBucket>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "usage")]
     /// Every item of [`usage_web_search_calls`](Self::usage_web_search_calls), fetching one page at a time as the stream is polled.
@@ -6218,7 +6580,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request
             .query_as("emails", &params.emails, crate::runtime::ArrayFormat::Brackets);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::UserListResponse,
+                    items: ::std::vec::Vec<super::types::User>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "users")]
     /// Every item of [`list_users`](Self::list_users), fetching one page at a time as the stream is polled.
@@ -6341,7 +6711,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::RoleListResource,
+                    items: ::std::vec::Vec<super::types::AssignedRoleDetails>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "user-organization-role-assignments")]
     /// Every item of [`list_user_role_assignments`](Self::list_user_role_assignments), fetching one page at a time as the stream is polled.
@@ -6476,7 +6854,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::RoleListResource,
+                    items: ::std::vec::Vec<super::types::AssignedRoleDetails>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "project-group-role-assignments")]
     /// Every item of [`list_project_group_role_assignments`](Self::list_project_group_role_assignments), fetching one page at a time as the stream is polled.
@@ -6630,7 +7016,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::PublicRoleListResource,
+                    items: ::std::vec::Vec<super::types::Role>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "roles")]
     /// Every item of [`list_project_roles`](Self::list_project_roles), fetching one page at a time as the stream is polled.
@@ -6792,7 +7186,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::RoleListResource,
+                    items: ::std::vec::Vec<super::types::AssignedRoleDetails>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "project-user-role-assignments")]
     /// Every item of [`list_project_user_role_assignments`](Self::list_project_user_role_assignments), fetching one page at a time as the stream is polled.
@@ -7317,7 +7719,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ResponseItemList,
+                    items: ::std::vec::Vec<super::types::ItemResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "responses")]
     /// Every item of [`list_input_items`](Self::list_input_items), fetching one page at a time as the stream is polled.
@@ -7506,7 +7916,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         let request = request.query("run_id", &params.run_id);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListMessagesResponse,
+                    items: ::std::vec::Vec<super::types::MessageObject>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "assistants")]
     /// Every item of [`list_messages`](Self::list_messages), fetching one page at a time as the stream is polled.
@@ -7677,7 +8095,15 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListRunsResponse,
+                    items: ::std::vec::Vec<super::types::RunObject>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "assistants")]
     /// Every item of [`list_runs`](Self::list_runs), fetching one page at a time as the stream is polled.
@@ -7861,7 +8287,15 @@ impl crate::runtime::Client {
                 &params.include,
                 crate::runtime::ArrayFormat::Brackets,
             );
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListRunStepsResponse,
+                    items: ::std::vec::Vec<super::types::RunStepObject>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "assistants")]
     /// Every item of [`list_run_steps`](Self::list_run_steps), fetching one page at a time as the stream is polled.
@@ -8081,7 +8515,15 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListVectorStoresResponse,
+                    items: ::std::vec::Vec<super::types::VectorStoreObject>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "vector-stores")]
     /// Every item of [`list_vector_stores`](Self::list_vector_stores), fetching one page at a time as the stream is polled.
@@ -8342,7 +8784,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         let request = request.query("filter", &params.filter);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListVectorStoreFilesResponse,
+                    items: ::std::vec::Vec<super::types::VectorStoreFileObject>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "vector-stores")]
     /// Every item of [`list_files_in_vector_store_batch`](Self::list_files_in_vector_store_batch), fetching one page at a time as the stream is polled.
@@ -8428,7 +8878,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         let request = request.query("filter", &params.filter);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListVectorStoreFilesResponse,
+                    items: ::std::vec::Vec<super::types::VectorStoreFileObject>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "vector-stores")]
     /// Every item of [`list_vector_store_files`](Self::list_vector_store_files), fetching one page at a time as the stream is polled.
@@ -8980,7 +9438,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::VideoListResource,
+                    items: ::std::vec::Vec<super::types::VideoResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "videos")]
     /// Every item of [`list_videos`](Self::list_videos), fetching one page at a time as the stream is polled.
@@ -9341,7 +9807,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::SkillListResource,
+                    items: ::std::vec::Vec<super::types::SkillResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "skills")]
     /// Every item of [`list_skills`](Self::list_skills), fetching one page at a time as the stream is polled.
@@ -9510,7 +9984,15 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::SkillVersionListResource,
+                    items: ::std::vec::Vec<super::types::SkillVersionResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "skills")]
     /// Every item of [`list_skill_versions`](Self::list_skill_versions), fetching one page at a time as the stream is polled.
@@ -9684,7 +10166,15 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ThreadItemListResource,
+                    items: ::std::vec::Vec<super::types::ThreadItem>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "chatkit")]
     /// Every item of [`list_thread_items_method`](Self::list_thread_items_method), fetching one page at a time as the stream is polled.
@@ -9792,7 +10282,15 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         let request = request.query("user", &params.user);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ThreadListResource,
+                    items: ::std::vec::Vec<super::types::ThreadResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "chatkit")]
     /// Every item of [`list_threads_method`](Self::list_threads_method), fetching one page at a time as the stream is polled.
@@ -10073,7 +10571,15 @@ impl crate::runtime::Client {
         let request = request
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         let request = request.header("openai-beta", &params.openai_beta);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::BetaResponseItemList,
+                    items: ::std::vec::Vec<super::types::BetaItemResource>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "responses")]
     /// Every item of [`beta_list_input_items`](Self::beta_list_input_items), fetching one page at a time as the stream is polled.

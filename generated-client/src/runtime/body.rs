@@ -95,6 +95,41 @@ pub(crate) async fn read_limited(
     Ok(body.finish())
 }
 
+/// Where a body's chunks go as they arrive, when it is not kept whole (a
+/// listing decoded as it comes, see `de::text::listing`).
+pub(crate) trait Sink: Send {
+    /// A body starts (again, when the request is retried).
+    fn start(&mut self);
+    /// The next chunk of the body.
+    fn push(&mut self, chunk: &[u8]);
+}
+
+/// Hands the body to `sink` a chunk at a time, failing once more than
+/// `limit` bytes have come, within `limits`.
+pub(crate) async fn read_into(
+    response: &mut reqwest::Response,
+    limit: usize,
+    sink: &mut dyn Sink,
+    limits: ReadLimits,
+) -> Result<(), ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
+        return Err(ReadError::TooLarge);
+    }
+    sink.start();
+    let mut read = 0;
+    while let Some(chunk) = limits.chunk(response).await? {
+        read += chunk.len();
+        if read > limit {
+            return Err(ReadError::TooLarge);
+        }
+        sink.push(&chunk);
+    }
+    Ok(())
+}
+
 /// Room made ahead for a body from its `Content-Length`, at most: a body
 /// that size or smaller is gathered without growing its buffer, and a
 /// server that declares more than it sends makes the client reserve no

@@ -32,19 +32,21 @@ pub struct Client {
 }
 
 /// How much of a successful response is read before returning.
-#[derive(Clone, Copy)]
-enum Read {
+pub(super) enum Read<'s> {
     /// Whole body into memory, within the size limit.
     Buffered,
     /// Whole body, dropped.
     Discard,
     /// Nothing: the caller streams it.
     Streamed,
+    /// Whole body, each chunk handed to the sink as it comes (within the
+    /// size limit), not kept.
+    Sink(&'s mut dyn body::Sink),
 }
 
 /// A successful (2xx) response after retries.
-struct Sent {
-    meta: ResponseMeta,
+pub(super) struct Sent {
+    pub(super) meta: ResponseMeta,
     body: SentBody,
     /// When the attempt that got it began (a stream's total limit counts from here).
     started: Instant,
@@ -140,7 +142,6 @@ impl Client {
         }
     }
 
-    #[cfg(any(test, feature = "realtime-ws"))]
     pub(crate) fn config(&self) -> &Config {
         &self.config
     }
@@ -176,23 +177,34 @@ impl Client {
         let sent = self
             .send(&request, Read::Buffered, "application/json")
             .await?;
-        let SentBody::Read(bytes) = &sent.body else {
+        let SentBody::Read(bytes) = sent.body else {
             unreachable!("buffered reads return bytes")
         };
-        let decode = || super::de::from_slice::<T>(bytes);
+        self.decode_json(bytes, sent.meta, "")
+    }
+
+    /// Decodes a JSON response body as `T`, in the client's strict or
+    /// lenient mode; `what` says what the body is, if not all of it.
+    pub(super) fn decode_json<T: DeserializeOwned>(
+        &self,
+        bytes: Bytes,
+        meta: ResponseMeta,
+        what: &str,
+    ) -> Result<Response<T>, Error> {
+        let decode = || super::de::from_slice::<T>(&bytes);
         let (decoded, fills) = if self.config.strict_decoding {
             (super::de::strict(decode), Vec::new())
         } else {
             super::de::collect_fills(decode)
         };
         match decoded {
-            Ok(value) => Ok(Response::new(value, sent.meta).with_decode_warnings(fills)),
+            Ok(value) => Ok(Response::new(value, meta).with_decode_warnings(fills)),
             Err(source) => Err(Error::Decode {
-                status: sent.meta.status,
-                request_id: sent.meta.request_id,
-                message: format!("invalid JSON response body: {source}"),
-                body_excerpt: excerpt(bytes),
-                body: bytes.clone(),
+                status: meta.status,
+                request_id: meta.request_id,
+                message: format!("invalid JSON response body{what}: {source}"),
+                body_excerpt: excerpt(&bytes),
+                body: bytes,
                 source: Some(source),
             }),
         }
@@ -239,10 +251,10 @@ impl Client {
     }
 
     /// Sends the request until it succeeds, fails for good, or retries run out.
-    async fn send(
+    pub(super) async fn send(
         &self,
         request: &RequestSpec,
-        read: Read,
+        mut read: Read<'_>,
         default_accept: &str,
     ) -> Result<Sent, Error> {
         let config = &self.config;
@@ -261,7 +273,7 @@ impl Client {
         };
         let mut retries_taken = 0;
         loop {
-            match self.attempt(&prepared, retries_taken, read).await {
+            match self.attempt(&prepared, retries_taken, &mut read).await {
                 Err(error) if retries_taken < max_retries && error.is_retryable() => {
                     let Some(delay) = retry::retry_delay(
                         error.headers(),
@@ -286,12 +298,12 @@ impl Client {
         &self,
         prepared: &Prepared,
         retry_count: u32,
-        read: Read,
+        read: &mut Read<'_>,
     ) -> Result<Sent, Error> {
         let timeouts = Timeouts::of(&self.config, &self.options);
         let started = Instant::now();
         // Until the headers: the request limit, or a stream's total limit when that is shorter.
-        let (kind, timeout) = match (read, timeouts.stream) {
+        let (kind, timeout) = match (&*read, timeouts.stream) {
             (Read::Streamed, Some(stream)) if stream < timeouts.request => {
                 (TimeoutKind::Stream, stream)
             }
@@ -410,6 +422,13 @@ impl Client {
                 Err(error) => return Err(read_error(error, request_id)),
             },
             Read::Streamed => SentBody::Unread(response),
+            Read::Sink(sink) => {
+                let limit = self.config.max_response_bytes;
+                match body::read_into(&mut response, limit, &mut **sink, limits).await {
+                    Ok(()) => SentBody::Read(Bytes::new()),
+                    Err(error) => return Err(read_error(error, request_id)),
+                }
+            }
         };
         Ok(Sent {
             meta: ResponseMeta {

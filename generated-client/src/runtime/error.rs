@@ -163,6 +163,10 @@ pub enum Error {
         /// The whole offending body or event data (bounded by the response and
         /// event size limits; empty when the limit itself was the problem), so
         /// a decode failure never loses what the server sent. See [`Error::body`].
+        /// A listing over a megabyte is decoded as it arrives and not kept
+        /// whole: for one of its items, this is the body from that item on
+        /// (the message names the item and its byte offset); for the members
+        /// around its array, the body with the array's items left out.
         body: bytes::Bytes,
         /// The JSON error, when decoding failed in serde.
         source: Option<serde_json::Error>,

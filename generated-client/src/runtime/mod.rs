@@ -14,6 +14,7 @@ mod error;
 mod file;
 mod json;
 mod json_body;
+mod listing;
 mod multipart;
 mod options;
 mod paginate;

@@ -49,6 +49,18 @@ impl<T> Response<T> {
         self
     }
 
+    /// The body, to finish it (a listing's items put in).
+    pub(crate) fn body_mut(&mut self) -> &mut T {
+        &mut self.body
+    }
+
+    /// Puts `warnings` before those it has.
+    pub(crate) fn with_earlier_warnings(mut self, mut warnings: Vec<String>) -> Self {
+        warnings.append(&mut self.decode_warnings);
+        self.decode_warnings = warnings;
+        self
+    }
+
     /// Required fields the server left out or sent as `null`, which were read
     /// as their empty value (`""`, `[]`, `0`, ...), one line each such as
     /// `ListFilesResponse.first_id: missing or null, read as empty`. Empty

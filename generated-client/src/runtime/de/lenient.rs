@@ -62,3 +62,18 @@ pub(super) fn add_fills(fills: Vec<String>) {
         }
     });
 }
+
+/// How many fills have been collected so far (0 when none are).
+pub(crate) fn fills_noted() -> usize {
+    FILLS.with(|f| f.borrow().as_ref().map_or(0, Vec::len))
+}
+
+/// Forgets the fills collected after the first `kept` (those of a value
+/// read again: see `text::listing`).
+pub(crate) fn forget_fills_after(kept: usize) {
+    FILLS.with(|f| {
+        if let Some(fills) = f.borrow_mut().as_mut() {
+            fills.truncate(kept);
+        }
+    });
+}

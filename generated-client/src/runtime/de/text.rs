@@ -45,9 +45,11 @@ use std::fmt;
 
 mod digits;
 mod keys;
+mod listing;
 mod scalar;
 mod scan;
 pub(crate) use keys::KeyTable;
+pub(crate) use listing::{Finished, ItemStream};
 use scalar::Scalar;
 pub(crate) use scan::{ends_scalar, string_at, Members};
 

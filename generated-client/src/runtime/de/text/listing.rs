@@ -1,0 +1,414 @@
+//! Decoding a large listing while its body arrives.
+//!
+//! A listing (`{"object": "list", "data": [...], ...}`) can be tens of
+//! megabytes. Gathered whole, its body takes a buffer that size, all of it
+//! fresh pages the kernel maps in one fault at a time: for a list of 100,000
+//! files, 5,300 of the client's 12,900 page faults, more CPU than decoding
+//! the files. [`ItemStream`] instead decodes the items of the listing's
+//! array one by one out of a small buffer that each chunk of the body is
+//! appended to and that the decoded items are cut from; the rest of the
+//! document (the members around the array, with the array written as `[]`)
+//! is kept and decoded by the listing's own type at the end, the items then
+//! put in its field. Each item is decoded exactly as `Vec`'s reader
+//! ([`decode_array`](super::decode_array)) decodes it, at the same nesting
+//! depth, in the same strict or lenient mode.
+//!
+//! Only bodies larger than [`STREAM_AFTER`] are split: a smaller one is
+//! gathered and decoded whole, as any other response. So is a large one that
+//! does not start the way a listing does (an object whose members before
+//! the array can be scanned past): then nothing is split.
+//!
+//! A chunk may end inside an item. An item is taken only when its text
+//! ended before the bytes at hand did (so a number cut short is not taken
+//! for a shorter one); otherwise it is read again from its start once more
+//! bytes come, and only once the bytes from its start have doubled, so that
+//! one very long item is read a bounded number of times, not once per chunk.
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde_json::Error;
+
+use super::{consumed, forget_reports, Level, Members, TextDeserializer, LARGE_ELEMENT};
+use crate::runtime::de::{collect_fills, fills_noted, forget_fills_after, strict};
+
+/// Bodies up to this size are decoded whole; past it, a listing's items are
+/// decoded as they arrive. Below it the buffer costs little (256 page faults
+/// at most) and keeping one path for most responses keeps them simple.
+pub(crate) const STREAM_AFTER: usize = 1 << 20;
+
+/// How many lenient fills a listing keeps (as the whole-body decode does).
+const MAX_FILLS: usize = 1000;
+
+/// Decodes the items of a listing's array from its body's chunks; see the
+/// module docs.
+pub(crate) struct ItemStream<I> {
+    /// The array's wire name (`data`).
+    key: &'static str,
+    /// Decode the items in strict mode.
+    strict: bool,
+    /// Split only bodies larger than this.
+    stream_after: usize,
+    phase: Phase,
+    /// Bytes not yet decoded: the whole body until the array is found, then
+    /// from the next item on.
+    pending: Vec<u8>,
+    /// Where `pending` starts in the body.
+    offset: usize,
+    /// Read `pending` again once it holds this many bytes (see the module
+    /// docs on items cut by a chunk).
+    retry_at: usize,
+    /// The document without the array's items: what came before the array,
+    /// `[]`, and once the array has closed, everything after it.
+    outer: Vec<u8>,
+    items: Vec<I>,
+    fills: Vec<String>,
+}
+
+/// Where in the listing the bytes at hand are.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    /// Gathering the first [`STREAM_AFTER`] bytes.
+    Gather,
+    /// Looking for the array among the object's first members.
+    Head,
+    /// Inside the array, before an item (`first`: the first, where `]` may
+    /// also come).
+    Item { first: bool },
+    /// Inside the array, after an item: `,` or `]` comes next.
+    AfterItem,
+    /// After the array: the rest of the document goes to `outer`.
+    Tail,
+    /// Not split: the whole body is gathered and decoded as one.
+    Whole,
+}
+
+/// What a listing's body came to, once it has all arrived.
+#[derive(Debug)]
+pub(crate) enum Finished<I> {
+    /// The body, whole: decode it as any other response.
+    Whole(Vec<u8>),
+    /// The document without its items (the array written `[]`), the items,
+    /// and what was filled in leniently while decoding them.
+    Split {
+        outer: Vec<u8>,
+        items: Vec<I>,
+        fills: Vec<String>,
+    },
+    /// An item (or the array around it) did not decode: what was wrong,
+    /// where, and the body from there on.
+    Failed { error: Error, rest: Vec<u8> },
+}
+
+/// What reading the bytes at hand came to.
+enum Step {
+    /// Go on in the phase now set.
+    Go,
+    /// The next value is not all here yet.
+    More,
+    /// The bytes cannot be what the phase expects.
+    Wrong,
+}
+
+impl<I: DeserializeOwned> ItemStream<I> {
+    /// A decoder of the items under the listing's member `key`.
+    pub(crate) fn new(key: &'static str, strict: bool) -> Self {
+        ItemStream {
+            key,
+            strict,
+            stream_after: STREAM_AFTER,
+            phase: Phase::Gather,
+            pending: Vec::new(),
+            offset: 0,
+            retry_at: 0,
+            outer: Vec::new(),
+            items: Vec::new(),
+            fills: Vec::new(),
+        }
+    }
+
+    /// Splits bodies larger than `bytes` (tests split small ones).
+    #[cfg(test)]
+    pub(crate) fn stream_after(mut self, bytes: usize) -> Self {
+        self.stream_after = bytes;
+        self
+    }
+
+    /// Starts over (a retried request's body comes from the start).
+    pub(crate) fn reset(&mut self) {
+        *self = ItemStream {
+            stream_after: self.stream_after,
+            ..ItemStream::new(self.key, self.strict)
+        };
+    }
+
+    /// Takes the next chunk of the body.
+    pub(crate) fn push(&mut self, chunk: &[u8]) {
+        match self.phase {
+            Phase::Tail => return self.outer.extend_from_slice(chunk),
+            Phase::Whole => return self.pending.extend_from_slice(chunk),
+            Phase::Gather if self.pending.len() + chunk.len() <= self.stream_after => {
+                return self.pending.extend_from_slice(chunk)
+            }
+            Phase::Gather => self.phase = Phase::Head,
+            _ => {}
+        }
+        self.pending.extend_from_slice(chunk);
+        if self.pending.len() >= self.retry_at {
+            self.advance(false);
+        }
+    }
+
+    /// The body has all arrived: what it came to.
+    pub(crate) fn finish(mut self) -> Finished<I> {
+        if !matches!(self.phase, Phase::Gather | Phase::Whole | Phase::Tail) {
+            self.advance(true);
+        }
+        match self.phase {
+            Phase::Gather | Phase::Whole | Phase::Head => Finished::Whole(self.pending),
+            Phase::Tail => Finished::Split {
+                outer: self.outer,
+                items: self.items,
+                fills: self.fills,
+            },
+            Phase::Item { .. } | Phase::AfterItem => {
+                // The array did not close: whatever stops the next item (or
+                // the end) is the error.
+                let error = self.next_item_error();
+                Finished::Failed {
+                    error,
+                    rest: self.pending,
+                }
+            }
+        }
+    }
+
+    /// Reads what it can of the bytes at hand; `last`: no more will come.
+    fn advance(&mut self, last: bool) {
+        if self.phase == Phase::Head {
+            match self.find_array(last) {
+                Step::Go => {}
+                Step::More => return self.wait(last),
+                Step::Wrong => return self.phase = Phase::Whole,
+            }
+        }
+        if matches!(self.phase, Phase::Item { .. } | Phase::AfterItem) {
+            let strict_mode = self.strict;
+            let (step, fills) = if strict_mode {
+                (strict(|| self.read_items(last)), Vec::new())
+            } else {
+                collect_fills(|| self.read_items(last))
+            };
+            let room = MAX_FILLS.saturating_sub(self.fills.len());
+            self.fills.extend(fills.into_iter().take(room));
+            match step {
+                Step::More if !last => self.wait(last),
+                // Nothing more can mend it: the rest is only gathered, and
+                // `finish` reports it.
+                Step::Wrong => self.retry_at = usize::MAX,
+                _ => self.retry_at = 0,
+            }
+        }
+    }
+
+    /// The value at hand is cut short: read it again once the bytes from
+    /// its start have doubled.
+    fn wait(&mut self, last: bool) {
+        self.retry_at = if last { 0 } else { self.pending.len() * 2 };
+    }
+
+    /// Scans the object's members up to the array under `key`, leaving
+    /// `pending` at its first item and `outer` holding what came before it.
+    fn find_array(&mut self, last: bool) -> Step {
+        let bytes = &self.pending;
+        let start = bytes
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        if start.map(|at| bytes[at]) != Some(b'{') {
+            return Step::Wrong;
+        }
+        let Ok((text, _)) = valid_prefix(bytes) else {
+            return Step::Wrong;
+        };
+        let cut = |_: Error| match last {
+            true => Step::Wrong,
+            false => Step::More,
+        };
+        let mut members = match Members::new(&text[start.unwrap_or(0)..]) {
+            Ok(members) => members,
+            Err(error) => return cut(error),
+        };
+        let array_at = loop {
+            match members.next_key() {
+                None => return Step::Wrong,
+                Some(Err(error)) => return cut(error),
+                Some(Ok(key)) if key == self.key => {
+                    let value = members.value_text();
+                    if !value.starts_with('[') {
+                        return Step::Wrong;
+                    }
+                    break value.as_ptr() as usize - text.as_ptr() as usize;
+                }
+                Some(Ok(_)) => {
+                    if let Err(error) = members.skip_value() {
+                        return cut(error);
+                    }
+                }
+            }
+        };
+        self.outer.extend_from_slice(&self.pending[..array_at]);
+        self.outer.extend_from_slice(b"[]");
+        self.drop_front(array_at + 1);
+        self.phase = Phase::Item { first: true };
+        Step::Go
+    }
+
+    /// Decodes the items at hand, in the array's punctuation, until the
+    /// bytes run out or the array closes.
+    fn read_items(&mut self, last: bool) -> Step {
+        // The object and the array around the items, as `decode_array`
+        // inside the listing's reader holds them.
+        let levels = Level::enter().and_then(|outer| Ok((outer, Level::enter()?)));
+        let Ok(_levels) = levels else {
+            return Step::Wrong;
+        };
+        let Ok((text, whole)) = valid_prefix(&self.pending) else {
+            return Step::Wrong;
+        };
+        // Everything to the end of the body is here: an item that runs to
+        // the end of the text is not cut short.
+        let complete = last && whole;
+        let mut at = 0;
+        let step = loop {
+            at = skip_space(text, at);
+            let Some(&next) = text.as_bytes().get(at) else {
+                break Step::More;
+            };
+            match (self.phase, next) {
+                (Phase::AfterItem, b',') => {
+                    at += 1;
+                    self.phase = Phase::Item { first: false };
+                }
+                (Phase::AfterItem | Phase::Item { first: true }, b']') => {
+                    at += 1;
+                    self.phase = Phase::Tail;
+                    break Step::Go;
+                }
+                (Phase::AfterItem, _) => break Step::Wrong,
+                _ => {
+                    let item = &text[at..];
+                    #[cfg(test)]
+                    ATTEMPTS.with(|n| n.set(n.get() + 1));
+                    let noted = fills_noted();
+                    forget_reports();
+                    let decoded = I::deserialize(TextDeserializer::value(item))
+                        .and_then(|value| Ok((value, consumed(item)?)));
+                    match decoded {
+                        Ok((value, len)) if len < item.len() || complete => {
+                            if self.items.is_empty() && std::mem::size_of::<I>() > LARGE_ELEMENT {
+                                self.items.reserve_exact(1);
+                            }
+                            self.items.push(value);
+                            at += len;
+                            self.phase = Phase::AfterItem;
+                        }
+                        // Cut short by the end of the bytes at hand, or
+                        // wrong (told apart once all have come); what it
+                        // filled is noted when it is read again.
+                        _ if !complete => {
+                            forget_fills_after(noted);
+                            break Step::More;
+                        }
+                        _ => break Step::Wrong,
+                    }
+                }
+            }
+        };
+        self.drop_front(at);
+        if self.phase == Phase::Tail {
+            let rest = std::mem::take(&mut self.pending);
+            self.outer.extend_from_slice(&rest);
+        }
+        step
+    }
+
+    /// The error that stops the array at the bytes at hand (all of the
+    /// body has come and the array did not close).
+    fn next_item_error(&mut self) -> Error {
+        let position = format!("item {} of `{}`", self.items.len(), self.key);
+        let offset = self.offset;
+        let error = match valid_prefix(&self.pending) {
+            Err(error) => error,
+            Ok((text, _)) => {
+                let item = text.trim_start_matches([' ', '\t', '\n', '\r']);
+                match self.phase {
+                    Phase::AfterItem if !item.is_empty() => {
+                        Error::custom("expected `,` or `]` after it")
+                    }
+                    _ if item.is_empty() => Error::custom("the body ended inside the array"),
+                    _ => item_error::<I>(item),
+                }
+            }
+        };
+        Error::custom(format_args!(
+            "{position}, from byte {offset} of the body: {error}"
+        ))
+    }
+
+    /// Cuts the first `len` bytes of `pending`, read.
+    fn drop_front(&mut self, len: usize) {
+        self.pending.drain(..len);
+        self.offset += len;
+    }
+}
+
+/// Why the item at the start of `item` does not decode: a syntax error in
+/// it as serde_json reports it, else the decoder's error.
+fn item_error<I: DeserializeOwned>(item: &str) -> Error {
+    let mut values = serde_json::Deserializer::from_str(item).into_iter::<serde::de::IgnoredAny>();
+    if let Some(Err(syntax)) = values.next() {
+        return syntax;
+    }
+    forget_reports();
+    match I::deserialize(TextDeserializer::value(item)) {
+        Err(error) => error,
+        Ok(_) => Error::custom("the item is not followed by `,` or `]`"),
+    }
+}
+
+/// The index of the first byte of `text` from `at` that is not JSON
+/// whitespace.
+fn skip_space(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// The longest prefix of `bytes` that is UTF-8, and whether it is all of
+/// them; an error when bytes that are not UTF-8 come before the end (a
+/// character cut by the end of a chunk is not an error).
+fn valid_prefix(bytes: &[u8]) -> Result<(&str, bool), Error> {
+    // `from_utf8` checks ASCII a word at a time; `utf8_chunks` a byte at a
+    // time, 7 instructions a byte.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok((text, true)),
+        Err(error) if error.error_len().is_none() => {
+            let valid = &bytes[..error.valid_up_to()];
+            std::str::from_utf8(valid)
+                .map(|text| (text, false))
+                .map_err(Error::custom)
+        }
+        Err(error) => Err(Error::custom(format_args!(
+            "the body is not UTF-8: {error}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times an item was read (whole or cut short).
+    static ATTEMPTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+mod tests;
