@@ -5,12 +5,12 @@ use serde::de::DeserializeOwned;
 
 use super::body::Sink;
 use super::client::{Client, Read};
-use super::de::text::{Finished, ItemStream};
+use super::de::text::{Finished, ItemStream, Items};
 use super::error::{excerpt, Error};
 use super::request::RequestSpec;
-use super::response::Response;
+use super::response::{Response, ResponseMeta};
 
-impl<I: DeserializeOwned + Send> Sink for ItemStream<I> {
+impl Sink for ItemStream<'_> {
     fn start(&mut self) {
         self.reset();
     }
@@ -18,6 +18,12 @@ impl<I: DeserializeOwned + Send> Sink for ItemStream<I> {
     fn push(&mut self, chunk: &[u8]) {
         ItemStream::push(self, chunk);
     }
+}
+
+/// A listing's body, read: whole, or split from its items.
+enum ListingBody {
+    Whole(Vec<u8>),
+    Split { outer: Vec<u8>, fills: Vec<String> },
 }
 
 impl Client {
@@ -40,23 +46,35 @@ impl Client {
         T: DeserializeOwned,
         I: DeserializeOwned + Send,
     {
-        let mut stream = ItemStream::<I>::new(items, self.config().strict_decoding);
+        let mut decoded = Vec::<I>::new();
+        let (meta, read) = self.read_listing(&request, items, &mut decoded).await?;
+        match read {
+            ListingBody::Whole(body) => self.decode_json(body.into(), meta, ""),
+            ListingBody::Split { outer, fills } => {
+                let what = " (its items left out)";
+                let mut response = self.decode_json::<T>(outer.into(), meta, what)?;
+                put(response.body_mut(), decoded);
+                Ok(response.with_earlier_warnings(fills))
+            }
+        }
+    }
+
+    /// Sends a listing's request and reads its body, decoding its items
+    /// into `items` when it is split (not generic: compiled once).
+    async fn read_listing(
+        &self,
+        request: &RequestSpec,
+        key: &'static str,
+        items: &mut dyn Items,
+    ) -> Result<(ResponseMeta, ListingBody), Error> {
+        let mut stream = ItemStream::new(key, self.config().strict_decoding, items);
         let sent = self
-            .send(&request, Read::Sink(&mut stream), "application/json")
+            .send(request, Read::Sink(&mut stream), "application/json")
             .await?;
         let meta = sent.meta;
         match stream.finish() {
-            Finished::Whole(body) => self.decode_json(body.into(), meta, ""),
-            Finished::Split {
-                outer,
-                items,
-                fills,
-            } => {
-                let what = " (its items left out)";
-                let mut response = self.decode_json::<T>(outer.into(), meta, what)?;
-                put(response.body_mut(), items);
-                Ok(response.with_earlier_warnings(fills))
-            }
+            Finished::Whole(body) => Ok((meta, ListingBody::Whole(body))),
+            Finished::Split { outer, fills } => Ok((meta, ListingBody::Split { outer, fills })),
             Finished::Failed { error, rest } => Err(Error::Decode {
                 status: meta.status,
                 request_id: meta.request_id,

@@ -49,7 +49,7 @@ mod listing;
 mod scalar;
 mod scan;
 pub(crate) use keys::KeyTable;
-pub(crate) use listing::{Finished, ItemStream};
+pub(crate) use listing::{Finished, ItemStream, Items};
 use scalar::Scalar;
 pub(crate) use scan::{ends_scalar, string_at, Members};
 

@@ -40,7 +40,7 @@ const MAX_FILLS: usize = 1000;
 
 /// Decodes the items of a listing's array from its body's chunks; see the
 /// module docs.
-pub(crate) struct ItemStream<I> {
+pub(crate) struct ItemStream<'a> {
     /// The array's wire name (`data`).
     key: &'static str,
     /// Decode the items in strict mode.
@@ -59,8 +59,49 @@ pub(crate) struct ItemStream<I> {
     /// The document without the array's items: what came before the array,
     /// `[]`, and once the array has closed, everything after it.
     outer: Vec<u8>,
-    items: Vec<I>,
+    /// The items decoded so far.
+    items: &'a mut dyn Items,
     fills: Vec<String>,
+}
+
+/// The items of a listing decoded so far, whatever their type: the one part
+/// of decoding a listing that is generic, so that the rest is compiled once,
+/// not once for each of the client's listings.
+pub(crate) trait Items: Send {
+    /// Decodes the item at the start of `text` (anything may follow it) and
+    /// keeps it, giving the length of its text; `None`, keeping nothing,
+    /// when it ran to the end of `text` and that is not `complete` (a
+    /// number cut short must not be taken for a shorter one).
+    fn take(&mut self, text: &str, complete: bool) -> Result<Option<usize>, Error>;
+    /// How many are kept.
+    fn count(&self) -> usize;
+    /// Forgets them all.
+    fn clear(&mut self);
+}
+
+impl<I: DeserializeOwned + Send> Items for Vec<I> {
+    fn take(&mut self, text: &str, complete: bool) -> Result<Option<usize>, Error> {
+        forget_reports();
+        let value = I::deserialize(TextDeserializer::value(text))?;
+        let len = consumed(text)?;
+        if len == text.len() && !complete {
+            return Ok(None);
+        }
+        // As `decode_array` does.
+        if self.is_empty() && std::mem::size_of::<I>() > LARGE_ELEMENT {
+            self.reserve_exact(1);
+        }
+        self.push(value);
+        Ok(Some(len))
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
 }
 
 /// Where in the listing the bytes at hand are.
@@ -83,16 +124,13 @@ enum Phase {
 
 /// What a listing's body came to, once it has all arrived.
 #[derive(Debug)]
-pub(crate) enum Finished<I> {
+pub(crate) enum Finished {
     /// The body, whole: decode it as any other response.
     Whole(Vec<u8>),
-    /// The document without its items (the array written `[]`), the items,
-    /// and what was filled in leniently while decoding them.
-    Split {
-        outer: Vec<u8>,
-        items: Vec<I>,
-        fills: Vec<String>,
-    },
+    /// The document without its items (the array written `[]`; the items
+    /// are in the [`Items`] given), and what was filled in leniently while
+    /// decoding them.
+    Split { outer: Vec<u8>, fills: Vec<String> },
     /// An item (or the array around it) did not decode: what was wrong,
     /// where, and the body from there on.
     Failed { error: Error, rest: Vec<u8> },
@@ -108,9 +146,9 @@ enum Step {
     Wrong,
 }
 
-impl<I: DeserializeOwned> ItemStream<I> {
-    /// A decoder of the items under the listing's member `key`.
-    pub(crate) fn new(key: &'static str, strict: bool) -> Self {
+impl<'a> ItemStream<'a> {
+    /// A decoder of the items under the listing's member `key`, into `items`.
+    pub(crate) fn new(key: &'static str, strict: bool, items: &'a mut dyn Items) -> Self {
         ItemStream {
             key,
             strict,
@@ -120,7 +158,7 @@ impl<I: DeserializeOwned> ItemStream<I> {
             offset: 0,
             retry_at: 0,
             outer: Vec::new(),
-            items: Vec::new(),
+            items,
             fills: Vec::new(),
         }
     }
@@ -134,10 +172,13 @@ impl<I: DeserializeOwned> ItemStream<I> {
 
     /// Starts over (a retried request's body comes from the start).
     pub(crate) fn reset(&mut self) {
-        *self = ItemStream {
-            stream_after: self.stream_after,
-            ..ItemStream::new(self.key, self.strict)
-        };
+        self.phase = Phase::Gather;
+        self.pending.clear();
+        self.offset = 0;
+        self.retry_at = 0;
+        self.outer.clear();
+        self.items.clear();
+        self.fills.clear();
     }
 
     /// Takes the next chunk of the body.
@@ -158,7 +199,7 @@ impl<I: DeserializeOwned> ItemStream<I> {
     }
 
     /// The body has all arrived: what it came to.
-    pub(crate) fn finish(mut self) -> Finished<I> {
+    pub(crate) fn finish(mut self) -> Finished {
         if !matches!(self.phase, Phase::Gather | Phase::Whole | Phase::Tail) {
             self.advance(true);
         }
@@ -166,7 +207,6 @@ impl<I: DeserializeOwned> ItemStream<I> {
             Phase::Gather | Phase::Whole | Phase::Head => Finished::Whole(self.pending),
             Phase::Tail => Finished::Split {
                 outer: self.outer,
-                items: self.items,
                 fills: self.fills,
             },
             Phase::Item { .. } | Phase::AfterItem => {
@@ -298,15 +338,8 @@ impl<I: DeserializeOwned> ItemStream<I> {
                     #[cfg(test)]
                     ATTEMPTS.with(|n| n.set(n.get() + 1));
                     let noted = fills_noted();
-                    forget_reports();
-                    let decoded = I::deserialize(TextDeserializer::value(item))
-                        .and_then(|value| Ok((value, consumed(item)?)));
-                    match decoded {
-                        Ok((value, len)) if len < item.len() || complete => {
-                            if self.items.is_empty() && std::mem::size_of::<I>() > LARGE_ELEMENT {
-                                self.items.reserve_exact(1);
-                            }
-                            self.items.push(value);
+                    match self.items.take(item, complete) {
+                        Ok(Some(len)) => {
                             at += len;
                             self.phase = Phase::AfterItem;
                         }
@@ -333,7 +366,7 @@ impl<I: DeserializeOwned> ItemStream<I> {
     /// The error that stops the array at the bytes at hand (all of the
     /// body has come and the array did not close).
     fn next_item_error(&mut self) -> Error {
-        let position = format!("item {} of `{}`", self.items.len(), self.key);
+        let position = format!("item {} of `{}`", self.items.count(), self.key);
         let offset = self.offset;
         let error = match valid_prefix(&self.pending) {
             Err(error) => error,
@@ -344,7 +377,7 @@ impl<I: DeserializeOwned> ItemStream<I> {
                         Error::custom("expected `,` or `]` after it")
                     }
                     _ if item.is_empty() => Error::custom("the body ended inside the array"),
-                    _ => item_error::<I>(item),
+                    _ => item_error(&mut *self.items, item),
                 }
             }
         };
@@ -362,13 +395,12 @@ impl<I: DeserializeOwned> ItemStream<I> {
 
 /// Why the item at the start of `item` does not decode: a syntax error in
 /// it as serde_json reports it, else the decoder's error.
-fn item_error<I: DeserializeOwned>(item: &str) -> Error {
+fn item_error(items: &mut dyn Items, item: &str) -> Error {
     let mut values = serde_json::Deserializer::from_str(item).into_iter::<serde::de::IgnoredAny>();
     if let Some(Err(syntax)) = values.next() {
         return syntax;
     }
-    forget_reports();
-    match I::deserialize(TextDeserializer::value(item)) {
+    match items.take(item, true) {
         Err(error) => error,
         Ok(_) => Error::custom("the item is not followed by `,` or `]`"),
     }

@@ -92,13 +92,14 @@ fn whole<T: DeserializeOwned>(doc: &[u8], strict_mode: bool) -> Outcome<T> {
 
 /// `doc` in chunks of `size`, decoded as `execute_listing` decodes it
 /// (splitting bodies over `after` bytes), and which way it went.
-fn split<T: DeserializeOwned>(
+fn split<T: DeserializeOwned + Send>(
     doc: &[u8],
     size: usize,
     after: usize,
     strict_mode: bool,
 ) -> (Outcome<T>, &'static str) {
-    let mut stream = ItemStream::<T>::new("data", strict_mode).stream_after(after);
+    let mut items = Vec::<T>::new();
+    let mut stream = ItemStream::new("data", strict_mode, &mut items).stream_after(after);
     stream.push(b"stale bytes of an attempt before a retry");
     stream.reset();
     for chunk in doc.chunks(size) {
@@ -106,11 +107,7 @@ fn split<T: DeserializeOwned>(
     }
     match stream.finish() {
         Finished::Whole(body) => (whole(&body, strict_mode), "whole"),
-        Finished::Split {
-            outer,
-            items,
-            fills,
-        } => {
+        Finished::Split { outer, fills } => {
             let outcome = whole::<T>(&outer, strict_mode).map(|(mut page, outer_fills)| {
                 assert!(page.data.is_empty(), "the outer document has `[]`");
                 page.data = items;
@@ -275,7 +272,8 @@ fn every_broken_listing_in_every_chunking_is_an_error() {
 #[test]
 fn an_item_that_does_not_decode_is_named_with_the_body_from_it_on() {
     let doc = br#"{"object":"list","data":[{"id":"a","bytes":1}, {"id":5,"bytes":2},{"id":"c","bytes":3}]}"#;
-    let mut stream = ItemStream::<File>::new("data", false).stream_after(0);
+    let mut items = Vec::<File>::new();
+    let mut stream = ItemStream::new("data", false, &mut items).stream_after(0);
     for chunk in doc.chunks(5) {
         stream.push(chunk);
     }
