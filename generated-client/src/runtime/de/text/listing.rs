@@ -137,6 +137,7 @@ pub(crate) enum Finished {
 }
 
 /// What reading the bytes at hand came to.
+#[derive(Clone, Copy)]
 enum Step {
     /// Go on in the phase now set.
     Go,
@@ -231,21 +232,45 @@ impl<'a> ItemStream<'a> {
             }
         }
         if matches!(self.phase, Phase::Item { .. } | Phase::AfterItem) {
-            let strict_mode = self.strict;
-            let (step, fills) = if strict_mode {
-                (strict(|| self.read_items(last)), Vec::new())
-            } else {
-                collect_fills(|| self.read_items(last))
-            };
-            let room = MAX_FILLS.saturating_sub(self.fills.len());
-            self.fills.extend(fills.into_iter().take(room));
-            match step {
-                Step::More if !last => self.wait(last),
-                // Nothing more can mend it: the rest is only gathered, and
-                // `finish` reports it.
-                Step::Wrong => self.retry_at = usize::MAX,
-                _ => self.retry_at = 0,
-            }
+            let pending = std::mem::take(&mut self.pending);
+            let (step, used) = self.decode_items(&pending, last);
+            self.pending = pending;
+            self.after_read(step, used, last);
+        }
+    }
+
+    /// Decodes the items at the start of `bytes` in the client's strict or
+    /// lenient mode, keeping what was filled; gives how far it read.
+    fn decode_items(&mut self, bytes: &[u8], last: bool) -> (Step, usize) {
+        let (read, fills) = if self.strict {
+            (strict(|| self.read_items(bytes, last)), Vec::new())
+        } else {
+            collect_fills(|| self.read_items(bytes, last))
+        };
+        let room = MAX_FILLS.saturating_sub(self.fills.len());
+        self.fills.extend(fills.into_iter().take(room));
+        read
+    }
+
+    /// Cuts what was read (`used` bytes) from `pending`; once the array has
+    /// closed, the rest goes to `outer`.
+    fn after_read(&mut self, step: Step, used: usize, last: bool) {
+        self.drop_front(used);
+        if self.phase == Phase::Tail {
+            self.outer.extend_from_slice(&self.pending);
+            self.pending.clear();
+        }
+        self.settle_wait(step, last);
+    }
+
+    /// When to read `pending` again after a read that came to `step`.
+    fn settle_wait(&mut self, step: Step, last: bool) {
+        match step {
+            Step::More if !last => self.wait(last),
+            // Nothing more can mend it: the rest is only gathered, and
+            // `finish` reports it.
+            Step::Wrong => self.retry_at = usize::MAX,
+            _ => self.retry_at = 0,
         }
     }
 
@@ -262,13 +287,15 @@ impl<'a> ItemStream<'a> {
         let start = bytes
             .iter()
             .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-        if start.map(|at| bytes[at]) != Some(b'{') {
-            return Step::Wrong;
+        match start.map(|at| bytes[at]) {
+            None if !last => return Step::More,
+            Some(b'{') => {}
+            _ => return Step::Wrong,
         }
-        let Ok((text, _)) = valid_prefix(bytes) else {
-            return Step::Wrong;
-        };
-        let cut = |_: Error| match last {
+        // Scanned up to any bytes that are not UTF-8: if the array starts
+        // before them, they are an item's error.
+        let (text, ends) = valid_prefix(bytes);
+        let cut = |_: Error| match last || ends == Ends::Broken {
             true => Step::Wrong,
             false => Step::More,
         };
@@ -282,6 +309,9 @@ impl<'a> ItemStream<'a> {
                 Some(Err(error)) => return cut(error),
                 Some(Ok(key)) if key == self.key => {
                     let value = members.value_text();
+                    if value.is_empty() {
+                        return cut(Error::custom("the value is to come"));
+                    }
                     if !value.starts_with('[') {
                         return Step::Wrong;
                     }
@@ -301,26 +331,30 @@ impl<'a> ItemStream<'a> {
         Step::Go
     }
 
-    /// Decodes the items at hand, in the array's punctuation, until the
-    /// bytes run out or the array closes.
-    fn read_items(&mut self, last: bool) -> Step {
+    /// Decodes the items at the start of `bytes`, in the array's
+    /// punctuation, until the bytes run out or the array closes; gives how
+    /// far it read (`last`: no more bytes will come).
+    fn read_items(&mut self, bytes: &[u8], last: bool) -> (Step, usize) {
         // The object and the array around the items, as `decode_array`
         // inside the listing's reader holds them.
         let levels = Level::enter().and_then(|outer| Ok((outer, Level::enter()?)));
         let Ok(_levels) = levels else {
-            return Step::Wrong;
+            return (Step::Wrong, 0);
         };
-        let Ok((text, whole)) = valid_prefix(&self.pending) else {
-            return Step::Wrong;
-        };
+        let (text, ends) = valid_prefix(bytes);
         // Everything to the end of the body is here: an item that runs to
         // the end of the text is not cut short.
-        let complete = last && whole;
+        let complete = last && ends == Ends::Whole;
+        // Where the text stops short, it is cut (more may come) or broken.
+        let short = match ends {
+            Ends::Broken => Step::Wrong,
+            _ => Step::More,
+        };
         let mut at = 0;
         let step = loop {
             at = skip_space(text, at);
             let Some(&next) = text.as_bytes().get(at) else {
-                break Step::More;
+                break short;
             };
             match (self.phase, next) {
                 (Phase::AfterItem, b',') => {
@@ -348,19 +382,14 @@ impl<'a> ItemStream<'a> {
                         // filled is noted when it is read again.
                         _ if !complete => {
                             forget_fills_after(noted);
-                            break Step::More;
+                            break short;
                         }
                         _ => break Step::Wrong,
                     }
                 }
             }
         };
-        self.drop_front(at);
-        if self.phase == Phase::Tail {
-            let rest = std::mem::take(&mut self.pending);
-            self.outer.extend_from_slice(&rest);
-        }
-        step
+        (step, at)
     }
 
     /// The error that stops the array at the bytes at hand (all of the
@@ -368,18 +397,15 @@ impl<'a> ItemStream<'a> {
     fn next_item_error(&mut self) -> Error {
         let position = format!("item {} of `{}`", self.items.count(), self.key);
         let offset = self.offset;
-        let error = match valid_prefix(&self.pending) {
-            Err(error) => error,
-            Ok((text, _)) => {
-                let item = text.trim_start_matches([' ', '\t', '\n', '\r']);
-                match self.phase {
-                    Phase::AfterItem if !item.is_empty() => {
-                        Error::custom("expected `,` or `]` after it")
-                    }
-                    _ if item.is_empty() => Error::custom("the body ended inside the array"),
-                    _ => item_error(&mut *self.items, item),
-                }
-            }
+        let (text, ends) = valid_prefix(&self.pending);
+        let item = text.trim_start_matches([' ', '\t', '\n', '\r']);
+        let error = match self.phase {
+            _ if ends == Ends::Broken && !item_fits(&mut *self.items, item) => Error::custom(
+                format_args!("the body is not UTF-8 at byte {}", offset + text.len()),
+            ),
+            Phase::AfterItem if !item.is_empty() => Error::custom("expected `,` or `]` after it"),
+            _ if item.is_empty() => Error::custom("the body ended inside the array"),
+            _ => item_error(&mut *self.items, item),
         };
         Error::custom(format_args!(
             "{position}, from byte {offset} of the body: {error}"
@@ -391,6 +417,11 @@ impl<'a> ItemStream<'a> {
         self.pending.drain(..len);
         self.offset += len;
     }
+}
+
+/// Whether the item at the start of `item` decodes and ends before the text.
+fn item_fits(items: &mut dyn Items, item: &str) -> bool {
+    !item.is_empty() && matches!(items.take(item, false), Ok(Some(_)))
 }
 
 /// Why the item at the start of `item` does not decode: a syntax error in
@@ -416,23 +447,32 @@ fn skip_space(text: &str, mut at: usize) -> usize {
     at
 }
 
-/// The longest prefix of `bytes` that is UTF-8, and whether it is all of
-/// them; an error when bytes that are not UTF-8 come before the end (a
-/// character cut by the end of a chunk is not an error).
-fn valid_prefix(bytes: &[u8]) -> Result<(&str, bool), Error> {
+/// How the UTF-8 text at the start of some bytes ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    /// With the bytes: all of them are text.
+    Whole,
+    /// At a character cut by the end of the bytes (the next chunk has the
+    /// rest of it).
+    Cut,
+    /// At bytes that are not UTF-8.
+    Broken,
+}
+
+/// The longest prefix of `bytes` that is UTF-8, and how it ends.
+fn valid_prefix(bytes: &[u8]) -> (&str, Ends) {
     // `from_utf8` checks ASCII a word at a time; `utf8_chunks` a byte at a
     // time, 7 instructions a byte.
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((text, true)),
-        Err(error) if error.error_len().is_none() => {
-            let valid = &bytes[..error.valid_up_to()];
-            std::str::from_utf8(valid)
-                .map(|text| (text, false))
-                .map_err(Error::custom)
+        Ok(text) => (text, Ends::Whole),
+        Err(error) => {
+            // Checked again, only up to the cut (no `unsafe` here).
+            let text = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default();
+            match error.error_len() {
+                None => (text, Ends::Cut),
+                Some(_) => (text, Ends::Broken),
+            }
         }
-        Err(error) => Err(Error::custom(format_args!(
-            "the body is not UTF-8: {error}"
-        ))),
     }
 }
 

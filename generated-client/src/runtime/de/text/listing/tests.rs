@@ -201,12 +201,20 @@ fn sizes(doc: &str) -> Vec<usize> {
 
 #[test]
 fn every_listing_in_every_chunking_decodes_as_whole() {
-    for doc in file_listings() {
+    for (n, doc) in file_listings().into_iter().enumerate() {
         for strict_mode in [false, true] {
             let expected = whole::<File>(doc.as_bytes(), strict_mode);
             for size in sizes(&doc) {
                 for after in [0, 40, doc.len()] {
                     let (got, how) = split::<File>(doc.as_bytes(), size, after, strict_mode);
+                    // The first six are listings: split however they are cut
+                    // (or failed in strict mode, the sixth's fills refused).
+                    let listing = n < 6 && after < doc.len();
+                    assert_eq!(
+                        how != "whole",
+                        listing,
+                        "{doc} in {size}-byte chunks, {how}"
+                    );
                     match (&expected, &got) {
                         (Ok(_), _) => {
                             assert_eq!(got, expected, "{doc} in {size}-byte chunks, {how}")
@@ -219,6 +227,29 @@ fn every_listing_in_every_chunking_decodes_as_whole() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn large_chunks_and_items_longer_than_a_chunk_decode_as_whole() {
+    // Chunks of socket-read sizes, items of every length up to 9 KB, one
+    // longer than most chunks.
+    let items = (0..3000)
+        .map(|i| {
+            let pad = "ü".repeat((i * 37) % 3000 + usize::from(i == 1500) * 30_000);
+            format!(r#"{{"id":"f{i}{pad}","bytes":{i}}}"#)
+        })
+        .collect::<Vec<_>>();
+    let doc = format!(
+        r#"{{"object":"list","data":[{}],"has_more":true}}"#,
+        items.join(", ")
+    );
+    let expected = whole::<File>(doc.as_bytes(), false);
+    assert_eq!(expected.as_ref().unwrap().0.data.len(), 3000);
+    for size in [4095, 4096, 4097, 5000, 10_007, 65_536, 1 << 20] {
+        let (got, how) = split::<File>(doc.as_bytes(), size, 100_000, false);
+        assert_eq!(how, "split");
+        assert!(got == expected, "{size}-byte chunks");
     }
 }
 
@@ -326,6 +357,10 @@ fn bytes_that_are_not_utf8_are_an_error_where_a_cut_character_is_not() {
     bad[at] = 0xff;
     for size in [1, 3, bad.len()] {
         let (got, _) = split::<File>(&bad, size, 0, false);
-        assert!(got.unwrap_err().contains("UTF-8"));
+        let message = got.unwrap_err();
+        assert!(
+            message.contains(&format!("not UTF-8 at byte {at}")),
+            "{size}-byte chunks: {message}"
+        );
     }
 }
