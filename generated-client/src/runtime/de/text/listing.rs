@@ -3,8 +3,8 @@
 //! A listing (`{"object": "list", "data": [...], ...}`) can be tens of
 //! megabytes. Gathered whole, its body takes a buffer that size, all of it
 //! fresh pages the kernel maps in one fault at a time: for a list of 100,000
-//! files, 5,300 of the client's 12,900 page faults, more CPU than decoding
-//! the files. [`ItemStream`] instead decodes the items of the listing's
+//! files, 5,300 of the client's 12,900 page faults, about 9 ms of the 60 ms
+//! the whole request took. [`ItemStream`] instead decodes the items of the listing's
 //! array one by one out of a small buffer that each chunk of the body is
 //! appended to and that the decoded items are cut from; the rest of the
 //! document (the members around the array, with the array written as `[]`)
