@@ -409,6 +409,20 @@ pub struct Operation {
     /// How the operation's responses link to the next page, when it is a
     /// listing: it then gets an auto-paging method.
     pub pagination: Option<Pagination>,
+    /// The array of items in the JSON response, decoded as a large body
+    /// arrives (the runtime's `execute_listing`): a listing's items, or else
+    /// a `data` array member of the response object (embeddings, images,
+    /// search results).
+    pub items: Option<ItemsArray>,
+}
+
+/// The array of items in an operation's JSON response object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemsArray {
+    /// Wire name of the array member (`data`).
+    pub field: String,
+    /// Type of one item.
+    pub item: TypeRef,
 }
 
 /// How a listing's pages follow each other (detected from the response schema

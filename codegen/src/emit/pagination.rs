@@ -19,17 +19,17 @@ fn field<'s>(s: &'s StructDef, wire: &str) -> &'s Field {
     s.fields.iter().find(|f| f.wire_name == wire).unwrap_or_else(|| unreachable!("lowering checked that `{wire}` exists"))
 }
 
-/// The call that sends a listing's request and decodes its response, its
-/// items as they arrive (the runtime's `execute_listing`, given the items'
-/// wire name and how to put them in their field); `None` when `op` is not a
-/// listing.
+/// The call that sends the request of an operation whose response holds an
+/// array of items and decodes the response, its items as they arrive (the
+/// runtime's `execute_listing`, given the items' wire name and how to put
+/// them in their field); `None` when it holds none.
 pub fn listing_call(op: &Operation, model: &Model, paths: &Paths) -> Option<TokenStream> {
-    let p = op.pagination.as_ref()?;
+    let array = op.items.as_ref()?;
     let ResponseKind::Json(page_ty) = &op.response else { return None };
     let page = struct_of(page_ty, &model.types)?;
     let page_rust = rust_type(page_ty, paths, model);
-    let item_rust = rust_type(&p.item, paths, model);
-    let items = field(page, &p.items_field);
+    let item_rust = rust_type(&array.item, paths, model);
+    let items = field(page, &array.field);
     let id = ident(&items.rust_name);
     let wire = &items.wire_name;
     let value = if field_is_option(items) { quote!(::std::option::Option::Some(items)) } else { quote!(items) };

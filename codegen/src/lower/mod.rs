@@ -29,7 +29,7 @@ pub use webhooks::WEBHOOKS_METHOD;
 /// gets the next free name and a warning. A test (`codegen/tests/reserved.rs`)
 /// reads `generated-client/src/runtime/` and fails when this list misses one.
 pub const RESERVED_METHODS: &[&str] = &[
-    "new", "builder", "from_config", "config", "with_options", "execute_json", "execute_listing", "decode_json", "execute_empty", "execute_binary", "execute_sse", "timeout", "send", "attempt",
+    "new", "builder", "from_config", "config", "with_options", "execute_json", "execute_listing", "read_listing", "decode_json", "execute_empty", "execute_binary", "execute_sse", "timeout", "send", "attempt",
     "attempt_credentials", "azure", "clone", "options", "websocket", "realtime", "webhooks_as",
 ];
 
@@ -81,6 +81,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
                     }
                     pagination::Outcome::NotAList => {}
                 }
+                operation.items = pagination::items_array(&operation, &lowerer.schemas.types);
                 generated.push(operation);
             }
             Err(reason) => {

@@ -236,6 +236,7 @@ impl<'s> OperationLowerer<'_, 's> {
             fixed_headers,
             body_defaults,
             pagination: None,
+            items: None,
         }))
     }
 

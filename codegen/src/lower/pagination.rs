@@ -62,6 +62,19 @@ fn query_param<'o>(op: &'o Operation, name: &str) -> Option<&'o Param> {
     op.params.iter().find(|p| p.location == ParamLocation::Query && p.wire_name == name)
 }
 
+/// The array of items in `op`'s JSON response, decoded as a large body
+/// arrives: the listing's items when it is paged (whatever the config names
+/// them), else the response object's `data` array, if it has one.
+pub fn items_array(op: &Operation, types: &BTreeMap<TypeId, TypeDef>) -> Option<ItemsArray> {
+    if let Some(p) = &op.pagination {
+        return Some(ItemsArray { field: p.items_field.clone(), item: p.item.clone() });
+    }
+    let ResponseKind::Json(ty) = &op.response else { return None };
+    let items = field_of(struct_of(ty, types)?, "data", types, is_array)?;
+    let TypeRef::Array(item) = through_aliases(&items.ty, types) else { return None };
+    Some(ItemsArray { field: items.wire_name.clone(), item: (**item).clone() })
+}
+
 /// Classifies one operation, with the config's override if it has one.
 pub fn classify(op: &Operation, types: &BTreeMap<TypeId, TypeDef>, config: Option<&PaginationConfig>) -> Outcome {
     let page = match &op.response {

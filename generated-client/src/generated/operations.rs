@@ -1250,7 +1250,15 @@ impl crate::runtime::Client {
         let request = request
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ConversationItemList,
+                    items: ::std::vec::Vec<super::types::ConversationItem>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "conversations")]
     /// Lists the items in a conversation with cursor pagination.
@@ -1414,7 +1422,15 @@ impl crate::runtime::Client {
                 "encoding_format",
                 ::serde_json::Value::String(::std::string::String::from("base64")),
             );
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::CreateEmbeddingResponse,
+                    items: ::std::vec::Vec<super::types::Embedding>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "evals")]
     /// Lists evaluations with cursor pagination and configurable ordering.
@@ -2152,7 +2168,15 @@ impl crate::runtime::Client {
             ),
         );
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ListFineTuningCheckpointPermissionResponse,
+                    items: ::std::vec::Vec<super::types::FineTuningCheckpointPermission>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "fine-tuning")]
     /// Revokes a permission on a fine-tuned model checkpoint.
@@ -2570,7 +2594,15 @@ impl crate::runtime::Client {
             body
         };
         let request = request.multipart(body.to_multipart());
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ImagesResponse,
+                    items: ::std::vec::Vec<super::types::Image>|
+                page.data = ::std::option::Option::Some(items),
+            )
+            .await
     }
     #[cfg(feature = "images")]
     /// Streaming variant of [`create_image_edit`](Self::create_image_edit): server-sent events decoded one by one.
@@ -2623,7 +2655,15 @@ impl crate::runtime::Client {
             "/images/edits",
         );
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ImagesResponse,
+                    items: ::std::vec::Vec<super::types::Image>|
+                page.data = ::std::option::Option::Some(items),
+            )
+            .await
     }
     #[cfg(feature = "images")]
     /// Generates images from a text prompt, optionally streamed.
@@ -2646,7 +2686,15 @@ impl crate::runtime::Client {
         );
         let request = request.encoded_json(body);
         let request = request.json_override("stream", ::std::option::Option::None);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ImagesResponse,
+                    items: ::std::vec::Vec<super::types::Image>|
+                page.data = ::std::option::Option::Some(items),
+            )
+            .await
     }
     #[cfg(feature = "images")]
     /// Streaming variant of [`create_image`](Self::create_image): server-sent events decoded one by one.
@@ -2700,7 +2748,15 @@ impl crate::runtime::Client {
             "/images/variations",
         );
         let request = request.multipart(body.to_multipart());
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::ImagesResponse,
+                    items: ::std::vec::Vec<super::types::Image>|
+                page.data = ::std::option::Option::Some(items),
+            )
+            .await
     }
     #[cfg(feature = "models")]
     /// Lists the models available to the caller.
@@ -3161,7 +3217,15 @@ impl crate::runtime::Client {
             "/organization/certificates/activate",
         );
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::OrganizationCertificateActivationResponse,
+                    items: ::std::vec::Vec<super::types::OrganizationCertificate>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "certificates")]
     /// Deactivates the given certificates for the organization.
@@ -3184,7 +3248,15 @@ impl crate::runtime::Client {
             "/organization/certificates/deactivate",
         );
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::OrganizationCertificateDeactivationResponse,
+                    items: ::std::vec::Vec<super::types::OrganizationCertificate>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "certificates")]
     /// Retrieves an organization certificate by ID.
@@ -4327,7 +4399,15 @@ impl crate::runtime::Client {
             ::std::format!("/organization/projects/{}/certificates/activate", project_id),
         );
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::OrganizationProjectCertificateActivationResponse,
+                    items: ::std::vec::Vec<super::types::OrganizationProjectCertificate>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "certificates")]
     /// Deactivates the given certificates for a project.
@@ -4354,7 +4434,15 @@ impl crate::runtime::Client {
             ),
         );
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::OrganizationProjectCertificateDeactivationResponse,
+                    items: ::std::vec::Vec<super::types::OrganizationProjectCertificate>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "data-retention")]
     /// Retrieves a project's data retention settings.
@@ -9071,7 +9159,17 @@ impl crate::runtime::Client {
             ),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::VectorStoreFileContentResponse,
+                    items: ::std::vec::Vec<
+                        super::types::VectorStoreFileContentResponseDataItem,
+                    >|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "vector-stores")]
     /// Searches a vector store for chunks relevant to a query.
@@ -9099,7 +9197,15 @@ impl crate::runtime::Client {
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.encoded_json(body);
-        self.execute_json(request).await
+        self.execute_listing(
+                request,
+                "data",
+                |
+                    page: &mut super::types::VectorStoreSearchResultsPage,
+                    items: ::std::vec::Vec<super::types::VectorStoreSearchResultItem>|
+                page.data = items,
+            )
+            .await
     }
     #[cfg(feature = "conversations")]
     /// Creates a conversation, optionally with initial items.
