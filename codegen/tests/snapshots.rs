@@ -353,6 +353,11 @@ fn listings_get_auto_paging_methods_by_their_cursor_shape() {
     assert_eq!(rule("listLogs"), None, "turned off in the config");
     assert_eq!(rule("search"), None, "a POST is not a listing");
     assert_eq!(rule("listNotes"), None, "the config's rule does not fit");
+    // Every `data` array is decoded as a large body arrives, paged or not.
+    let items = |id: &str| g.model.operations.iter().find(|o| o.operation_id == id).unwrap().items.clone().map(|a| a.field);
+    for id in ["listItems", "listEntries", "getUsage", "listGroups", "listModels", "listEvents", "listLogs", "search", "listNotes", "searchItems"] {
+        assert_eq!(items(id).as_deref(), Some("data"), "{id}");
+    }
     let left: Vec<(&str, &str)> = g.model.unpaginated.iter().map(|u| (u.operation_id.as_str(), u.reason.as_str())).collect();
     assert_eq!(left.len(), 3, "{left:?}");
     assert!(left[0].0 == "listLogs" && left[0].1.contains("turned off"), "{left:?}");
@@ -363,6 +368,11 @@ fn listings_get_auto_paging_methods_by_their_cursor_shape() {
     assert_eq!(counts, [("after = last item's id", 1), ("after = last_id", 1), ("after = next", 1), ("cursor = next_cursor", 1), ("page = next_page", 1), ("single page", 1)]);
 
     let ops = squash(&g.files["operations.rs"]);
+    assert_has(&ops, &[
+        // An optional array is put back as `Some`.
+        "|page: &mut super::types::SearchItemsResponse, items: ::std::vec::Vec<super::types::Item>| page.data = ::std::option::Option::Some(items),",
+        "|page: &mut super::types::ListItemsResponse, items: ::std::vec::Vec<super::types::Item>| page.data = items,",
+    ]);
     assert_has(&ops, &[
         "pub fn list_items_auto_paging(&self, params: &super::params::ListItemsParams,) -> crate::runtime::Items<super::types::ListItemsResponse, super::types::Item>",
         "page.data.last().map(|item| ::std::clone::Clone::clone(&item.id))",
