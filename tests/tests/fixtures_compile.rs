@@ -401,13 +401,7 @@ async fn operations_fixture_calls_a_real_server() {
         ),
     ))
     .await;
-    let client = runtime::Client(
-        openai_client::Client::builder()
-            .api_key("k")
-            .base_url(server.base_url.clone())
-            .build()
-            .unwrap(),
-    );
+    let client = fixture_client(&server);
     let params = operations::params::GetItemParams::new(2)
         .expand(vec!["x".to_owned(), "y".to_owned()])
         .tags(vec!["t".to_owned(), "u".to_owned()])
@@ -426,13 +420,7 @@ async fn event_and_data_streams_decode_named_events() {
         post(move || async move { ([("content-type", "text/event-stream")], body) }),
     ))
     .await;
-    let client = runtime::Client(
-        openai_client::Client::builder()
-            .api_key("k")
-            .base_url(server.base_url.clone())
-            .build()
-            .unwrap(),
-    );
+    let client = fixture_client(&server);
     let items: Vec<_> = client.create_run_stream().await.unwrap().collect().await;
     use operations::types::RunStreamEvent;
     let items: Vec<_> = items.into_iter().map(Result::unwrap).collect();
@@ -493,13 +481,7 @@ async fn a_pagination_rule_from_the_config_is_followed() {
         client_tests::record::Reply::json(body)
     })
     .await;
-    let client = runtime::Client(
-        openai_client::Client::builder()
-            .api_key("k")
-            .base_url(server.base_url.clone())
-            .build()
-            .unwrap(),
-    );
+    let client = fixture_client(&server);
     let ids: Vec<String> = client
         .list_events_auto_paging(&pagination::params::ListEventsParams::new())
         .map(|item| item.unwrap().id)
@@ -633,13 +615,7 @@ async fn an_optional_data_array_is_decoded_as_it_arrives() {
         client_tests::record::Reply::json(body)
     })
     .await;
-    let client = runtime::Client(
-        openai_client::Client::builder()
-            .api_key("k")
-            .base_url(server.base_url.clone())
-            .build()
-            .unwrap(),
-    );
+    let client = fixture_client(&server);
     let mut request = pagination::types::SearchItemsRequest::new();
     request.query = Some("many".to_owned());
     let found = client.search_items(&request).await.unwrap().into_inner();
@@ -650,4 +626,15 @@ async fn an_optional_data_array_is_decoded_as_it_arrives() {
     let none = client.search_items(&request).await.unwrap().into_inner();
     assert!(none.data.is_none());
     assert_eq!(log.entries().len(), 2);
+}
+
+/// A client of the fixtures' runtime stand-in for `server`.
+fn fixture_client(server: &client_tests::TestServer) -> runtime::Client {
+    runtime::Client(
+        openai_client::Client::builder()
+            .api_key("k")
+            .base_url(server.base_url.clone())
+            .build()
+            .unwrap(),
+    )
 }
