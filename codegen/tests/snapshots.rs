@@ -358,6 +358,9 @@ fn listings_get_auto_paging_methods_by_their_cursor_shape() {
     for id in ["listItems", "listEntries", "getUsage", "listGroups", "listModels", "listEvents", "listLogs", "search", "listNotes", "searchItems"] {
         assert_eq!(items(id).as_deref(), Some("data"), "{id}");
     }
+    // The config names the list `results`: that name is the array decoded as it arrives.
+    assert_eq!(shape("listReports"), Some((PaginationKind::Single, None, None, None, "list_reports_auto_paging".to_owned())));
+    assert_eq!(items("listReports").as_deref(), Some("results"));
     let left: Vec<(&str, &str)> = g.model.unpaginated.iter().map(|u| (u.operation_id.as_str(), u.reason.as_str())).collect();
     assert_eq!(left.len(), 3, "{left:?}");
     assert!(left[0].0 == "listLogs" && left[0].1.contains("turned off"), "{left:?}");
@@ -365,13 +368,14 @@ fn listings_get_auto_paging_methods_by_their_cursor_shape() {
     assert!(left[2].0 == "listNotes" && left[2].1.contains("no string field `last_id`"), "{left:?}");
     assert!(g.model.warnings.iter().any(|w| w.message.contains("no auto-paging method") && w.message.contains("last_id")), "a config rule that does not fit is a warning");
     let counts: Vec<(&str, usize)> = g.summary.paginated.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    assert_eq!(counts, [("after = last item's id", 1), ("after = last_id", 1), ("after = next", 1), ("cursor = next_cursor", 1), ("page = next_page", 1), ("single page", 1)]);
+    assert_eq!(counts, [("after = last item's id", 1), ("after = last_id", 1), ("after = next", 1), ("cursor = next_cursor", 1), ("page = next_page", 1), ("single page", 2)]);
 
     let ops = squash(&g.files["operations.rs"]);
     assert_has(&ops, &[
         // An optional array is put back as `Some`.
         "|page: &mut super::types::SearchItemsResponse, items: ::std::vec::Vec<super::types::Item>| page.data = ::std::option::Option::Some(items),",
         "|page: &mut super::types::ListItemsResponse, items: ::std::vec::Vec<super::types::Item>| page.data = items,",
+        r#"self.execute_listing(request, "results", |page: &mut super::types::ListReportsResponse, items: ::std::vec::Vec<super::types::Item>| page.results = items,)"#,
     ]);
     assert_has(&ops, &[
         "pub fn list_items_auto_paging(&self, params: &super::params::ListItemsParams,) -> crate::runtime::Items<super::types::ListItemsResponse, super::types::Item>",

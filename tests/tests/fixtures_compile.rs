@@ -628,6 +628,38 @@ async fn an_optional_data_array_is_decoded_as_it_arrives() {
     assert_eq!(log.entries().len(), 2);
 }
 
+/// The config names a listing's array `results`: that member is the one
+/// decoded as a large body arrives (an item that does not decode is named
+/// under it, which only that path does).
+#[tokio::test]
+async fn a_list_the_config_names_is_decoded_as_it_arrives() {
+    let (server, _log) = client_tests::record::recording_server(|seen, _| {
+        // 1.4 MB: past the 1 MiB below which a body is decoded whole.
+        let mut results: Vec<_> = (0..60_000)
+            .map(|i| json!({"id": format!("item-{i:08}")}))
+            .collect();
+        if seen.headers.iter().any(|(name, _)| name == "x-broken") {
+            results[50_000] = json!({"id": 5});
+        }
+        client_tests::record::Reply::json(json!({"results": results}))
+    })
+    .await;
+    let client = fixture_client(&server);
+    let reports = client.list_reports().await.unwrap().into_inner();
+    assert_eq!(reports.results.len(), 60_000);
+    assert_eq!(reports.results[59_999].id, "item-00059999");
+    let broken = runtime::Client(
+        client
+            .0
+            .with_options(openai_client::RequestOptions::new().header("x-broken", "1")),
+    );
+    let error = broken.list_reports().await.unwrap_err();
+    assert!(
+        error.to_string().contains("item 50000 of `results`"),
+        "{error}"
+    );
+}
+
 /// A client of the fixtures' runtime stand-in for `server`.
 fn fixture_client(server: &client_tests::TestServer) -> runtime::Client {
     runtime::Client(

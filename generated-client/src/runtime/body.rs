@@ -69,6 +69,33 @@ pub(crate) async fn read_limited(
     overflow: Overflow,
     limits: ReadLimits,
 ) -> Result<Bytes, ReadError> {
+    let declared = response.content_length().unwrap_or(0).min(limit as u64);
+    let mut body = Gathered::new(declared as usize);
+    read_into(response, limit, overflow, &mut body, limits).await?;
+    Ok(body.finish())
+}
+
+/// Where a body's chunks go as they arrive: gathered whole ([`read_limited`]),
+/// or a listing decoded as it comes (see `de::text::listing`).
+pub(crate) trait Sink: Send {
+    /// A body starts (again, when the request is retried).
+    fn start(&mut self);
+    /// The next chunk of the body.
+    fn push(&mut self, chunk: Bytes);
+}
+
+/// Hands the body to `sink` a chunk at a time, never more than `limit`
+/// bytes, within `limits`.
+///
+/// Generic over the sink, so that the gathering of every buffered body
+/// (each small request's) calls it directly.
+pub(crate) async fn read_into<S: Sink + ?Sized>(
+    response: &mut reqwest::Response,
+    limit: usize,
+    overflow: Overflow,
+    sink: &mut S,
+    limits: ReadLimits,
+) -> Result<(), ReadError> {
     // Trust Content-Length only to fail early; the real check is on bytes read.
     if overflow == Overflow::Fail
         && response
@@ -77,55 +104,21 @@ pub(crate) async fn read_limited(
     {
         return Err(ReadError::TooLarge);
     }
-    let declared = response.content_length().unwrap_or(0).min(limit as u64);
-    let mut body = Gathered::new(declared as usize);
+    sink.start();
+    let mut read = 0;
     while let Some(chunk) = limits.chunk(response).await? {
-        let room = limit - body.len();
+        let room = limit - read;
         if chunk.len() > room {
             match overflow {
                 Overflow::Fail => return Err(ReadError::TooLarge),
                 Overflow::Truncate => {
-                    body.push(chunk.slice(..room));
-                    return Ok(body.finish());
+                    sink.push(chunk.slice(..room));
+                    return Ok(());
                 }
             }
         }
-        body.push(chunk);
-    }
-    Ok(body.finish())
-}
-
-/// Where a body's chunks go as they arrive, when it is not kept whole (a
-/// listing decoded as it comes, see `de::text::listing`).
-pub(crate) trait Sink: Send {
-    /// A body starts (again, when the request is retried).
-    fn start(&mut self);
-    /// The next chunk of the body.
-    fn push(&mut self, chunk: &[u8]);
-}
-
-/// Hands the body to `sink` a chunk at a time, failing once more than
-/// `limit` bytes have come, within `limits`.
-pub(crate) async fn read_into(
-    response: &mut reqwest::Response,
-    limit: usize,
-    sink: &mut dyn Sink,
-    limits: ReadLimits,
-) -> Result<(), ReadError> {
-    if response
-        .content_length()
-        .is_some_and(|len| len > limit as u64)
-    {
-        return Err(ReadError::TooLarge);
-    }
-    sink.start();
-    let mut read = 0;
-    while let Some(chunk) = limits.chunk(response).await? {
         read += chunk.len();
-        if read > limit {
-            return Err(ReadError::TooLarge);
-        }
-        sink.push(&chunk);
+        sink.push(chunk);
     }
     Ok(())
 }
@@ -154,6 +147,17 @@ struct Gathered {
     reserve: usize,
 }
 
+impl Sink for Gathered {
+    fn start(&mut self) {
+        self.first = None;
+        self.rest.clear();
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        Gathered::push(self, chunk);
+    }
+}
+
 impl Gathered {
     fn new(declared: usize) -> Self {
         Gathered {
@@ -161,11 +165,6 @@ impl Gathered {
             rest: BytesMut::new(),
             reserve: declared.min(RESERVE_AHEAD),
         }
-    }
-
-    /// Bytes gathered so far.
-    fn len(&self) -> usize {
-        self.first.as_ref().map_or(self.rest.len(), Bytes::len)
     }
 
     fn push(&mut self, chunk: Bytes) {
@@ -432,7 +431,7 @@ mod tests {
             "{}",
             body.rest.capacity()
         );
-        assert_eq!(body.len(), 20);
+        assert_eq!(body.finish().len(), 20);
     }
 
     #[tokio::test(start_paused = true)]

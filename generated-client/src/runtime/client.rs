@@ -424,7 +424,7 @@ impl Client {
             Read::Streamed => SentBody::Unread(response),
             Read::Sink(sink) => {
                 let limit = self.config.max_response_bytes;
-                match body::read_into(&mut response, limit, &mut **sink, limits).await {
+                match body::read_into(&mut response, limit, Overflow::Fail, &mut **sink, limits).await {
                     Ok(()) => SentBody::Read(Bytes::new()),
                     Err(error) => return Err(read_error(error, request_id)),
                 }

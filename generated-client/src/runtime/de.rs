@@ -31,7 +31,7 @@ pub use enums::{read_enum, EnumValues};
 pub use fields::*;
 pub use fit::*;
 pub use lenient::{collect_fills, strict};
-pub(crate) use lenient::{fills_noted, forget_fills_after};
+pub(crate) use lenient::{fills_noted, forget_fills_after, MAX_FILLS};
 pub use object::{Object, Shape};
 use text::{ends_scalar, report};
 pub use text::{from_slice, from_str, Str, TextDeserializer};

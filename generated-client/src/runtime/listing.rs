@@ -1,6 +1,7 @@
 //! Listings decoded as their bodies arrive: the client method the generated
 //! method of each listing calls (see `de::text::listing` for the decoding).
 
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use super::body::Sink;
@@ -15,15 +16,9 @@ impl Sink for ItemStream<'_> {
         self.reset();
     }
 
-    fn push(&mut self, chunk: &[u8]) {
-        ItemStream::push(self, chunk);
+    fn push(&mut self, chunk: Bytes) {
+        ItemStream::push(self, &chunk);
     }
-}
-
-/// A listing's body, read: whole, or split from its items.
-enum ListingBody {
-    Whole(Vec<u8>),
-    Split { outer: Vec<u8>, fills: Vec<String> },
 }
 
 impl Client {
@@ -49,13 +44,14 @@ impl Client {
         let mut decoded = Vec::<I>::new();
         let (meta, read) = self.read_listing(&request, items, &mut decoded).await?;
         match read {
-            ListingBody::Whole(body) => self.decode_json(body.into(), meta, ""),
-            ListingBody::Split { outer, fills } => {
+            Finished::Whole(body) => self.decode_json(body.into(), meta, ""),
+            Finished::Split { outer, fills } => {
                 let what = " (its items left out)";
                 let mut response = self.decode_json::<T>(outer.into(), meta, what)?;
                 put(response.body_mut(), decoded);
                 Ok(response.with_earlier_warnings(fills))
             }
+            Finished::Failed { error, rest } => Err(item_error(meta, error, rest)),
         }
     }
 
@@ -66,23 +62,24 @@ impl Client {
         request: &RequestSpec,
         key: &'static str,
         items: &mut dyn Items,
-    ) -> Result<(ResponseMeta, ListingBody), Error> {
+    ) -> Result<(ResponseMeta, Finished), Error> {
         let mut stream = ItemStream::new(key, self.config().strict_decoding, items);
         let sent = self
             .send(request, Read::Sink(&mut stream), "application/json")
             .await?;
-        let meta = sent.meta;
-        match stream.finish() {
-            Finished::Whole(body) => Ok((meta, ListingBody::Whole(body))),
-            Finished::Split { outer, fills } => Ok((meta, ListingBody::Split { outer, fills })),
-            Finished::Failed { error, rest } => Err(Error::Decode {
-                status: meta.status,
-                request_id: meta.request_id,
-                message: format!("invalid JSON response body: {error}"),
-                body_excerpt: excerpt(&rest),
-                body: rest.into(),
-                source: Some(error),
-            }),
-        }
+        Ok((sent.meta, stream.finish()))
+    }
+}
+
+/// The error of a split body whose items did not decode: `rest` is the body
+/// from the failing item on.
+fn item_error(meta: ResponseMeta, error: serde_json::Error, rest: Vec<u8>) -> Error {
+    Error::Decode {
+        status: meta.status,
+        request_id: meta.request_id,
+        message: format!("invalid JSON response body: {error}"),
+        body_excerpt: excerpt(&rest),
+        body: rest.into(),
+        source: Some(error),
     }
 }

@@ -54,9 +54,11 @@ impl<T> Response<T> {
         &mut self.body
     }
 
-    /// Puts `warnings` before those it has.
+    /// Puts `warnings` before those it has, keeping as many as one decode
+    /// keeps.
     pub(crate) fn with_earlier_warnings(mut self, mut warnings: Vec<String>) -> Self {
         warnings.append(&mut self.decode_warnings);
+        warnings.truncate(super::de::MAX_FILLS);
         self.decode_warnings = warnings;
         self
     }
@@ -102,5 +104,33 @@ impl<T> Deref for Response<T> {
 impl<T> DerefMut for Response<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A split listing's item fills come first, then the page's own, and
+    /// together no more than one decode keeps.
+    #[test]
+    fn earlier_warnings_come_first_and_stay_bounded() {
+        let meta = ResponseMeta {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            request_id: None,
+        };
+        let page = vec!["page".to_owned(); 3];
+        let items = vec!["item".to_owned(); 2];
+        let response = Response::new((), meta).with_decode_warnings(page);
+        let response = response.with_earlier_warnings(items);
+        assert_eq!(
+            response.decode_warnings(),
+            ["item", "item", "page", "page", "page"]
+        );
+        let bound = crate::runtime::de::MAX_FILLS;
+        let response = response.with_earlier_warnings(vec!["more".to_owned(); bound]);
+        assert_eq!(response.decode_warnings().len(), bound);
+        assert!(response.decode_warnings().iter().all(|w| w == "more"));
     }
 }

@@ -46,7 +46,7 @@ use super::stream_decode::{Decoded, Decoder};
 pub(crate) const BATCH: usize = 16;
 
 /// Event data per batch: a batch ends once the data of its events passes
-/// this, so large events are not held back 64 at a time.
+/// this, so large events are not held back 16 at a time.
 pub(crate) const BATCH_BYTES: u64 = 256 * 1024;
 
 /// Body bytes read towards an event not yet whole while a batch holds

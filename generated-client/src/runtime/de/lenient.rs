@@ -2,6 +2,10 @@
 //! reads as its empty value and is noted ([`collect_fills`]), unless the
 //! decode runs in [`strict`] mode, where it is an error.
 
+/// How many fills a decode keeps: a pathological body cannot grow the list
+/// without end.
+pub(crate) const MAX_FILLS: usize = 1000;
+
 thread_local! {
     static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static FILLS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
@@ -14,8 +18,7 @@ pub(super) fn is_strict() -> bool {
 pub(super) fn note_fill(owner: &str, key: &str) {
     FILLS.with(|f| {
         if let Some(fills) = f.borrow_mut().as_mut() {
-            // Bounded: a pathological body cannot grow the list without end.
-            if fills.len() < 1000 {
+            if fills.len() < MAX_FILLS {
                 fills.push(format!("{owner}.{key}: missing or null, read as empty"));
             }
         }
@@ -57,7 +60,7 @@ fn swap_fills(fills: Option<Vec<String>>) -> Option<Vec<String>> {
 pub(super) fn add_fills(fills: Vec<String>) {
     FILLS.with(|f| {
         if let Some(all) = f.borrow_mut().as_mut() {
-            let room = 1000usize.saturating_sub(all.len());
+            let room = MAX_FILLS.saturating_sub(all.len());
             all.extend(fills.into_iter().take(room));
         }
     });

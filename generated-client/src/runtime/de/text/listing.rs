@@ -28,15 +28,12 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde_json::Error;
 
 use super::{consumed, forget_reports, Level, Members, TextDeserializer, LARGE_ELEMENT};
-use crate::runtime::de::{collect_fills, fills_noted, forget_fills_after, strict};
+use crate::runtime::de::{collect_fills, fills_noted, forget_fills_after, strict, MAX_FILLS};
 
 /// Bodies up to this size are decoded whole; past it, a listing's items are
 /// decoded as they arrive. Below it the buffer costs little (256 page faults
 /// at most) and keeping one path for most responses keeps them simple.
-pub(crate) const STREAM_AFTER: usize = 1 << 20;
-
-/// How many lenient fills a listing keeps (as the whole-body decode does).
-const MAX_FILLS: usize = 1000;
+const STREAM_AFTER: usize = 1 << 20;
 
 /// Decodes the items of a listing's array from its body's chunks; see the
 /// module docs.
@@ -227,7 +224,7 @@ impl<'a> ItemStream<'a> {
         if self.phase == Phase::Head {
             match self.find_array(last) {
                 Step::Go => {}
-                Step::More => return self.wait(last),
+                Step::More => return self.wait(),
                 Step::Wrong => return self.phase = Phase::Whole,
             }
         }
@@ -266,7 +263,7 @@ impl<'a> ItemStream<'a> {
     /// When to read `pending` again after a read that came to `step`.
     fn settle_wait(&mut self, step: Step, last: bool) {
         match step {
-            Step::More if !last => self.wait(last),
+            Step::More if !last => self.wait(),
             // Nothing more can mend it: the rest is only gathered, and
             // `finish` reports it.
             Step::Wrong => self.retry_at = usize::MAX,
@@ -276,8 +273,8 @@ impl<'a> ItemStream<'a> {
 
     /// The value at hand is cut short: read it again once the bytes from
     /// its start have doubled.
-    fn wait(&mut self, last: bool) {
-        self.retry_at = if last { 0 } else { self.pending.len() * 2 };
+    fn wait(&mut self) {
+        self.retry_at = self.pending.len() * 2;
     }
 
     /// Scans the object's members up to the array under `key`, leaving
@@ -295,22 +292,23 @@ impl<'a> ItemStream<'a> {
         // Scanned up to any bytes that are not UTF-8: if the array starts
         // before them, they are an item's error.
         let (text, ends) = valid_prefix(bytes);
-        let cut = |_: Error| match last || ends == Ends::Broken {
+        // Where the scan stops short: more may come, unless none will or
+        // the text stops at bytes that are not UTF-8.
+        let cut = match last || ends == Ends::Broken {
             true => Step::Wrong,
             false => Step::More,
         };
-        let mut members = match Members::new(&text[start.unwrap_or(0)..]) {
-            Ok(members) => members,
-            Err(error) => return cut(error),
+        let Ok(mut members) = Members::new(&text[start.unwrap_or(0)..]) else {
+            return cut;
         };
         let array_at = loop {
             match members.next_key() {
                 None => return Step::Wrong,
-                Some(Err(error)) => return cut(error),
+                Some(Err(_)) => return cut,
                 Some(Ok(key)) if key == self.key => {
                     let value = members.value_text();
                     if value.is_empty() {
-                        return cut(Error::custom("the value is to come"));
+                        return cut;
                     }
                     if !value.starts_with('[') {
                         return Step::Wrong;
@@ -318,8 +316,8 @@ impl<'a> ItemStream<'a> {
                     break value.as_ptr() as usize - text.as_ptr() as usize;
                 }
                 Some(Ok(_)) => {
-                    if let Err(error) = members.skip_value() {
-                        return cut(error);
+                    if members.skip_value().is_err() {
+                        return cut;
                     }
                 }
             }
