@@ -154,7 +154,9 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
                 Ok(body)
             },
         ),
-        "decode" => cli::decode(
+        // `decode-sonic` is the same work on our side (the other side reads
+        // it with sonic-rs).
+        "decode" | "decode-sonic" => cli::decode(
             &payloads::decode_events(),
             arg,
             |text| {

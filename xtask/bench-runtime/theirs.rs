@@ -175,10 +175,15 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
             arg,
             // What async-openai does with each event of a stream.
             |text| serde_json::from_str(text).map_err(|e| e.to_string()),
-            |chunk: &async_openai::types::chat::CreateChatCompletionStreamResponse| {
-                let content = chunk.choices.iter().map(|c| c.delta.content.as_ref());
-                content.map(|c| c.map_or(0, String::len)).sum()
-            },
+            chunk_content,
+        ),
+        // The same events read by sonic-rs into the same types: the
+        // yardstick of a faster serde-compatible JSON library.
+        "decode-sonic" => cli::decode(
+            &payloads::decode_events(),
+            arg,
+            |text| sonic_rs::from_str(text).map_err(|e| e.to_string()),
+            chunk_content,
         ),
         "decode-response" | "decode-response-indented" => {
             let count: usize = arg.parse().map_err(|_| "the decode count is a number")?;
@@ -234,4 +239,11 @@ fn message_text_bytes(response: &async_openai::types::responses::Response) -> us
         }
     }
     bytes
+}
+
+/// The bytes of `delta.content` text in a chat chunk: what the decode
+/// scenarios sum, so both sides prove they read the same text.
+fn chunk_content(chunk: &async_openai::types::chat::CreateChatCompletionStreamResponse) -> usize {
+    let content = chunk.choices.iter().map(|c| c.delta.content.as_ref());
+    content.map(|c| c.map_or(0, String::len)).sum()
 }

@@ -76,7 +76,10 @@ Scenarios (--only takes a comma-separated list of these names):
            the client decodes a stream's event (ours: the runtime's reader and the
            generated impls; async-openai: serde_json and derived impls), in the
            client process: the decoding alone, which the SSE and list cases
-           include; and a tenth as many decodes of a completed Responses API
+           include; the same events decoded into async-openai's types by
+           sonic-rs (a SIMD JSON library with serde support), as the yardstick
+           of a faster JSON library on this workload; and a tenth as many
+           decodes of a completed Responses API
            response (reasoning, a web search call, a message citing two pages,
            a function call, the tools and options echoed back), compact and
            indented as the API lays out the bodies it does not stream
@@ -229,6 +232,9 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     }
     if wanted("decode") {
         out.push(case(format!("{} chat stream event decodes", o.decodes), "decode", "/v1".to_owned(), "multi", o.decodes.to_string(), payloads::decode_summary(o.decodes)));
+        // The same events, async-openai's types read by sonic-rs: what a
+        // faster serde-compatible JSON library gives on this workload.
+        out.push(case(format!("{} chat stream event decodes, theirs through sonic-rs", o.decodes), "decode-sonic", "/v1".to_owned(), "multi", o.decodes.to_string(), payloads::decode_summary(o.decodes)));
         let responses = (o.decodes / 10).max(1);
         out.push(case(format!("{responses} Responses API response decodes"), "decode-response", "/v1".to_owned(), "multi", responses.to_string(), payloads::response_decode_summary(responses)));
         // As the API sends it: indented.
@@ -304,7 +310,7 @@ fn build(root: &Path, base: &Path) -> Result<Bins, String> {
     let common = "futures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\", \"sync\"] }\n";
     write("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"ours\", \"theirs\", \"server\", \"floor\"]\n\n[profile.release]\ndebug = false\n".to_owned())?;
     write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"embeddings\", \"files\", \"models\", \"responses\"] }}\n{common}", client.display().to_string())))?;
-    write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"embedding\", \"file\", \"model\", \"responses\"] }}\n{common}")))?;
+    write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"embedding\", \"file\", \"model\", \"responses\"] }}\nsonic-rs = \"0.5\"\n{common}")))?;
     write("floor/Cargo.toml", package("bench-floor", "floor", format!("reqwest = {{ version = \"0.13\", default-features = false, features = [\"stream\"] }}\nmemchr = \"2\"\n{common}")))?;
     write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"time\"] }\n".to_owned()))?;
     // Our lock file pins reqwest, hyper and tokio; cargo adds what async-openai needs.
