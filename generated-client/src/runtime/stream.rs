@@ -47,7 +47,7 @@ impl<E> Unpin for EventStream<E> {}
 /// Where items come from: decoded on the caller's task, or by a task of their own.
 enum Source<E> {
     Inline(Box<Decoder<E>>),
-    Task(TaskSource<E>),
+    Task(Box<TaskSource<E>>),
     /// Only while moving the decoder into its task.
     Moving,
 }
@@ -146,9 +146,7 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
         }
         if !std::mem::replace(&mut self.started, true) && reads_in_own_task() {
             if let Source::Inline(decoder) = std::mem::replace(&mut self.source, Source::Moving) {
-                let request_id = self.meta.request_id.clone();
-                self.source =
-                    Source::Task(TaskSource::spawn(*decoder, self.meta.status, request_id));
+                self.source = Source::Task(Box::new(TaskSource::spawn(*decoder)));
             }
         }
         let next = match &mut self.source {
@@ -285,7 +283,17 @@ mod tests {
     ) -> EventStream<E> {
         let chunks: Vec<Result<Bytes, std::io::Error>> =
             chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
-        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+        stream_of_body(
+            reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)),
+            config,
+        )
+    }
+
+    /// An event stream over `body`.
+    fn stream_of_body<E: DeserializeOwned>(
+        body: reqwest::Body,
+        config: StreamConfig,
+    ) -> EventStream<E> {
         let http = http_response(body);
         let headers = http.headers().clone();
         let body = BodyStream::new(http, Duration::from_secs(5), Some("req_s".into()));
@@ -381,6 +389,32 @@ mod tests {
         ))
         .await;
         assert!(items[0].is_ok());
+    }
+
+    /// An event that ends the stream only once converted (a payload that
+    /// does not decode, an `error` member) ends it there also when a task of
+    /// its own reads the stream and hands the caller events as text: what
+    /// the task read past it is dropped, and the body, which here never
+    /// ends, is let go, not waited for.
+    #[tokio::test]
+    async fn a_stream_read_in_a_task_ends_at_an_event_that_fails_to_convert() {
+        assert!(super::super::stream_task::reads_in_own_task());
+        for failing in ["{\"n\":\"x\"}", "{\"error\":{\"message\":\"m\"}}"] {
+            let text = format!("data: {{\"n\":1}}\n\ndata: {failing}\n\ndata: {{\"n\":3}}\n\n");
+            let chunk: Result<Bytes, std::io::Error> = Ok(Bytes::from(text));
+            let endless =
+                futures_util::stream::iter([chunk]).chain(futures_util::stream::pending());
+            let stream = stream_of_body::<Chunk>(reqwest::Body::wrap_stream(endless), CHAT);
+            let items = tokio::time::timeout(Duration::from_secs(5), collect(stream))
+                .await
+                .expect("the stream ends at the event, not at the body's end");
+            assert_eq!(items.len(), 2, "{failing}: {items:?}");
+            assert_eq!(
+                items[0].as_ref().unwrap(),
+                &StreamItem::Event(Chunk { n: 1 })
+            );
+            assert!(items[1].is_err(), "{failing}: {items:?}");
+        }
     }
 
     #[tokio::test]

@@ -10,25 +10,28 @@
 //! itself a task, or that runs outside any tokio runtime, reads the stream
 //! itself (see [`reads_in_own_task`]).
 //!
+//! The task hands over events as text, and the caller converts them (see
+//! `stream_decode::RawEvents`): converting allocates what the event holds,
+//! and the caller is where that is freed, so both happen on one thread.
+//!
 //! Memory stays bounded: the channel holds one batch, so at most three
 //! batches exist at once (being filled, queued, being read). A batch holds at
-//! most [`BATCH`] items and ends once its events' data passes
-//! [`BATCH_BYTES`], so it holds at most that much text and one event of the
-//! configured size more.
+//! most [`BATCH`] events, or the events of one chunk, and ends once their
+//! text passes [`BATCH_BYTES`], so it holds at most that much text and one
+//! chunk or event of the configured size more.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::error::Error;
-use super::stream_decode::{Decoded, Decoder};
+use super::stream_decode::{Decoded, Decoder, RawConverter, RawEvents, RawStep};
 
-/// Items per batch, at most.
+/// Events per batch, at most, but for the events of one chunk, which go
+/// together.
 ///
 /// Each batch is a wake-up of the caller, usually on another thread, so
 /// fewer are cheaper; but a batch holds its events' allocations until the
@@ -45,7 +48,7 @@ use super::stream_decode::{Decoded, Decoder};
 /// the reader task took turns; it no longer does.)
 pub(crate) const BATCH: usize = 16;
 
-/// Event data per batch: a batch ends once the data of its events passes
+/// Event text per batch: a batch ends once the text of its events passes
 /// this, so large events are not held back 16 at a time.
 pub(crate) const BATCH_BYTES: u64 = 256 * 1024;
 
@@ -54,22 +57,24 @@ pub(crate) const BATCH_BYTES: u64 = 256 * 1024;
 /// while a long one after it comes in small chunks.
 pub(crate) const HOLD_BYTES: u64 = 64 * 1024;
 
-/// Items read together, and whether they end the stream.
+/// Events read together, as text, and whether they end the stream (with
+/// an error of the stream's own, after them, when one ends it).
 pub(crate) struct Batch<E> {
-    items: Vec<Decoded<E>>,
+    events: RawEvents,
+    tail: Option<Decoded<E>>,
     last: bool,
 }
 
-/// The caller's end: batches from the task, and the task, which is stopped
-/// when this is dropped.
+/// The caller's end: batches from the task, converted here, and the task,
+/// which is stopped when this is dropped.
 pub(crate) struct TaskSource<E> {
     batches: mpsc::Receiver<Batch<E>>,
-    current: std::vec::IntoIter<Decoded<E>>,
-    last: bool,
+    /// The batch being read, and the index of its next event.
+    current: Option<(Batch<E>, usize)>,
+    converter: RawConverter,
+    /// An item ended the stream: nothing follows it.
+    ended: bool,
     task: JoinHandle<()>,
-    /// For the error reporting a task that stopped early.
-    status: reqwest::StatusCode,
-    request_id: Option<String>,
 }
 
 /// Whether a stream first polled here is read in a task of its own
@@ -104,39 +109,53 @@ pub(crate) fn reads_in_own_task() -> bool {
 
 impl<E: DeserializeOwned + Send + 'static> TaskSource<E> {
     /// Spawns the task reading `decoder` on the current runtime.
-    pub(crate) fn spawn(
-        decoder: Decoder<E>,
-        status: reqwest::StatusCode,
-        request_id: Option<String>,
-    ) -> Self {
+    pub(crate) fn spawn(decoder: Decoder<E>) -> Self {
         let (sender, batches) = mpsc::channel(1);
         TaskSource {
             batches,
-            current: Vec::new().into_iter(),
-            last: false,
+            current: None,
+            converter: decoder.converter(),
+            ended: false,
             task: tokio::spawn(pump(decoder, sender)),
-            status,
-            request_id,
         }
     }
 }
 
 impl<E> TaskSource<E> {
     /// The next item; `None` after the last one.
-    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Decoded<E>>> {
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Decoded<E>>>
+    where
+        E: DeserializeOwned,
+    {
         loop {
-            if let Some(item) = self.current.next() {
-                return Poll::Ready(Some(item));
-            }
-            if self.last {
+            if self.ended {
                 return Poll::Ready(None);
+            }
+            if let Some((batch, next)) = &mut self.current {
+                if let Some(event) = batch.events.get(*next) {
+                    *next += 1;
+                    let (item, ends) = self.converter.convert(event);
+                    if ends {
+                        // Whatever the task read past it is not wanted: the
+                        // body is let go now, not when the stream is dropped.
+                        self.ended = true;
+                        self.task.abort();
+                    }
+                    return Poll::Ready(item);
+                }
+                if let Some(tail) = batch.tail.take() {
+                    self.ended = true;
+                    return Poll::Ready(Some(tail));
+                }
+                if batch.last {
+                    self.ended = true;
+                    continue;
+                }
+                self.current = None;
             }
             match self.batches.poll_recv(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(batch)) => {
-                    self.last = batch.last;
-                    self.current = batch.items.into_iter();
-                }
+                Poll::Ready(Some(batch)) => self.current = Some((batch, 0)),
                 // The task ended without sending its last batch: it panicked
                 // (the panic is passed on, as it would be inline) or its
                 // runtime is shutting down. Its outcome may land just after
@@ -146,18 +165,16 @@ impl<E> TaskSource<E> {
                         Poll::Pending => return Poll::Pending,
                         Poll::Ready(outcome) => outcome,
                     };
-                    self.last = true;
+                    self.ended = true;
                     if let Err(e) = outcome {
                         if e.is_panic() {
                             std::panic::resume_unwind(e.into_panic());
                         }
                     }
-                    return Poll::Ready(Some(Decoded::failed(Error::Stream {
-                        status: self.status,
-                        request_id: self.request_id.clone(),
-                        message: "the task reading the stream was stopped (is the runtime shutting down?)".to_owned(),
-                        source: None,
-                    })));
+                    let message =
+                        "the task reading the stream was stopped (is the runtime shutting down?)";
+                    let error = self.converter.stream_error(message);
+                    return Poll::Ready(Some(Decoded::failed(error)));
                 }
             }
         }
@@ -248,10 +265,10 @@ impl Turns {
     }
 }
 
-/// Reads `decoder` into batches: waits for one item, then takes whatever is
-/// ready, up to [`BATCH`] items or [`BATCH_BYTES`] of their data, so a slow
-/// stream's items are sent as soon as they arrive and a fast one's go many
-/// at a time.
+/// Reads `decoder` into batches of events as text: waits for one event,
+/// then takes whatever is ready, up to [`BATCH`] events or [`BATCH_BYTES`] of
+/// their text, so a slow stream's events are sent as soon as they arrive and
+/// a fast one's go many at a time. The caller converts them.
 ///
 /// When the decoder runs dry mid-batch the task yields before sending.
 /// Reading the body has just woken the connection task, which usually sits
@@ -272,12 +289,11 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
     let mut turns = Turns::default();
     let mut room = BATCH;
     loop {
-        let mut items = Vec::with_capacity(room);
-        let start = decoder.data_bytes();
-        // `decoder.next()`, noting whether it had to wait.
+        let mut events = RawEvents::with_capacity(room);
+        // `poll_raw` until it reads an event, noting whether it had to wait.
         let mut waited = false;
         let first = std::future::poll_fn(|cx| {
-            let polled = Pin::new(&mut decoder).poll_next(cx);
+            let polled = decoder.poll_raw(cx, &mut events);
             waited |= polled.is_pending();
             polled
         })
@@ -285,28 +301,29 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         if !waited {
             turns.ready_at_once();
         }
-        let mut last = match first {
-            Some(item) => {
-                items.push(item);
-                false
-            }
-            None => true,
+        // An event that ends the stream (the end marker) ends the batch too.
+        let (mut tail, mut last) = match first {
+            RawStep::Read => (None, decoder.ended_by_event()),
+            RawStep::Finished(tail) => (tail, true),
         };
         let mut yielded = false;
         let (mut read_at_yield, mut read_at_item) = (0, decoder.body_bytes());
-        while !last && items.len() < BATCH && decoder.data_bytes() - start < BATCH_BYTES {
+        while !last && events.len() < BATCH && (events.text_len() as u64) < BATCH_BYTES {
             // A pending poll under the look-ahead waker registers nothing
-            // (and arms no idle timer); the next `decoder.next().await`
-            // polls again with this task's waker.
-            let polled = Pin::new(&mut decoder).poll_next(&mut Context::from_waker(look_ahead));
+            // (and arms no idle timer); the next `poll_raw` awaited polls
+            // again with this task's waker.
+            let polled = decoder.poll_raw(&mut Context::from_waker(look_ahead), &mut events);
             match polled {
-                Poll::Ready(Some(item)) => {
-                    items.push(item);
+                Poll::Ready(RawStep::Read) => {
                     turns.fruitful |= yielded;
                     yielded = false;
                     read_at_item = decoder.body_bytes();
+                    last = decoder.ended_by_event();
                 }
-                Poll::Ready(None) => last = true,
+                Poll::Ready(RawStep::Finished(end)) => {
+                    tail = end;
+                    last = true;
+                }
                 Poll::Pending => {
                     let read = decoder.body_bytes();
                     if yielded {
@@ -332,11 +349,12 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         turns.batch_sent();
         // The next batch gets the room this one took (it grows if it needs
         // more). A paced stream's batches hold one event each, and room for
-        // [`BATCH`] (2.5 KiB) is past what glibc keeps per thread for reuse:
-        // it cost an allocation from the arena and a sweep of its free lists
-        // per event.
-        room = items.len().next_power_of_two().min(BATCH);
-        if sender.send(Batch { items, last }).await.is_err() || last {
+        // [`BATCH`] is past what glibc keeps per thread for reuse: it cost
+        // an allocation from the arena and a sweep of its free lists per
+        // event.
+        room = events.len().next_power_of_two().min(BATCH);
+        let batch = Batch { events, tail, last };
+        if sender.send(batch).await.is_err() || last {
             return;
         }
     }
@@ -349,6 +367,8 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::Duration;
+
+    use futures_util::Stream;
 
     use super::super::stream_config::StreamItem;
     use super::super::stream_decode::value_decoder;
@@ -383,8 +403,9 @@ mod tests {
         let (last, full) = sizes.split_last().unwrap();
         assert!(full.iter().all(|&n| n == BATCH), "{sizes:?}");
         assert_eq!(*last, 200 % BATCH, "{sizes:?}");
-        // Whole events a chunk: the same batches.
-        assert_eq!(batch_sizes(200, 1 << 16), sizes);
+        // All the events in one chunk: one batch, the end marker after it
+        // (the task hands over text, a chunk's events at once).
+        assert_eq!(batch_sizes(200, 1 << 16), [200, 0]);
     }
 
     #[test]
@@ -457,20 +478,27 @@ mod tests {
             polls: polls.clone(),
         };
         let decoder = value_decoder(reqwest::Body::wrap_stream(body));
+        let converter = decoder.converter();
         let (sizes, rooms) = runtime.block_on(async {
             let (sender, mut batches) = mpsc::channel(room);
             let task = tokio::spawn(pump(decoder, sender));
             let (mut sizes, mut rooms, mut n) = (Vec::new(), Vec::new(), 0);
             while let Some(batch) = batches.recv().await {
-                sizes.push(batch.items.len());
-                rooms.push(batch.items.capacity());
+                // The items the batch's events convert to (the end marker
+                // converts to none).
+                let mut items = 0;
+                rooms.push(batch.events.capacity());
                 let last = batch.last;
-                for item in batch.items {
+                for event in (0..batch.events.len()).filter_map(|i| batch.events.get(i)) {
+                    let (item, _) = converter.convert::<serde_json::Value>(event);
+                    let Some(item) = item else { continue };
+                    items += 1;
                     if let Ok(StreamItem::Event(event)) = item.into_parts().0 {
                         assert_eq!(event["n"], n, "events in order");
                         n += 1;
                     }
                 }
+                sizes.push(items);
                 if last {
                     break;
                 }
