@@ -34,22 +34,19 @@ use super::stream_decode::{Decoded, Decoder, RawConverter, RawEvents, RawStep};
 /// together.
 ///
 /// Each batch is a wake-up of the caller, usually on another thread, so
-/// fewer are cheaper; but a batch holds its events' allocations until the
-/// caller drops them, and 64 chat chunks (seven allocations each) outran
-/// glibc's per-thread cache of seven blocks a size: 28 % of the mallocs of a
-/// stream took the slow path. 16 items against 64 (2026-12-02, 200,001
-/// chat chunks, one HTTP chunk each): 2,720.5 against 2,776.2 M
-/// instructions on a current-thread runtime (8: 2,723.8 M, 4: 2,746.0 M);
-/// paired CPU 0.97 on a multi-thread runtime (`farm-bench -n 30`, pairs
-/// 0.72–1.15) and 0.97 on a current-thread one (`-n 15`); 7-byte chunks
-/// 1.00 and 1.03 (`-n 8`, where batches end at the body's pending polls
-/// anyway); a Responses stream 2,816.9 → 2,759.4 M, CPU 0.98. (64 had
-/// measured 0.90 against 16 on a multi-thread runtime on 2026-11-29, before
-/// the reader task took turns; it no longer does.)
-pub(crate) const BATCH: usize = 16;
+/// fewer are cheaper. While batches held decoded events, more than 16 made
+/// glibc's allocator take its slow path (the events' blocks were freed on
+/// the caller's thread: see `stream_decode::RawEvents`), and 16 measured
+/// best. Batches of text have one block each; 64 against 16 (2026-12-02,
+/// 200,001 chat chunks, paired `farm-bench`): CPU 0.78 on a multi-thread
+/// runtime (`-n 12`), 0.97 on a current-thread one (`-n 10`), 7-byte
+/// chunks 0.96 and a paced stream 0.99 (`-n 6`, multi-thread); 256 against
+/// 64 measured 0.94 (pairs 0.64–1.26) on a multi-thread runtime and 1.01 on
+/// a current-thread one, and holds a fast stream's events four times as long.
+pub(crate) const BATCH: usize = 64;
 
 /// Event text per batch: a batch ends once the text of its events passes
-/// this, so large events are not held back 16 at a time.
+/// this, so large events are not held back [`BATCH`] at a time.
 pub(crate) const BATCH_BYTES: u64 = 256 * 1024;
 
 /// Body bytes read towards an event not yet whole while a batch holds
