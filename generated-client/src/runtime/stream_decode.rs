@@ -202,6 +202,12 @@ impl RawEvents {
         self.spans.capacity()
     }
 
+    /// Forgets the events, keeping the room for them.
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+    }
+
     /// Bytes of event text held (names, data and ids).
     pub(crate) fn text_len(&self) -> usize {
         self.text.len()
@@ -381,6 +387,12 @@ impl<E: DeserializeOwned> Decoder<E> {
                 }
             }
         }
+    }
+
+    /// What `event` becomes, and whether it ends the stream, by this
+    /// decoder's rules (see [`RawConverter`]).
+    pub(crate) fn convert(&self, event: EventText<'_>) -> (Option<Decoded<E>>, bool) {
+        self.rules.take(event)
     }
 
     /// Whether [`Decoder::poll_raw`] read an event that ends the stream: it
