@@ -82,20 +82,54 @@ impl<E> Decoded<E> {
 /// [`convert_ahead`]); the rest of a chunk's events wait as text, as they
 /// all did before.
 pub(crate) struct Decoder<E> {
-    body: BodyStream,
-    parser: SseParser,
+    reading: Reading,
     queue: VecDeque<Queued<E>>,
     rules: Rules,
     /// An item that ends the stream is queued: later events are dropped, not
     /// converted.
     closed: bool,
     finished: bool,
+    // `fn() -> E`: the decoder owns no `E`, so it is Send/Unpin whatever `E` is.
+    _item: PhantomData<fn() -> E>,
+}
+
+/// The body and the parser it is fed to, chunk by chunk.
+struct Reading {
+    body: BodyStream,
+    parser: SseParser,
     /// An oversized event, reported after the events parsed before it.
     too_large: Option<usize>,
     /// Body bytes read so far (see [`Decoder::body_bytes`]).
     body_bytes: u64,
-    // `fn() -> E`: the decoder owns no `E`, so it is Send/Unpin whatever `E` is.
-    _item: PhantomData<fn() -> E>,
+}
+
+/// What reading the body's next chunk did.
+enum Read {
+    /// The chunk was fed to the parser.
+    Fed,
+    /// The body failed.
+    Failed(Error),
+    /// The body ended.
+    Ended,
+}
+
+impl Reading {
+    /// Reads the body's next chunk and feeds it to the parser, which hands
+    /// the events it completes to `sink`. An event past the size limit is
+    /// noted (`too_large`) and the events the chunk completed before it are
+    /// handed over first, as they would be had the chunk been split there.
+    fn next_chunk(&mut self, cx: &mut Context<'_>, sink: &mut impl EventSink) -> Poll<Read> {
+        let read = match std::task::ready!(Pin::new(&mut self.body).poll_next(cx)) {
+            Some(Ok(chunk)) => chunk,
+            Some(Err(error)) => return Poll::Ready(Read::Failed(error)),
+            None => return Poll::Ready(Read::Ended),
+        };
+        self.body_bytes += read.len() as u64;
+        if let Err(SseError::TooLarge { limit }) = self.parser.feed(&read, sink) {
+            self.too_large = Some(limit);
+        }
+        Poll::Ready(Read::Fed)
+    }
 }
 
 /// Memory for events converted ahead of being asked for, about: each is
@@ -300,8 +334,12 @@ impl<E: DeserializeOwned> Decoder<E> {
         meta: ResponseMeta,
     ) -> Self {
         Decoder {
-            body,
-            parser: SseParser::new(max_event_bytes),
+            reading: Reading {
+                body,
+                parser: SseParser::new(max_event_bytes),
+                too_large: None,
+                body_bytes: 0,
+            },
             queue: VecDeque::new(),
             rules: Rules {
                 config,
@@ -310,8 +348,6 @@ impl<E: DeserializeOwned> Decoder<E> {
             },
             closed: false,
             finished: false,
-            too_large: None,
-            body_bytes: 0,
             _item: PhantomData,
         }
     }
@@ -320,7 +356,7 @@ impl<E: DeserializeOwned> Decoder<E> {
     /// event: what tells a reader that a poll which gave no item still made
     /// progress.
     pub(crate) fn body_bytes(&self) -> u64 {
-        self.body_bytes
+        self.reading.body_bytes
     }
 
     /// Decodes every event strictly (no field filled in), or not.
@@ -356,35 +392,19 @@ impl<E: DeserializeOwned> Decoder<E> {
                 self.finished = true;
                 return Poll::Ready(RawStep::Finished(None));
             }
-            if let Some(limit) = self.too_large {
+            if let Some(limit) = self.reading.too_large {
                 self.finished = true;
                 let error = self.too_large_error(limit);
                 return Poll::Ready(RawStep::Finished(Some(Decoded::failed(error))));
             }
-            match Pin::new(&mut self.body).poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => {
-                    self.body_bytes += chunk.len() as u64;
-                    let mut recorder = Recorder {
-                        rules: &self.rules,
-                        out,
-                        closed: &mut self.closed,
-                    };
-                    if let Err(SseError::TooLarge { limit }) =
-                        self.parser.feed(&chunk, &mut recorder)
-                    {
-                        self.too_large = Some(limit);
-                    }
-                }
-                Poll::Ready(Some(Err(error))) => {
-                    self.finished = true;
-                    let error = self.interrupted(error);
-                    return Poll::Ready(RawStep::Finished(Some(Decoded::failed(error))));
-                }
-                Poll::Ready(None) => {
-                    self.finished = true;
-                    return Poll::Ready(RawStep::Finished(self.at_end_of_body()));
-                }
+            let mut recorder = Recorder {
+                rules: &self.rules,
+                out: &mut *out,
+                closed: &mut self.closed,
+            };
+            let read = std::task::ready!(self.reading.next_chunk(cx, &mut recorder));
+            if let Some(end) = self.end_at(read) {
+                return Poll::Ready(RawStep::Finished(end));
             }
         }
     }
@@ -407,21 +427,31 @@ impl<E: DeserializeOwned> Decoder<E> {
         self.rules.stream_error(message, None)
     }
 
-    /// The error of a body that failed while being read.
-    fn interrupted(&self, error: Error) -> Error {
-        match error {
-            error @ Error::Timeout { .. } => error,
-            error => self
+    /// What a chunk read means for the stream: `None` when it was fed to
+    /// the parser and reading goes on; else the stream is finished, with the
+    /// error that ends it, if any (the body failed, or ended where an end
+    /// marker or final event was expected).
+    fn end_at(&mut self, read: Read) -> Option<Option<Decoded<E>>> {
+        let error = match read {
+            Read::Fed => return None,
+            Read::Ended => {
+                self.finished = true;
+                return Some(self.at_end_of_body());
+            }
+            Read::Failed(error @ Error::Timeout { .. }) => error,
+            Read::Failed(error) => self
                 .rules
                 .stream_error("the stream was interrupted", Some(error)),
-        }
+        };
+        self.finished = true;
+        Some(Some(Decoded::failed(error)))
     }
 
     /// What the end of the body means: success, or an error if an end marker
     /// or terminal event was expected and not seen.
     fn at_end_of_body(&mut self) -> Option<Decoded<E>> {
         let config = &self.rules.config;
-        let error = match self.parser.finish() {
+        let error = match self.reading.parser.finish() {
             Some(pending) if config.done_marker == Some(pending.data.as_str()) => None,
             Some(_) => Some(
                 self.rules
@@ -590,37 +620,19 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
                 this.finished = ends;
                 return Poll::Ready(item);
             }
-            if let Some(limit) = this.too_large {
+            if let Some(limit) = this.reading.too_large {
                 this.finished = true;
                 let error = this.too_large_error(limit);
                 return Poll::Ready(Some(Decoded::failed(error)));
             }
-            match Pin::new(&mut this.body).poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => {
-                    this.body_bytes += chunk.len() as u64;
-                    // Events the chunk completed before the oversized one
-                    // are yielded first, as they would be had it been split.
-                    let mut converter = Converter {
-                        rules: &this.rules,
-                        queue: &mut this.queue,
-                        closed: &mut this.closed,
-                    };
-                    if let Err(SseError::TooLarge { limit }) =
-                        this.parser.feed(&chunk, &mut converter)
-                    {
-                        this.too_large = Some(limit);
-                    }
-                }
-                Poll::Ready(Some(Err(error))) => {
-                    this.finished = true;
-                    let error = this.interrupted(error);
-                    return Poll::Ready(Some(Decoded::failed(error)));
-                }
-                Poll::Ready(None) => {
-                    this.finished = true;
-                    return Poll::Ready(this.at_end_of_body());
-                }
+            let mut converter = Converter {
+                rules: &this.rules,
+                queue: &mut this.queue,
+                closed: &mut this.closed,
+            };
+            let read = std::task::ready!(this.reading.next_chunk(cx, &mut converter));
+            if let Some(end) = this.end_at(read) {
+                return Poll::Ready(end);
             }
         }
     }
