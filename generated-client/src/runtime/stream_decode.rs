@@ -160,9 +160,10 @@ enum Queued<E> {
 }
 
 /// What turns an event into an item: the stream's shape and names, the
-/// response it came in, and how strictly it is decoded.
+/// response it came in, and how strictly it is decoded. A reader task's
+/// caller converts the events it is handed as text by a copy of these.
 #[derive(Clone)]
-struct Rules {
+pub(crate) struct Rules {
     config: StreamConfig,
     meta: ResponseMeta,
     strict: bool,
@@ -192,8 +193,8 @@ impl<E: DeserializeOwned> EventSink for Converter<'_, E> {
 }
 
 /// Events read from the body and not converted, their text in one buffer:
-/// what a stream's reader task hands its caller, who converts them with a
-/// [`RawConverter`] (see `stream_task`).
+/// what a stream's reader task hands its caller, who converts them by the
+/// decoder's [`Rules`] (see `stream_task`).
 ///
 /// Converting is where an event's allocations are made (its strings, its
 /// arrays), and the caller is where they are freed. Made on a runtime
@@ -285,7 +286,7 @@ pub(crate) enum RawStep<E> {
 /// Keeps each event the parser completes as text, until one that ends the
 /// stream by what it is named or holds without being decoded (the end
 /// marker, a terminal event, an `error` event); an event that ends it by
-/// failing to decode is found by the [`RawConverter`], which drops what
+/// failing to decode is found where it is converted, which drops what
 /// follows it.
 struct Recorder<'a> {
     rules: &'a Rules,
@@ -300,29 +301,6 @@ impl EventSink for Recorder<'_> {
         }
         *self.closed = self.rules.ends_unconverted(&event);
         self.out.push(event);
-    }
-}
-
-/// Converts the events of [`RawEvents`] as [`Decoder`] converts its own:
-/// the caller's side of a reader task.
-#[derive(Clone)]
-pub(crate) struct RawConverter {
-    rules: Rules,
-}
-
-impl RawConverter {
-    /// What `event` becomes, and whether it ends the stream (see
-    /// [`Decoder`]'s items).
-    pub(crate) fn convert<E: DeserializeOwned>(
-        &self,
-        event: EventText<'_>,
-    ) -> (Option<Decoded<E>>, bool) {
-        self.rules.take(event)
-    }
-
-    /// An error of the stream's own, with its response's status and request id.
-    pub(crate) fn stream_error(&self, message: &str) -> Error {
-        self.rules.stream_error(message, None)
     }
 }
 
@@ -364,12 +342,10 @@ impl<E: DeserializeOwned> Decoder<E> {
         self.rules.strict = strict;
     }
 
-    /// The rules this decoder converts events by, for the caller of a
-    /// reader task that hands it events as text.
-    pub(crate) fn converter(&self) -> RawConverter {
-        RawConverter {
-            rules: self.rules.clone(),
-        }
+    /// The rules this decoder converts events by (also for the caller of a
+    /// reader task that hands it events as text).
+    pub(crate) fn rules(&self) -> &Rules {
+        &self.rules
     }
 
     /// Reads chunks until they complete one event or more, which go into
@@ -407,12 +383,6 @@ impl<E: DeserializeOwned> Decoder<E> {
                 return Poll::Ready(RawStep::Finished(end));
             }
         }
-    }
-
-    /// What `event` becomes, and whether it ends the stream, by this
-    /// decoder's rules (see [`RawConverter`]).
-    pub(crate) fn convert(&self, event: EventText<'_>) -> (Option<Decoded<E>>, bool) {
-        self.rules.take(event)
     }
 
     /// Whether [`Decoder::poll_raw`] read an event that ends the stream: it
@@ -470,10 +440,13 @@ impl<E: DeserializeOwned> Decoder<E> {
 impl Rules {
     /// What `event` becomes, and whether it ends the stream: the end marker,
     /// a terminal event, or any error does.
-    fn take<E: DeserializeOwned>(&self, event: EventText<'_>) -> (Option<Decoded<E>>, bool) {
-        let terminal = is_terminal(&event, self.config.terminal_events);
+    pub(crate) fn take<E: DeserializeOwned>(
+        &self,
+        event: EventText<'_>,
+    ) -> (Option<Decoded<E>>, bool) {
+        let by_kind = self.ends_unconverted(&event);
         let item = self.convert(event);
-        let ends = terminal || item.as_ref().is_none_or(Decoded::is_failed);
+        let ends = by_kind || item.as_ref().is_none_or(Decoded::is_failed);
         (item, ends)
     }
 
@@ -487,7 +460,7 @@ impl Rules {
             || is_terminal(event, self.config.terminal_events)
     }
 
-    fn stream_error(&self, message: impl Into<String>, source: Option<Error>) -> Error {
+    pub(crate) fn stream_error(&self, message: impl Into<String>, source: Option<Error>) -> Error {
         Error::Stream {
             status: self.meta.status,
             request_id: self.meta.request_id.clone(),

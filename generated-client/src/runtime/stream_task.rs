@@ -28,7 +28,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::stream_decode::{Decoded, Decoder, RawConverter, RawEvents, RawStep};
+use super::stream_decode::{Decoded, Decoder, RawEvents, RawStep, Rules};
 
 /// Events per batch, at most, but for the events of one chunk, which go
 /// together.
@@ -62,17 +62,33 @@ pub(crate) struct Batch<E> {
     converted: Option<(Option<Decoded<E>>, bool)>,
     /// The batch's events as text, for the caller to convert.
     events: RawEvents,
+    /// The index of the next event of `events`.
+    next: usize,
     tail: Option<Decoded<E>>,
     last: bool,
+}
+
+impl<E: DeserializeOwned> Batch<E> {
+    /// The batch's next event, converted (by the task, or here by `rules`),
+    /// and whether it ends the stream; `None` after the last.
+    fn next_event(&mut self, rules: &Rules) -> Option<(Option<Decoded<E>>, bool)> {
+        if let Some(converted) = self.converted.take() {
+            return Some(converted);
+        }
+        let event = self.events.get(self.next)?;
+        self.next += 1;
+        Some(rules.take(event))
+    }
 }
 
 /// The caller's end: batches from the task, converted here, and the task,
 /// which is stopped when this is dropped.
 pub(crate) struct TaskSource<E> {
     batches: mpsc::Receiver<Batch<E>>,
-    /// The batch being read, and the index of its next event.
-    current: Option<(Batch<E>, usize)>,
-    converter: RawConverter,
+    /// The batch being read.
+    current: Option<Batch<E>>,
+    /// The stream's rules, which convert the events handed over as text.
+    rules: Rules,
     /// An item ended the stream: nothing follows it.
     ended: bool,
     task: JoinHandle<()>,
@@ -115,7 +131,7 @@ impl<E: DeserializeOwned + Send + 'static> TaskSource<E> {
         TaskSource {
             batches,
             current: None,
-            converter: decoder.converter(),
+            rules: decoder.rules().clone(),
             ended: false,
             task: tokio::spawn(pump(decoder, sender)),
         }
@@ -132,15 +148,8 @@ impl<E> TaskSource<E> {
             if self.ended {
                 return Poll::Ready(None);
             }
-            if let Some((batch, next)) = &mut self.current {
-                let converted = match batch.converted.take() {
-                    Some(converted) => Some(converted),
-                    None => batch.events.get(*next).map(|event| {
-                        *next += 1;
-                        self.converter.convert(event)
-                    }),
-                };
-                if let Some((item, ends)) = converted {
+            if let Some(batch) = &mut self.current {
+                if let Some((item, ends)) = batch.next_event(&self.rules) {
                     if ends {
                         // Whatever the task read past it is not wanted: the
                         // body is let go now, not when the stream is dropped.
@@ -161,7 +170,7 @@ impl<E> TaskSource<E> {
             }
             match self.batches.poll_recv(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(batch)) => self.current = Some((batch, 0)),
+                Poll::Ready(Some(batch)) => self.current = Some(batch),
                 // The task ended without sending its last batch: it panicked
                 // (the panic is passed on, as it would be inline) or its
                 // runtime is shutting down. Its outcome may land just after
@@ -179,7 +188,7 @@ impl<E> TaskSource<E> {
                     }
                     let message =
                         "the task reading the stream was stopped (is the runtime shutting down?)";
-                    let error = self.converter.stream_error(message);
+                    let error = self.rules.stream_error(message, None);
                     return Poll::Ready(Some(Decoded::failed(error)));
                 }
             }
@@ -369,7 +378,7 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         // converted by the caller (see `stream_decode::RawEvents`).
         let converted = match events.get(0) {
             Some(event) if events.len() == 1 => {
-                let (item, ends) = decoder.convert(event);
+                let (item, ends) = decoder.rules().take(event);
                 last |= ends;
                 Some((item, ends))
             }
@@ -381,6 +390,7 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         let batch = Batch {
             converted,
             events,
+            next: 0,
             tail,
             last,
         };
@@ -508,25 +518,18 @@ mod tests {
             polls: polls.clone(),
         };
         let decoder = value_decoder(reqwest::Body::wrap_stream(body));
-        let converter = decoder.converter();
+        let rules = decoder.rules().clone();
         let (sizes, rooms) = runtime.block_on(async {
             let (sender, mut batches) = mpsc::channel(room);
             let task = tokio::spawn(pump(decoder, sender));
             let (mut sizes, mut rooms, mut n) = (Vec::new(), Vec::new(), 0);
-            while let Some(batch) = batches.recv().await {
+            while let Some(mut batch) = batches.recv().await {
                 // The items the batch's events convert to (the end marker
                 // converts to none).
                 let mut items = 0;
-                rooms.push(
-                    batch
-                        .events
-                        .capacity()
-                        .max(usize::from(batch.converted.is_some())),
-                );
+                rooms.push(batch.events.capacity());
                 let last = batch.last;
-                let text = (0..batch.events.len()).filter_map(|i| batch.events.get(i));
-                let converted = text.map(|event| converter.convert::<serde_json::Value>(event));
-                for (item, _) in batch.converted.into_iter().chain(converted) {
+                while let Some((item, _)) = batch.next_event(&rules) {
                     let Some(item) = item else { continue };
                     items += 1;
                     if let Ok(StreamItem::Event(event)) = item.into_parts().0 {
